@@ -1,0 +1,174 @@
+// The public surface of the Matching module: plain value types over 0-based vertex
+// indices and integer weights. Callers (TandemKit) sort their participants by id before
+// numbering them, so "ties broken by lowest index" means "ties broken by id".
+
+/// An undirected edge between two distinct vertices with an integer weight.
+public struct WeightedEdge: Hashable, Sendable {
+    public var u: Int
+    public var v: Int
+    public var weight: Int
+
+    public init(_ u: Int, _ v: Int, _ weight: Int) {
+        self.u = u
+        self.v = v
+        self.weight = weight
+    }
+}
+
+/// Two matched vertices, always stored with `a < b`.
+public struct Pair: Hashable, Sendable, Comparable {
+    public let a: Int
+    public let b: Int
+
+    public init(_ x: Int, _ y: Int) {
+        a = min(x, y)
+        b = max(x, y)
+    }
+
+    public static func < (lhs: Pair, rhs: Pair) -> Bool {
+        (lhs.a, lhs.b) < (rhs.a, rhs.b)
+    }
+}
+
+/// The result of a general-graph matching.
+public struct PairMatching: Sendable, Equatable {
+    /// `mate[v]` is the vertex matched to `v`, or `nil`.
+    public var mate: [Int?]
+    /// Matched pairs sorted by `(a, b)`.
+    public var pairs: [Pair]
+    /// Sum of the weights of the matched edges.
+    public var totalWeight: Int
+
+    public init(mate: [Int?], pairs: [Pair], totalWeight: Int) {
+        self.mate = mate
+        self.pairs = pairs
+        self.totalWeight = totalWeight
+    }
+}
+
+/// What to do with the people a pairing cannot pair.
+public enum OddPolicy: String, Sendable, CaseIterable {
+    /// Each leftover joins the pair that gains the most from them (a trio).
+    case trio
+    /// Someone sits the round out; chosen among `PairingProblem.sitOutEligible`.
+    case sitOut = "sit-out"
+}
+
+/// A one-on-one pairing problem over a candidate graph.
+public struct PairingProblem: Sendable {
+    public var vertexCount: Int
+    /// Allowed pairs and their scores. Pairs absent from the list are never matched
+    /// (hard rules remove edges before the solver sees the graph).
+    public var edges: [WeightedEdge]
+    public var oddPolicy: OddPolicy
+    /// Vertices that may be chosen to sit out (e.g. those who did not sit out last round).
+    /// If nobody eligible can sit out, anybody may.
+    public var sitOutEligible: [Bool]
+    /// When true, first maximise the lowest score among the pairs, then the total.
+    public var fairness: Bool
+    /// Score of putting `x` in a trio with `a` and `b` (nil: not allowed). Used for the trio
+    /// policy, since a sparse candidate graph may lack the edges a trio needs.
+    public var trioScore: (@Sendable (_ x: Int, _ a: Int, _ b: Int) -> Int?)?
+
+    public init(
+        vertexCount: Int, edges: [WeightedEdge], oddPolicy: OddPolicy = .trio,
+        sitOutEligible: [Bool]? = nil, fairness: Bool = false,
+        trioScore: (@Sendable (_ x: Int, _ a: Int, _ b: Int) -> Int?)? = nil
+    ) {
+        self.vertexCount = vertexCount
+        self.edges = edges
+        self.oddPolicy = oddPolicy
+        self.sitOutEligible = sitOutEligible ?? Array(repeating: true, count: vertexCount)
+        self.fairness = fairness
+        self.trioScore = trioScore
+    }
+}
+
+/// A solved pairing: every vertex appears exactly once in `pairs`, `trios`, `sitOut`
+/// or `isolated`.
+public struct PairingResult: Sendable, Equatable {
+    /// The matching the solver returned (before trios are formed).
+    public var matching: PairMatching
+    /// Pairs that stayed pairs, sorted.
+    public var pairs: [Pair]
+    /// Pairs that took in a leftover, as sorted triples.
+    public var trios: [[Int]]
+    /// Vertices that sit this round out by the odd-count policy.
+    public var sitOut: [Int]
+    /// Vertices with no allowed partner at all (no edges), or left over when no trio fits.
+    public var isolated: [Int]
+
+    public init(matching: PairMatching, pairs: [Pair], trios: [[Int]], sitOut: [Int], isolated: [Int]) {
+        self.matching = matching
+        self.pairs = pairs
+        self.trios = trios
+        self.sitOut = sitOut
+        self.isolated = isolated
+    }
+}
+
+/// Mentor → mentee assignment with per-mentor capacity.
+public struct MentoringProblem: Sendable {
+    public var mentorCount: Int
+    public var menteeCount: Int
+    /// `capacity[m]`: how many mentees mentor `m` can take.
+    public var capacity: [Int]
+    /// Allowed (mentor, mentee) pairs with their scores: `u` is the mentor index in
+    /// `0..<mentorCount`, `v` the mentee index in `0..<menteeCount`.
+    public var edges: [WeightedEdge]
+
+    public init(mentorCount: Int, menteeCount: Int, capacity: [Int], edges: [WeightedEdge]) {
+        self.mentorCount = mentorCount
+        self.menteeCount = menteeCount
+        self.capacity = capacity
+        self.edges = edges
+    }
+}
+
+public struct MentoringResult: Sendable, Equatable {
+    /// `mentorOf[j]`: the mentor assigned to mentee `j`, or nil when no allowed mentor had room.
+    public var mentorOf: [Int?]
+    public var totalWeight: Int
+
+    public init(mentorOf: [Int?], totalWeight: Int) {
+        self.mentorOf = mentorOf
+        self.totalWeight = totalWeight
+    }
+}
+
+/// Partition into groups whose sizes lie in `minSize...maxSize`.
+public struct GroupingProblem: Sendable {
+    public var vertexCount: Int
+    public var minSize: Int
+    public var maxSize: Int
+    /// Score of having `x` and `y` in the same group; nil forbids it.
+    public var score: @Sendable (_ x: Int, _ y: Int) -> Int?
+    /// Upper bound on local-search moves; keeps run time bounded and output deterministic.
+    public var moveBudget: Int
+
+    public init(
+        vertexCount: Int, minSize: Int, maxSize: Int, moveBudget: Int = 200_000,
+        score: @escaping @Sendable (_ x: Int, _ y: Int) -> Int?
+    ) {
+        self.vertexCount = vertexCount
+        self.minSize = minSize
+        self.maxSize = maxSize
+        self.score = score
+        self.moveBudget = moveBudget
+    }
+}
+
+public struct GroupingResult: Sendable, Equatable {
+    /// Groups as sorted vertex lists, sorted by first member.
+    public var groups: [[Int]]
+    /// Sum over groups of the scores of all pairs within the group.
+    public var objective: Int
+    /// Vertices that could not be placed in any group without breaking a rule.
+    public var unplaced: [Int]
+
+    public init(groups: [[Int]], objective: Int, unplaced: [Int]) {
+        self.groups = groups
+        self.objective = objective
+        self.unplaced = unplaced
+    }
+}

@@ -1,0 +1,2 @@
+import TandemKit
+print(TandemKitVersion.string)

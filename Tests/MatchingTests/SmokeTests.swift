@@ -1,0 +1,6 @@
+import Testing
+@testable import Matching
+
+@Test func emptyGraphHasNoPairs() {
+    #expect(maximumWeightMatching(vertexCount: 0, edges: []).pairs.isEmpty)
+}
