@@ -38,6 +38,8 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Solver benchmark and graph exporter (for the networkx cross-check); run on demand.
+        .executableTarget(name: "matching-bench", dependencies: ["Matching"], path: "Benchmarks/MatchingBench"),
         .testTarget(name: "MatchingTests", dependencies: ["Matching"]),
         .testTarget(name: "TandemKitTests", dependencies: ["TandemKit", "Matching"]),
     ]
