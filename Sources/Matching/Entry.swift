@@ -1,19 +1,6 @@
 // Entry points. TEMPORARY greedy bodies so the pipeline compiles while the exact solvers
 // are written; the matching work replaces this file.
 
-/// Maximum-weight matching on a general graph. With `maximumCardinality`, the heaviest
-/// among the matchings of largest size.
-public func maximumWeightMatching(vertexCount: Int, edges: [WeightedEdge], maximumCardinality: Bool = true) -> PairMatching {
-    var mate = [Int?](repeating: nil, count: vertexCount)
-    var total = 0
-    for e in edges.sorted(by: { ($0.weight, -$0.u, -$0.v) > ($1.weight, -$1.u, -$1.v) }) where e.u != e.v {
-        if mate[e.u] == nil && mate[e.v] == nil { mate[e.u] = e.v; mate[e.v] = e.u; total += e.weight }
-    }
-    var pairs: [Pair] = []
-    for v in 0..<vertexCount { if let m = mate[v], v < m { pairs.append(Pair(v, m)) } }
-    return PairMatching(mate: mate, pairs: pairs, totalWeight: total)
-}
-
 public func solvePairing(_ problem: PairingProblem) -> PairingResult {
     let m = maximumWeightMatching(vertexCount: problem.vertexCount, edges: problem.edges)
     let left = (0..<problem.vertexCount).filter { m.mate[$0] == nil }
