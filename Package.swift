@@ -20,16 +20,21 @@ let package = Package(
             pkgConfig: "libcmark-gfm",
             providers: [.apt(["libcmark-gfm-dev", "libcmark-gfm-extensions-dev"])]
         ),
+        // The one system call Swift cannot reach directly: an atomic directory swap.
+        .target(name: "CTandemSupport"),
         // Pure algorithms on integer-weighted graphs: no Foundation, no I/O.
         .target(name: "Matching"),
         .target(
             name: "TandemKit",
             dependencies: [
                 "CCmarkGFM",
+                "CTandemSupport",
                 "Matching",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Mustache", package: "swift-mustache"),
-            ]
+            ],
+            // The built-in theme; the repository's top-level Templates/ points here.
+            resources: [.copy("Theme")]
         ),
         .executableTarget(
             name: "tandem",

@@ -1,0 +1,128 @@
+import Foundation
+
+/// A position in a portal file: path relative to the portal root, 1-based line and column.
+public struct SourceLocation: Hashable, Comparable, Sendable, CustomStringConvertible {
+    public var file: String
+    public var line: Int
+    public var column: Int
+
+    public init(file: String, line: Int = 1, column: Int = 1) {
+        self.file = file
+        self.line = line
+        self.column = column
+    }
+
+    public var description: String { "\(file):\(line):\(column)" }
+
+    public static func < (a: SourceLocation, b: SourceLocation) -> Bool {
+        (a.file, a.line, a.column) < (b.file, b.line, b.column)
+    }
+}
+
+public enum Severity: String, Sendable, Comparable {
+    case error, warning, note
+
+    private var rank: Int { self == .error ? 0 : self == .warning ? 1 : 2 }
+    public static func < (a: Severity, b: Severity) -> Bool { a.rank < b.rank }
+}
+
+/// One problem found in a portal, printed the way a compiler prints it.
+public struct Diagnostic: Sendable, Hashable, CustomStringConvertible {
+    public var severity: Severity
+    public var location: SourceLocation?
+    public var message: String
+    /// A suggestion printed on its own line ("did you mean 'goals'?").
+    public var hint: String?
+
+    public init(_ severity: Severity, _ message: String, at location: SourceLocation?, hint: String? = nil) {
+        self.severity = severity
+        self.location = location
+        self.message = message
+        self.hint = hint
+    }
+
+    public var description: String {
+        var text = location.map { "\($0): " } ?? "tandem: "
+        text += "\(severity.rawValue): \(message)"
+        if let hint { text += "\n    note: \(hint)" }
+        return text
+    }
+}
+
+/// Collects the diagnostics of a run. Not thread-safe: each loader task fills its own bag
+/// and the pipeline merges them in file order.
+public final class DiagnosticBag: @unchecked Sendable {
+    public private(set) var diagnostics: [Diagnostic] = []
+
+    public init() {}
+
+    public var hasErrors: Bool { diagnostics.contains { $0.severity == .error } }
+    public var errorCount: Int { diagnostics.count { $0.severity == .error } }
+    public var warningCount: Int { diagnostics.count { $0.severity == .warning } }
+
+    public func error(_ message: String, at location: SourceLocation?, hint: String? = nil) {
+        diagnostics.append(Diagnostic(.error, message, at: location, hint: hint))
+    }
+
+    public func warning(_ message: String, at location: SourceLocation?, hint: String? = nil) {
+        diagnostics.append(Diagnostic(.warning, message, at: location, hint: hint))
+    }
+
+    public func append(_ diagnostic: Diagnostic) { diagnostics.append(diagnostic) }
+
+    public func merge(_ other: DiagnosticBag) { diagnostics += other.diagnostics }
+
+    /// Diagnostics in file order, errors before warnings at the same place, duplicates removed.
+    public func sorted() -> [Diagnostic] {
+        var seen = Set<Diagnostic>()
+        return diagnostics.filter { seen.insert($0).inserted }.sorted { a, b in
+            switch (a.location, b.location) {
+            case let (x?, y?) where x != y: return x < y
+            case (nil, _?): return true
+            case (_?, nil): return false
+            default: return (a.severity, a.message) < (b.severity, b.message)
+            }
+        }
+    }
+}
+
+/// Thrown by the pipeline when a stage reported errors; the diagnostics are in the bag.
+public struct BuildFailed: Error, CustomStringConvertible {
+    public var diagnostics: [Diagnostic]
+    public init(_ diagnostics: [Diagnostic]) { self.diagnostics = diagnostics }
+    public var description: String { "build failed with \(diagnostics.count { $0.severity == .error }) error(s)" }
+}
+
+enum Suggest {
+    /// The closest candidate by edit distance, if it is close enough to be a likely typo.
+    static func closest(to word: String, in candidates: some Sequence<String>) -> String? {
+        var best: (String, Int)?
+        for candidate in candidates {
+            let d = editDistance(word.lowercased(), candidate.lowercased())
+            if best == nil || d < best!.1 || (d == best!.1 && candidate < best!.0) { best = (candidate, d) }
+        }
+        guard let (name, distance) = best else { return nil }
+        return distance <= max(2, word.count / 3) ? name : nil
+    }
+
+    static func editDistance(_ a: String, _ b: String) -> Int {
+        let x = Array(a.unicodeScalars), y = Array(b.unicodeScalars)
+        if x.isEmpty { return y.count }
+        if y.isEmpty { return x.count }
+        var previous = Array(0...y.count)
+        var current = [Int](repeating: 0, count: y.count + 1)
+        for i in 1...x.count {
+            current[0] = i
+            for j in 1...y.count {
+                let cost = x[i - 1] == y[j - 1] ? 0 : 1
+                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            }
+            swap(&previous, &current)
+        }
+        return previous[y.count]
+    }
+
+    static func hint(for word: String, in candidates: some Sequence<String>) -> String? {
+        closest(to: word, in: candidates).map { "did you mean '\($0)'?" }
+    }
+}

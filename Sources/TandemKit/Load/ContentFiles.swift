@@ -1,0 +1,88 @@
+import Foundation
+
+/// Reads portal files as text, reporting unreadable or non-UTF-8 files as diagnostics.
+struct ContentFiles {
+    let root: URL
+
+    func relative(_ url: URL) -> String {
+        let base = root.standardizedFileURL.path
+        let path = url.standardizedFileURL.path
+        return path.hasPrefix(base + "/") ? String(path.dropFirst(base.count + 1)) : path
+    }
+
+    func exists(_ relativePath: String) -> Bool {
+        FileManager.default.fileExists(atPath: root.appendingPathComponent(relativePath).path)
+    }
+
+    /// The text of a file with a UTF-8 BOM removed and CRLF line ends made LF.
+    func text(_ relativePath: String, bag: DiagnosticBag) -> String? {
+        let url = root.appendingPathComponent(relativePath)
+        guard isInsidePortal(url) else {
+            bag.error("refusing to read a file that leads outside the portal (symbolic link?)", at: SourceLocation(file: relativePath))
+            return nil
+        }
+        guard let data = FileManager.default.contents(atPath: url.path) else {
+            bag.error("cannot read file", at: SourceLocation(file: relativePath))
+            return nil
+        }
+        var bytes = [UInt8](data)
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
+        if let bad = ContentFiles.firstInvalidUTF8(bytes) {
+            let line = bytes[..<bad].count { $0 == 0x0A } + 1
+            let lineStart = bytes[..<bad].lastIndex(of: 0x0A).map { $0 + 1 } ?? 0
+            bag.error("file is not valid UTF-8 (byte 0x\(String(bytes[bad], radix: 16, uppercase: true)))",
+                      at: SourceLocation(file: relativePath, line: line, column: bad - lineStart + 1),
+                      hint: "save the file as UTF-8")
+            return nil
+        }
+        if bytes.contains(0) {
+            bag.error("file contains a NUL byte; is it a binary file?", at: SourceLocation(file: relativePath))
+            return nil
+        }
+        var text = String(decoding: bytes, as: UTF8.self)
+        if text.contains("\r") {
+            text = text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
+        }
+        return text
+    }
+
+    /// Markdown files directly inside a folder, sorted by name.
+    func markdownFiles(in folder: String) -> [String] {
+        let url = root.appendingPathComponent(folder)
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: url.path) else { return [] }
+        return names.filter { $0.hasSuffix(".md") && !$0.hasPrefix(".") }.sorted().map { "\(folder)/\($0)" }
+    }
+
+    /// Resolves symbolic links and checks the file stays within the portal root.
+    func isInsidePortal(_ url: URL) -> Bool {
+        let resolved = url.resolvingSymlinksInPath().standardizedFileURL.path
+        let base = root.resolvingSymlinksInPath().standardizedFileURL.path
+        return resolved == base || resolved.hasPrefix(base + "/")
+    }
+
+    static func firstInvalidUTF8(_ bytes: [UInt8]) -> Int? {
+        var i = 0
+        let n = bytes.count
+        while i < n {
+            let b = bytes[i]
+            if b < 0x80 { i += 1; continue }
+            let length: Int
+            if b & 0xE0 == 0xC0 && b >= 0xC2 { length = 2 }
+            else if b & 0xF0 == 0xE0 { length = 3 }
+            else if b & 0xF8 == 0xF0 && b <= 0xF4 { length = 4 }
+            else { return i }
+            guard i + length <= n else { return i }
+            for k in 1..<length where bytes[i + k] & 0xC0 != 0x80 { return i }
+            let scalar: UInt32
+            switch length {
+            case 2: scalar = UInt32(b & 0x1F) << 6 | UInt32(bytes[i + 1] & 0x3F)
+            case 3: scalar = UInt32(b & 0x0F) << 12 | UInt32(bytes[i + 1] & 0x3F) << 6 | UInt32(bytes[i + 2] & 0x3F)
+            default: scalar = UInt32(b & 0x07) << 18 | UInt32(bytes[i + 1] & 0x3F) << 12 | UInt32(bytes[i + 2] & 0x3F) << 6 | UInt32(bytes[i + 3] & 0x3F)
+            }
+            let minimum: UInt32 = length == 2 ? 0x80 : length == 3 ? 0x800 : 0x10000
+            if scalar < minimum || scalar > 0x10FFFF || (0xD800...0xDFFF).contains(scalar) { return i }
+            i += length
+        }
+        return nil
+    }
+}

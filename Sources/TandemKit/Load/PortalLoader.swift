@@ -1,0 +1,115 @@
+import Foundation
+
+/// Load and validate: `Content/` → a `Portal`, or diagnostics.
+public enum PortalLoader {
+    /// Reads and cross-checks a portal. Problems go into `bag`; the portal returned is only
+    /// meaningful when the bag has no errors.
+    public static func load(root: URL, bag: DiagnosticBag) -> Portal {
+        let files = ContentFiles(root: root)
+        if !files.exists("Content") {
+            bag.error("no Content/ folder here; is this a Tandem portal? (try 'tandem init')", at: nil)
+        }
+        let settings = SettingsLoader.load(files, bag: bag)
+        let participants = RosterLoader.load(files, bag: bag)
+        let programs = ProgramLoader.load(files, settings: settings, bag: bag)
+        let activities = ActivityLoader.load(files, settings: settings, bag: bag)
+        let portal = Portal(root: root, settings: settings, participants: participants, programs: programs, activities: activities)
+        Validator.check(portal, bag: bag)
+        return portal
+    }
+}
+
+/// Cross-file checks: every reference names something that exists, and nothing refers to itself.
+enum Validator {
+    static func check(_ portal: Portal, bag: DiagnosticBag) {
+        let ids = portal.participants.map(\.id)
+        let idSet = Set(ids)
+        let programsBySlug = Dictionary(uniqueKeysWithValues: portal.programs.map { ($0.slug, $0) })
+        let activitySlugs = Set(portal.activities.map(\.slug))
+
+        for p in portal.participants {
+            if let manager = p.manager {
+                let at = p.fieldLocations["manager"]
+                if manager == p.id {
+                    bag.error("'\(p.id)' is listed as their own manager", at: at)
+                } else if !idSet.contains(manager) {
+                    bag.error("unknown manager '\(manager)'", at: at, hint: Suggest.hint(for: manager, in: ids) ?? "managers must be participants on the roster")
+                }
+            }
+            for (i, other) in p.avoid.enumerated() {
+                let at = p.listLocations["avoid"]?[i]
+                if other == p.id {
+                    bag.error("'\(p.id)' lists themselves in 'avoid'", at: at)
+                } else if !idSet.contains(other) {
+                    bag.error("unknown participant '\(other)' in 'avoid'", at: at, hint: Suggest.hint(for: other, in: ids))
+                }
+            }
+            var enrolled = Set<String>()
+            for (i, slug) in p.programs.enumerated() {
+                let at = p.listLocations["programs"]?[i]
+                guard let program = programsBySlug[slug] else {
+                    bag.error("unknown program '\(slug)'", at: at,
+                              hint: Suggest.hint(for: slug, in: programsBySlug.keys.sorted()) ?? "programs are the files in Content/programs/")
+                    continue
+                }
+                if !enrolled.insert(slug).inserted {
+                    bag.warning("'\(p.id)' is enrolled in '\(slug)' twice", at: at)
+                }
+                if program.format.isMentoring && p.roles[slug] == nil {
+                    bag.error("'\(p.id)' is in the \(program.format.rawValue) program '\(slug)' but has no role",
+                              at: at, hint: "add 'roles: { \(slug): mentor }' or 'mentee'")
+                }
+            }
+            for (slug, _) in p.roles.sorted(by: { $0.key < $1.key }) {
+                let at = p.fieldLocations["roles.\(slug)"]
+                guard let program = programsBySlug[slug] else {
+                    bag.error("role given for unknown program '\(slug)'", at: at, hint: Suggest.hint(for: slug, in: programsBySlug.keys.sorted()))
+                    continue
+                }
+                if !program.format.isMentoring {
+                    bag.warning("'\(slug)' is a \(program.format.rawValue) program; roles only apply to mentoring programs", at: at)
+                } else if !p.programs.contains(slug) {
+                    bag.warning("'\(p.id)' has a role in '\(slug)' but is not enrolled in it", at: at)
+                }
+            }
+        }
+        checkManagerCycles(portal, bag: bag)
+
+        for program in portal.programs {
+            for (i, slug) in program.agenda.enumerated() {
+                let at = program.agendaLocations[i]
+                guard activitySlugs.contains(slug) else {
+                    bag.error("unknown activity '\(slug)' in the agenda", at: at,
+                              hint: Suggest.hint(for: slug, in: activitySlugs.sorted()) ?? "activities are the files in Content/activities/")
+                    continue
+                }
+                if let activity = portal.activity(slug), !activity.formats.contains(program.format == .groups ? .groups : .pairs), program.format != .groups {
+                    bag.error("'\(slug)' is an activity for groups, but '\(program.slug)' is a \(program.format.rawValue) program", at: at)
+                }
+            }
+            let count = portal.participants.count { $0.programs.contains(program.slug) }
+            if count == 0 {
+                bag.warning("nobody on the roster is enrolled in '\(program.slug)'", at: SourceLocation(file: program.sourceFile))
+            }
+        }
+    }
+
+    /// A manager chain that loops back on itself is reported once, at the entry that closes it.
+    private static func checkManagerCycles(_ portal: Portal, bag: DiagnosticBag) {
+        var state: [String: Int] = [:] // 1 = on the current path, 2 = done
+        for start in portal.participants where state[start.id] == nil {
+            var path: [String] = []
+            var current: String? = start.id
+            while let id = current, state[id] == nil, let p = portal.participant(id) {
+                state[id] = 1
+                path.append(id)
+                current = p.manager == id ? nil : p.manager
+            }
+            if let id = current, state[id] == 1, let p = portal.participant(id), let index = path.firstIndex(of: id) {
+                let cycle = path[index...] + [id]
+                bag.error("managers form a loop: \(cycle.joined(separator: " → "))", at: p.fieldLocations["manager"])
+            }
+            for id in path { state[id] = 2 }
+        }
+    }
+}

@@ -1,0 +1,274 @@
+import Foundation
+import Yams
+
+/// Reads `Content/programs/<slug>.md`.
+enum ProgramLoader {
+    static let folder = "Content/programs"
+    static let keys = ["title", "summary", "format", "group_size", "start", "cadence", "sessions", "session_length",
+                       "meeting_time", "timezone", "round", "odd", "fairness", "candidates", "match", "agenda", "pods"]
+
+    static func load(_ files: ContentFiles, settings: PortalSettings, bag: DiagnosticBag) -> [Program] {
+        files.markdownFiles(in: folder).compactMap { program(at: $0, files: files, settings: settings, bag: bag) }
+    }
+
+    static func slug(of path: String) -> String {
+        String((path as NSString).lastPathComponent.dropLast(3))
+    }
+
+    private static func program(at path: String, files: ContentFiles, settings: PortalSettings, bag: DiagnosticBag) -> Program? {
+        guard let text = files.text(path, bag: bag) else { return nil }
+        let slug = slug(of: path)
+        guard RosterLoader.isValidID(slug) else {
+            bag.error("program file names may only use lowercase letters, digits and '-' (they become page addresses)", at: SourceLocation(file: path))
+            return nil
+        }
+        guard let doc = FrontMatterDocument(text) else {
+            bag.error("a program file must start with YAML front matter between two '---' lines", at: SourceLocation(file: path))
+            return nil
+        }
+        let source = YAMLSource(file: path, lineOffset: doc.yamlLineOffset)
+        guard let root = YAMLDocument.compose(doc.yaml, source: source, bag: bag) else {
+            if !bag.hasErrors { bag.error("the front matter is empty; a program needs at least a title and a start date", at: SourceLocation(file: path)) }
+            return nil
+        }
+        guard let r = MappingReader(root, source: source, bag: bag, what: "the program") else { return nil }
+        defer { r.finish(allowed: keys) }
+
+        let title = r.string("title", required: true) ?? slug
+        let formatText = r.string("format") ?? "pairs"
+        let format = ProgramFormat(rawValue: formatText) ?? {
+            bag.error("unknown format '\(formatText)'", at: r.location(of: "format"),
+                      hint: Suggest.hint(for: formatText, in: ProgramFormat.allCases.map(\.rawValue)) ?? "formats: pairs, groups, mentoring, reverse")
+            return .pairs
+        }()
+        var groupSize = 3...4
+        if let sizeText = r.string("group_size") {
+            if let range = parseRange(sizeText), range.lowerBound >= 2, range.upperBound <= 12 {
+                groupSize = range
+            } else {
+                bag.error("'group_size' must be a size or a range such as 3-4 (between 2 and 12), found '\(sizeText)'", at: r.location(of: "group_size"))
+            }
+        } else if format == .groups {
+            bag.warning("no 'group_size' given; using 3-4", at: r.location)
+        }
+        let start = r.date("start", required: true) ?? LocalDate(year: 2000, month: 1, day: 1)!
+        let cadenceText = r.string("cadence") ?? "biweekly"
+        let cadence = Cadence(rawValue: cadenceText) ?? {
+            bag.error("unknown cadence '\(cadenceText)'", at: r.location(of: "cadence"),
+                      hint: Suggest.hint(for: cadenceText, in: Cadence.allCases.map(\.rawValue)) ?? "cadences: weekly, biweekly, monthly")
+            return .biweekly
+        }()
+        let sessions = r.int("sessions", required: true, range: 1...52) ?? 1
+        var minutes = 45
+        if let lengthText = r.string("session_length") {
+            if let m = Duration.minutes(lengthText), m <= 8 * 60 { minutes = m } else {
+                bag.error("'session_length' must be a duration such as 30m, 45m or 1h30m, found '\(lengthText)'", at: r.location(of: "session_length"))
+            }
+        }
+        var meetingTime = (hour: 12, minute: 0)
+        if let timeText = r.string("meeting_time") {
+            let parts = timeText.split(separator: ":")
+            if parts.count == 2, let h = Int(parts[0]), let m = Int(parts[1]), (0...23).contains(h), (0...59).contains(m), parts[1].count == 2 {
+                meetingTime = (h, m)
+            } else {
+                bag.error("'meeting_time' must be a 24-hour time such as \"12:30\", found '\(timeText)'", at: r.location(of: "meeting_time"))
+            }
+        }
+        let timezone = r.string("timezone") ?? "UTC"
+        if TimeZone(identifier: timezone) == nil {
+            bag.error("unknown time zone '\(timezone)'", at: r.location(of: "timezone"),
+                      hint: Suggest.hint(for: timezone, in: TimeZone.knownTimeZoneIdentifiers) ?? "use an IANA name such as Europe/London")
+        }
+        let oddText = r.string("odd") ?? "trio"
+        let odd = OddPolicyName(rawValue: oddText) ?? {
+            bag.error("'odd' must be 'trio' or 'sit-out', found '\(oddText)'", at: r.location(of: "odd"),
+                      hint: Suggest.hint(for: oddText, in: OddPolicyName.allCases.map(\.rawValue)))
+            return .trio
+        }()
+        let (weights, rules) = matchSettings(r, format: format, bag: bag)
+        let agenda = r.stringList("agenda")
+        if !agenda.isEmpty && agenda.count != sessions && r.has("sessions") {
+            bag.warning("the agenda lists \(agenda.count) activities for \(sessions) sessions; \(agenda.count < sessions ? "the list repeats from the start" : "the extra ones are not used")",
+                        at: r.location(of: "agenda"))
+        }
+        let pods = r.int("pods", range: 2...6)
+        if pods != nil && format != .pairs {
+            bag.error("'pods' is only for the pairs format", at: r.location(of: "pods"))
+        }
+        var program = Program(
+            slug: slug, title: title, summary: r.string("summary") ?? "", format: format, groupSize: groupSize,
+            start: start, cadence: cadence, sessions: sessions, sessionMinutes: minutes, meetingTime: meetingTime,
+            timezone: timezone, round: r.int("round", range: 1...1000) ?? 1, oddPolicy: odd,
+            fairness: r.bool("fairness") ?? false, candidates: r.int("candidates", range: 1...1000) ?? 24,
+            weights: weights, rules: rules, agenda: agenda.map(\.value), pods: format == .pairs ? pods : nil,
+            bodyHTML: Markdown.html(doc.body, allowRawHTML: settings.allowRawHTML), sourceFile: path)
+        program.agendaLocations = agenda.map(\.location)
+        for key in ["round", "pods", "start", "format"] { program.fieldLocations[key] = r.location(of: key) }
+        return program
+    }
+
+    static func parseRange(_ text: String) -> ClosedRange<Int>? {
+        let parts = text.split(separator: "-").map { $0.trimmingCharacters(in: .whitespaces) }
+        if parts.count == 1, let n = Int(parts[0]) { return n...n }
+        if parts.count == 2, let a = Int(parts[0]), let b = Int(parts[1]), a <= b { return a...b }
+        return nil
+    }
+
+    private static func matchSettings(_ r: MappingReader, format: ProgramFormat, bag: DiagnosticBag) -> ([(Criterion, Int)], [Rule]) {
+        let defaults: [(Criterion, Int)] = format.isMentoring
+            ? [(.goalsSkills, 5), (.seniorityGap, 2)]
+            : [(.goalsSkills, 5), (.interests, 2), (.differentDepartment, 3)]
+        var rules: [Rule] = [.notManager, .notPreviousPartner]
+        guard let m = r.mapping("match", what: "'match'") else { return (defaults, rules) }
+        defer { m.finish(allowed: ["weights", "rules"]) }
+        var weights: [(Criterion, Int)] = []
+        if let w = m.mapping("weights", what: "'weights'") {
+            for key in w.keys {
+                guard let criterion = Criterion(rawValue: key) else {
+                    bag.error("unknown criterion '\(key)'", at: w.keyLocation(of: key),
+                              hint: Suggest.hint(for: key, in: Criterion.allCases.map(\.rawValue)) ?? "criteria: \(Criterion.allCases.map(\.rawValue).joined(separator: ", "))")
+                    continue
+                }
+                if let value = w.int(key, range: 0...100) { weights.append((criterion, value)) }
+            }
+        } else {
+            weights = defaults
+        }
+        if let rulesNode = m.node("rules") {
+            guard case let .sequence(list) = rulesNode else {
+                bag.error("'rules' must be a list, found \(YAMLValue.describe(rulesNode))", at: m.source.location(rulesNode.mark))
+                return (weights, rules)
+            }
+            for item in list {
+                if let rule = rule(item, source: m.source, bag: bag), !rules.contains(rule) { rules.append(rule) }
+            }
+        }
+        return (weights.sorted { $0.0 < $1.0 }, rules)
+    }
+
+    private static func rule(_ node: Node, source: YAMLSource, bag: DiagnosticBag) -> Rule? {
+        let known = Rule.plainNames + Rule.parameterNames
+        switch node {
+        case let .scalar(s):
+            switch s.string {
+            case "not_manager": return .notManager
+            case "not_same_team": return .notSameTeam
+            case "not_same_department": return .notSameDepartment
+            case "not_previous_partner": return .notPreviousPartner
+            case "same_location": return .sameLocation
+            case let name where Rule.parameterNames.contains(name):
+                bag.error("rule '\(name)' needs a value, e.g. '\(name): \(name == "max_timezone_gap" ? "4h" : "2")'", at: source.location(node.mark))
+            default:
+                bag.error("unknown rule '\(s.string)'", at: source.location(node.mark),
+                          hint: Suggest.hint(for: s.string, in: known) ?? "rules: \(known.joined(separator: ", "))")
+            }
+        case let .mapping(map) where map.count == 1:
+            let (keyNode, valueNode) = map.first!
+            let key = keyNode.scalar?.string ?? ""
+            let value = valueNode.scalar?.string ?? ""
+            switch key {
+            case "max_timezone_gap":
+                if let minutes = Duration.minutes(value.hasSuffix("h") || value.hasSuffix("m") ? value : value + "h"), minutes <= 26 * 60 {
+                    return .maxTimezoneGap(minutes: minutes)
+                }
+                bag.error("'max_timezone_gap' must be a duration such as 4h, found '\(value)'", at: source.location(valueNode.mark))
+            case "min_seniority_gap":
+                if let gap = Int(value), gap >= 0 { return .minSeniorityGap(gap) }
+                bag.error("'min_seniority_gap' must be a whole number, found '\(value)'", at: source.location(valueNode.mark))
+            default:
+                bag.error("unknown rule '\(key)'", at: source.location(keyNode.mark),
+                          hint: Suggest.hint(for: key, in: known) ?? "rules: \(known.joined(separator: ", "))")
+            }
+        default:
+            bag.error("a rule must be a name such as not_same_team or 'max_timezone_gap: 4h'", at: source.location(node.mark))
+        }
+        return nil
+    }
+}
+
+/// Reads `Content/activities/<slug>.md`.
+enum ActivityLoader {
+    static let folder = "Content/activities"
+    static let keys = ["title", "summary", "duration", "formats", "materials", "prep", "follow_up", "questions", "traits", "prompts"]
+
+    static func load(_ files: ContentFiles, settings: PortalSettings, bag: DiagnosticBag) -> [Activity] {
+        files.markdownFiles(in: folder).compactMap { activity(at: $0, files: files, settings: settings, bag: bag) }
+    }
+
+    private static func activity(at path: String, files: ContentFiles, settings: PortalSettings, bag: DiagnosticBag) -> Activity? {
+        guard let text = files.text(path, bag: bag) else { return nil }
+        let slug = ProgramLoader.slug(of: path)
+        guard RosterLoader.isValidID(slug) else {
+            bag.error("activity file names may only use lowercase letters, digits and '-' (they become page addresses)", at: SourceLocation(file: path))
+            return nil
+        }
+        guard let doc = FrontMatterDocument(text) else {
+            bag.error("an activity file must start with YAML front matter between two '---' lines", at: SourceLocation(file: path))
+            return nil
+        }
+        let source = YAMLSource(file: path, lineOffset: doc.yamlLineOffset)
+        guard let root = YAMLDocument.compose(doc.yaml, source: source, bag: bag) else {
+            if !bag.hasErrors { bag.error("the front matter is empty; an activity needs at least a title", at: SourceLocation(file: path)) }
+            return nil
+        }
+        guard let r = MappingReader(root, source: source, bag: bag, what: "the activity") else { return nil }
+        defer { r.finish(allowed: keys) }
+        var duration = 30
+        if let d = r.string("duration") {
+            if let m = Duration.minutes(d) { duration = m } else {
+                bag.error("'duration' must be a duration such as 30m or 1h, found '\(d)'", at: r.location(of: "duration"))
+            }
+        }
+        var formats: Set<ProgramFormat> = []
+        for item in r.stringList("formats") {
+            guard let f = ProgramFormat(rawValue: item.value), f == .pairs || f == .groups else {
+                bag.error("activity formats are 'pairs' and 'groups', found '\(item.value)'", at: item.location,
+                          hint: Suggest.hint(for: item.value, in: ["pairs", "groups"]))
+                continue
+            }
+            formats.insert(f)
+        }
+        if formats.isEmpty { formats = [.pairs, .groups] }
+        var traits: [Trait] = []
+        if let traitsNode = r.node("traits") {
+            if case let .sequence(list) = traitsNode {
+                for item in list {
+                    if case let .scalar(s) = item { traits.append(Trait(name: s.string, note: "")); continue }
+                    guard let t = MappingReader(item, source: source, bag: bag, what: "a trait") else { continue }
+                    t.finish(allowed: ["name", "note"])
+                    if let name = t.string("name", required: true) { traits.append(Trait(name: name, note: t.string("note") ?? "")) }
+                }
+            } else {
+                bag.error("'traits' must be a list", at: source.location(traitsNode.mark))
+            }
+        }
+        return Activity(
+            slug: slug, title: r.string("title", required: true) ?? slug, summary: r.string("summary") ?? "",
+            durationMinutes: duration, formats: formats, materials: r.stringList("materials").map(\.value),
+            prep: r.string("prep"), followUp: r.string("follow_up"), questions: r.stringList("questions").map(\.value),
+            traits: traits, prompts: r.stringList("prompts").map(\.value),
+            bodyHTML: Markdown.html(doc.body, allowRawHTML: settings.allowRawHTML), sourceFile: path)
+    }
+}
+
+/// Reads the optional `Content/portal.yaml`.
+enum SettingsLoader {
+    static let path = "Content/portal.yaml"
+
+    static func load(_ files: ContentFiles, bag: DiagnosticBag) -> PortalSettings {
+        var settings = PortalSettings()
+        guard files.exists(path), let text = files.text(path, bag: bag) else { return settings }
+        let source = YAMLSource(file: path)
+        guard let root = YAMLDocument.compose(text, source: source, bag: bag),
+              let r = MappingReader(root, source: source, bag: bag, what: "the portal settings") else { return settings }
+        defer { r.finish(allowed: ["title", "tagline", "description", "contact", "base_url", "raw_html", "noindex"]) }
+        settings.title = r.string("title") ?? settings.title
+        settings.tagline = r.string("tagline") ?? ""
+        settings.description = r.string("description") ?? ""
+        settings.contact = r.string("contact")
+        _ = r.string("base_url")
+        settings.allowRawHTML = r.bool("raw_html") ?? false
+        settings.noindex = r.bool("noindex") ?? false
+        return settings
+    }
+}

@@ -1,0 +1,132 @@
+import Foundation
+import Yams
+
+/// Reads `Content/roster.yaml` into participants.
+enum RosterLoader {
+    static let path = "Content/roster.yaml"
+
+    static let keys = ["id", "name", "email", "pronouns", "title", "department", "team", "manager", "location",
+                       "timezone", "seniority", "joined", "programs", "roles", "capacity", "skills", "goals",
+                       "interests", "groups", "avoid", "link", "bio", "private"]
+    /// Fields an admin may mark private: used for matching, never rendered.
+    static let privatable = ["pronouns", "title", "department", "team", "manager", "location", "timezone",
+                             "seniority", "joined", "skills", "goals", "interests", "groups", "email", "link", "bio"]
+
+    static func load(_ files: ContentFiles, bag: DiagnosticBag) -> [Participant] {
+        guard files.exists(path) else {
+            bag.error("the portal has no roster; create \(path) with a 'participants:' list", at: SourceLocation(file: path))
+            return []
+        }
+        guard let text = files.text(path, bag: bag) else { return [] }
+        let source = YAMLSource(file: path)
+        guard let root = YAMLDocument.compose(text, source: source, bag: bag) else {
+            if !bag.hasErrors { bag.error("the roster is empty; it needs a 'participants:' list", at: SourceLocation(file: path)) }
+            return []
+        }
+        guard let top = MappingReader(root, source: source, bag: bag, what: "the roster") else { return [] }
+        top.finish(allowed: ["participants"])
+        guard let listNode = top.node("participants") else {
+            bag.error("the roster is missing the required key 'participants'", at: top.location)
+            return []
+        }
+        guard case let .sequence(list) = listNode else {
+            bag.error("'participants' must be a list, found \(YAMLValue.describe(listNode))", at: source.location(listNode.mark))
+            return []
+        }
+        var participants: [Participant] = []
+        var firstSeen: [String: SourceLocation] = [:]
+        for item in list {
+            guard let p = participant(item, source: source, bag: bag) else { continue }
+            if let earlier = firstSeen[p.id] {
+                bag.error("duplicate participant id '\(p.id)'", at: p.fieldLocations["id"], hint: "first used at \(earlier)")
+                continue
+            }
+            firstSeen[p.id] = p.fieldLocations["id"]
+            participants.append(p)
+        }
+        return participants
+    }
+
+    static func isValidID(_ id: String) -> Bool {
+        !id.isEmpty && id.count <= 64 && !id.hasPrefix("-")
+            && id.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" }
+    }
+
+    private static func participant(_ node: Node, source: YAMLSource, bag: DiagnosticBag) -> Participant? {
+        guard let r = MappingReader(node, source: source, bag: bag, what: "a participant") else { return nil }
+        defer { r.finish(allowed: keys) }
+        let errorsBefore = bag.errorCount
+        guard let id = r.string("id", required: true) else { return nil }
+        if !isValidID(id) {
+            bag.error("participant id '\(id)' may only use lowercase letters, digits and '-'", at: r.location(of: "id"),
+                      hint: "ids appear in page addresses, e.g. 'ada-lovelace'")
+        }
+        let name = r.string("name", required: true) ?? id
+        let email = r.string("email", required: true) ?? ""
+        if !email.isEmpty && !isPlausibleEmail(email) {
+            bag.error("'\(email)' does not look like an email address", at: r.location(of: "email"))
+        }
+        let timezone = r.string("timezone", required: true) ?? "UTC"
+        if TimeZone(identifier: timezone) == nil {
+            bag.error("unknown time zone '\(timezone)'", at: r.location(of: "timezone"),
+                      hint: Suggest.hint(for: timezone, in: TimeZone.knownTimeZoneIdentifiers) ?? "use an IANA name such as Europe/London")
+        }
+        var link = r.string("link")
+        if let l = link, !isSafeLink(l) {
+            bag.error("'link' must be an http:// or https:// address", at: r.location(of: "link"))
+            link = nil
+        }
+        var roles: [String: MentoringRole] = [:]
+        var roleLocations: [String: SourceLocation] = [:]
+        if let roleMap = r.mapping("roles", what: "'roles'") {
+            for program in roleMap.keys {
+                guard let value = roleMap.string(program) else { continue }
+                guard let role = MentoringRole(rawValue: value) else {
+                    bag.error("role must be 'mentor' or 'mentee', found '\(value)'", at: roleMap.location(of: program),
+                              hint: Suggest.hint(for: value, in: MentoringRole.allCases.map(\.rawValue)))
+                    continue
+                }
+                roles[program] = role
+                roleLocations[program] = roleMap.keyLocation(of: program)
+            }
+        }
+        let privateItems = r.stringList("private")
+        for item in privateItems where !privatable.contains(item.value) {
+            bag.error("'\(item.value)' cannot be marked private", at: item.location,
+                      hint: Suggest.hint(for: item.value, in: privatable) ?? "private fields: \(privatable.joined(separator: ", "))")
+        }
+        func list(_ key: String) -> [String] {
+            var seen = Set<String>()
+            return r.stringList(key).map { $0.value.lowercased() }.filter { seen.insert($0).inserted }
+        }
+        let programs = r.stringList("programs")
+        let avoid = r.stringList("avoid")
+        var p = Participant(
+            id: id, name: name, email: email, pronouns: r.string("pronouns"),
+            title: r.string("title") ?? "", department: r.string("department", required: true) ?? "",
+            team: r.string("team"), manager: r.string("manager"), location: r.string("location", required: true) ?? "",
+            timezone: timezone, seniority: r.int("seniority", range: 0...20), joined: r.date("joined"),
+            programs: programs.map(\.value), roles: roles, capacity: r.int("capacity", range: 1...50) ?? 1,
+            skills: list("skills"), goals: list("goals"), interests: list("interests"), groups: list("groups"),
+            avoid: avoid.map(\.value), link: link, bio: r.string("bio"),
+            privateFields: Set(privateItems.map(\.value)), sourceLocation: r.location)
+        p.fieldLocations["id"] = r.location(of: "id")
+        p.fieldLocations["manager"] = r.location(of: "manager")
+        p.fieldLocations["capacity"] = r.location(of: "capacity")
+        for (program, loc) in roleLocations { p.fieldLocations["roles.\(program)"] = loc }
+        p.listLocations["programs"] = programs.map(\.location)
+        p.listLocations["avoid"] = avoid.map(\.location)
+        return bag.errorCount > errorsBefore && !isValidID(id) ? nil : p
+    }
+
+    static func isPlausibleEmail(_ s: String) -> Bool {
+        let parts = s.split(separator: "@", omittingEmptySubsequences: false)
+        return parts.count == 2 && !parts[0].isEmpty && parts[1].contains(".") && !s.contains(where: { $0.isWhitespace || $0 == "<" || $0 == ">" || $0 == "\"" })
+    }
+
+    static func isSafeLink(_ s: String) -> Bool {
+        let lower = s.lowercased()
+        guard lower.hasPrefix("https://") || lower.hasPrefix("http://") else { return false }
+        return !s.contains(where: { $0.isWhitespace || $0 == "\"" || $0 == "<" || $0 == ">" })
+    }
+}

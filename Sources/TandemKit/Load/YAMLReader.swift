@@ -1,0 +1,247 @@
+import Foundation
+import Yams
+
+/// Where a YAML text sits in its file: front matter starts one line below the `---` fence.
+struct YAMLSource {
+    var file: String
+    var lineOffset: Int = 0
+
+    func location(_ mark: Mark?) -> SourceLocation {
+        guard let mark else { return SourceLocation(file: file, line: 1 + lineOffset, column: 1) }
+        return SourceLocation(file: file, line: mark.line + lineOffset, column: mark.column)
+    }
+}
+
+enum YAMLDocument {
+    /// Deeper nesting than any portal needs; refusing it keeps the recursive composer off
+    /// the stack limit on hostile input.
+    static let maximumDepth = 64
+
+    /// Parses `text` into a node tree, turning every Yams failure into a positioned diagnostic.
+    static func compose(_ text: String, source: YAMLSource, bag: DiagnosticBag) -> Node? {
+        if let (line, column) = excessiveNesting(text) {
+            bag.error("YAML nesting is deeper than \(maximumDepth) levels",
+                      at: SourceLocation(file: source.file, line: line + source.lineOffset, column: column))
+            return nil
+        }
+        do {
+            return try Yams.compose(yaml: text)
+        } catch let error as YamlError {
+            report(error, source: source, bag: bag)
+            return nil
+        } catch {
+            bag.error("could not read YAML: \(error)", at: source.location(nil))
+            return nil
+        }
+    }
+
+    private static func report(_ error: YamlError, source: YAMLSource, bag: DiagnosticBag) {
+        switch error {
+        case let .scanner(context, problem, mark, yaml), let .parser(context, problem, mark, yaml),
+             let .composer(context, problem, mark, yaml):
+            _ = yaml
+            var message = problem
+            if let context, !context.text.isEmpty { message = "\(problem) (\(context.text) at line \(context.mark.line + source.lineOffset))" }
+            bag.error("invalid YAML: \(message)", at: source.location(mark),
+                      hint: problem.contains("tab") ? "YAML indentation must use spaces, not tabs" : nil)
+        case let .reader(problem, offset, _, _):
+            bag.error("invalid text: \(problem)\(offset.map { " at byte \($0)" } ?? "")", at: source.location(nil))
+        case let .duplicatedKeysInMapping(duplicates, context):
+            bag.error("duplicate key\(duplicates.count > 1 ? "s" : "") \(duplicates.map { "'\($0)'" }.joined(separator: ", ")) in the same mapping",
+                      at: source.location(context.mark))
+        default:
+            bag.error("could not read YAML: \(error)", at: source.location(nil))
+        }
+    }
+
+    /// Bracket or indentation depth beyond the maximum, with its position.
+    private static func excessiveNesting(_ text: String) -> (line: Int, column: Int)? {
+        var depth = 0, line = 1, column = 0
+        var lineStartSpaces = 0, atLineStart = true
+        for scalar in text.unicodeScalars {
+            column += 1
+            switch scalar {
+            case "\n":
+                line += 1; column = 0; atLineStart = true; lineStartSpaces = 0
+            case " " where atLineStart:
+                lineStartSpaces += 1
+                // Two spaces per level is the usual style; one-space indents at 128 deep are still refused.
+                if lineStartSpaces > maximumDepth * 4 { return (line, column) }
+            case "[", "{":
+                atLineStart = false
+                depth += 1
+                if depth > maximumDepth { return (line, column) }
+            case "]", "}":
+                atLineStart = false
+                depth = max(0, depth - 1)
+            default:
+                atLineStart = false
+            }
+        }
+        return nil
+    }
+}
+
+/// Reads a YAML mapping field by field, reporting wrong types at the value's own position
+/// and unknown keys (with a suggestion) when `finish()` is called.
+final class MappingReader {
+    let source: YAMLSource
+    let bag: DiagnosticBag
+    let location: SourceLocation
+    private let entries: [(key: String, keyNode: Node, value: Node)]
+    private let what: String
+
+    /// Returns nil (after reporting) when `node` is not a mapping.
+    init?(_ node: Node, source: YAMLSource, bag: DiagnosticBag, what: String) {
+        self.source = source
+        self.bag = bag
+        self.what = what
+        location = source.location(node.mark)
+        guard case let .mapping(mapping) = node else {
+            bag.error("expected \(what) to be a mapping of keys to values, found \(YAMLValue.describe(node))", at: source.location(node.mark))
+            return nil
+        }
+        var entries: [(String, Node, Node)] = []
+        for (key, value) in mapping {
+            guard case let .scalar(scalar) = key else {
+                bag.error("keys of \(what) must be plain names", at: source.location(key.mark))
+                continue
+            }
+            entries.append((scalar.string, key, value))
+        }
+        self.entries = entries
+    }
+
+    var keys: [String] { entries.map(\.key) }
+
+    func node(_ key: String) -> Node? { entries.first { $0.key == key }?.value }
+
+    func has(_ key: String) -> Bool { node(key).map { !YAMLValue.isNull($0) } ?? false }
+
+    func location(of key: String) -> SourceLocation {
+        node(key).map { source.location($0.mark) } ?? location
+    }
+
+    func keyLocation(of key: String) -> SourceLocation {
+        entries.first { $0.key == key }.map { source.location($0.keyNode.mark) } ?? location
+    }
+
+    /// Reports every key not in `allowed`, suggesting the closest known one.
+    func finish(allowed: [String]) {
+        for entry in entries where !allowed.contains(entry.key) {
+            bag.error("unknown key '\(entry.key)' in \(what)", at: source.location(entry.keyNode.mark),
+                      hint: Suggest.hint(for: entry.key, in: allowed) ?? "known keys: \(allowed.joined(separator: ", "))")
+        }
+    }
+
+    private func missing(_ key: String) {
+        bag.error("\(what) is missing the required key '\(key)'", at: location)
+    }
+
+    func string(_ key: String, required: Bool = false) -> String? {
+        guard let node = node(key), !YAMLValue.isNull(node) else {
+            if required { missing(key) }
+            return nil
+        }
+        guard case let .scalar(scalar) = node else {
+            bag.error("'\(key)' must be text, found \(YAMLValue.describe(node))", at: source.location(node.mark))
+            return nil
+        }
+        let value = scalar.string.trimmingCharacters(in: .whitespacesAndNewlines)
+        if value.isEmpty, required {
+            bag.error("'\(key)' must not be empty", at: source.location(node.mark))
+            return nil
+        }
+        return value
+    }
+
+    func int(_ key: String, required: Bool = false, range: ClosedRange<Int>? = nil) -> Int? {
+        guard let node = node(key), !YAMLValue.isNull(node) else {
+            if required { missing(key) }
+            return nil
+        }
+        guard case let .scalar(scalar) = node, let value = Int(scalar.string.trimmingCharacters(in: .whitespaces)) else {
+            bag.error("'\(key)' must be a whole number, found \(YAMLValue.describe(node))", at: source.location(node.mark))
+            return nil
+        }
+        if let range, !range.contains(value) {
+            bag.error("'\(key)' must be between \(range.lowerBound) and \(range.upperBound), found \(value)", at: source.location(node.mark))
+            return nil
+        }
+        return value
+    }
+
+    func bool(_ key: String) -> Bool? {
+        guard let node = node(key), !YAMLValue.isNull(node) else { return nil }
+        if case let .scalar(scalar) = node {
+            switch scalar.string.lowercased() {
+            case "true", "yes", "on": return true
+            case "false", "no", "off": return false
+            default: break
+            }
+        }
+        bag.error("'\(key)' must be true or false, found \(YAMLValue.describe(node))", at: source.location(node.mark))
+        return nil
+    }
+
+    /// A list of text items. A single scalar is accepted as a one-item list.
+    func stringList(_ key: String) -> [(value: String, location: SourceLocation)] {
+        guard let node = node(key), !YAMLValue.isNull(node) else { return [] }
+        switch node {
+        case let .scalar(scalar):
+            return [(scalar.string.trimmingCharacters(in: .whitespaces), source.location(node.mark))]
+        case let .sequence(sequence):
+            var items: [(String, SourceLocation)] = []
+            for item in sequence {
+                guard case let .scalar(scalar) = item else {
+                    bag.error("items of '\(key)' must be text, found \(YAMLValue.describe(item))", at: source.location(item.mark))
+                    continue
+                }
+                let text = scalar.string.trimmingCharacters(in: .whitespaces)
+                if text.isEmpty {
+                    bag.error("'\(key)' has an empty item", at: source.location(item.mark))
+                    continue
+                }
+                items.append((text, source.location(item.mark)))
+            }
+            return items
+        default:
+            bag.error("'\(key)' must be a list, found \(YAMLValue.describe(node))", at: source.location(node.mark))
+            return []
+        }
+    }
+
+    func mapping(_ key: String, what: String) -> MappingReader? {
+        guard let node = node(key), !YAMLValue.isNull(node) else { return nil }
+        return MappingReader(node, source: source, bag: bag, what: what)
+    }
+
+    func date(_ key: String, required: Bool = false) -> LocalDate? {
+        guard let text = string(key, required: required) else { return nil }
+        guard let date = LocalDate(text) else {
+            bag.error("'\(key)' must be a calendar date written YYYY-MM-DD, found '\(text)'", at: location(of: key))
+            return nil
+        }
+        return date
+    }
+}
+
+enum YAMLValue {
+    static func isNull(_ node: Node) -> Bool {
+        if case let .scalar(scalar) = node {
+            return scalar.style == .plain && ["", "~", "null", "Null", "NULL"].contains(scalar.string)
+        }
+        return false
+    }
+
+    static func describe(_ node: Node) -> String {
+        switch node {
+        case let .scalar(scalar):
+            let text = scalar.string.count > 30 ? String(scalar.string.prefix(30)) + "…" : scalar.string
+            return isNull(node) ? "nothing" : "'\(text)'"
+        case .mapping: return "a mapping"
+        case .sequence: return "a list"
+        case .alias: return "an alias"
+        }
+    }
+}

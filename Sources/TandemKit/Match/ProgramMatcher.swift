@@ -1,0 +1,173 @@
+import Foundation
+import Matching
+
+/// How a set of people were brought together in a program.
+public enum UnitKind: String, Sendable {
+    case pair, trio, group, mentoring
+}
+
+/// A pair, trio, group or mentor–mentee pair: the people who meet together.
+public struct MatchUnit: Sendable {
+    /// Stable, URL-safe: member ids joined by "--" (mentor first for mentoring).
+    public var id: String
+    public var kind: UnitKind
+    /// Indices into `ProgramMatch.people`.
+    public var members: [Int]
+    /// Sum of the pair scores inside the unit.
+    public var score: Int
+    /// Every pair inside the unit with its breakdown.
+    public var pairScores: [(a: Int, b: Int, score: PairScore)]
+}
+
+/// Someone enrolled who has no match this round, and why.
+public struct Unmatched: Sendable {
+    public var person: Int
+    public var reason: String
+}
+
+/// The outcome of matching one program.
+public struct ProgramMatch: Sendable {
+    public var program: Program
+    /// The enrolled participants, sorted by id; all indices in this value refer to it.
+    public var people: [Participant]
+    public var units: [MatchUnit]
+    public var unmatched: [Unmatched]
+    /// The candidate graph given to the solver (pairs/groups: over people; mentoring: mentor
+    /// and mentee indices into `people`).
+    public var edges: [WeightedEdge]
+    /// The solver's own matching (pairs format), before trios were formed.
+    public var solverPairs: [Pair]
+    /// Number of allowed partners per person under the hard rules.
+    public var allowedCount: [Int]
+    public var objective: Int
+    /// Unit indices per person.
+    public var unitsOf: [[Int]]
+}
+
+enum ProgramMatcher {
+    static func match(_ program: Program, portal: Portal) -> ProgramMatch {
+        let people = portal.participants.filter { $0.programs.contains(program.slug) }
+        let table = ScoringTable(program: program, people: people)
+        var result: ProgramMatch
+        switch program.format {
+        case .pairs: result = matchPairs(table)
+        case .groups: result = matchGroups(table)
+        case .mentoring, .reverse: result = matchMentoring(table)
+        }
+        var unitsOf = [[Int]](repeating: [], count: people.count)
+        for (u, unit) in result.units.enumerated() { for m in unit.members { unitsOf[m].append(u) } }
+        result.unitsOf = unitsOf
+        return result
+    }
+
+    private static func empty(_ table: ScoringTable) -> ProgramMatch {
+        ProgramMatch(program: table.program, people: table.people, units: [], unmatched: [], edges: [], solverPairs: [],
+                     allowedCount: [], objective: 0, unitsOf: [])
+    }
+
+    static func unit(_ members: [Int], kind: UnitKind, table: ScoringTable) -> MatchUnit {
+        var pairScores: [(Int, Int, PairScore)] = []
+        for i in 0..<members.count {
+            for j in (i + 1)..<members.count {
+                pairScores.append((members[i], members[j], table.breakdown(members[i], members[j])))
+            }
+        }
+        let ordered = kind == .mentoring ? members : members.sorted { table.people[$0].id < table.people[$1].id }
+        return MatchUnit(id: ordered.map { table.people[$0].id }.joined(separator: "--"), kind: kind, members: ordered,
+                         score: pairScores.reduce(0) { $0 + $1.2.total }, pairScores: pairScores)
+    }
+
+    private static func noPartnerReason(_ x: Int, _ table: ScoringTable) -> String {
+        var counts: [String: Int] = [:]
+        for y in 0..<table.count where y != x {
+            if let rule = table.violatedRule(x, y) { counts[rule, default: 0] += 1 }
+        }
+        if table.count <= 1 { return "the only person enrolled" }
+        let top = counts.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.prefix(2).map { "\($0.key) excludes \($0.value)" }
+        return "no allowed partner under the rules (\(top.joined(separator: ", ")))"
+    }
+
+    static func matchPairs(_ table: ScoringTable) -> ProgramMatch {
+        let graph = CandidateGraph.build(table, k: table.program.candidates)
+        let problem = PairingProblem(
+            vertexCount: table.count, edges: graph.edges,
+            oddPolicy: table.program.oddPolicy == .trio ? .trio : .sitOut,
+            fairness: table.program.fairness,
+            trioScore: { x, a, b in
+                guard table.violatedRule(x, a) == nil, table.violatedRule(x, b) == nil else { return nil }
+                return table.score(x, a) + table.score(x, b)
+            })
+        let solved = solvePairing(problem)
+        var result = empty(table)
+        result.edges = graph.edges
+        result.allowedCount = graph.allowedCount
+        result.solverPairs = solved.matching.pairs
+        result.units = solved.pairs.map { unit([$0.a, $0.b], kind: .pair, table: table) }
+            + solved.trios.map { unit($0, kind: .trio, table: table) }
+        result.units.sort { $0.id < $1.id }
+        for x in solved.sitOut {
+            result.unmatched.append(Unmatched(person: x, reason: "sits out this round: an odd number of people are enrolled and the program pairs one-on-one"))
+        }
+        for x in solved.isolated {
+            result.unmatched.append(Unmatched(person: x, reason: graph.allowedCount[x] == 0 ? noPartnerReason(x, table) : "no partner left who is allowed under the rules"))
+        }
+        result.unmatched.sort { table.people[$0.person].id < table.people[$1.person].id }
+        result.objective = result.units.reduce(0) { $0 + $1.score }
+        return result
+    }
+
+    static func matchGroups(_ table: ScoringTable) -> ProgramMatch {
+        let program = table.program
+        let solved = solveGrouping(GroupingProblem(
+            vertexCount: table.count, minSize: program.groupSize.lowerBound, maxSize: program.groupSize.upperBound,
+            score: { x, y in table.violatedRule(x, y) == nil ? table.score(x, y) : nil }))
+        var result = empty(table)
+        if table.count <= CandidateGraph.completeLimit {
+            let graph = CandidateGraph.build(table, k: program.candidates)
+            result.edges = graph.edges
+            result.allowedCount = graph.allowedCount
+        }
+        result.units = solved.groups.map { unit($0, kind: .group, table: table) }.sorted { $0.id < $1.id }
+        result.unmatched = solved.unplaced.map { Unmatched(person: $0, reason: "no group could take them without breaking a rule") }
+        result.objective = solved.objective
+        return result
+    }
+
+    static func matchMentoring(_ table: ScoringTable) -> ProgramMatch {
+        let mentors = (0..<table.count).filter { table.isMentor[$0] }
+        let mentees = (0..<table.count).filter { !table.isMentor[$0] }
+        var edges: [WeightedEdge] = []
+        var allowedCount = [Int](repeating: 0, count: table.count)
+        for (i, m) in mentors.enumerated() {
+            for (j, e) in mentees.enumerated() where table.violatedRule(m, e) == nil {
+                edges.append(WeightedEdge(i, j, table.score(m, e)))
+                allowedCount[m] += 1
+                allowedCount[e] += 1
+            }
+        }
+        let solved = solveMentoring(MentoringProblem(
+            mentorCount: mentors.count, menteeCount: mentees.count,
+            capacity: mentors.map { table.people[$0].capacity }, edges: edges))
+        var result = empty(table)
+        result.edges = edges.map { WeightedEdge(mentors[$0.u], mentees[$0.v], $0.weight) }
+        result.allowedCount = allowedCount
+        for (j, mentor) in solved.mentorOf.enumerated() {
+            if let mentor {
+                result.units.append(unit([mentors[mentor], mentees[j]], kind: .mentoring, table: table))
+            } else {
+                let e = mentees[j]
+                result.unmatched.append(Unmatched(person: e, reason: allowedCount[e] == 0
+                    ? noPartnerReason(e, table).replacingOccurrences(of: "partner", with: "mentor")
+                    : "every mentor they could be matched with is at capacity"))
+            }
+        }
+        let busy = Set(result.units.map { $0.members[0] })
+        for m in mentors where !busy.contains(m) {
+            result.unmatched.append(Unmatched(person: m, reason: "no mentee this round: more mentor places than mentees"))
+        }
+        result.units.sort { $0.id < $1.id }
+        result.unmatched.sort { table.people[$0.person].id < table.people[$1.person].id }
+        result.objective = result.units.reduce(0) { $0 + $1.score }
+        return result
+    }
+}

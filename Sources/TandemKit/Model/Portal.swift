@@ -1,0 +1,263 @@
+import Foundation
+
+/// How a program groups people.
+public enum ProgramFormat: String, Sendable, CaseIterable {
+    /// One-on-one peers.
+    case pairs
+    /// Groups of three or more.
+    case groups
+    /// Senior mentor → junior mentee, mentors with a capacity.
+    case mentoring
+    /// Junior teaches senior: same solver as mentoring, roles reversed in the wording.
+    case reverse
+
+    var isMentoring: Bool { self == .mentoring || self == .reverse }
+}
+
+public enum Cadence: String, Sendable, CaseIterable {
+    case weekly, biweekly, monthly
+
+    func date(ofSession index: Int, from start: LocalDate) -> LocalDate {
+        switch self {
+        case .weekly: return start.adding(days: 7 * index)
+        case .biweekly: return start.adding(days: 14 * index)
+        case .monthly: return start.adding(months: index)
+        }
+    }
+
+    var phrase: String {
+        switch self {
+        case .weekly: return "every week"
+        case .biweekly: return "every two weeks"
+        case .monthly: return "once a month"
+        }
+    }
+}
+
+public enum MentoringRole: String, Sendable, CaseIterable {
+    case mentor, mentee
+}
+
+/// One person on the roster.
+public struct Participant: Sendable, Identifiable {
+    public var id: String
+    public var name: String
+    public var email: String
+    public var pronouns: String?
+    public var title: String
+    public var department: String
+    public var team: String?
+    public var manager: String?
+    public var location: String
+    public var timezone: String
+    public var seniority: Int?
+    public var joined: LocalDate?
+    public var programs: [String]
+    public var roles: [String: MentoringRole]
+    public var capacity: Int
+    public var skills: [String]
+    public var goals: [String]
+    public var interests: [String]
+    public var groups: [String]
+    public var avoid: [String]
+    public var link: String?
+    public var bio: String?
+    /// Roster fields used for matching but never rendered.
+    public var privateFields: Set<String>
+    /// Where this participant's entry starts, and where each reference field sits.
+    public var sourceLocation: SourceLocation
+    var fieldLocations: [String: SourceLocation] = [:]
+    var listLocations: [String: [SourceLocation]] = [:]
+
+    func isPrivate(_ field: String) -> Bool { privateFields.contains(field) }
+}
+
+/// Soft criteria: each gives integer points per pair, scaled by the program's weight.
+public enum Criterion: String, Sendable, CaseIterable, Comparable {
+    case goalsSkills = "goals_skills"
+    case sharedGoals = "shared_goals"
+    case sharedSkills = "shared_skills"
+    case interests
+    case sharedGroups = "shared_groups"
+    case sameDepartment = "same_department"
+    case differentDepartment = "different_department"
+    case sameLocation = "same_location"
+    case differentLocation = "different_location"
+    case sameTimezone = "same_timezone"
+    case similarSeniority = "similar_seniority"
+    case seniorityGap = "seniority_gap"
+    case tenureGap = "tenure_gap"
+
+    public static func < (a: Criterion, b: Criterion) -> Bool {
+        allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!
+    }
+}
+
+/// Hard rules: a pair that breaks one is never matched.
+public enum Rule: Sendable, Hashable, CustomStringConvertible {
+    case notManager
+    case notSameTeam
+    case notSameDepartment
+    case notPreviousPartner
+    case sameLocation
+    case maxTimezoneGap(minutes: Int)
+    case minSeniorityGap(Int)
+
+    static let plainNames = ["not_manager", "not_same_team", "not_same_department", "not_previous_partner", "same_location"]
+    static let parameterNames = ["max_timezone_gap", "min_seniority_gap"]
+
+    public var description: String {
+        switch self {
+        case .notManager: return "not_manager"
+        case .notSameTeam: return "not_same_team"
+        case .notSameDepartment: return "not_same_department"
+        case .notPreviousPartner: return "not_previous_partner"
+        case .sameLocation: return "same_location"
+        case let .maxTimezoneGap(minutes): return "max_timezone_gap: \(Duration.text(minutes: minutes))"
+        case let .minSeniorityGap(gap): return "min_seniority_gap: \(gap)"
+        }
+    }
+}
+
+/// A program definition from `Content/programs/<slug>.md`.
+public struct Program: Sendable, Identifiable {
+    public var id: String { slug }
+    public var slug: String
+    public var title: String
+    public var summary: String
+    public var format: ProgramFormat
+    public var groupSize: ClosedRange<Int>
+    public var start: LocalDate
+    public var cadence: Cadence
+    public var sessions: Int
+    public var sessionMinutes: Int
+    public var meetingTime: (hour: Int, minute: Int)
+    public var timezone: String
+    public var round: Int
+    public var oddPolicy: OddPolicyName
+    public var fairness: Bool
+    public var candidates: Int
+    public var weights: [(criterion: Criterion, weight: Int)]
+    public var rules: [Rule]
+    public var agenda: [String]
+    public var pods: Int?
+    public var bodyHTML: String
+    public var sourceFile: String
+    var fieldLocations: [String: SourceLocation] = [:]
+    var agendaLocations: [SourceLocation] = []
+
+    func weight(_ criterion: Criterion) -> Int { weights.first { $0.criterion == criterion }?.weight ?? 0 }
+    func has(_ rule: Rule) -> Bool { rules.contains(rule) }
+    var maxTimezoneGapMinutes: Int? {
+        for case let .maxTimezoneGap(m) in rules { return m }
+        return nil
+    }
+    var minSeniorityGap: Int? {
+        for case let .minSeniorityGap(g) in rules { return g }
+        return nil
+    }
+}
+
+public enum OddPolicyName: String, Sendable, CaseIterable {
+    case trio
+    case sitOut = "sit-out"
+}
+
+/// A structured trait for the pyramid-of-success sheet.
+public struct Trait: Sendable {
+    public var name: String
+    public var note: String
+}
+
+/// An activity guide from `Content/activities/<slug>.md`.
+public struct Activity: Sendable, Identifiable {
+    public var id: String { slug }
+    public var slug: String
+    public var title: String
+    public var summary: String
+    public var durationMinutes: Int
+    public var formats: Set<ProgramFormat>
+    public var materials: [String]
+    public var prep: String?
+    public var followUp: String?
+    public var questions: [String]
+    public var traits: [Trait]
+    public var prompts: [String]
+    public var bodyHTML: String
+    public var sourceFile: String
+
+    var groupsOnly: Bool { formats == [.groups] }
+}
+
+/// Portal-wide settings from `Content/portal.yaml`.
+public struct PortalSettings: Sendable {
+    public var title: String = "Peer Programs"
+    public var tagline: String = ""
+    public var description: String = ""
+    public var contact: String?
+    public var allowRawHTML: Bool = false
+    public var noindex: Bool = false
+}
+
+/// Everything read from a portal's `Content/`, validated and cross-checked.
+public struct Portal: Sendable {
+    public var root: URL
+    public var settings: PortalSettings
+    /// Sorted by id.
+    public var participants: [Participant]
+    /// Sorted by slug.
+    public var programs: [Program]
+    /// Sorted by slug.
+    public var activities: [Activity]
+
+    public func participant(_ id: String) -> Participant? { participantIndex[id].map { participants[$0] } }
+    public func activity(_ slug: String) -> Activity? { activities.first { $0.slug == slug } }
+
+    var participantIndex: [String: Int] = [:]
+
+    init(root: URL, settings: PortalSettings, participants: [Participant], programs: [Program], activities: [Activity]) {
+        self.root = root
+        self.settings = settings
+        self.participants = participants.sorted { $0.id < $1.id }
+        self.programs = programs.sorted { $0.slug < $1.slug }
+        self.activities = activities.sorted { $0.slug < $1.slug }
+        for (i, p) in self.participants.enumerated() { participantIndex[p.id] = i }
+    }
+}
+
+enum Duration {
+    /// Parses "45m", "1h", "1h30m", "90" (minutes), "4h" → minutes.
+    static func minutes(_ text: String) -> Int? {
+        let t = text.lowercased().replacingOccurrences(of: " ", with: "")
+        if let plain = Int(t) { return plain > 0 ? plain : nil }
+        var total = 0, number = "", sawUnit = false
+        for c in t {
+            if c.isASCII && c.isNumber { number.append(c); continue }
+            guard let n = Int(number) else { return nil }
+            switch c {
+            case "h": total += n * 60
+            case "m": total += n
+            default: return nil
+            }
+            number = ""
+            sawUnit = true
+        }
+        guard number.isEmpty, sawUnit, total > 0 else { return nil }
+        return total
+    }
+
+    static func text(minutes: Int) -> String {
+        let h = minutes / 60, m = minutes % 60
+        if h == 0 { return "\(m)m" }
+        return m == 0 ? "\(h)h" : "\(h)h\(m)m"
+    }
+
+    /// "45 minutes", "1 hour 30 minutes"
+    static func words(minutes: Int) -> String {
+        let h = minutes / 60, m = minutes % 60
+        var parts: [String] = []
+        if h > 0 { parts.append(h == 1 ? "1 hour" : "\(h) hours") }
+        if m > 0 || h == 0 { parts.append(m == 1 ? "1 minute" : "\(m) minutes") }
+        return parts.joined(separator: " ")
+    }
+}

@@ -1,0 +1,287 @@
+import Foundation
+
+/// View models: plain dictionaries handed to Mustache (no reflection on the hot path).
+struct Pages {
+    let model: SiteModel
+
+    var portal: Portal { model.portal }
+
+    func base(root: String, title: String, noindex: Bool = false) -> [String: Any] {
+        let s = portal.settings
+        return [
+            "root": root,
+            "pageTitle": title,
+            "siteTitle": s.title,
+            "tagline": s.tagline,
+            "contact": s.contact ?? "",
+            "hasContact": s.contact != nil,
+            "noindex": noindex || s.noindex,
+        ]
+    }
+
+    static func formatLabel(_ f: ProgramFormat) -> String {
+        switch f {
+        case .pairs: return "One-on-one peers"
+        case .groups: return "Small groups"
+        case .mentoring: return "Mentoring"
+        case .reverse: return "Reverse mentoring"
+        }
+    }
+
+    func programSummary(_ b: BuiltProgram, root: String) -> [String: Any] {
+        let p = b.program
+        return [
+            "title": p.title, "summary": p.summary, "slug": p.slug,
+            "url": "\(root)programs/\(p.slug)/index.html",
+            "format": Pages.formatLabel(p.format),
+            "start": p.start.longText,
+            "end": b.sessions.last?.date.longText ?? p.start.longText,
+            "cadence": p.cadence.phrase,
+            "sessions": p.sessions,
+            "sessionLength": Duration.words(minutes: p.sessionMinutes),
+            "meetingTime": String(format: "%02d:%02d", p.meetingTime.hour, p.meetingTime.minute),
+            "timezone": p.timezone,
+            "round": p.round,
+            "participantCount": b.match.people.count,
+            "isGroups": p.format == .groups,
+            "isMentoring": p.format.isMentoring,
+        ]
+    }
+
+    func activitySummary(_ a: Activity, root: String) -> [String: Any] {
+        [
+            "title": a.title, "summary": a.summary, "slug": a.slug,
+            "url": "\(root)activities/\(a.slug).html",
+            "duration": Duration.words(minutes: a.durationMinutes),
+            "formats": a.formats.count == 2 ? "pairs and groups" : a.formats.contains(.groups) ? "groups only" : "pairs",
+        ]
+    }
+
+    // MARK: index
+
+    func index() -> [String: Any] {
+        var c = base(root: "", title: portal.settings.title)
+        c["description"] = portal.settings.description
+        c["programs"] = model.programs.map { programSummary($0, root: "") }
+        c["activities"] = portal.activities.map { activitySummary($0, root: "") }
+        c["participantCount"] = portal.participants.count
+        return c
+    }
+
+    // MARK: program
+
+    func sessionRows(_ b: BuiltProgram, root: String) -> [[String: Any]] {
+        b.sessions.map { s in
+            var row: [String: Any] = ["number": s.number, "date": s.date.longText, "shortDate": s.date.shortText]
+            if let a = s.activity {
+                row["activity"] = a.title
+                row["activityURL"] = "\(root)activities/\(a.slug).html"
+                row["activitySummary"] = a.summary
+            } else {
+                row["activity"] = "Open conversation"
+            }
+            return row
+        }
+    }
+
+    func program(_ b: BuiltProgram) -> [String: Any] {
+        let root = "../../"
+        var c = base(root: root, title: b.program.title)
+        c["program"] = programSummary(b, root: root)
+        c["body"] = b.program.bodyHTML
+        c["sessions"] = sessionRows(b, root: root)
+        var seen = Set<String>()
+        c["activities"] = b.sessions.compactMap(\.activity).filter { seen.insert($0.slug).inserted }.map { activitySummary($0, root: root) }
+        c["people"] = b.match.people.map { p in
+            ["name": p.name, "url": "people/\(p.id).html", "department": p.isPrivate("department") ? "" : p.department] as [String: Any]
+        }
+        c["unitCount"] = b.match.units.count
+        c["reportURL"] = "report.html"
+        return c
+    }
+
+    // MARK: participant
+
+    func timeDifference(viewer: Participant, peer: Participant, at instant: Int) -> String {
+        guard !viewer.isPrivate("timezone"), !peer.isPrivate("timezone") else { return "" }
+        let a = Scheduler.local(instant, in: viewer.timezone).offsetMinutes
+        let b = Scheduler.local(instant, in: peer.timezone).offsetMinutes
+        let d = b - a
+        if d == 0 { return "Same time zone as you" }
+        let hours = abs(d) / 60, minutes = abs(d) % 60
+        let amount = minutes == 0 ? "\(hours) hour\(hours == 1 ? "" : "s")" : "\(hours)h\(String(format: "%02d", minutes))"
+        return "\(amount) \(d > 0 ? "ahead of" : "behind") you"
+    }
+
+    func visible(_ p: Participant, _ field: String, _ value: String?) -> String {
+        p.isPrivate(field) ? "" : (value ?? "")
+    }
+
+    func peerCard(viewer: Participant, peer: Participant, score: PairScore?, b: BuiltProgram, viewerRole: MentoringRole?) -> [String: Any] {
+        let instant = b.sessions.first?.start ?? 0
+        var card: [String: Any] = [
+            "name": peer.name,
+            "firstName": Explain.firstName(peer),
+            "pronouns": visible(peer, "pronouns", peer.pronouns),
+            "title": visible(peer, "title", peer.title),
+            "department": visible(peer, "department", peer.department),
+            "location": visible(peer, "location", peer.location),
+            "email": visible(peer, "email", peer.email),
+            "link": visible(peer, "link", peer.link),
+            "bio": visible(peer, "bio", peer.bio),
+            "timeDifference": timeDifference(viewer: viewer, peer: peer, at: instant),
+            "role": viewerRole == .mentee ? (b.program.format == .reverse ? "Your reverse mentor" : "Your mentor") : viewerRole == .mentor ? "Your mentee" : "",
+        ]
+        if let score {
+            let reasons = Explain.reasons(viewer: viewer, peer: peer, score: score, program: b.program,
+                                          viewerIsMentor: viewerRole.map { $0 == .mentor })
+            card["reasons"] = reasons.map { ["text": $0.text] }
+            card["hasReasons"] = !reasons.isEmpty
+            card["score"] = score.total
+        }
+        let common = Explain.commonGround(viewer, peer)
+        card["common"] = Explain.list(common)
+        card["hasCommon"] = !common.isEmpty
+        return card
+    }
+
+    func unitURL(_ unit: MatchUnit, root: String, slug: String) -> String { "\(root)programs/\(slug)/pairs/\(unit.id).html" }
+
+    func nextSessionIndex(_ b: BuiltProgram) -> Int? {
+        guard !b.sessions.isEmpty else { return nil }
+        guard let now = model.now else { return 0 }
+        return b.sessions.firstIndex { $0.start + $0.minutes * 60 > now }
+    }
+
+    func person(_ b: BuiltProgram, _ i: Int) -> [String: Any] {
+        let root = "../../../"
+        let me = b.match.people[i]
+        var c = base(root: root, title: "\(me.name) — \(b.program.title)", noindex: true)
+        c["program"] = programSummary(b, root: root)
+        c["person"] = ["name": me.name, "firstName": Explain.firstName(me), "title": visible(me, "title", me.title),
+                       "department": visible(me, "department", me.department), "location": visible(me, "location", me.location)]
+        let role = b.program.format.isMentoring ? me.roles[b.program.slug] : nil
+        var matches: [[String: Any]] = []
+        for u in b.match.unitsOf[i] {
+            let unit = b.match.units[u]
+            let peers = unit.members.filter { $0 != i }.map { j -> [String: Any] in
+                let score = unit.pairScores.first { ($0.a == i && $0.b == j) || ($0.a == j && $0.b == i) }?.score
+                return peerCard(viewer: me, peer: b.match.people[j], score: score, b: b, viewerRole: role)
+            }
+            matches.append([
+                "peers": peers,
+                "kindLabel": unit.kind == .group ? "Your group" : unit.kind == .trio ? "Your trio" : role == .mentor ? "Your mentee" : role == .mentee ? "Your mentor" : "Your peer",
+                "unitURL": "../pairs/\(unit.id).html",
+                "icsURL": "../pairs/\(unit.id).ics",
+            ])
+        }
+        c["matches"] = matches
+        c["isMatched"] = !matches.isEmpty
+        if let reason = b.match.unmatched.first(where: { $0.person == i })?.reason, matches.isEmpty {
+            c["unmatchedReason"] = reason
+        }
+        let zone = me.timezone
+        var rows = sessionRows(b, root: root)
+        for (k, s) in b.sessions.enumerated() {
+            let local = Scheduler.local(s.start, in: zone)
+            rows[k]["localDate"] = local.date.longText
+            rows[k]["localTime"] = local.time
+            rows[k]["length"] = Duration.words(minutes: s.minutes)
+        }
+        if let next = nextSessionIndex(b), !matches.isEmpty {
+            rows[next]["isNext"] = true
+            c["next"] = rows[next]
+            c["nextFollowUp"] = b.sessions[next].activity?.prep ?? ""
+        }
+        c["sessions"] = rows
+        c["timezoneNote"] = me.isPrivate("timezone") ? "" : "Times are shown in your time zone (\(zone))."
+        return c
+    }
+
+    // MARK: pair / group agenda
+
+    func unit(_ b: BuiltProgram, _ u: Int) -> [String: Any] {
+        let root = "../../../"
+        let unit = b.match.units[u]
+        let members = unit.members.map { b.match.people[$0] }
+        var c = base(root: root, title: "Agenda: \(members.map(\.name).joined(separator: ", "))", noindex: true)
+        c["program"] = programSummary(b, root: root)
+        c["members"] = members.map { p in
+            ["name": p.name, "url": "../people/\(p.id).html", "timezone": visible(p, "timezone", p.timezone),
+             "department": visible(p, "department", p.department)] as [String: Any]
+        }
+        c["names"] = Explain.list(members.map(\.name))
+        c["icsURL"] = "\(unit.id).ics"
+        c["sessions"] = b.sessions.map { s -> [String: Any] in
+            var row: [String: Any] = ["number": s.number, "date": s.date.longText,
+                                      "length": Duration.words(minutes: s.minutes)]
+            row["times"] = members.filter { !$0.isPrivate("timezone") }.map { p in
+                let local = Scheduler.local(s.start, in: p.timezone)
+                return ["name": Explain.firstName(p), "time": local.time, "date": local.date.shortText]
+            }
+            if let a = s.activity {
+                row["activity"] = a.title
+                row["activityURL"] = "\(root)activities/\(a.slug).html"
+                row["prep"] = a.prep ?? ""
+                row["followUp"] = a.followUp ?? ""
+                row["materials"] = a.materials.joined(separator: ", ")
+            }
+            row["plan"] = s.plan.map { ["label": $0.label, "minutes": $0.minutes, "detail": $0.detail] }
+            return row
+        }
+        return c
+    }
+
+    func calendar(_ b: BuiltProgram, _ u: Int) -> String {
+        let unit = b.match.units[u]
+        let members = unit.members.map { b.match.people[$0] }
+        let stamp = model.now ?? (b.program.start.dayNumber * 86_400)
+        return ICalendar.document(
+            unitID: unit.id, programSlug: b.program.slug, programTitle: b.program.title, sessions: b.sessions,
+            attendees: members.map { ($0.name, $0.isPrivate("email") ? nil : $0.email) },
+            description: { s in
+                var text = "With \(Explain.list(members.map(\.name))).\n"
+                if let a = s.activity { text += "Activity: \(a.title) — \(a.summary)\n" }
+                text += s.plan.map { "\($0.minutes) min: \($0.label)" }.joined(separator: "\n")
+                return text
+            }, stamp: stamp)
+    }
+
+    // MARK: activities
+
+    static let cardRanks = ["A", "2", "3", "4", "5", "6", "7", "8", "9", "10", "J", "Q", "K"]
+
+    func activityContext(_ a: Activity, root: String) -> [String: Any] {
+        var c = activitySummary(a, root: root)
+        c["materials"] = a.materials
+        c["hasMaterials"] = !a.materials.isEmpty
+        c["prep"] = a.prep ?? ""
+        c["followUp"] = a.followUp ?? ""
+        c["body"] = a.bodyHTML
+        c["questions"] = a.questions.enumerated().map { ["rank": $0 < Pages.cardRanks.count ? Pages.cardRanks[$0] : "\($0 + 1)", "text": $1] }
+        c["hasQuestions"] = !a.questions.isEmpty
+        c["traits"] = a.traits.enumerated().map { ["number": $0 + 1, "name": $1.name, "note": $1.note] }
+        c["hasTraits"] = !a.traits.isEmpty
+        c["prompts"] = a.prompts
+        c["hasPrompts"] = !a.prompts.isEmpty
+        return c
+    }
+
+    func activity(_ a: Activity) -> [String: Any] {
+        var c = base(root: "../", title: a.title)
+        c["activity"] = activityContext(a, root: "../")
+        return c
+    }
+
+    func activitiesIndex() -> [String: Any] {
+        var c = base(root: "../", title: "Activity guides")
+        c["activities"] = portal.activities.map { activitySummary($0, root: "../") }
+        return c
+    }
+
+    func print() -> [String: Any] {
+        var c = base(root: "../", title: "Printable activity cards")
+        c["activities"] = portal.activities.map { activityContext($0, root: "../") }
+        return c
+    }
+}

@@ -1,0 +1,73 @@
+import Dispatch
+import Foundation
+
+/// Renders every page of a frozen `SiteModel` on all cores and hands the bytes to the writer.
+/// Jobs are numbered in a fixed order, so the output never depends on thread timing.
+struct Renderer: @unchecked Sendable {
+    let model: SiteModel
+    let theme: Theme
+    let writer: SiteWriter
+
+    enum Job {
+        case index, activitiesIndex, print, activity(Int), program(Int), report(Int), person(Int, Int), unit(Int, Int)
+    }
+
+    func jobs() -> [Job] {
+        var jobs: [Job] = [.index, .activitiesIndex, .print]
+        jobs += model.portal.activities.indices.map { .activity($0) }
+        for (p, built) in model.programs.enumerated() {
+            jobs += [.program(p), .report(p)]
+            jobs += built.match.people.indices.map { .person(p, $0) }
+            jobs += built.match.units.indices.map { .unit(p, $0) }
+        }
+        return jobs
+    }
+
+    /// Returns (pages, files) written.
+    func run() -> (pages: Int, files: Int) {
+        let pages = Pages(model: model)
+        let jobs = jobs()
+        let directories = Set(["activities", "assets"] + model.programs.flatMap { b in
+            ["programs/\(b.program.slug)", "programs/\(b.program.slug)/people", "programs/\(b.program.slug)/pairs"]
+        })
+        for d in directories.sorted() { writer.makeDirectory(d) }
+        for asset in theme.assets { writer.write(asset.path, asset.bytes) }
+        let batch = 64
+        DispatchQueue.concurrentPerform(iterations: (jobs.count + batch - 1) / batch) { b in
+            for j in (b * batch)..<min(jobs.count, (b + 1) * batch) {
+                render(jobs[j], pages)
+            }
+        }
+        let units = model.programs.reduce(0) { $0 + $1.match.units.count }
+        return (jobs.count, jobs.count + units + model.programs.count + theme.assets.count)
+    }
+
+    private func render(_ job: Job, _ pages: Pages) {
+        switch job {
+        case .index:
+            writer.write("index.html", theme.render(pages.index(), template: "index"))
+        case .activitiesIndex:
+            writer.write("activities/index.html", theme.render(pages.activitiesIndex(), template: "activities"))
+        case .print:
+            writer.write("activities/print.html", theme.render(pages.print(), template: "print"))
+        case let .activity(a):
+            let activity = model.portal.activities[a]
+            writer.write("activities/\(activity.slug).html", theme.render(pages.activity(activity), template: "activity"))
+        case let .program(p):
+            let b = model.programs[p]
+            writer.write("programs/\(b.program.slug)/index.html", theme.render(pages.program(b), template: "program"))
+        case let .report(p):
+            let b = model.programs[p]
+            writer.write("programs/\(b.program.slug)/report.html", theme.render(pages.report(b), template: "report"))
+            writer.write("programs/\(b.program.slug)/matches.csv", pages.csv(b))
+        case let .person(p, i):
+            let b = model.programs[p]
+            writer.write("programs/\(b.program.slug)/people/\(b.match.people[i].id).html", theme.render(pages.person(b, i), template: "person"))
+        case let .unit(p, u):
+            let b = model.programs[p]
+            let id = b.match.units[u].id
+            writer.write("programs/\(b.program.slug)/pairs/\(id).html", theme.render(pages.unit(b, u), template: "unit"))
+            writer.write("programs/\(b.program.slug)/pairs/\(id).ics", pages.calendar(b, u))
+        }
+    }
+}

@@ -1,0 +1,142 @@
+import Foundation
+
+/// The admin report and the CSV export of a program.
+extension Pages {
+    func report(_ b: BuiltProgram) -> [String: Any] {
+        let m = b.match
+        var c = base(root: "../../", title: "Report: \(b.program.title)", noindex: true)
+        c["program"] = programSummary(b, root: "../../")
+        let matchedPeople = Set(m.units.flatMap(\.members)).count
+        let enrolled = m.people.count
+        c["enrolled"] = enrolled
+        c["matched"] = matchedPeople
+        c["matchRate"] = enrolled == 0 ? "0%" : "\(Int((Double(matchedPeople) * 100 / Double(enrolled)).rounded()))%"
+        c["unitCount"] = m.units.count
+        c["objective"] = m.objective
+        c["candidateEdges"] = m.edges.count
+        let pairScores = m.units.flatMap { $0.pairScores.map(\.score.total) }
+        c["histogram"] = Charts.histogram(pairScores, label: "Pair scores")
+        c["mixing"] = Charts.mixing(m)
+        c["lowest"] = m.units.sorted { ($0.score, $0.id) < ($1.score, $1.id) }.prefix(10).map { unit -> [String: Any] in
+            [
+                "names": Explain.list(unit.members.map { m.people[$0].name }),
+                "url": "pairs/\(unit.id).html",
+                "score": unit.score,
+                "breakdown": unit.pairScores.flatMap { $0.score.parts }.reduce(into: [Criterion: Int]()) { $0[$1.criterion, default: 0] += $1.points }
+                    .sorted { ($0.value, $1.key) > ($1.value, $0.key) }
+                    .map { "\(Explain.criterionLabel($0.key)) \($0.value)" }.joined(separator: " · "),
+            ]
+        }
+        c["unmatched"] = m.unmatched.map { ["name": m.people[$0.person].name, "id": m.people[$0.person].id, "reason": $0.reason] }
+        c["hasUnmatched"] = !m.unmatched.isEmpty
+        var contribution: [Criterion: (count: Int, points: Int)] = [:]
+        for unit in m.units {
+            for pair in unit.pairScores {
+                for part in pair.score.parts {
+                    contribution[part.criterion, default: (0, 0)].count += 1
+                    contribution[part.criterion, default: (0, 0)].points += part.points
+                }
+            }
+        }
+        let pairCount = max(1, m.units.reduce(0) { $0 + $1.pairScores.count })
+        c["criteria"] = b.program.weights.map { w -> [String: Any] in
+            let used = contribution[w.criterion] ?? (0, 0)
+            return ["name": Explain.criterionLabel(w.criterion), "key": w.criterion.rawValue, "weight": w.weight,
+                    "pairs": used.count, "share": "\(used.count * 100 / pairCount)%", "points": used.points]
+        }
+        c["rules"] = b.program.rules.map { ["rule": $0.description] }
+        let few = m.allowedCount.enumerated().filter { $0.element <= 2 }.map { ["name": m.people[$0.offset].name, "count": $0.element] as [String: Any] }
+        c["pressure"] = few
+        c["hasPressure"] = !few.isEmpty
+        return c
+    }
+
+    /// One row per person and match. Cells that a spreadsheet would run as a formula are
+    /// prefixed with an apostrophe.
+    func csv(_ b: BuiltProgram) -> String {
+        let m = b.match
+        var lines = ["id,name,email,program,round,partner_ids,score"]
+        for (i, p) in m.people.enumerated() {
+            let units = m.unitsOf[i].map { m.units[$0] }
+            if units.isEmpty {
+                lines.append([p.id, p.name, p.isPrivate("email") ? "" : p.email, b.program.slug, "\(b.program.round)", "", ""].map(Pages.csvCell).joined(separator: ","))
+            }
+            for unit in units {
+                let partners = unit.members.filter { $0 != i }.map { m.people[$0].id }.joined(separator: " ")
+                lines.append([p.id, p.name, p.isPrivate("email") ? "" : p.email, b.program.slug, "\(b.program.round)", partners, "\(unit.score)"]
+                    .map(Pages.csvCell).joined(separator: ","))
+            }
+        }
+        return lines.joined(separator: "\r\n") + "\r\n"
+    }
+
+    static func csvCell(_ value: String) -> String {
+        var v = value
+        if let first = v.unicodeScalars.first, ["=", "+", "-", "@", "\t", "\r"].contains(first) { v = "'" + v }
+        if v.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" || $0 == "'" && v.first == "'" }) {
+            return "\"" + v.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        }
+        return v
+    }
+}
+
+/// Inline SVG charts: no scripts, no external requests, readable when printed.
+enum Charts {
+    static func histogram(_ values: [Int], label: String) -> String {
+        guard let lo = values.min(), let hi = values.max() else { return "<p>No matches yet.</p>" }
+        let bins = min(12, max(1, hi - lo + 1))
+        let width = Double(hi - lo + 1) / Double(bins)
+        var counts = [Int](repeating: 0, count: bins)
+        for v in values { counts[min(bins - 1, Int(Double(v - lo) / width))] += 1 }
+        let top = counts.max() ?? 1
+        let w = 600.0, h = 200.0, barW = w / Double(bins)
+        var svg = "<svg class=\"chart\" viewBox=\"0 0 \(Int(w)) \(Int(h) + 30)\" role=\"img\" aria-label=\"\(label): \(values.count) values from \(lo) to \(hi)\">"
+        for (i, n) in counts.enumerated() {
+            let bh = Double(n) / Double(top) * (h - 20)
+            let x = Double(i) * barW
+            let from = lo + Int((Double(i) * width).rounded(.down))
+            svg += "<rect x=\"\(fmt(x + 2))\" y=\"\(fmt(h - bh))\" width=\"\(fmt(barW - 4))\" height=\"\(fmt(bh))\"><title>\(n) with score from \(from)</title></rect>"
+            if n > 0 { svg += "<text x=\"\(fmt(x + barW / 2))\" y=\"\(fmt(h - bh - 4))\" text-anchor=\"middle\">\(n)</text>" }
+            svg += "<text x=\"\(fmt(x + barW / 2))\" y=\"\(Int(h) + 18)\" text-anchor=\"middle\">\(from)</text>"
+        }
+        return svg + "</svg>"
+    }
+
+    /// A department × department heat map of who was matched with whom.
+    static func mixing(_ m: ProgramMatch) -> String {
+        let departments = Array(Set(m.people.filter { !$0.isPrivate("department") }.map(\.department))).sorted()
+        guard departments.count > 1 else { return "<p>Everyone enrolled is in one department.</p>" }
+        let index = Dictionary(uniqueKeysWithValues: departments.enumerated().map { ($1, $0) })
+        var grid = [[Int]](repeating: [Int](repeating: 0, count: departments.count), count: departments.count)
+        for unit in m.units {
+            for pair in unit.pairScores {
+                guard let a = index[m.people[pair.a].department], let b = index[m.people[pair.b].department],
+                      !m.people[pair.a].isPrivate("department"), !m.people[pair.b].isPrivate("department") else { continue }
+                grid[a][b] += 1
+                if a != b { grid[b][a] += 1 }
+            }
+        }
+        let top = max(1, grid.flatMap { $0 }.max() ?? 1)
+        let cell = 34, labelW = 150, n = departments.count
+        var svg = "<svg class=\"chart heat\" viewBox=\"0 0 \(labelW + cell * n) \(labelW + cell * n)\" role=\"img\" aria-label=\"Matches between departments\">"
+        for (i, d) in departments.enumerated() {
+            let name = escape(d)
+            svg += "<text x=\"\(labelW - 6)\" y=\"\(labelW + cell * i + cell / 2 + 4)\" text-anchor=\"end\">\(name)</text>"
+            svg += "<text transform=\"translate(\(labelW + cell * i + cell / 2 + 4),\(labelW - 6)) rotate(-60)\">\(name)</text>"
+            for j in 0..<n {
+                let v = grid[i][j]
+                let opacity = v == 0 ? 0.04 : 0.15 + 0.85 * Double(v) / Double(top)
+                svg += "<rect x=\"\(labelW + cell * j)\" y=\"\(labelW + cell * i)\" width=\"\(cell - 2)\" height=\"\(cell - 2)\" fill-opacity=\"\(fmt(opacity))\"><title>\(name) × \(escape(departments[j])): \(v)</title></rect>"
+                if v > 0 { svg += "<text class=\"count\" x=\"\(labelW + cell * j + cell / 2 - 1)\" y=\"\(labelW + cell * i + cell / 2 + 4)\" text-anchor=\"middle\">\(v)</text>" }
+            }
+        }
+        return svg + "</svg>"
+    }
+
+    static func fmt(_ x: Double) -> String { String(format: "%.1f", x) }
+
+    static func escape(_ s: String) -> String {
+        s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
+    }
+}

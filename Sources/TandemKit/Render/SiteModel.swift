@@ -1,0 +1,22 @@
+import Foundation
+
+/// A program after matching and scheduling: everything its pages need.
+public struct BuiltProgram: Sendable {
+    public var match: ProgramMatch
+    public var sessions: [Session]
+    public var program: Program { match.program }
+}
+
+/// The frozen model the renderer reads from many threads at once.
+public struct SiteModel: Sendable {
+    public var portal: Portal
+    public var programs: [BuiltProgram]
+    /// Seconds since 1970 used for DTSTAMP and "next session": SOURCE_DATE_EPOCH when set,
+    /// otherwise nil (every program's first session counts as next).
+    public var now: Int?
+
+    public var pageCount: Int {
+        let fixed = 1 + 2 + portal.activities.count
+        return fixed + programs.reduce(0) { $0 + 2 + $1.match.people.count + $1.match.units.count }
+    }
+}

@@ -1,0 +1,94 @@
+import Foundation
+import Mustache
+
+/// The templates of a build: the built-in theme, overridden file by file by the portal's own
+/// `Templates/` folder. Compiled once, before rendering starts.
+struct Theme: Sendable {
+    let library: MustacheLibrary
+    /// Static files (stylesheet) by output path under `assets/`.
+    let assets: [(path: String, bytes: [UInt8])]
+
+    static let pageTemplates = ["index", "program", "person", "unit", "activity", "activities", "print", "report"]
+
+    static var builtInDirectory: URL? {
+        Bundle.module.url(forResource: "Theme", withExtension: nil)
+    }
+
+    static func load(portalRoot: URL, bag: DiagnosticBag) -> Theme {
+        var sources: [String: (text: String, file: String)] = [:]
+        var assets: [String: (bytes: [UInt8], file: String)] = [:]
+        let layers: [(URL, String)] = [builtInDirectory.map { ($0, "<built-in theme>") }, (portalRoot.appendingPathComponent("Templates"), "Templates")].compactMap { $0 }
+        if builtInDirectory == nil {
+            bag.warning("the built-in theme is missing next to the tandem executable; only the portal's Templates/ is used", at: nil)
+        }
+        for (directory, label) in layers {
+            guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory.path) else { continue }
+            for name in names.sorted() where name.hasSuffix(".mustache") {
+                let file = "\(label)/\(name)"
+                guard let data = FileManager.default.contents(atPath: directory.appendingPathComponent(name).path),
+                      let text = String(data: data, encoding: .utf8) else {
+                    bag.error("cannot read template (is it UTF-8?)", at: SourceLocation(file: file))
+                    continue
+                }
+                sources[String(name.dropLast(9))] = (text, file)
+            }
+            let assetDirectory = directory.appendingPathComponent("assets")
+            for name in ((try? FileManager.default.contentsOfDirectory(atPath: assetDirectory.path)) ?? []).sorted() where !name.hasPrefix(".") {
+                if let data = FileManager.default.contents(atPath: assetDirectory.appendingPathComponent(name).path) {
+                    assets[name] = ([UInt8](data), "\(label)/assets/\(name)")
+                }
+            }
+        }
+        var library = MustacheLibrary()
+        for (name, source) in sources.sorted(by: { $0.key < $1.key }) {
+            do {
+                library.register(try MustacheTemplate(string: source.text), named: name)
+            } catch let error as MustacheTemplate.ParserError {
+                bag.error("template error: \(describe(error.error))",
+                          at: SourceLocation(file: source.file, line: error.context.lineNumber, column: max(1, error.context.columnNumber)))
+            } catch {
+                bag.error("template error: \(error)", at: SourceLocation(file: source.file))
+            }
+            for (partial, line, column) in partialReferences(in: source.text) where sources[partial] == nil {
+                bag.error("template uses the partial '\(partial)', which does not exist", at: SourceLocation(file: source.file, line: line, column: column),
+                          hint: Suggest.hint(for: partial, in: sources.keys))
+            }
+        }
+        for name in pageTemplates where sources[name] == nil {
+            bag.error("the theme has no '\(name).mustache' template", at: SourceLocation(file: "Templates/\(name).mustache"))
+        }
+        return Theme(library: library, assets: assets.sorted { $0.key < $1.key }.map { ("assets/\($0.key)", $0.value.bytes) })
+    }
+
+    private static func describe(_ error: Error) -> String {
+        switch error {
+        case MustacheTemplate.Error.sectionCloseNameIncorrect: return "a section is closed with the wrong name"
+        case MustacheTemplate.Error.unfinishedName: return "a tag is not closed with '}}'"
+        case MustacheTemplate.Error.expectedSectionEnd: return "a section is opened but never closed"
+        default: return "\(error)"
+        }
+    }
+
+    /// `{{> name}}` and `{{< name}}` references with their 1-based positions.
+    static func partialReferences(in text: String) -> [(String, Int, Int)] {
+        var found: [(String, Int, Int)] = []
+        for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            var rest = line[...]
+            while let open = rest.range(of: "{{") {
+                let after = rest[open.upperBound...].drop { $0 == " " }
+                guard let sigil = after.first, sigil == ">" || sigil == "<" else { rest = rest[open.upperBound...]; continue }
+                let nameStart = after.dropFirst().drop { $0 == " " }
+                let name = nameStart.prefix { !$0.isWhitespace && $0 != "}" }
+                if !name.isEmpty {
+                    found.append((String(name), index + 1, line.distance(from: line.startIndex, to: open.lowerBound) + 1))
+                }
+                rest = rest[open.upperBound...]
+            }
+        }
+        return found
+    }
+
+    func render(_ context: [String: Any], template: String) -> String {
+        library.render(context, withTemplate: template) ?? ""
+    }
+}

@@ -1,0 +1,95 @@
+import ArgumentParser
+import Foundation
+import TandemKit
+
+@main
+struct Tandem: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Build peer-mentoring program portals: Markdown and YAML in, a static site out.",
+        subcommands: [Build.self, Check.self, Match.self],
+        defaultSubcommand: Build.self)
+}
+
+struct PortalOptions: ParsableArguments {
+    @Argument(help: "The portal folder (the one holding Content/).", completion: .directory)
+    var portal: String = "."
+
+    var root: URL { URL(fileURLWithPath: portal).standardizedFileURL }
+}
+
+/// Prints diagnostics to stderr, compiler style, capped so a broken roster stays readable.
+func emit(_ diagnostics: [Diagnostic], limit: Int = 50) {
+    var err = FileHandle.standardError
+    for d in diagnostics.prefix(limit) { print(d, to: &err) }
+    if diagnostics.count > limit { print("tandem: note: \(diagnostics.count - limit) more diagnostics not shown", to: &err) }
+    let errors = diagnostics.count { $0.severity == .error }
+    let warnings = diagnostics.count { $0.severity == .warning }
+    if errors > 0 { print("tandem: \(errors) error\(errors == 1 ? "" : "s")\(warnings > 0 ? ", \(warnings) warning\(warnings == 1 ? "" : "s")" : "")", to: &err) }
+}
+
+extension FileHandle: @retroactive TextOutputStream {
+    public func write(_ string: String) { write(Data(string.utf8)) }
+}
+
+struct Build: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Build the portal's site (default: into PORTAL/Site).")
+
+    @OptionGroup var options: PortalOptions
+    @Option(name: .shortAndLong, help: "Where to write the site.") var output: String?
+    @Flag(name: .shortAndLong, help: "Print the time of each stage.") var verbose = false
+
+    func run() throws {
+        let build = BuildOptions(root: options.root, output: output.map { URL(fileURLWithPath: $0) })
+        let report = Pipeline.build(build)
+        emit(report.diagnostics)
+        guard report.succeeded else { throw ExitCode(1) }
+        if verbose {
+            for (stage, seconds) in report.stageSeconds { print(String(format: "  %-10@ %8.3f s", stage as NSString, seconds)) }
+        }
+        print("Built \(report.pages.formatted()) pages for \(report.participants.formatted()) participants in \(String(format: "%.2f", report.totalSeconds)) s → \(build.output.path)")
+    }
+}
+
+struct Check: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Read and validate the portal; print diagnostics only.")
+
+    @OptionGroup var options: PortalOptions
+
+    func run() throws {
+        var report = BuildReport()
+        let bag = DiagnosticBag()
+        let matches = Pipeline.analyse(root: options.root, bag: bag, report: &report)
+        if let matches { Feasibility.warn(matches, bag: bag) }
+        let diagnostics = bag.sorted()
+        emit(diagnostics)
+        if diagnostics.contains(where: { $0.severity == .error }) { throw ExitCode(1) }
+        print("No errors in \(report.participants) participants\(matches.map { ", \($0.count) programs" } ?? "").")
+    }
+}
+
+struct Match: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Print each program's matching and why; --json for the audit graph.")
+
+    @OptionGroup var options: PortalOptions
+    @Option(name: .shortAndLong, help: "Only this program (its slug).") var program: String?
+    @Flag(help: "Print the candidate graph and the matching as JSON.") var json = false
+
+    func run() throws {
+        var report = BuildReport()
+        let bag = DiagnosticBag()
+        guard var matches = Pipeline.analyse(root: options.root, bag: bag, report: &report) else {
+            emit(bag.sorted())
+            throw ExitCode(1)
+        }
+        emit(bag.sorted())
+        if let program {
+            matches = matches.filter { $0.program.slug == program }
+            if matches.isEmpty {
+                var err = FileHandle.standardError
+                print("tandem: error: no program '\(program)'", to: &err)
+                throw ExitCode(1)
+            }
+        }
+        print(json ? AuditJSON.render(matches) : MatchTable.render(matches), terminator: json ? "\n" : "")
+    }
+}

@@ -1,2 +1,0 @@
-import TandemKit
-print(TandemKitVersion.string)
