@@ -44,7 +44,7 @@ struct Build: ParsableCommand {
         emit(report.diagnostics)
         guard report.succeeded else { throw ExitCode(1) }
         if verbose {
-            for (stage, seconds) in report.stageSeconds { print(String(format: "  %-10@ %8.3f s", stage as NSString, seconds)) }
+            for (stage, seconds) in report.stageSeconds { print("  " + stage.padding(toLength: 10, withPad: " ", startingAt: 0) + String(format: "%8.3f s", seconds)) }
         }
         print("Built \(report.pages.formatted()) pages for \(report.participants.formatted()) participants in \(String(format: "%.2f", report.totalSeconds)) s → \(build.output.path)")
     }

@@ -10,7 +10,7 @@ enum RosterLoader {
                        "interests", "groups", "avoid", "link", "bio", "private"]
     /// Fields an admin may mark private: used for matching, never rendered.
     static let privatable = ["pronouns", "title", "department", "team", "manager", "location", "timezone",
-                             "seniority", "joined", "skills", "goals", "interests", "groups", "email", "link", "bio"]
+                             "seniority", "joined", "skills", "goals", "interests", "groups", "email", "link", "bio", "avoid"]
 
     static func load(_ files: ContentFiles, bag: DiagnosticBag) -> [Participant] {
         guard files.exists(path) else {

@@ -24,8 +24,13 @@ enum YAMLDocument {
                       at: SourceLocation(file: source.file, line: line + source.lineOffset, column: column))
             return nil
         }
+        let (repaired, tabs) = expandIndentationTabs(text)
+        for (line, column) in tabs {
+            bag.error("tab character in indentation", at: SourceLocation(file: source.file, line: line + source.lineOffset, column: column),
+                      hint: "YAML indentation must use spaces, not tabs")
+        }
         do {
-            return try Yams.compose(yaml: text)
+            return try Yams.compose(yaml: repaired)
         } catch let error as YamlError {
             report(error, source: source, bag: bag)
             return nil
@@ -52,6 +57,29 @@ enum YAMLDocument {
         default:
             bag.error("could not read YAML: \(error)", at: source.location(nil))
         }
+    }
+
+    /// YAML forbids tabs in indentation. Each one is reported, then replaced by the previous
+    /// line's indentation so the rest of the file can still be checked in the same run.
+    static func expandIndentationTabs(_ text: String) -> (String, [(line: Int, column: Int)]) {
+        guard text.contains("\t") else { return (text, []) }
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        var found: [(Int, Int)] = []
+        var previousIndent = 0
+        for i in lines.indices {
+            let line = lines[i]
+            let leading = line.prefix { $0 == " " || $0 == "\t" }
+            if let tab = leading.firstIndex(of: "\t") {
+                found.append((i + 1, line.distance(from: line.startIndex, to: tab) + 1))
+                lines[i] = String(repeating: " ", count: previousIndent) + line.dropFirst(leading.count)
+            }
+            let content = lines[i].drop { $0 == " " }
+            if !content.isEmpty && !content.hasPrefix("#") {
+                let indent = lines[i].count - content.count
+                previousIndent = content.hasPrefix("- ") ? indent + 2 : indent
+            }
+        }
+        return (lines.joined(separator: "\n"), found)
     }
 
     /// Bracket or indentation depth beyond the maximum, with its position.

@@ -1,0 +1,48 @@
+# Tandem: the two quick-start commands are `make site` and `make test`.
+# Both install what they need on a fresh Debian machine (as root, or with sudo).
+
+SWIFT ?= swift
+APT_PACKAGES := libcmark-gfm-dev libcmark-gfm-extensions-dev pkg-config tzdata
+PY_PACKAGES := networkx icalendar pyyaml
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+RELEASE_BIN := .build/release
+
+.PHONY: site test deps pydeps tandem unit crosscheck site-check bench clean
+
+## Build the demo portal: Content/ + Templates/ → Site/
+site: deps tandem
+	$(RELEASE_BIN)/tandem build .
+
+## Run every test: Swift unit/property/end-to-end tests, the networkx cross-check,
+## and the check that the committed Site/ is exactly what the build produces.
+test: deps pydeps unit crosscheck site-check
+
+deps:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then echo "Installing:$$missing"; \
+	  $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; fi
+
+pydeps:
+	@python3 -c "import networkx, icalendar, yaml" 2>/dev/null || python3 -m pip install -q $(PY_PACKAGES)
+
+tandem:
+	$(SWIFT) build -c release --product tandem
+
+unit: deps
+	$(SWIFT) test
+
+crosscheck: deps pydeps
+	$(SWIFT) build -c release --product matching-bench
+	python3 Tests/crosscheck/networkx_check.py $(RELEASE_BIN)/matching-bench
+
+site-check: deps tandem
+	$(RELEASE_BIN)/tandem build .
+	python3 Tests/site/check_site.py Site
+	git diff --exit-code --stat -- Site/ && test -z "$$(git status --porcelain -- Site/)" \
+	  || (echo "Site/ differs from what 'tandem build' produces: rebuild and commit it"; exit 1)
+
+bench: deps tandem
+	Benchmarks/run
+
+clean:
+	rm -rf .build
