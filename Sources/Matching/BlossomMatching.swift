@@ -79,6 +79,10 @@ final class BlossomMatcher {
     private var queue: [Int] = []
     private var queueHead = 0
     private var pendingScan: [Bool]
+    /// Each vertex has at most one live event: the time its earliest actionable edge (to an
+    /// S-vertex, or from an S-vertex to a non-T one) becomes tight, as of its last scan.
+    /// Older heap entries for the vertex no longer match this and are skipped.
+    private var scheduled: [Int]
     private var events = EventHeap()
     private var leafBuffer: [Int] = []
 
@@ -124,17 +128,10 @@ final class BlossomMatcher {
         zRate = Array(repeating: 0, count: 2 * n)
         pendingScan = Array(repeating: false, count: n)
 
-        // Every vertex starts as a singleton S-tree, so every edge is an S–S edge that
-        // becomes tight when the common dual has dropped by `initialDual - w`.
-        var initial: [HeapEntry] = []
-        initial.reserveCapacity(edges.count)
-        for k in 0..<edges.count {
-            let time = initialDual - edgeWeight[k]
-            if maximumCardinality || time < initialDual {
-                initial.append(HeapEntry(time: time, code: k))
-            }
-        }
-        events = EventHeap(initial)
+        scheduled = Array(repeating: Int.max, count: n)
+        // Every vertex starts as a singleton S-tree and is scanned once at time 0.
+        pendingScan = Array(repeating: true, count: n)
+        queue = Array(0..<n)
     }
 
     // MARK: Duals
@@ -193,7 +190,7 @@ final class BlossomMatcher {
         }
         if t == Self.inner && b >= n {
             assert(z(b) % 2 == 0, "blossom duals stay even")
-            events.push(HeapEntry(time: now + z(b) / 2, code: edgeU.count + b))
+            events.push(HeapEntry(time: now + z(b) / 2, code: b))
         }
     }
 
@@ -225,10 +222,17 @@ final class BlossomMatcher {
             guard let event = events.pop() else { break }
             if !maximumCardinality && event.time >= initialDual { break }
             now = max(now, event.time)
-            if event.code < edgeU.count {
-                edgeBecameTight(event.code)
+            if event.code < n {
+                let v = event.code
+                guard scheduled[v] == event.time else { continue }
+                scheduled[v] = Int.max
+                switch label[inBlossom[v]] {
+                case Self.outer: scan(v)
+                case Self.free: reconnect([v])
+                default: break
+                }
             } else {
-                let b = event.code - edgeU.count
+                let b = event.code
                 if blossomParent[b] == -1 && blossomBase[b] >= 0 && label[b] == Self.inner && z(b) == 0 {
                     expandInnerBlossom(b)
                 }
@@ -237,37 +241,34 @@ final class BlossomMatcher {
         if !maximumCardinality { now = max(now, initialDual) }
     }
 
-    private func edgeBecameTight(_ k: Int) {
-        let u = edgeU[k], v = edgeV[k]
-        let bu = inBlossom[u], bv = inBlossom[v]
-        guard bu != bv else { return }
-        assert(slack(k) >= 0, "edges between blossoms never have negative slack")
-        guard slack(k) == 0 else { return }
-        if label[bu] == Self.outer && label[bv] != Self.inner {
-            tightEdge(from: u, remote: 2 * k + 1)
-        } else if label[bv] == Self.outer && label[bu] == Self.free {
-            tightEdge(from: v, remote: 2 * k)
-        }
+    private func schedule(_ v: Int, at time: Int) {
+        guard time < Int.max, maximumCardinality || time < initialDual else { return }
+        scheduled[v] = time
+        events.push(HeapEntry(time: time, code: v))
     }
 
-    /// Examines the edges of a new S-vertex: acts on tight ones, schedules the others.
+    /// Examines the edges of an S-vertex: acts on tight ones and schedules the vertex for
+    /// when the first of the others becomes tight. S–free slack shrinks by one per unit of
+    /// time, S–S slack by two; S–T slack stays put.
     private func scan(_ v: Int) {
+        var next = Int.max
         for i in adjacencyStart[v]..<adjacencyStart[v + 1] {
             guard label[inBlossom[v]] == Self.outer else { return }
             let p = adjacency[i]
-            let w = endpoint(p)
-            let bw = inBlossom[w]
+            let bw = inBlossom[endpoint(p)]
             if bw == inBlossom[v] || label[bw] == Self.inner { continue }
             let s = slack(p >> 1)
+            assert(s >= 0, "edges between blossoms never have negative slack")
             if s == 0 {
                 tightEdge(from: v, remote: p)
             } else if label[bw] == Self.free {
-                events.push(HeapEntry(time: now + s, code: p >> 1))
+                next = min(next, now + s)
             } else {
                 assert(s % 2 == 0, "S–S slack must be even")
-                events.push(HeapEntry(time: now + s / 2, code: p >> 1))
+                next = min(next, now + s / 2)
             }
         }
+        if label[inBlossom[v]] == Self.outer { schedule(v, at: next) }
     }
 
     /// Handles a tight edge from S-vertex `v` to `endpoint(p)`.
@@ -416,17 +417,18 @@ final class BlossomMatcher {
     /// S-vertex, or schedule when their edges to S-vertices become tight.
     private func reconnect(_ vertices: [Int]) {
         for x in vertices {
-            for i in adjacencyStart[x]..<adjacencyStart[x + 1] {
+            var next = Int.max
+            for i in adjacencyStart[x]..<adjacencyStart[x + 1] where label[inBlossom[x]] == Self.free {
                 let p = adjacency[i]
-                let w = endpoint(p)
-                guard label[inBlossom[w]] == Self.outer, label[inBlossom[x]] == Self.free else { continue }
+                guard label[inBlossom[endpoint(p)]] == Self.outer else { continue }
                 let s = slack(p >> 1)
                 if s == 0 {
                     labelInner(x, entry: p)
                 } else {
-                    events.push(HeapEntry(time: now + s, code: p >> 1))
+                    next = min(next, now + s)
                 }
             }
+            if label[inBlossom[x]] == Self.free { schedule(x, at: next) }
         }
     }
 
@@ -555,14 +557,6 @@ struct HeapEntry {
 /// Binary min-heap ordered by (time, code), so equal times pop in a fixed order.
 struct EventHeap {
     private var items: [HeapEntry] = []
-
-    init() {}
-
-    init(_ entries: [HeapEntry]) {
-        items = entries
-        var i = items.count / 2 - 1
-        while i >= 0 { siftDown(i); i -= 1 }
-    }
 
     mutating func push(_ e: HeapEntry) {
         items.append(e)
