@@ -89,6 +89,22 @@ struct Theme: Sendable {
     }
 
     func render(_ context: [String: Any], template: String) -> String {
-        library.render(context, withTemplate: template) ?? ""
+        library.render(Theme.dropEmpty(context), withTemplate: template) ?? ""
+    }
+
+    /// Mustache treats an empty string as true in a section; view models use "" for
+    /// "nothing to show", so empty strings are removed before rendering.
+    static func dropEmpty(_ value: [String: Any]) -> [String: Any] {
+        var out: [String: Any] = [:]
+        out.reserveCapacity(value.count)
+        for (key, item) in value {
+            switch item {
+            case let s as String where s.isEmpty: continue
+            case let d as [String: Any]: out[key] = dropEmpty(d)
+            case let list as [[String: Any]]: out[key] = list.map(dropEmpty)
+            default: out[key] = item
+            }
+        }
+        return out
     }
 }
