@@ -45,9 +45,10 @@ final class BlossomMatcher {
     private let edgeU: [Int]
     private let edgeV: [Int]
     private let edgeWeight: [Int]
-    /// For each vertex, the remote endpoints of its edges (CSR layout).
+    /// For each vertex, its edges in CSR layout: the neighbour, twice the weight and the
+    /// remote endpoint, stored side by side so that a scan reads memory sequentially.
     private let adjacencyStart: [Int]
-    private let adjacency: [Int]
+    private let adjacency: [Neighbour]
 
     /// Remote endpoint of the matched edge, or -1.
     private var mate: [Int]
@@ -70,10 +71,10 @@ final class BlossomMatcher {
     private var treeOf: [Int]
     private var treeMembers: [[Int]]
 
-    /// Global dual-change clock; a dual is `base + rate * (now - time)`.
+    /// Global dual-change clock: total dual change so far.
     private var now = 0
-    private var yBase: [Int], yTime: [Int], yRate: [Int]
-    private var zBase: [Int], zTime: [Int], zRate: [Int]
+    private var vertexDual: [LazyDual]
+    private var blossomDual: [LazyDual]
     private let initialDual: Int
 
     private var queue: [Int] = []
@@ -98,11 +99,11 @@ final class BlossomMatcher {
         for i in 0..<n { degree[i + 1] += degree[i] }
         adjacencyStart = degree
         var fill = degree
-        var adjacency = [Int](repeating: 0, count: 2 * edges.count)
+        var adjacency = [Neighbour](repeating: Neighbour(vertex: 0, doubleWeight: 0, endpoint: 0), count: 2 * edges.count)
         for (k, e) in edges.enumerated() {
-            adjacency[fill[e.u]] = 2 * k + 1
+            adjacency[fill[e.u]] = Neighbour(vertex: e.v, doubleWeight: 2 * e.weight, endpoint: 2 * k + 1)
             fill[e.u] += 1
-            adjacency[fill[e.v]] = 2 * k
+            adjacency[fill[e.v]] = Neighbour(vertex: e.u, doubleWeight: 2 * e.weight, endpoint: 2 * k)
             fill[e.v] += 1
         }
         self.adjacency = adjacency
@@ -120,12 +121,8 @@ final class BlossomMatcher {
         unusedBlossoms = Array((n..<(2 * n)).reversed())
         treeOf = Array(0..<n)
         treeMembers = (0..<n).map { [$0] }
-        yBase = Array(repeating: initialDual, count: n)
-        yTime = Array(repeating: 0, count: n)
-        yRate = Array(repeating: -1, count: n)
-        zBase = Array(repeating: 0, count: 2 * n)
-        zTime = Array(repeating: 0, count: 2 * n)
-        zRate = Array(repeating: 0, count: 2 * n)
+        vertexDual = Array(repeating: LazyDual(offset: initialDual, rate: -1), count: n)
+        blossomDual = Array(repeating: LazyDual(offset: 0, rate: 0), count: 2 * n)
         pendingScan = Array(repeating: false, count: n)
 
         scheduled = Array(repeating: Int.max, count: n)
@@ -136,22 +133,17 @@ final class BlossomMatcher {
 
     // MARK: Duals
 
-    @inline(__always) private func y(_ v: Int) -> Int { yBase[v] + yRate[v] * (now - yTime[v]) }
-    @inline(__always) private func z(_ b: Int) -> Int { zBase[b] + zRate[b] * (now - zTime[b]) }
+    @inline(__always) private func y(_ v: Int) -> Int { vertexDual[v].value(at: now) }
+    @inline(__always) private func z(_ b: Int) -> Int { blossomDual[b].value(at: now) }
     @inline(__always) private func endpoint(_ p: Int) -> Int { p & 1 == 0 ? edgeU[p >> 1] : edgeV[p >> 1] }
-    @inline(__always) private func slack(_ k: Int) -> Int { y(edgeU[k]) + y(edgeV[k]) - 2 * edgeWeight[k] }
 
     private func setVertexRate(_ v: Int, _ rate: Int) {
-        yBase[v] = y(v)
-        yTime[v] = now
-        yRate[v] = rate
+        vertexDual[v].setRate(rate, at: now)
     }
 
     private func setBlossomRate(_ b: Int, _ rate: Int) {
         guard b >= n else { return }
-        zBase[b] = z(b)
-        zTime[b] = now
-        zRate[b] = rate
+        blossomDual[b].setRate(rate, at: now)
     }
 
     /// Vertices of blossom `b`, appended to `out` (iteratively: nesting can be deep).
@@ -252,15 +244,21 @@ final class BlossomMatcher {
     /// time, S–S slack by two; S–T slack stays put.
     private func scan(_ v: Int) {
         var next = Int.max
+        var bv = inBlossom[v]
+        let yv = y(v)
+        let root = treeOf[v]
         for i in adjacencyStart[v]..<adjacencyStart[v + 1] {
-            guard label[inBlossom[v]] == Self.outer else { return }
-            let p = adjacency[i]
-            let bw = inBlossom[endpoint(p)]
-            if bw == inBlossom[v] || label[bw] == Self.inner { continue }
-            let s = slack(p >> 1)
+            let edge = adjacency[i]
+            let bw = inBlossom[edge.vertex]
+            if bw == bv || label[bw] == Self.inner { continue }
+            let s = yv + y(edge.vertex) - edge.doubleWeight
             assert(s >= 0, "edges between blossoms never have negative slack")
             if s == 0 {
-                tightEdge(from: v, remote: p)
+                tightEdge(from: v, remote: edge.endpoint)
+                // After an augmentation `v` may already sit in another tree, with a
+                // new dual rate; it has then been queued for a fresh scan.
+                bv = inBlossom[v]
+                guard label[bv] == Self.outer, treeOf[v] == root else { return }
             } else if label[bw] == Self.free {
                 next = min(next, now + s)
             } else {
@@ -343,9 +341,8 @@ final class BlossomMatcher {
         }
         label[b] = Self.outer
         labelEnd[b] = labelEnd[bb]
-        zBase[b] = 0
-        zTime[b] = now
-        zRate[b] = 2
+        blossomDual[b] = LazyDual(offset: 0, rate: 0)
+        blossomDual[b].setRate(2, at: now)
         for c in children { setBlossomRate(c, 0) }
         blossomChildren[b] = children
         blossomEndpoints[b] = endpoints
@@ -407,8 +404,7 @@ final class BlossomMatcher {
         blossomChildren[b] = []
         blossomEndpoints[b] = []
         blossomBase[b] = -1
-        zRate[b] = 0
-        zBase[b] = 0
+        blossomDual[b] = LazyDual(offset: 0, rate: 0)
         unusedBlossoms.append(b)
         reconnect(released)
     }
@@ -416,17 +412,18 @@ final class BlossomMatcher {
     /// Vertices that just became unlabelled: join a tree at once through a tight edge to an
     /// S-vertex, or schedule when their edges to S-vertices become tight.
     private func reconnect(_ vertices: [Int]) {
-        for x in vertices {
+        for x in vertices where label[inBlossom[x]] == Self.free {
             var next = Int.max
-            for i in adjacencyStart[x]..<adjacencyStart[x + 1] where label[inBlossom[x]] == Self.free {
-                let p = adjacency[i]
-                guard label[inBlossom[endpoint(p)]] == Self.outer else { continue }
-                let s = slack(p >> 1)
+            let yx = y(x)
+            for i in adjacencyStart[x]..<adjacencyStart[x + 1] {
+                let edge = adjacency[i]
+                guard label[inBlossom[edge.vertex]] == Self.outer else { continue }
+                let s = yx + y(edge.vertex) - edge.doubleWeight
                 if s == 0 {
-                    labelInner(x, entry: p)
-                } else {
-                    next = min(next, now + s)
+                    labelInner(x, entry: edge.endpoint)
+                    break
                 }
+                next = min(next, now + s)
             }
             if label[inBlossom[x]] == Self.free { schedule(x, at: next) }
         }
@@ -489,7 +486,7 @@ final class BlossomMatcher {
     private func dissolveTrees(_ a: Int, _ b: Int) {
         var released: [Int] = []
         for root in [a, b] {
-            for v in treeMembers[root] where yRate[v] != 0 && treeOf[v] == root {
+            for v in treeMembers[root] where vertexDual[v].rate != 0 && treeOf[v] == root {
                 let top = inBlossom[v]
                 if label[top] != Self.free {
                     label[top] = Self.free
@@ -535,13 +532,32 @@ final class BlossomMatcher {
         var count = 0
         for i in 0..<n where used[i] { newIndex[i] = count; count += 1 }
         let remap = { (i: Int) in i < 0 ? -1 : newIndex[i] }
-        let barrier = maximumCardinality ? (0..<n).filter { yRate[$0] == 1 } : nil
+        let barrier = maximumCardinality ? (0..<n).filter { vertexDual[$0].rate == 1 } : nil
         return MatchingCertificate(
             vertexDual: (0..<n).map(y),
             blossomParent: (0..<n).filter { used[$0] }.map { remap(parent[$0]) },
             blossomDual: (0..<n).filter { used[$0] }.map { dual[$0] },
             vertexParent: vertexParent.map(remap),
             barrier: barrier)
+    }
+}
+
+struct Neighbour {
+    var vertex: Int
+    var doubleWeight: Int
+    var endpoint: Int
+}
+
+/// A dual variable changing at `rate` per unit of the global clock: `offset + rate * now`.
+struct LazyDual {
+    var offset: Int
+    var rate: Int
+
+    @inline(__always) func value(at now: Int) -> Int { offset + rate * now }
+
+    mutating func setRate(_ newRate: Int, at now: Int) {
+        offset += (rate - newRate) * now
+        rate = newRate
     }
 }
 
