@@ -40,3 +40,47 @@ func randomMediumGraphsCarryACertificate(maximumCardinality: Bool) {
                 "round \(round)")
     }
 }
+
+@Test func duplicateEdgesKeepTheHeaviestAndSelfLoopsAreIgnored() {
+    let edges = [WeightedEdge(0, 1, 1), WeightedEdge(1, 0, 7), WeightedEdge(2, 2, 100), WeightedEdge(1, 2, 5), WeightedEdge(0, 1, 3)]
+    let m = maximumWeightMatching(vertexCount: 4, edges: edges)
+    #expect(m.pairs == [Pair(0, 1)])
+    #expect(m.totalWeight == 7)
+    #expect(m.mate[3] == nil)
+}
+
+@Test func maximumCardinalityComesBeforeWeight() {
+    // The heavy middle edge alone beats the two outer ones by weight, not by count.
+    let edges = [WeightedEdge(0, 1, 1), WeightedEdge(1, 2, 100), WeightedEdge(2, 3, 1)]
+    #expect(maximumWeightMatching(vertexCount: 4, edges: edges, maximumCardinality: true).pairs == [Pair(0, 1), Pair(2, 3)])
+    #expect(maximumWeightMatching(vertexCount: 4, edges: edges, maximumCardinality: false).pairs == [Pair(1, 2)])
+}
+
+@Test func verifierRejectsASuboptimalMatching() {
+    let edges = [WeightedEdge(0, 1, 2), WeightedEdge(1, 2, 3), WeightedEdge(2, 3, 2)]
+    let greedy = PairMatching(mate: [nil, 2, 1, nil], pairs: [Pair(1, 2)], totalWeight: 3)
+    #expect(!verifyOptimality(vertexCount: 4, edges: edges, matching: greedy, maximumCardinality: false))
+    #expect(!verifyOptimality(vertexCount: 4, edges: edges, matching: greedy, maximumCardinality: true))
+    let best = maximumWeightMatching(vertexCount: 4, edges: edges)
+    #expect(best.totalWeight == 4)
+    #expect(verifyOptimality(vertexCount: 4, edges: edges, matching: best))
+}
+
+@Test func sameInputGivesSameOutput() {
+    var rng = SplitMix64(seed: 9)
+    let edges = randomGraph(&rng, n: 300, density: 0.05, weights: 1...3)
+    #expect(maximumWeightMatching(vertexCount: 300, edges: edges) == maximumWeightMatching(vertexCount: 300, edges: edges))
+}
+
+/// All-equal weights create long alternating paths and deep blossom nesting; nothing in the
+/// solver may recurse on them.
+@Test func allEqualWeightsOnAHundredThousandVerticesDoNotOverflowTheStack() {
+    let n = 100_000
+    var rng = SplitMix64(seed: 5)
+    var edges = (0..<(n - 1)).map { WeightedEdge($0, $0 + 1, 1) }
+    for _ in 0..<(n / 2) { edges.append(WeightedEdge(rng.below(n), rng.below(n), 1)) }
+    let m = maximumWeightMatching(vertexCount: n, edges: edges)
+    #expect(m.pairs.count == n / 2)
+    let path = maximumWeightMatching(vertexCount: n + 1, edges: (0..<n).map { WeightedEdge($0, $0 + 1, 1) })
+    #expect(path.pairs.count == n / 2)
+}
