@@ -172,3 +172,15 @@ public struct GroupingResult: Sendable, Equatable {
         self.unplaced = unplaced
     }
 }
+
+/// Groups `unitCount` units (numbered `0..<unitCount`: pairs, groups, teams) into pods of
+/// about `podSize` units, maximising the sum of `score` over the unit pairs inside each pod.
+/// The remainder is spread over the pods (7 units in pods of 3 give pods of 4 and 3); fewer
+/// than `podSize` units make a single pod. Every unit is in exactly one pod; pods are sorted
+/// lists, sorted by first unit. Deterministic; `moveBudget` bounds the local search.
+public func solvePods(
+    unitCount: Int, podSize: Int, moveBudget: Int = 200_000,
+    score: @escaping @Sendable (_ x: Int, _ y: Int) -> Int
+) -> [[Int]] {
+    formPods(unitCount: unitCount, podSize: podSize, moveBudget: moveBudget, score: score)
+}

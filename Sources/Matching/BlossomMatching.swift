@@ -39,7 +39,7 @@ struct MatchingCertificate {
 /// The blossom algorithm's state for one graph. Vertices are `0..<n`; blossoms reuse
 /// numbers in `n..<2n`. Edge endpoints are numbered `2k` (the edge's `u`) and `2k + 1` (its
 /// `v`), so `p ^ 1` is the opposite end of the same edge.
-final class BlossomMatcher {
+struct BlossomMatcher {
     private let n: Int
     private let maximumCardinality: Bool
     private let edgeU: [Int]
@@ -137,11 +137,11 @@ final class BlossomMatcher {
     @inline(__always) private func z(_ b: Int) -> Int { blossomDual[b].value(at: now) }
     @inline(__always) private func endpoint(_ p: Int) -> Int { p & 1 == 0 ? edgeU[p >> 1] : edgeV[p >> 1] }
 
-    private func setVertexRate(_ v: Int, _ rate: Int) {
+    private mutating func setVertexRate(_ v: Int, _ rate: Int) {
         vertexDual[v].setRate(rate, at: now)
     }
 
-    private func setBlossomRate(_ b: Int, _ rate: Int) {
+    private mutating func setBlossomRate(_ b: Int, _ rate: Int) {
         guard b >= n else { return }
         blossomDual[b].setRate(rate, at: now)
     }
@@ -164,7 +164,7 @@ final class BlossomMatcher {
     // MARK: Labels and trees
 
     /// Gives top-level blossom `b` label `t` in tree `root`, entered through endpoint `p`.
-    private func setLabel(_ b: Int, _ t: Int8, entry p: Int, root: Int) {
+    private mutating func setLabel(_ b: Int, _ t: Int8, entry p: Int, root: Int) {
         label[b] = t
         labelEnd[b] = p
         let rate = t == Self.outer ? -1 : 1
@@ -188,7 +188,7 @@ final class BlossomMatcher {
 
     /// Labels the blossom containing `w` T (reached from the S-vertex at `endpoint(p)`) and
     /// its mate's blossom S.
-    private func labelInner(_ w: Int, entry p: Int) {
+    private mutating func labelInner(_ w: Int, entry p: Int) {
         let root = treeOf[endpoint(p)]
         let b = inBlossom[w]
         setLabel(b, Self.inner, entry: p, root: root)
@@ -199,7 +199,7 @@ final class BlossomMatcher {
 
     // MARK: Main loop
 
-    func run() {
+    mutating func run() {
         while true {
             while queueHead < queue.count {
                 let v = queue[queueHead]
@@ -233,7 +233,7 @@ final class BlossomMatcher {
         if !maximumCardinality { now = max(now, initialDual) }
     }
 
-    private func schedule(_ v: Int, at time: Int) {
+    private mutating func schedule(_ v: Int, at time: Int) {
         guard time < Int.max, maximumCardinality || time < initialDual else { return }
         scheduled[v] = time
         events.push(HeapEntry(time: time, code: v))
@@ -242,7 +242,7 @@ final class BlossomMatcher {
     /// Examines the edges of an S-vertex: acts on tight ones and schedules the vertex for
     /// when the first of the others becomes tight. S–free slack shrinks by one per unit of
     /// time, S–S slack by two; S–T slack stays put.
-    private func scan(_ v: Int) {
+    private mutating func scan(_ v: Int) {
         var next = Int.max
         var bv = inBlossom[v]
         let yv = y(v)
@@ -270,7 +270,7 @@ final class BlossomMatcher {
     }
 
     /// Handles a tight edge from S-vertex `v` to `endpoint(p)`.
-    private func tightEdge(from v: Int, remote p: Int) {
+    private mutating func tightEdge(from v: Int, remote p: Int) {
         let w = endpoint(p)
         let bw = inBlossom[w]
         if label[bw] == Self.free {
@@ -289,7 +289,7 @@ final class BlossomMatcher {
     // MARK: Blossoms
 
     /// Nearest common S-ancestor blossom's base of two S-vertices of the same tree.
-    private func commonBase(_ v0: Int, _ w0: Int) -> Int {
+    private mutating func commonBase(_ v0: Int, _ w0: Int) -> Int {
         var path: [Int] = []
         var v = v0, w = w0
         var base = -1
@@ -311,7 +311,7 @@ final class BlossomMatcher {
     }
 
     /// Forms a new S-blossom from the cycle closed by edge `k` through `base`.
-    private func addBlossom(base: Int, edge k: Int) {
+    private mutating func addBlossom(base: Int, edge k: Int) {
         var v = edgeU[k], w = edgeV[k]
         let bb = inBlossom[base]
         var bv = inBlossom[v], bw = inBlossom[w]
@@ -357,7 +357,7 @@ final class BlossomMatcher {
 
     /// Expands a T-blossom whose dual reached zero, relabelling its children so that the
     /// tree stays an alternating tree (Galil §3, "expand").
-    private func expandInnerBlossom(_ b: Int) {
+    private mutating func expandInnerBlossom(_ b: Int) {
         let children = blossomChildren[b]
         let endpoints = blossomEndpoints[b]
         let root = treeOf[blossomBase[b]]
@@ -411,7 +411,7 @@ final class BlossomMatcher {
 
     /// Vertices that just became unlabelled: join a tree at once through a tight edge to an
     /// S-vertex, or schedule when their edges to S-vertices become tight.
-    private func reconnect(_ vertices: [Int]) {
+    private mutating func reconnect(_ vertices: [Int]) {
         for x in vertices where label[inBlossom[x]] == Self.free {
             var next = Int.max
             let yx = y(x)
@@ -433,7 +433,7 @@ final class BlossomMatcher {
 
     /// Swaps matched and unmatched edges along the even path inside blossom `b` from vertex
     /// `v` to the base, making `v` the new base. Nested blossoms go on a work list.
-    private func augmentBlossom(_ b0: Int, _ v0: Int) {
+    private mutating func augmentBlossom(_ b0: Int, _ v0: Int) {
         var work = [(b0, v0)]
         while let (b, v) = work.popLast() {
             var t = v
@@ -462,7 +462,7 @@ final class BlossomMatcher {
     }
 
     /// Augments along the path through edge `k` joining two different trees.
-    private func augment(_ k: Int) {
+    private mutating func augment(_ k: Int) {
         for (start, startP) in [(edgeU[k], 2 * k + 1), (edgeV[k], 2 * k)] {
             var s = start, p = startP
             while true {
@@ -483,7 +483,7 @@ final class BlossomMatcher {
 
     /// Removes the labels of two trees whose roots were just matched; their vertices become
     /// unlabelled (all matched now) and may be picked up by the remaining trees.
-    private func dissolveTrees(_ a: Int, _ b: Int) {
+    private mutating func dissolveTrees(_ a: Int, _ b: Int) {
         var released: [Int] = []
         for root in [a, b] {
             for v in treeMembers[root] where vertexDual[v].rate != 0 && treeOf[v] == root {

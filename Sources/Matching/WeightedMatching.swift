@@ -6,7 +6,7 @@
 /// edges the heaviest counts. The result depends only on the input.
 public func maximumWeightMatching(vertexCount: Int, edges: [WeightedEdge], maximumCardinality: Bool = true) -> PairMatching {
     let graph = simpleEdges(vertexCount: vertexCount, edges)
-    let matcher = BlossomMatcher(vertexCount: vertexCount, edges: graph, maximumCardinality: maximumCardinality)
+    var matcher = BlossomMatcher(vertexCount: vertexCount, edges: graph, maximumCardinality: maximumCardinality)
     matcher.run()
     let result = matcher.result
     #if DEBUG
@@ -28,7 +28,7 @@ public func verifyOptimality(
 ) -> Bool {
     guard matching.mate.count == vertexCount else { return false }
     let graph = simpleEdges(vertexCount: vertexCount, edges)
-    let matcher = BlossomMatcher(vertexCount: vertexCount, edges: graph, maximumCardinality: maximumCardinality)
+    var matcher = BlossomMatcher(vertexCount: vertexCount, edges: graph, maximumCardinality: maximumCardinality)
     matcher.run()
     let claimed = pairMatching(mate: matching.mate, edges: graph)
     return claimed == matching && matcher.certificate().proves(

@@ -34,7 +34,7 @@ func randomMediumGraphsCarryACertificate(maximumCardinality: Bool) {
         let m = maximumWeightMatching(vertexCount: n, edges: edges, maximumCardinality: maximumCardinality)
         #expect(isValidMatching(m, n: n, edges: edges))
         let graph = simpleEdges(vertexCount: n, edges)
-        let matcher = BlossomMatcher(vertexCount: n, edges: graph, maximumCardinality: maximumCardinality)
+        var matcher = BlossomMatcher(vertexCount: n, edges: graph, maximumCardinality: maximumCardinality)
         matcher.run()
         #expect(matcher.certificate().proves(vertexCount: n, edges: graph, mate: m.mate, maximumCardinality: maximumCardinality),
                 "round \(round)")
