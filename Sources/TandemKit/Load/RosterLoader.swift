@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 import Yams
 
@@ -18,6 +19,33 @@ enum RosterLoader {
             return []
         }
         guard let text = files.text(path, bag: bag) else { return [] }
+        let chunks = splitLargeRoster(text)
+        // Parse in parallel, merge serially in file order.
+        let bags = chunks.map { _ in DiagnosticBag() }
+        nonisolated(unsafe) var parsed = [[Participant]](repeating: [], count: chunks.count)
+        parsed.withUnsafeMutableBufferPointer { buffer in
+            nonisolated(unsafe) let out = buffer
+            DispatchQueue.concurrentPerform(iterations: chunks.count) { i in
+                out[i] = chunks.count == 1
+                    ? parseWholeRoster(chunks[i].text, bag: bags[i])
+                    : parseItems(chunks[i].text, source: YAMLSource(file: path, lineOffset: chunks[i].lineOffset), bag: bags[i])
+            }
+        }
+        for b in bags { bag.merge(b) }
+        var participants: [Participant] = []
+        var firstSeen: [String: SourceLocation] = [:]
+        for p in parsed.joined() {
+            if let earlier = firstSeen[p.id] {
+                bag.error("duplicate participant id '\(p.id)'", at: p.fieldLocations["id"], hint: "first used at \(earlier)")
+                continue
+            }
+            firstSeen[p.id] = p.fieldLocations["id"]
+            participants.append(p)
+        }
+        return participants
+    }
+
+    private static func parseWholeRoster(_ text: String, bag: DiagnosticBag) -> [Participant] {
         let source = YAMLSource(file: path)
         guard let root = YAMLDocument.compose(text, source: source, bag: bag) else {
             if !bag.hasErrors { bag.error("the roster is empty; it needs a 'participants:' list", at: SourceLocation(file: path)) }
@@ -33,18 +61,50 @@ enum RosterLoader {
             bag.error("'participants' must be a list, found \(YAMLValue.describe(listNode))", at: source.location(listNode.mark))
             return []
         }
-        var participants: [Participant] = []
-        var firstSeen: [String: SourceLocation] = [:]
-        for item in list {
-            guard let p = participant(item, source: source, bag: bag) else { continue }
-            if let earlier = firstSeen[p.id] {
-                bag.error("duplicate participant id '\(p.id)'", at: p.fieldLocations["id"], hint: "first used at \(earlier)")
-                continue
-            }
-            firstSeen[p.id] = p.fieldLocations["id"]
-            participants.append(p)
+        return list.compactMap { participant($0, source: source, bag: bag) }
+    }
+
+    private static func parseItems(_ text: String, source: YAMLSource, bag: DiagnosticBag) -> [Participant] {
+        guard let root = YAMLDocument.compose(text, source: source, bag: bag) else { return [] }
+        guard case let .sequence(list) = root else {
+            bag.error("expected a list of participants", at: source.location(root.mark))
+            return []
         }
-        return participants
+        return list.compactMap { participant($0, source: source, bag: bag) }
+    }
+
+    /// Large rosters are cut between top-level list items so the pieces parse in parallel.
+    /// Only the plain layout (`participants:` then `- ` items at one indentation) is cut;
+    /// anything else is parsed whole, so diagnostics never depend on the cut.
+    static func splitLargeRoster(_ text: String, minimumSize: Int = 256 * 1024) -> [(text: String, lineOffset: Int)] {
+        let whole = [(text, 0)]
+        guard text.utf8.count >= minimumSize else { return whole }
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        guard let header = lines.firstIndex(where: { $0.hasPrefix("participants:") }),
+              lines[..<header].allSatisfy({ $0.trimmingCharacters(in: .whitespaces).isEmpty || $0.hasPrefix("#") }),
+              lines[header].dropFirst("participants:".count).trimmingCharacters(in: .whitespaces).isEmpty,
+              let first = lines[(header + 1)...].firstIndex(where: { !$0.trimmingCharacters(in: .whitespaces).isEmpty && !$0.trimmingCharacters(in: .whitespaces).hasPrefix("#") })
+        else { return whole }
+        let indent = lines[first].prefix { $0 == " " }.count
+        let itemPrefix = String(repeating: " ", count: indent) + "- "
+        guard lines[first].hasPrefix(itemPrefix) else { return whole }
+        var starts: [Int] = []
+        for i in first..<lines.count {
+            let line = lines[i]
+            if line.hasPrefix(itemPrefix) { starts.append(i); continue }
+            let content = line.drop { $0 == " " }
+            if content.isEmpty || content.hasPrefix("#") { continue }
+            if line.count - content.count <= indent { return whole }
+        }
+        let pieces = min(starts.count, max(2, ProcessInfo.processInfo.activeProcessorCount * 4))
+        guard pieces > 1 else { return whole }
+        var chunks: [(String, Int)] = []
+        for k in 0..<pieces {
+            let from = starts[k * starts.count / pieces]
+            let to = k == pieces - 1 ? lines.count : starts[(k + 1) * starts.count / pieces]
+            chunks.append((lines[from..<to].joined(separator: "\n"), from))
+        }
+        return chunks
     }
 
     static func isValidID(_ id: String) -> Bool {

@@ -5,6 +5,8 @@ import Mustache
 /// `Templates/` folder. Compiled once, before rendering starts.
 struct Theme: Sendable {
     let library: MustacheLibrary
+    /// The fast renderer for the same templates; nil when a template needs swift-mustache.
+    let compiled: CompiledTheme?
     /// Static files (stylesheet) by output path under `assets/`.
     let assets: [(path: String, bytes: [UInt8])]
 
@@ -57,7 +59,9 @@ struct Theme: Sendable {
         for name in pageTemplates where sources[name] == nil {
             bag.error("the theme has no '\(name).mustache' template", at: SourceLocation(file: "Templates/\(name).mustache"))
         }
-        return Theme(library: library, assets: assets.sorted { $0.key < $1.key }.map { ("assets/\($0.key)", $0.value.bytes) })
+        let useReference = ProcessInfo.processInfo.environment["TANDEM_TEMPLATE_ENGINE"] == "swift-mustache"
+        let compiled = useReference ? nil : CompiledTheme.compile(sources.mapValues(\.text))
+        return Theme(library: library, compiled: compiled, assets: assets.sorted { $0.key < $1.key }.map { ("assets/\($0.key)", $0.value.bytes) })
     }
 
     private static func describe(_ error: Error) -> String {
@@ -88,8 +92,10 @@ struct Theme: Sendable {
         return found
     }
 
-    func render(_ context: [String: Any], template: String) -> String {
-        library.render(Theme.dropEmpty(context), withTemplate: template) ?? ""
+    func render(_ context: [String: Any], template: String) -> [UInt8] {
+        let context = Theme.dropEmpty(context)
+        if let compiled { return compiled.render(template, context) ?? [] }
+        return Array((library.render(context, withTemplate: template) ?? "").utf8)
     }
 
     /// Mustache treats an empty string as true in a section; view models use "" for

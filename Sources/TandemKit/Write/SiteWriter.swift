@@ -62,18 +62,33 @@ final class SiteWriter: @unchecked Sendable {
             record("refused to write outside the output folder: \(path)")
             return
         }
-        let url = staging.appendingPathComponent(path)
-        let data = Data(bytes)
-        do {
-            try data.write(to: url)
-        } catch {
-            do {
-                try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-                try data.write(to: url)
-            } catch {
-                record("cannot write \(path): \(error.localizedDescription)")
+        let full = staging.path + "/" + path
+        if !SiteWriter.writeFile(full, bytes) {
+            try? FileManager.default.createDirectory(atPath: (full as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            if !SiteWriter.writeFile(full, bytes) {
+                record("cannot write \(path): \(String(cString: strerror(errno)))")
             }
         }
+    }
+
+    /// Plain open/write/close: Foundation's Data.write syncs every file to disk, which costs
+    /// more than rendering the page. The staging folder is swapped in whole, so a crash can
+    /// only lose the new build, never the old site.
+    private static func writeFile(_ path: String, _ bytes: some Collection<UInt8>) -> Bool {
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        let ok: Bool? = bytes.withContiguousStorageIfAvailable { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let n = Foundation.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
+                if n < 0 { if errno == EINTR { continue }; return false }
+                offset += n
+            }
+            return true
+        }
+        if let ok { return ok }
+        return writeFile(path, Array(bytes))
     }
 
     func write(_ path: String, _ text: String) { write(path, Array(text.utf8)) }
