@@ -73,7 +73,7 @@ enum LockLoader {
 
         // Only the current round must name people on the roster: history may name people who left.
         var seen: [String: SourceLocation] = [:]
-        func person(_ id: String, at location: SourceLocation) -> Bool {
+        func person(_ id: String, at location: SourceLocation, repeatable: Bool = false) -> Bool {
             guard isCurrent else { return true }
             guard portal.participant(id) != nil else {
                 bag.error("unknown participant '\(id)'", at: location,
@@ -81,6 +81,7 @@ enum LockLoader {
                               ?? "if '\(id)' has left, delete them here; their partners are matched again on the next build")
                 return false
             }
+            if repeatable { return true }
             if let first = seen[id] {
                 bag.error("'\(id)' appears twice in this round", at: location, hint: "first listed at \(first)")
                 return false
@@ -94,7 +95,8 @@ enum LockLoader {
             defer { u.finish(allowed: ["members", "kind", "score", "added"]) }
             let members = u.stringList("members")
             if members.isEmpty { bag.error("a locked match needs 'members'", at: u.location) }
-            for m in members { _ = person(m.value, at: m.location) }
+            // A mentor with capacity for several mentees leads several matches.
+            for (k, m) in members.enumerated() { _ = person(m.value, at: m.location, repeatable: k == 0 && program.format.isMentoring) }
             if let kind = u.string("kind"), UnitKind(rawValue: kind) == nil {
                 bag.error("unknown kind '\(kind)'", at: u.location(of: "kind"), hint: Suggest.hint(for: kind, in: ["pair", "trio", "group", "mentoring"]))
             }

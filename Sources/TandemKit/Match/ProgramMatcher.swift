@@ -65,8 +65,10 @@ enum ProgramMatcher {
         if let current = locks.current {
             (result, lock) = Reconcile.run(current, table: table, index: index, eligible: history.sitOutEligible, today: today)
         } else {
-            result = solve(table, eligible: history.sitOutEligible)
-            lock = Reconcile.lock(of: result, locked: today)
+            // The pages must not depend on whether the lock was just written or read back.
+            let solved = solve(table, eligible: history.sitOutEligible)
+            lock = Reconcile.lock(of: solved, locked: today)
+            result = Reconcile.result(from: lock, table: table, solved: solved)
         }
         var unitsOf = [[Int]](repeating: [], count: people.count)
         for (u, unit) in result.units.enumerated() { for m in unit.members { unitsOf[m].append(u) } }
@@ -91,16 +93,20 @@ enum ProgramMatcher {
             }
         }
         if let current = locks.current {
+            // A published match stays even if it now breaks a rule: the admin decides.
             let byMembers = Dictionary(current.matches.map { ($0.members, $0) }, uniquingKeysWith: { a, _ in a })
             for unit in result.units {
                 guard let entry = byMembers[unit.members.map { people[$0].id }] else { continue }
-                for pair in unit.pairScores {
+                let broken = unit.pairScores.compactMap { pair -> String? in
                     let (x, y) = program.format.isMentoring ? (unit.members[0], unit.members[1]) : (pair.a, pair.b)
-                    guard let rule = table.violatedRule(x, y), rule != "not_previous_partner" else { continue }
-                    state.notes.append(Diagnostic(.warning, "locked match \(unit.members.map { people[$0].id }.joined(separator: " + ")) now breaks \(Feasibility.ruleName(rule, program))",
-                                                  at: entry.location ?? SourceLocation(file: current.file),
-                                                  hint: "delete it from the lock file to match them again on the next build"))
+                    guard let rule = table.violatedRule(x, y), rule != "not_previous_partner" else { return nil }
+                    return Feasibility.ruleName(rule, program)
                 }
+                guard !broken.isEmpty else { continue }
+                let rules = broken.reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
+                state.notes.append(Diagnostic(.warning, "locked match \(unit.members.map { people[$0].id }.joined(separator: " + ")) breaks \(Explain.list(rules))",
+                                              at: entry.location ?? SourceLocation(file: current.file),
+                                              hint: "delete it from the lock file to match them again on the next build"))
             }
         }
         result.round = state

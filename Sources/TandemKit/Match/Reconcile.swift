@@ -140,12 +140,13 @@ enum Reconcile {
     }
 
     /// The program's matching as a lock describes it; every score is computed afresh.
-    static func result(from lock: RoundLock, table: ScoringTable) -> ProgramMatch {
+    /// `solved`, when given, is the fresh solve the lock was made from: its graph is reused.
+    static func result(from lock: RoundLock, table: ScoringTable, solved: ProgramMatch? = nil) -> ProgramMatch {
         let index = Dictionary(uniqueKeysWithValues: table.people.enumerated().map { ($1.id, $0) })
         var result = ProgramMatcher.empty(table)
-        let graph = candidates(table)
-        result.edges = graph.edges
-        result.allowedCount = graph.allowedCount
+        let graph = solved.map { ($0.edges, $0.allowedCount) } ?? candidates(table)
+        result.edges = graph.0
+        result.allowedCount = graph.1
         result.units = lock.matches.compactMap { entry in
             let members = entry.members.compactMap { index[$0] }
             return members.count == entry.members.count ? ProgramMatcher.unit(members, kind: kind(members, table.program), table: table) : nil
@@ -153,7 +154,7 @@ enum Reconcile {
         result.unmatched = (lock.satOut.map { ($0, true) } + lock.unmatched.map { ($0, false) }).compactMap { p, satOut in
             index[p.id].map { Unmatched(person: $0, reason: p.reason, satOut: satOut) }
         }.sorted { table.people[$0.person].id < table.people[$1.person].id }
-        result.solverPairs = result.units.filter { $0.kind == .pair }.map { Pair($0.members[0], $0.members[1]) }
+        result.solverPairs = solved?.solverPairs ?? result.units.filter { $0.kind == .pair }.map { Pair($0.members[0], $0.members[1]) }
         result.objective = result.units.reduce(0) { $0 + $1.score }
         return result
     }
