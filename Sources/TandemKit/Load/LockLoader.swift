@@ -76,9 +76,9 @@ enum LockLoader {
         func person(_ id: String, at location: SourceLocation, repeatable: Bool = false) -> Bool {
             guard isCurrent else { return true }
             guard portal.participant(id) != nil else {
+                let suggestion = Suggest.hint(for: id, in: portal.participants.map(\.id)).map { $0 + " " } ?? ""
                 bag.error("unknown participant '\(id)'", at: location,
-                          hint: Suggest.hint(for: id, in: portal.participants.map(\.id))
-                              ?? "if '\(id)' has left, delete them here; their partners are matched again on the next build")
+                          hint: suggestion + "if '\(id)' has left, delete them here; their partners are matched again on the next build")
                 return false
             }
             if repeatable { return true }
