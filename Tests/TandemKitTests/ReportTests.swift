@@ -70,7 +70,7 @@ import Testing
         #expect(rows.first == "id,name,email,program,round,partner_ids,score")
         #expect(rows.count == 1 + RoundsTests.nine.count)
         let m = try RoundsTests.analyse(portal)
-        let unit = try #require(m.units.first)
+        let unit = try #require(m.units.first { $0.kind == .pair })
         let (a, b) = (m.people[unit.members[0]], m.people[unit.members[1]])
         #expect(rows.contains("\(a.id),\(a.name),\(a.email),peer-circles,1,\(b.id),\(unit.score)"))
     }
