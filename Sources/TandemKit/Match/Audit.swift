@@ -8,7 +8,8 @@ public enum AuditJSON {
         var programs: [String] = []
         for m in matches {
             let ids = m.people.map(\.id)
-            var fields = ["\"program\": \(quote(m.program.slug))", "\"format\": \(quote(m.program.format.rawValue))"]
+            var fields = ["\"program\": \(quote(m.program.slug))", "\"format\": \(quote(m.program.format.rawValue))",
+                          "\"round\": \(m.program.round)", "\"locked\": \(m.round.wasLocked)"]
             fields.append("\"vertices\": [" + ids.map(quote).joined(separator: ", ") + "]")
             fields.append("\"edges\": [" + m.edges.map { "[\(quote(ids[$0.u])), \(quote(ids[$0.v])), \($0.weight)]" }.joined(separator: ", ") + "]")
             if m.program.format == .pairs {
@@ -48,6 +49,10 @@ public enum MatchTable {
         for m in matches {
             out += "\(m.program.title) (\(m.program.slug), \(m.program.format.rawValue), round \(m.program.round)): "
             out += "\(m.people.count) enrolled, \(m.units.count) matches, total score \(m.objective)\n"
+            if let lock = m.round.lock {
+                out += m.round.wasLocked ? "  locked on \(lock.locked) in \(lock.file)\(m.round.needsWrite ? " (the roster changed: the next build updates it)" : "")\n"
+                    : "  not locked yet: the next build (or --lock) writes \(lock.file)\n"
+            }
             for unit in m.units.sorted(by: { ($1.score, $0.id) < ($0.score, $1.id) }) {
                 let names = unit.members.map { m.people[$0].id }.joined(separator: " + ")
                 let parts = unit.pairScores.flatMap(\.score.parts).reduce(into: [Criterion: Int]()) { $0[$1.criterion, default: 0] += $1.points }
