@@ -586,6 +586,8 @@ struct EventHeap {
         items[i] = e
     }
 
+    mutating func removeAll() { items.removeAll(keepingCapacity: true) }
+
     mutating func pop() -> HeapEntry? {
         guard let last = items.popLast() else { return nil }
         guard !items.isEmpty else { return last }

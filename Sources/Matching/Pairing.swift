@@ -35,10 +35,10 @@ public func solvePairing(_ problem: PairingProblem) -> PairingResult {
     }
     let solverCount = dummy == nil ? n : n + 1
 
-    if problem.fairness {
-        solverEdges = edgesAboveFairFloor(vertexCount: solverCount, edges: solverEdges, dummy: dummy)
-    }
     var solved = maximumWeightMatching(vertexCount: solverCount, edges: solverEdges)
+    if problem.fairness, let floor = fairFloor(vertexCount: solverCount, edges: solverEdges, dummy: dummy, unconstrained: solved) {
+        solved = maximumWeightMatching(vertexCount: solverCount, edges: solverEdges.filter { $0.u == dummy || $0.v == dummy || $0.weight >= floor })
+    }
     if let dummy {
         if let partner = solved.mate[dummy] { solved.mate[partner] = nil }
         solved.mate.removeLast()
@@ -62,24 +62,39 @@ public func solvePairing(_ problem: PairingProblem) -> PairingResult {
     return PairingResult(matching: solved, pairs: pairs, trios: trios, sitOut: sitOut, isolated: isolated)
 }
 
-/// The edges that can appear in a maximum matching whose lowest real edge is as high as
-/// possible: binary search over the distinct weights for the highest floor that keeps the
-/// maximum cardinality. Edges to `dummy` are always kept and never count as the lowest.
-private func edgesAboveFairFloor(vertexCount n: Int, edges: [WeightedEdge], dummy: Int?) -> [WeightedEdge] {
+/// The highest floor on real edge weights that still allows a matching as large as
+/// `unconstrained` (the heaviest maximum matching), or nil when that matching already
+/// reaches it. Binary search over the distinct weights between two bounds: the lowest edge
+/// of `unconstrained`, and the (d+1)-th smallest "heaviest incident edge" of the matchable
+/// vertices, d being how many of them a maximum matching leaves out (one of those d+1
+/// vertices must be matched, through an edge no heavier than its heaviest). Edges to
+/// `dummy` are always kept and never count as the lowest.
+private func fairFloor(vertexCount n: Int, edges: [WeightedEdge], dummy: Int?, unconstrained: PairMatching) -> Int? {
     func isDummy(_ e: WeightedEdge) -> Bool { e.v == dummy || e.u == dummy }
-    func cardinality(_ floor: Int) -> Int {
-        let kept = edges.filter { isDummy($0) || $0.weight >= floor }.map { WeightedEdge($0.u, $0.v, 0) }
-        return maximumWeightMatching(vertexCount: n, edges: kept).pairs.count
+    var weightOf: [Pair: Int] = [:]
+    var heaviest = [Int?](repeating: nil, count: n)
+    for e in edges where !isDummy(e) {
+        weightOf[Pair(e.u, e.v)] = e.weight
+        heaviest[e.u] = max(heaviest[e.u] ?? Int.min, e.weight)
+        heaviest[e.v] = max(heaviest[e.v] ?? Int.min, e.weight)
     }
-    let weights = Array(Set(edges.filter { !isDummy($0) }.map(\.weight))).sorted()
-    guard let lowest = weights.first else { return edges }
-    let target = cardinality(lowest)
-    var lo = 0, hi = weights.count - 1
+    let realPairs = unconstrained.pairs.filter { $0.a != dummy && $0.b != dummy }
+    guard let lower = realPairs.map({ weightOf[$0]! }).min() else { return nil }
+    let bounds = heaviest.compactMap { $0 }.sorted()
+    let uncovered = bounds.count - 2 * realPairs.count
+    let upper = bounds[min(max(uncovered, 0), bounds.count - 1)]
+    let candidates = Array(Set(edges.filter { !isDummy($0) && $0.weight > lower && $0.weight <= upper }.map(\.weight))).sorted()
+    let target = unconstrained.pairs.count
+    func feasible(_ floor: Int) -> Bool {
+        maximumWeightMatching(vertexCount: n, edges: edges.filter { isDummy($0) || $0.weight >= floor }).pairs.count == target
+    }
+    // Invariant: the floor `lower` is feasible; candidates above `hi` are not.
+    var lo = -1, hi = candidates.count - 1
     while lo < hi {
         let mid = (lo + hi + 1) / 2
-        if cardinality(weights[mid]) == target { lo = mid } else { hi = mid - 1 }
+        if feasible(candidates[mid]) { lo = mid } else { hi = mid - 1 }
     }
-    return edges.filter { isDummy($0) || $0.weight >= weights[lo] }
+    return lo >= 0 ? candidates[lo] : nil
 }
 
 /// Gives each leftover (in index order) the free pair that scores best with it; a pair takes

@@ -26,6 +26,8 @@ public struct BuildReport: Sendable {
     public var participants: Int = 0
     public var stageSeconds: [(stage: String, seconds: Double)] = []
     public var diagnostics: [Diagnostic] = []
+    /// Lock files written under Content/matches/ (relative paths).
+    public var locksWritten: [String] = []
     public var succeeded: Bool { !diagnostics.contains { $0.severity == .error } }
     public var totalSeconds: Double { stageSeconds.reduce(0) { $0 + $1.seconds } }
 
@@ -42,15 +44,31 @@ public enum Pipeline {
     }
 
     /// Load, validate and match: everything `check` and `match` need.
-    public static func analyse(root: URL, bag: DiagnosticBag, report: inout BuildReport) -> [ProgramMatch]? {
-        let portal = timed("load", &report) { PortalLoader.load(root: root, bag: bag) }
+    public static func analyse(root: URL, bag: DiagnosticBag, report: inout BuildReport, now: Int? = BuildOptions.sourceDateEpoch()) -> [ProgramMatch]? {
+        let (portal, locks) = timed("load", &report) { load(root, bag) }
         report.participants = portal.participants.count
         guard !bag.hasErrors else { return nil }
-        return timed("match", &report) { match(portal) }
+        return timed("match", &report) { match(portal, locks: locks, now: now, bag: bag) }
     }
 
-    public static func match(_ portal: Portal) -> [ProgramMatch] {
-        portal.programs.map { ProgramMatcher.match($0, portal: portal) }
+    static func load(_ root: URL, _ bag: DiagnosticBag) -> (Portal, [String: ProgramLocks]) {
+        let portal = PortalLoader.load(root: root, bag: bag)
+        return (portal, bag.hasErrors ? [:] : LockLoader.load(portal, bag: bag))
+    }
+
+    /// Matches every program against its lock files; their warnings go into `bag`.
+    static func match(_ portal: Portal, locks: [String: ProgramLocks], now: Int?, bag: DiagnosticBag) -> [ProgramMatch] {
+        let today = LocalDate(dayNumber: Int((Double(now ?? Int(Date().timeIntervalSince1970)) / 86_400).rounded(.down)))
+        let matches = portal.programs.map { ProgramMatcher.match($0, portal: portal, locks: locks[$0.slug] ?? ProgramLocks(), today: today) }
+        for m in matches { for note in m.round.notes { bag.append(note) } }
+        return matches
+    }
+
+    /// Writes the lock files of rounds that are not locked yet or that a roster change altered.
+    /// Only call this when the run has no errors.
+    public static func writeLocks(_ matches: [ProgramMatch], root: URL, bag: DiagnosticBag) -> [String] {
+        guard !bag.hasErrors else { return [] }
+        return LockWriter.write(matches, root: root, bag: bag)
     }
 
     public static func schedule(_ portal: Portal, _ matches: [ProgramMatch], now: Int?) -> SiteModel {
@@ -62,11 +80,11 @@ public enum Pipeline {
         var report = BuildReport()
         let bag = DiagnosticBag()
         defer { }
-        let portal = timed("load", &report) { PortalLoader.load(root: options.root, bag: bag) }
+        let (portal, locks) = timed("load", &report) { load(options.root, bag) }
         report.participants = portal.participants.count
         let theme = timed("templates", &report) { Theme.load(portalRoot: options.root, bag: bag) }
         guard !bag.hasErrors else { report.diagnostics = bag.sorted(); return report }
-        let matches = timed("match", &report) { match(portal) }
+        let matches = timed("match", &report) { match(portal, locks: locks, now: options.now, bag: bag) }
         let model = timed("schedule", &report) { schedule(portal, matches, now: options.now) }
         let writer = SiteWriter(output: options.output)
         writer.prepare(bag: bag)
@@ -74,7 +92,12 @@ public enum Pipeline {
         let counts = timed("render", &report) { Renderer(model: model, theme: theme, writer: writer).run() }
         report.pages = counts.pages
         report.files = counts.files
-        timed("write", &report) { writer.commit(bag: bag) }
+        // Locks are written only once the new site is in place: a failed build writes nothing.
+        let locksWritten = timed("write", &report) { () -> [String] in
+            writer.commit(bag: bag)
+            return writeLocks(matches, root: options.root, bag: bag)
+        }
+        report.locksWritten = locksWritten
         report.diagnostics = bag.sorted()
         return report
     }

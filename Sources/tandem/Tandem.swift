@@ -46,6 +46,7 @@ struct Build: ParsableCommand {
         if verbose {
             for (stage, seconds) in report.stageSeconds { print("  " + stage.padding(toLength: 10, withPad: " ", startingAt: 0) + String(format: "%8.3f s", seconds)) }
         }
+        for path in report.locksWritten { print("Locked matches → \(path)") }
         print("Built \(report.pages.formatted()) pages for \(report.participants.formatted()) participants in \(String(format: "%.2f", report.totalSeconds)) s → \(build.output.path)")
     }
 }
@@ -73,6 +74,7 @@ struct Match: ParsableCommand {
     @OptionGroup var options: PortalOptions
     @Option(name: .shortAndLong, help: "Only this program (its slug).") var program: String?
     @Flag(help: "Print the candidate graph and the matching as JSON.") var json = false
+    @Flag(help: "Write the lock files of rounds not locked yet (or changed by the roster) under Content/matches/.") var lock = false
 
     func run() throws {
         var report = BuildReport()
@@ -91,5 +93,13 @@ struct Match: ParsableCommand {
             }
         }
         print(json ? AuditJSON.render(matches) : MatchTable.render(matches), terminator: json ? "\n" : "")
+        if lock {
+            let written = Pipeline.writeLocks(matches, root: options.root, bag: bag)
+            emit(bag.sorted().filter { $0.severity == .error })
+            if bag.hasErrors { throw ExitCode(1) }
+            var err = FileHandle.standardError
+            for path in written { print("tandem: locked matches → \(path)", to: &err) }
+            if written.isEmpty { print("tandem: every round is already locked", to: &err) }
+        }
     }
 }

@@ -54,3 +54,40 @@ func isValidMatching(_ m: PairMatching, n: Int, edges: [WeightedEdge]) -> Bool {
     }
     return m.pairs.count == m.mate.compactMap({ $0 }).count / 2
 }
+
+/// Largest matching that covers every vertex of `mustCover`, or -1 if none does.
+func bruteForceCover(n: Int, edges: [WeightedEdge], mustCover: [Int]) -> Int {
+    var best = -1
+    forEachMatching(n: n, edges: edges) { pairs, _ in
+        let covered = Set(pairs.flatMap { [$0.a, $0.b] })
+        if mustCover.allSatisfy(covered.contains) { best = max(best, pairs.count) }
+    }
+    return best
+}
+
+/// Heaviest matching of exactly `size` pairs covering `mustCover`.
+func bruteForceCoverWeight(n: Int, edges: [WeightedEdge], mustCover: [Int], size: Int) -> Int {
+    var best = Int.min
+    forEachMatching(n: n, edges: edges) { pairs, weight in
+        let covered = Set(pairs.flatMap { [$0.a, $0.b] })
+        if pairs.count == size && mustCover.allSatisfy(covered.contains) { best = max(best, weight) }
+    }
+    return best
+}
+
+func forEachMatching(n: Int, edges: [WeightedEdge], _ body: ([Pair], Int) -> Void) {
+    let graph = simpleEdges(vertexCount: n, edges)
+    var used = [Bool](repeating: false, count: n)
+    var chosen: [Pair] = []
+    func search(_ from: Int, _ weight: Int) {
+        body(chosen, weight)
+        for k in from..<graph.count where !used[graph[k].u] && !used[graph[k].v] {
+            used[graph[k].u] = true; used[graph[k].v] = true
+            chosen.append(Pair(graph[k].u, graph[k].v))
+            search(k + 1, weight + graph[k].weight)
+            chosen.removeLast()
+            used[graph[k].u] = false; used[graph[k].v] = false
+        }
+    }
+    search(0, 0)
+}

@@ -8,7 +8,8 @@ public enum AuditJSON {
         var programs: [String] = []
         for m in matches {
             let ids = m.people.map(\.id)
-            var fields = ["\"program\": \(quote(m.program.slug))", "\"format\": \(quote(m.program.format.rawValue))"]
+            var fields = ["\"program\": \(quote(m.program.slug))", "\"format\": \(quote(m.program.format.rawValue))",
+                          "\"round\": \(m.program.round)", "\"locked\": \(m.round.wasLocked)"]
             fields.append("\"vertices\": [" + ids.map(quote).joined(separator: ", ") + "]")
             fields.append("\"edges\": [" + m.edges.map { "[\(quote(ids[$0.u])), \(quote(ids[$0.v])), \($0.weight)]" }.joined(separator: ", ") + "]")
             if m.program.format == .pairs {
@@ -48,6 +49,10 @@ public enum MatchTable {
         for m in matches {
             out += "\(m.program.title) (\(m.program.slug), \(m.program.format.rawValue), round \(m.program.round)): "
             out += "\(m.people.count) enrolled, \(m.units.count) matches, total score \(m.objective)\n"
+            if let lock = m.round.lock {
+                out += m.round.wasLocked ? "  locked on \(lock.locked) in \(lock.file)\(m.round.needsWrite ? " (the roster changed: the next build updates it)" : "")\n"
+                    : "  not locked yet: the next build (or --lock) writes \(lock.file)\n"
+            }
             for unit in m.units.sorted(by: { ($1.score, $0.id) < ($0.score, $1.id) }) {
                 let names = unit.members.map { m.people[$0].id }.joined(separator: " + ")
                 let parts = unit.pairScores.flatMap(\.score.parts).reduce(into: [Criterion: Int]()) { $0[$1.criterion, default: 0] += $1.points }
@@ -64,21 +69,48 @@ public enum MatchTable {
 
 /// `tandem check`: people with few or no allowed partners, naming the rules responsible.
 public enum Feasibility {
+    /// Fewer allowed partners than this (out of at least `crowd` candidates) is worth a warning.
+    static let few = 2, crowd = 6
+
     public static func warn(_ matches: [ProgramMatch], bag: DiagnosticBag) {
+        for m in matches where m.round.needsWrite {
+            guard let lock = m.round.lock else { continue }
+            bag.append(Diagnostic(.note, m.round.wasLocked
+                ? "round \(lock.round) of '\(m.program.slug)' changed with the roster; the next build updates \(lock.file)"
+                : "round \(lock.round) of '\(m.program.slug)' is not locked yet; the next build (or 'tandem match --lock') writes \(lock.file)",
+                at: m.program.fieldLocations["round"] ?? SourceLocation(file: m.program.sourceFile)))
+        }
         for m in matches where !m.allowedCount.isEmpty && m.people.count > 1 {
-            let table = ScoringTable(program: m.program, people: m.people)
-            for (i, count) in m.allowedCount.enumerated() where count <= 1 {
-                if m.program.format.isMentoring && m.people[i].roles[m.program.slug] == .mentor { continue }
-                var byRule: [String: Int] = [:]
-                for j in m.people.indices where j != i {
-                    if m.program.format.isMentoring && table.isMentor[i] == table.isMentor[j] { continue }
-                    let (x, y) = table.isMentor[j] ? (j, i) : (i, j)
-                    if let rule = table.violatedRule(x, y) { byRule[rule, default: 0] += 1 }
+            guard let table = m.table else { continue }
+            let noun = m.program.format.isMentoring ? "mentor" : "partner"
+            for (i, count) in m.allowedCount.enumerated() {
+                if m.program.format.isMentoring && table.isMentor[i] { continue }
+                let candidates = m.people.indices.filter { $0 != i && (!m.program.format.isMentoring || table.isMentor[$0]) }
+                guard count == 0 || (count <= few && candidates.count >= crowd) else { continue }
+                var byRule: [String: [Int]] = [:]
+                for j in candidates {
+                    let (x, y) = m.program.format.isMentoring ? (j, i) : (i, j)
+                    if let rule = table.violatedRule(x, y) { byRule[rule, default: []].append(j) }
                 }
-                let rules = byRule.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.map { "\($0.value) excluded by \($0.key)" }
-                bag.warning("'\(m.people[i].id)' has \(count == 0 ? "no" : "only one") allowed \(m.program.format.isMentoring ? "mentor" : "partner") in '\(m.program.slug)'\(rules.isEmpty ? "" : ": " + rules.joined(separator: ", "))",
-                            at: m.people[i].sourceLocation)
+                let reasons = byRule.sorted { ($0.value.count, $1.key) > ($1.value.count, $0.key) }.map { rule, excluded -> String in
+                    let amount = excluded.count == candidates.count ? "all \(excluded.count) candidates" : "\(excluded.count)"
+                    var text = "\(amount) excluded by \(ruleName(rule, m.program))"
+                    if rule == "max_timezone_gap" {
+                        let zones = Set(excluded.map { m.people[$0].timezone }).sorted()
+                        text = "\(amount) in \(Explain.list(zones.count > 3 ? Array(zones.prefix(3)) + ["elsewhere"] : zones)) excluded by \(ruleName(rule, m.program))"
+                    }
+                    return text
+                }
+                let id = m.people[i].id
+                let head = count == 0 ? "\(id): no allowed \(noun) in '\(m.program.slug)'" : "\(id): only \(count) allowed \(noun)\(count == 1 ? "" : "s") in '\(m.program.slug)'"
+                bag.warning(head + (reasons.isEmpty ? "" : ": " + reasons.joined(separator: ", ")), at: m.people[i].sourceLocation,
+                            hint: count == 0 ? "they cannot be matched this round; relax a rule or enrol more people" : nil)
             }
         }
+    }
+
+    /// A rule as the program wrote it, with its parameter ("max_timezone_gap: 2h").
+    static func ruleName(_ rule: String, _ program: Program) -> String {
+        program.rules.first { $0.description == rule || $0.description.hasPrefix(rule + ":") }?.description ?? rule
     }
 }

@@ -23,6 +23,8 @@ public struct MatchUnit: Sendable {
 public struct Unmatched: Sendable {
     public var person: Int
     public var reason: String
+    /// True when they sit out by the odd-count policy (as opposed to having nobody allowed).
+    public var satOut: Bool = false
 }
 
 /// The outcome of matching one program.
@@ -42,25 +44,86 @@ public struct ProgramMatch: Sendable {
     public var objective: Int
     /// Unit indices per person.
     public var unitsOf: [[Int]]
+    /// The round's lock, history and what changed.
+    public var round = RoundState()
+    /// The scoring the matching used (with this round's history), for checks and the report.
+    var table: ScoringTable?
 }
 
 enum ProgramMatcher {
-    static func match(_ program: Program, portal: Portal) -> ProgramMatch {
+    /// Matches one program, honouring its lock file for the current round and the pairs and
+    /// sit-outs of earlier rounds.
+    static func match(_ program: Program, portal: Portal, locks: ProgramLocks = ProgramLocks(), today: LocalDate) -> ProgramMatch {
         let people = portal.participants.filter { $0.programs.contains(program.slug) }
-        let table = ScoringTable(program: program, people: people)
+        let index = Dictionary(uniqueKeysWithValues: people.enumerated().map { ($1.id, $0) })
+        var table = ScoringTable(program: program, people: people)
+        let history = RoundHistory(locks.earlier, index: index, count: people.count)
+        table.previousPartners = history.pairs
+        let relieved = table.allowRepeatsWhereNeeded()
         var result: ProgramMatch
-        switch program.format {
-        case .pairs: result = matchPairs(table)
-        case .groups: result = matchGroups(table)
-        case .mentoring, .reverse: result = matchMentoring(table)
+        let lock: RoundLock
+        if let current = locks.current {
+            (result, lock) = Reconcile.run(current, table: table, index: index, eligible: history.sitOutEligible, today: today)
+        } else {
+            // The pages must not depend on whether the lock was just written or read back.
+            let solved = solve(table, eligible: history.sitOutEligible)
+            lock = Reconcile.lock(of: solved, locked: today)
+            result = Reconcile.result(from: lock, table: table, solved: solved)
         }
         var unitsOf = [[Int]](repeating: [], count: people.count)
         for (u, unit) in result.units.enumerated() { for m in unit.members { unitsOf[m].append(u) } }
         result.unitsOf = unitsOf
+
+        var state = RoundState()
+        state.lock = lock
+        state.wasLocked = locks.current != nil
+        state.needsWrite = locks.current.map { LockWriter.render($0, title: "") != LockWriter.render(lock, title: "") } ?? true
+        state.earlierRounds = locks.earlier.map(\.round)
+        state.repeatAllowed = relieved
+        let roundAt = program.fieldLocations["round"] ?? SourceLocation(file: program.sourceFile)
+        for unit in result.units {
+            for pair in unit.pairScores {
+                guard let earlier = history.roundOf[Pair(pair.a, pair.b)] else { continue }
+                state.repeats.append((pair.a, pair.b, earlier))
+                let (a, b) = (people[pair.a].id, people[pair.b].id)
+                let needy = [pair.a, pair.b].filter { table.repeatAllowed.contains($0) }.map { "'\(people[$0].id)'" }
+                state.notes.append(Diagnostic(.warning, "'\(a)' and '\(b)' meet again in round \(program.round) of '\(program.slug)' (they were matched in round \(earlier))"
+                    + (needy.isEmpty ? "" : ": \(Explain.list(needy)) \(needy.count == 1 ? "has" : "have") no other allowed partner")
+                    + "; the match loses \(ScoringTable.repeatPenalty) points", at: roundAt))
+            }
+        }
+        if let current = locks.current {
+            // A published match stays even if it now breaks a rule: the admin decides.
+            let byMembers = Dictionary(current.matches.map { ($0.members, $0) }, uniquingKeysWith: { a, _ in a })
+            for unit in result.units {
+                guard let entry = byMembers[unit.members.map { people[$0].id }] else { continue }
+                let broken = unit.pairScores.compactMap { pair -> String? in
+                    let (x, y) = program.format.isMentoring ? (unit.members[0], unit.members[1]) : (pair.a, pair.b)
+                    guard let rule = table.violatedRule(x, y), rule != "not_previous_partner" else { return nil }
+                    return Feasibility.ruleName(rule, program)
+                }
+                guard !broken.isEmpty else { continue }
+                let rules = broken.reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
+                state.notes.append(Diagnostic(.warning, "locked match \(unit.members.map { people[$0].id }.joined(separator: " + ")) breaks \(Explain.list(rules))",
+                                              at: entry.location ?? SourceLocation(file: current.file),
+                                              hint: "delete it from the lock file to match them again on the next build"))
+            }
+        }
+        result.round = state
+        result.table = table
         return result
     }
 
-    private static func empty(_ table: ScoringTable) -> ProgramMatch {
+    /// Solves the whole program from scratch (no lock for this round yet).
+    static func solve(_ table: ScoringTable, eligible: [Bool]) -> ProgramMatch {
+        switch table.program.format {
+        case .pairs: return matchPairs(table, eligible: eligible)
+        case .groups: return matchGroups(table)
+        case .mentoring, .reverse: return matchMentoring(table)
+        }
+    }
+
+    static func empty(_ table: ScoringTable) -> ProgramMatch {
         ProgramMatch(program: table.program, people: table.people, units: [], unmatched: [], edges: [], solverPairs: [],
                      allowedCount: [], objective: 0, unitsOf: [])
     }
@@ -77,22 +140,22 @@ enum ProgramMatcher {
                          score: pairScores.reduce(0) { $0 + $1.2.total }, pairScores: pairScores)
     }
 
-    private static func noPartnerReason(_ x: Int, _ table: ScoringTable) -> String {
+    static func noPartnerReason(_ x: Int, _ table: ScoringTable) -> String {
         var counts: [String: Int] = [:]
         for y in 0..<table.count where y != x {
             if let rule = table.violatedRule(x, y) { counts[rule, default: 0] += 1 }
         }
         if table.count <= 1 { return "the only person enrolled" }
-        let top = counts.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.prefix(2).map { "\($0.key) excludes \($0.value)" }
+        let top = counts.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.prefix(2).map { "\(Feasibility.ruleName($0.key, table.program)) excludes \($0.value)" }
         return "no allowed partner under the rules (\(top.joined(separator: ", ")))"
     }
 
-    static func matchPairs(_ table: ScoringTable) -> ProgramMatch {
+    static func matchPairs(_ table: ScoringTable, eligible: [Bool]? = nil) -> ProgramMatch {
         let graph = CandidateGraph.build(table, k: table.program.candidates)
         let problem = PairingProblem(
             vertexCount: table.count, edges: graph.edges,
             oddPolicy: table.program.oddPolicy == .trio ? .trio : .sitOut,
-            fairness: table.program.fairness,
+            sitOutEligible: eligible, fairness: table.program.fairness,
             trioScore: { x, a, b in
                 guard table.violatedRule(x, a) == nil, table.violatedRule(x, b) == nil else { return nil }
                 return table.score(x, a) + table.score(x, b)
@@ -106,7 +169,7 @@ enum ProgramMatcher {
             + solved.trios.map { unit($0, kind: .trio, table: table) }
         result.units.sort { $0.id < $1.id }
         for x in solved.sitOut {
-            result.unmatched.append(Unmatched(person: x, reason: "sits out this round: an odd number of people are enrolled and the program pairs one-on-one"))
+            result.unmatched.append(Unmatched(person: x, reason: "sits out this round: an odd number of people are enrolled and the program pairs one-on-one", satOut: true))
         }
         for x in solved.isolated {
             result.unmatched.append(Unmatched(person: x, reason: graph.allowedCount[x] == 0 ? noPartnerReason(x, table) : "no partner left who is allowed under the rules"))

@@ -11,6 +11,8 @@ public struct ScorePart: Sendable, Hashable {
 public struct PairScore: Sendable, Hashable {
     public var total: Int
     public var parts: [ScorePart]
+    /// Points taken off because the two already met in an earlier round (see `ScoringTable.repeatPenalty`).
+    public var penalty: Int = 0
 }
 
 /// Integer features of the enrolled participants of one program, laid out for fast scoring:
@@ -29,6 +31,10 @@ struct ScoringTable: Sendable {
     var isMentor: [Bool] = []
     /// Pairs matched in earlier rounds (index pairs, a < b), forbidden by not_previous_partner.
     var previousPartners: Set<Pair> = []
+    /// People whom not_previous_partner alone would leave with nobody: they may meet a previous
+    /// partner again, at `repeatPenalty` points.
+    var repeatAllowed: Set<Int> = []
+    static let repeatPenalty = 10
 
     private let weights: [Int]
     private let maxGap: Int?
@@ -106,8 +112,31 @@ struct ScoringTable: Sendable {
             let gap = program.format == .reverse ? seniority[y] - seniority[x] : seniority[x] - seniority[y]
             if seniority[x] < 0 || seniority[y] < 0 || gap < minSeniorityGap { return "min_seniority_gap" }
         }
-        if rules.previous && previousPartners.contains(Pair(x, y)) { return "not_previous_partner" }
+        if rules.previous && !previousPartners.isEmpty && previousPartners.contains(Pair(x, y))
+            && !repeatAllowed.contains(x) && !repeatAllowed.contains(y) { return "not_previous_partner" }
         return nil
+    }
+
+    /// Allows repeats for everyone whom not_previous_partner alone leaves without an allowed
+    /// partner (or mentor/mentee). Returns them, sorted.
+    mutating func allowRepeatsWhereNeeded() -> [Int] {
+        guard rules.previous, !previousPartners.isEmpty else { return [] }
+        var partners: [Int: [Int]] = [:]
+        for p in previousPartners { partners[p.a, default: []].append(p.b); partners[p.b, default: []].append(p.a) }
+        func rule(_ x: Int, _ y: Int) -> String? {
+            guard program.format.isMentoring else { return violatedRule(x, y) }
+            return isMentor[x] == isMentor[y] ? "role" : isMentor[x] ? violatedRule(x, y) : violatedRule(y, x)
+        }
+        var needy: [Int] = []
+        for x in partners.keys.sorted() where !(0..<count).contains(where: { $0 != x && rule(x, $0) == nil }) {
+            if partners[x]!.contains(where: { rule(x, $0) == "not_previous_partner" }) { needy.append(x) }
+        }
+        repeatAllowed = Set(needy)
+        return needy
+    }
+
+    private func penalty(_ x: Int, _ y: Int) -> Int {
+        !previousPartners.isEmpty && previousPartners.contains(Pair(x, y)) ? ScoringTable.repeatPenalty : 0
     }
 
     @inline(__always)
@@ -161,7 +190,8 @@ struct ScoringTable: Sendable {
         for (i, criterion) in Criterion.allCases.enumerated() where weights[i] != 0 {
             total += weights[i] * level(criterion, x, y)
         }
-        return total
+        let cut = penalty(x, y)
+        return cut == 0 ? total : max(1, total - cut)
     }
 
     /// Score with its breakdown, for explanations.
@@ -171,6 +201,8 @@ struct ScoringTable: Sendable {
             let points = weights[i] * level(criterion, x, y)
             if points != 0 { parts.append(ScorePart(criterion: criterion, points: points)) }
         }
-        return PairScore(total: parts.reduce(0) { $0 + $1.points }, parts: parts.sorted { ($0.points, $1.criterion) > ($1.points, $0.criterion) })
+        let sum = parts.reduce(0) { $0 + $1.points }, cut = penalty(x, y)
+        return PairScore(total: cut == 0 ? sum : max(1, sum - cut), parts: parts.sorted { ($0.points, $1.criterion) > ($1.points, $0.criterion) },
+                         penalty: cut == 0 ? 0 : sum - max(1, sum - cut))
     }
 }

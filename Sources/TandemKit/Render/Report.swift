@@ -27,8 +27,13 @@ extension Pages {
                     .map { "\(Explain.criterionLabel($0.key)) \($0.value)" }.joined(separator: " · "),
             ]
         }
-        c["unmatched"] = m.unmatched.map { ["name": m.people[$0.person].name, "id": m.people[$0.person].id, "reason": $0.reason] }
+        c["unmatched"] = m.unmatched.filter { !$0.satOut }.map { ["name": m.people[$0.person].name, "id": m.people[$0.person].id, "reason": $0.reason] }
+        c["satOut"] = m.unmatched.filter(\.satOut).map { ["name": m.people[$0.person].name, "id": m.people[$0.person].id, "reason": $0.reason] }
         c["hasUnmatched"] = !m.unmatched.isEmpty
+        c["hasSatOut"] = m.unmatched.contains(where: \.satOut)
+        c["hasUnmatchedOnly"] = m.unmatched.contains { !$0.satOut }
+        for (key, value) in rounds(b) { c[key] = value }
+        for (key, value) in rulePressure(b) { c[key] = value }
         var contribution: [Criterion: (count: Int, points: Int)] = [:]
         for unit in m.units {
             for pair in unit.pairScores {
@@ -45,9 +50,65 @@ extension Pages {
                     "pairs": used.count, "share": "\(used.count * 100 / pairCount)%", "points": used.points]
         }
         c["rules"] = b.program.rules.map { ["rule": $0.description] }
-        let few = m.allowedCount.enumerated().filter { $0.element <= 2 }.map { ["name": m.people[$0.offset].name, "count": $0.element] as [String: Any] }
+        return c
+    }
+
+    /// The round's lock, what changed since it was locked, and repeats of earlier rounds.
+    /// Everything here comes from the lock as written, so the report is the same whether
+    /// this build wrote the lock or read it back.
+    func rounds(_ b: BuiltProgram) -> [String: Any] {
+        let m = b.match
+        var c: [String: Any] = [:]
+        let names = Dictionary(uniqueKeysWithValues: portal.participants.map { ($0.id, $0.name) })
+        func who(_ ids: [String]) -> String { Explain.list(ids.map { names[$0] ?? $0 }) }
+        if let lock = m.round.lock {
+            c["lockFile"] = lock.file
+            c["lockedOn"] = lock.locked.longText
+            c["updatedOn"] = lock.updated?.longText ?? ""
+            let added = lock.matches.filter { $0.added != nil }
+            c["keptCount"] = lock.matches.count - added.count
+            c["added"] = added.map { ["names": who($0.members), "date": $0.added!.description] }
+            c["dissolved"] = lock.dissolved.map { ["names": who($0.members), "reason": $0.reason, "date": $0.date?.description ?? ""] }
+            c["hasChanges"] = !added.isEmpty || !lock.dissolved.isEmpty
+            c["hasAdded"] = !added.isEmpty
+            c["hasDissolved"] = !lock.dissolved.isEmpty
+        }
+        c["earlierRounds"] = m.round.earlierRounds.map(String.init).joined(separator: ", ")
+        c["hasEarlierRounds"] = !m.round.earlierRounds.isEmpty
+        c["repeatCount"] = m.round.repeats.count
+        c["repeats"] = m.round.repeats.map { ["names": Explain.list([m.people[$0.a].name, m.people[$0.b].name]), "round": $0.round] as [String: Any] }
+        c["repeatPenalty"] = ScoringTable.repeatPenalty
+        c["hasRepeats"] = !m.round.repeats.isEmpty
+        return c
+    }
+
+    /// How many candidate pairs each hard rule removes, and who is left with few options.
+    func rulePressure(_ b: BuiltProgram) -> [String: Any] {
+        let m = b.match
+        var c: [String: Any] = [:]
+        if let table = m.table, table.count <= CandidateGraph.completeLimit {
+            var excluded: [String: Int] = [:]
+            var possible = 0
+            for x in 0..<table.count {
+                for y in (x + 1)..<max(x + 1, table.count) {
+                    if b.program.format.isMentoring && table.isMentor[x] == table.isMentor[y] { continue }
+                    possible += 1
+                    let (a, d) = table.isMentor[y] ? (y, x) : (x, y)
+                    if let rule = table.violatedRule(a, d) { excluded[rule, default: 0] += 1 }
+                }
+            }
+            c["ruleExclusions"] = excluded.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.map {
+                ["rule": Feasibility.ruleName($0.key, b.program), "pairs": $0.value, "share": "\($0.value * 100 / max(1, possible))%"] as [String: Any]
+            }
+            c["possiblePairs"] = possible
+            c["hasRuleExclusions"] = !excluded.isEmpty
+        }
+        let mentoring = b.program.format.isMentoring
+        let few = m.allowedCount.enumerated().filter { $0.element <= Feasibility.few && !(mentoring && m.table?.isMentor[$0.offset] == true) }
+            .map { ["name": m.people[$0.offset].name, "count": $0.element] as [String: Any] }
         c["pressure"] = few
         c["hasPressure"] = !few.isEmpty
+        c["partnerNoun"] = mentoring ? "mentor" : "partner"
         return c
     }
 

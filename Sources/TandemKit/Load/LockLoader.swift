@@ -1,0 +1,132 @@
+import Foundation
+import Yams
+
+/// Reads `Content/matches/<program>/round-<n>.yaml`: the current round's locked matches and
+/// the history of earlier rounds.
+enum LockLoader {
+    static let folder = "Content/matches"
+    static let keys = ["program", "round", "format", "locked", "updated", "matches", "sat_out", "unmatched", "dissolved"]
+
+    /// Lock files per program slug. Ids in the current round must be on the roster; earlier
+    /// rounds may name people who have since left.
+    static func load(_ portal: Portal, bag: DiagnosticBag) -> [String: ProgramLocks] {
+        let files = ContentFiles(root: portal.root)
+        let fm = FileManager.default
+        let base = portal.root.appendingPathComponent(folder)
+        guard let folders = try? fm.contentsOfDirectory(atPath: base.path) else { return [:] }
+        let programs = Dictionary(uniqueKeysWithValues: portal.programs.map { ($0.slug, $0) })
+        var result: [String: ProgramLocks] = [:]
+        for name in folders.sorted() where !name.hasPrefix(".") {
+            var isDirectory: ObjCBool = false
+            guard fm.fileExists(atPath: base.appendingPathComponent(name).path, isDirectory: &isDirectory), isDirectory.boolValue else { continue }
+            guard let program = programs[name] else {
+                bag.warning("lock files for an unknown program '\(name)' are ignored", at: SourceLocation(file: "\(folder)/\(name)"),
+                            hint: Suggest.hint(for: name, in: programs.keys.sorted()))
+                continue
+            }
+            var locks = ProgramLocks()
+            let names = (try? fm.contentsOfDirectory(atPath: base.appendingPathComponent(name).path)) ?? []
+            for file in names.sorted() where !file.hasPrefix(".") {
+                let path = "\(folder)/\(name)/\(file)"
+                guard file.hasPrefix("round-"), file.hasSuffix(".yaml"), let round = Int(file.dropFirst(6).dropLast(5)), round >= 1 else {
+                    bag.warning("ignored: lock files are named round-<n>.yaml", at: SourceLocation(file: path))
+                    continue
+                }
+                if round > program.round {
+                    bag.warning("ignored: '\(program.slug)' is at round \(program.round); raise its 'round' to use this file", at: SourceLocation(file: path))
+                    continue
+                }
+                guard let lock = read(path, files: files, program: program, round: round, portal: portal, bag: bag) else { continue }
+                if round == program.round { locks.current = lock } else { locks.earlier.append(lock) }
+            }
+            locks.earlier.sort { $0.round < $1.round }
+            result[name] = locks
+        }
+        return result
+    }
+
+    static func read(_ path: String, files: ContentFiles, program: Program, round: Int, portal: Portal, bag: DiagnosticBag) -> RoundLock? {
+        guard let text = files.text(path, bag: bag) else { return nil }
+        let source = YAMLSource(file: path)
+        guard let root = YAMLDocument.compose(text, source: source, bag: bag) else {
+            if !bag.hasErrors { bag.error("the lock file is empty; delete it to match the round again", at: SourceLocation(file: path)) }
+            return nil
+        }
+        guard let r = MappingReader(root, source: source, bag: bag, what: "a lock file") else { return nil }
+        defer { r.finish(allowed: keys) }
+        let errorsBefore = bag.errorCount
+        let isCurrent = round == program.round
+        var lock = RoundLock(program: program.slug, round: round, format: program.format, locked: LocalDate(dayNumber: 0),
+                             matches: [], satOut: [], unmatched: [], dissolved: [], file: path)
+        if let slug = r.string("program", required: true), slug != program.slug {
+            bag.error("this file is in the folder of '\(program.slug)' but says program '\(slug)'", at: r.location(of: "program"))
+        }
+        if let n = r.int("round", required: true), n != round {
+            bag.error("this file is named round-\(round).yaml but says round \(n)", at: r.location(of: "round"))
+        }
+        if let formatText = r.string("format"), formatText != program.format.rawValue, isCurrent {
+            bag.error("round \(round) was locked as a '\(formatText)' program, but '\(program.slug)' is now '\(program.format.rawValue)'",
+                      at: r.location(of: "format"), hint: "delete this file to match the round again")
+        }
+        lock.locked = r.date("locked", required: true) ?? lock.locked
+        lock.updated = r.date("updated")
+
+        // Only the current round must name people on the roster: history may name people who left.
+        var seen: [String: SourceLocation] = [:]
+        func person(_ id: String, at location: SourceLocation, repeatable: Bool = false) -> Bool {
+            guard isCurrent else { return true }
+            guard portal.participant(id) != nil else {
+                let suggestion = Suggest.hint(for: id, in: portal.participants.map(\.id)).map { $0 + " " } ?? ""
+                bag.error("unknown participant '\(id)'", at: location,
+                          hint: suggestion + "if '\(id)' has left, delete them here; their partners are matched again on the next build")
+                return false
+            }
+            if repeatable { return true }
+            if let first = seen[id] {
+                bag.error("'\(id)' appears twice in this round", at: location, hint: "first listed at \(first)")
+                return false
+            }
+            seen[id] = location
+            return true
+        }
+
+        for item in sequence(r, "matches") {
+            guard let u = MappingReader(item, source: source, bag: bag, what: "a locked match") else { continue }
+            defer { u.finish(allowed: ["members", "kind", "score", "added"]) }
+            let members = u.stringList("members")
+            if members.isEmpty { bag.error("a locked match needs 'members'", at: u.location) }
+            // A mentor with capacity for several mentees leads several matches.
+            for (k, m) in members.enumerated() { _ = person(m.value, at: m.location, repeatable: k == 0 && program.format.isMentoring) }
+            if let kind = u.string("kind"), UnitKind(rawValue: kind) == nil {
+                bag.error("unknown kind '\(kind)'", at: u.location(of: "kind"), hint: Suggest.hint(for: kind, in: ["pair", "trio", "group", "mentoring"]))
+            }
+            lock.matches.append(LockedUnit(members: members.map(\.value), score: u.int("score"), added: u.date("added"),
+                                           memberLocations: members.map(\.location), location: u.location))
+        }
+        for (key, what) in [("sat_out", "someone who sat out"), ("unmatched", "someone unmatched")] {
+            for item in sequence(r, key) {
+                guard let p = MappingReader(item, source: source, bag: bag, what: what) else { continue }
+                defer { p.finish(allowed: ["id", "reason"]) }
+                guard let id = p.string("id", required: true) else { continue }
+                _ = person(id, at: p.location(of: "id"))
+                let entry = LockedPerson(id: id, reason: p.string("reason") ?? "", location: p.location)
+                if key == "sat_out" { lock.satOut.append(entry) } else { lock.unmatched.append(entry) }
+            }
+        }
+        for item in sequence(r, "dissolved") {
+            guard let d = MappingReader(item, source: source, bag: bag, what: "a dissolved match") else { continue }
+            defer { d.finish(allowed: ["members", "reason", "on"]) }
+            lock.dissolved.append(DissolvedUnit(members: d.stringList("members").map(\.value), reason: d.string("reason") ?? "", date: d.date("on")))
+        }
+        return bag.errorCount == errorsBefore ? lock : nil
+    }
+
+    private static func sequence(_ r: MappingReader, _ key: String) -> [Node] {
+        guard let node = r.node(key), !YAMLValue.isNull(node) else { return [] }
+        guard case let .sequence(list) = node else {
+            r.bag.error("'\(key)' must be a list, found \(YAMLValue.describe(node))", at: r.source.location(node.mark))
+            return []
+        }
+        return Array(list)
+    }
+}

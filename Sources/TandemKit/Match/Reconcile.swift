@@ -1,0 +1,238 @@
+import Foundation
+import Matching
+
+/// Applies a roster change to a locked round. Locked units whose members are all still
+/// enrolled stay exactly as they are; newcomers, people whose unit broke up and people who
+/// had no match are matched among themselves with the program's own solver and rules.
+enum Reconcile {
+    /// A lock describing a freshly solved round.
+    static func lock(of result: ProgramMatch, locked: LocalDate) -> RoundLock {
+        let ids = result.people.map(\.id)
+        return RoundLock(
+            program: result.program.slug, round: result.program.round, format: result.program.format, locked: locked,
+            matches: result.units.map { LockedUnit(members: $0.members.map { ids[$0] }, score: $0.score) },
+            satOut: result.unmatched.filter(\.satOut).map { LockedPerson(id: ids[$0.person], reason: $0.reason) },
+            unmatched: result.unmatched.filter { !$0.satOut }.map { LockedPerson(id: ids[$0.person], reason: $0.reason) },
+            dissolved: [], file: RoundLock.path(program: result.program.slug, round: result.program.round))
+    }
+
+    static func run(_ lock: RoundLock, table: ScoringTable, index: [String: Int], eligible: [Bool], today: LocalDate) -> (ProgramMatch, RoundLock) {
+        let program = table.program
+        let people = table.people
+        var next = lock
+        next.matches = []
+        next.satOut = []
+        next.unmatched = []
+        var kept: [(members: [Int], entry: LockedUnit)] = []
+        var pool: [Int] = []
+        var why: [Int: String] = [:]
+        var mentioned = Set<Int>()
+        var changed = false
+        func fresh(_ members: [Int]) -> LockedUnit {
+            LockedUnit(members: ordered(members, table), score: ProgramMatcher.unit(members, kind: kind(members, program), table: table).score, added: today)
+        }
+
+        for unit in lock.matches {
+            let present = unit.members.compactMap { index[$0] }
+            mentioned.formUnion(present)
+            let gone = unit.members.filter { index[$0] == nil }
+            let rolesHold = !program.format.isMentoring || (present.count == 2 && table.isMentor[present[0]] && !table.isMentor[present[1]])
+            if gone.isEmpty && present.count >= 2 && rolesHold {
+                kept.append((present, unit))
+                continue
+            }
+            changed = true
+            let reason = !gone.isEmpty ? "\(Explain.list(gone.map { "'\($0)'" })) left the program"
+                : present.count < 2 ? "a match needs at least two people" : "mentor and mentee roles changed"
+            next.dissolved.append(DissolvedUnit(members: unit.members, reason: reason, date: today))
+            let stayTogether = rolesHold && ((program.format == .pairs && present.count == 2) || (program.format == .groups && present.count >= program.groupSize.lowerBound))
+            if stayTogether {
+                kept.append((present, fresh(present)))
+            } else {
+                for x in present {
+                    pool.append(x)
+                    why[x] = "their match broke up after round \(program.round) was locked (\(reason))"
+                }
+            }
+        }
+        var waiting: [Int] = []
+        for person in lock.satOut + lock.unmatched {
+            if let i = index[person.id] { mentioned.insert(i); waiting.append(i) } else { changed = true }
+        }
+        let newcomers = people.indices.filter { !mentioned.contains($0) }
+        if !newcomers.isEmpty { changed = true }
+        guard changed else { return (result(from: lock, table: table), lock) }
+
+        for x in newcomers { why[x] = "joined after round \(program.round) was locked" }
+        pool = Array(Set(pool + newcomers + waiting)).sorted()
+
+        // Mentors with room left take part in the pool with what is left of their capacity.
+        var room: [Int: Int] = [:]
+        if program.format.isMentoring {
+            var taken = [Int: Int]()
+            for unit in kept { taken[unit.members[0], default: 0] += 1 }
+            for m in people.indices where table.isMentor[m] {
+                let left = people[m].capacity - (taken[m] ?? 0)
+                if left > 0 { room[m] = left; pool.append(m) } else { pool.removeAll { $0 == m } }
+            }
+            pool = Array(Set(pool)).sorted()
+        }
+
+        var added: [[Int]] = []
+        var left: [Unmatched] = []
+        if !pool.isEmpty {
+            let sub = restricted(table, to: pool, capacity: room)
+            let solved = ProgramMatcher.solve(sub, eligible: pool.map { eligible[$0] })
+            added = solved.units.map { $0.members.map { pool[$0] } }
+            left = solved.unmatched.map { Unmatched(person: pool[$0.person], reason: $0.reason, satOut: $0.satOut) }
+        }
+        if program.format.isMentoring {
+            // A mentor who keeps a mentee is not "unmatched" for having room left.
+            let busy = Set(kept.map { $0.members[0] } + added.map { $0[0] })
+            left.removeAll { busy.contains($0.person) }
+        }
+
+        // Someone left over on their own may still fit into a locked unit without reshuffling it.
+        var units = kept.map { (members: $0.members, entry: $0.entry) }
+        if program.format == .groups {
+            for (g, group) in added.enumerated().reversed() where group.count < program.groupSize.lowerBound {
+                added.remove(at: g)
+                left += group.map { Unmatched(person: $0, reason: "") }
+            }
+        }
+        var stillLeft: [Unmatched] = []
+        for person in left.sorted(by: { $0.person < $1.person }) {
+            let x = person.person
+            if program.format == .pairs && program.oddPolicy == .trio, let (u, replacement) = fitIntoPair(x, units: units, table: table) {
+                let old = units[u]
+                next.dissolved.append(DissolvedUnit(members: old.entry.members, reason: "'\(people[x].id)' joined after the round was locked", date: today))
+                units.remove(at: u)
+                for members in replacement { units.append((members, fresh(members))) }
+                continue
+            }
+            if program.format == .groups, let u = fitIntoGroup(x, units: units, table: table) {
+                let old = units[u]
+                next.dissolved.append(DissolvedUnit(members: old.entry.members, reason: "'\(people[x].id)' joined the group", date: today))
+                let grown = old.members + [x]
+                units[u] = (grown, fresh(grown))
+                continue
+            }
+            var p = person
+            if p.reason.isEmpty {
+                p.reason = "no group has room for them without breaking a rule"
+            } else if program.format == .pairs, let context = why[x], !p.reason.hasPrefix("no allowed") {
+                p.reason = p.satOut ? context + "; " + p.reason
+                    : context + " and nobody free is allowed to meet them; they are matched with the next newcomer or in the next round"
+            }
+            stillLeft.append(p)
+        }
+        for members in added {
+            units.append((members, fresh(members)))
+        }
+        // New entries carry the score they were made with; kept ones stay as written.
+        next.matches = units.map(\.entry).sorted { $0.members.joined(separator: "--") < $1.members.joined(separator: "--") }
+        for p in stillLeft.sorted(by: { people[$0.person].id < people[$1.person].id }) {
+            let entry = LockedPerson(id: people[p.person].id, reason: p.reason)
+            if p.satOut { next.satOut.append(entry) } else { next.unmatched.append(entry) }
+        }
+        next.updated = today
+        return (result(from: next, table: table), next)
+    }
+
+    /// The program's matching as a lock describes it; every score is computed afresh.
+    /// `solved`, when given, is the fresh solve the lock was made from: its graph is reused.
+    static func result(from lock: RoundLock, table: ScoringTable, solved: ProgramMatch? = nil) -> ProgramMatch {
+        let index = Dictionary(uniqueKeysWithValues: table.people.enumerated().map { ($1.id, $0) })
+        var result = ProgramMatcher.empty(table)
+        let graph = solved.map { ($0.edges, $0.allowedCount) } ?? candidates(table)
+        result.edges = graph.0
+        result.allowedCount = graph.1
+        result.units = lock.matches.compactMap { entry in
+            let members = entry.members.compactMap { index[$0] }
+            return members.count == entry.members.count ? ProgramMatcher.unit(members, kind: kind(members, table.program), table: table) : nil
+        }.sorted { $0.id < $1.id }
+        result.unmatched = (lock.satOut.map { ($0, true) } + lock.unmatched.map { ($0, false) }).compactMap { p, satOut in
+            index[p.id].map { Unmatched(person: $0, reason: p.reason, satOut: satOut) }
+        }.sorted { table.people[$0.person].id < table.people[$1.person].id }
+        result.solverPairs = solved?.solverPairs ?? result.units.filter { $0.kind == .pair }.map { Pair($0.members[0], $0.members[1]) }
+        result.objective = result.units.reduce(0) { $0 + $1.score }
+        return result
+    }
+
+    /// The candidate graph and allowed counts the report and `match --json` show.
+    private static func candidates(_ table: ScoringTable) -> (edges: [WeightedEdge], allowedCount: [Int]) {
+        switch table.program.format {
+        case .pairs:
+            let g = CandidateGraph.build(table, k: table.program.candidates)
+            return (g.edges, g.allowedCount)
+        case .groups:
+            guard table.count <= CandidateGraph.completeLimit else { return ([], []) }
+            let g = CandidateGraph.build(table, k: table.program.candidates)
+            return (g.edges, g.allowedCount)
+        case .mentoring, .reverse:
+            var edges: [WeightedEdge] = []
+            var allowed = [Int](repeating: 0, count: table.count)
+            for m in 0..<table.count where table.isMentor[m] {
+                for e in 0..<table.count where !table.isMentor[e] && table.violatedRule(m, e) == nil {
+                    edges.append(WeightedEdge(m, e, table.score(m, e)))
+                    allowed[m] += 1
+                    allowed[e] += 1
+                }
+            }
+            return (edges, allowed)
+        }
+    }
+
+    static func kind(_ members: [Int], _ program: Program) -> UnitKind {
+        LockWriter.kind(members.count, program.format)
+    }
+
+    /// Members in the order a lock file and a unit id use: by id, mentor first for mentoring.
+    static func ordered(_ members: [Int], _ table: ScoringTable) -> [String] {
+        if table.program.format.isMentoring { return members.map { table.people[$0].id } }
+        return members.map { table.people[$0].id }.sorted()
+    }
+
+    /// The same program's scoring over some of its people (indices into `table.people`),
+    /// with mentors' capacities replaced where given.
+    static func restricted(_ table: ScoringTable, to indices: [Int], capacity: [Int: Int]) -> ScoringTable {
+        var people = indices.map { table.people[$0] }
+        for (k, i) in indices.enumerated() { if let c = capacity[i] { people[k].capacity = c } }
+        var sub = ScoringTable(program: table.program, people: people)
+        let local = Dictionary(uniqueKeysWithValues: indices.enumerated().map { ($1, $0) })
+        sub.previousPartners = Set(table.previousPartners.compactMap { p in local[p.a].flatMap { a in local[p.b].map { Pair(a, $0) } } })
+        _ = sub.allowRepeatsWhereNeeded()
+        return sub
+    }
+
+    /// For a pairs program with the trio policy: take one member out of a locked trio to meet
+    /// `x` (the other two stay together), or else join the locked pair that gains most.
+    /// Either way only one or two people get a new partner and nobody loses theirs.
+    static func fitIntoPair(_ x: Int, units: [(members: [Int], entry: LockedUnit)], table: ScoringTable) -> (Int, [[Int]])? {
+        var best: (gain: Int, unit: Int, split: [[Int]])?
+        for (u, unit) in units.enumerated() where unit.members.count == 3 {
+            for t in unit.members where table.violatedRule(x, t) == nil {
+                let gain = table.score(x, t)
+                if best == nil || gain > best!.gain { best = (gain, u, [[t, x].sorted(), unit.members.filter { $0 != t }]) }
+            }
+        }
+        if let best { return (best.unit, best.split) }
+        var join: (gain: Int, unit: Int)?
+        for (u, unit) in units.enumerated() where unit.members.count == 2 && unit.members.allSatisfy({ table.violatedRule(x, $0) == nil }) {
+            let gain = unit.members.reduce(0) { $0 + table.score(x, $1) }
+            if join == nil || gain > join!.gain { join = (gain, u) }
+        }
+        return join.map { ($0.unit, [(units[$0.unit].members + [x]).sorted()]) }
+    }
+
+    /// For a groups program: the locked group with room that gains most from `x`.
+    static func fitIntoGroup(_ x: Int, units: [(members: [Int], entry: LockedUnit)], table: ScoringTable) -> Int? {
+        var best: (gain: Int, unit: Int)?
+        for (u, unit) in units.enumerated() where unit.members.count < table.program.groupSize.upperBound
+            && unit.members.allSatisfy({ table.violatedRule(x, $0) == nil }) {
+            let gain = unit.members.reduce(0) { $0 + table.score(x, $1) }
+            if best == nil || gain > best!.gain { best = (gain, u) }
+        }
+        return best?.unit
+    }
+}

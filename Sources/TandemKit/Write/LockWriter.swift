@@ -1,0 +1,110 @@
+import Foundation
+
+/// Writes round locks to `Content/matches/<program>/round-<n>.yaml`: deterministic YAML meant
+/// to be read in review and diffed in git. Each file is written beside its target and renamed
+/// into place, and nothing is ever written outside `Content/matches/`.
+enum LockWriter {
+    static func render(_ lock: RoundLock, title: String) -> String {
+        var out = """
+        # Locked matches of "\(title.replacingOccurrences(of: "\n", with: " "))", round \(lock.round).
+        # Written by `tandem build`; later builds reuse these matches verbatim. When people join or
+        # leave, only they and the partners they leave behind are matched again, and this file says so.
+        # Raise the program's `round` to match everyone again without repeating these pairs.
+
+        program: \(lock.program)
+        round: \(lock.round)
+        format: \(lock.format.rawValue)
+        locked: \(lock.locked)
+
+        """
+        if let updated = lock.updated { out += "updated: \(updated)\n" }
+        out += "matches:" + (lock.matches.isEmpty ? " []\n" : "\n")
+        for unit in lock.matches {
+            out += "  - members: [\(unit.members.joined(separator: ", "))]\n"
+            out += "    kind: \(kind(unit.members.count, lock.format).rawValue)\n"
+            if let score = unit.score { out += "    score: \(score)\n" }
+            if let added = unit.added { out += "    added: \(added)\n" }
+        }
+        for (key, people) in [("sat_out", lock.satOut), ("unmatched", lock.unmatched)] where !people.isEmpty {
+            out += "\(key):\n"
+            for p in people { out += "  - id: \(p.id)\n    reason: \(quote(p.reason))\n" }
+        }
+        if !lock.dissolved.isEmpty {
+            out += "dissolved:\n"
+            for d in lock.dissolved {
+                out += "  - members: [\(d.members.joined(separator: ", "))]\n    reason: \(quote(d.reason))\n"
+                if let date = d.date { out += "    on: \(date)\n" }
+            }
+        }
+        return out
+    }
+
+    static func kind(_ size: Int, _ format: ProgramFormat) -> UnitKind {
+        switch format {
+        case .pairs: return size == 3 ? .trio : .pair
+        case .groups: return .group
+        case .mentoring, .reverse: return .mentoring
+        }
+    }
+
+    /// A double-quoted YAML scalar.
+    static func quote(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\t": out += "\\t"
+            case _ where scalar.value < 0x20 || scalar.value == 0x7F: out += String(format: "\\x%02X", scalar.value)
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
+    }
+
+    /// Writes every lock that changed. Returns the paths written, relative to the portal root.
+    @discardableResult
+    static func write(_ matches: [ProgramMatch], root: URL, bag: DiagnosticBag) -> [String] {
+        var written: [String] = []
+        for m in matches {
+            guard m.round.needsWrite, let lock = m.round.lock else { continue }
+            if write(render(lock, title: m.program.title), to: lock.file, root: root, bag: bag) { written.append(lock.file) }
+        }
+        return written
+    }
+
+    static func write(_ text: String, to path: String, root: URL, bag: DiagnosticBag) -> Bool {
+        let parts = path.split(separator: "/", omittingEmptySubsequences: false)
+        guard path.hasPrefix(LockLoader.folder + "/"), parts.count == 4, !parts.contains(where: { $0.isEmpty || $0 == "." || $0 == ".." }) else {
+            bag.error("refusing to write a lock file outside \(LockLoader.folder)/: \(path)", at: nil)
+            return false
+        }
+        let files = ContentFiles(root: root)
+        let target = root.appendingPathComponent(path)
+        let folder = target.deletingLastPathComponent()
+        do {
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        } catch {
+            bag.error("cannot create \(files.relative(folder)): \(error.localizedDescription)", at: nil)
+            return false
+        }
+        let matchesFolder = root.appendingPathComponent(LockLoader.folder)
+        guard files.isInsidePortal(folder), folder.resolvingSymlinksInPath().path.hasPrefix(matchesFolder.resolvingSymlinksInPath().path + "/") else {
+            bag.error("refusing to write \(path): its folder leads outside \(LockLoader.folder)/ (symbolic link?)", at: nil)
+            return false
+        }
+        let temporary = folder.appendingPathComponent(".\(target.lastPathComponent).tandem-\(getpid())")
+        do {
+            try Data(text.utf8).write(to: temporary)
+            guard rename(temporary.path, target.path) == 0 else {
+                throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: String(cString: strerror(errno))])
+            }
+            return true
+        } catch {
+            try? FileManager.default.removeItem(at: temporary)
+            bag.error("cannot write the lock file: \(error.localizedDescription)", at: SourceLocation(file: path))
+            return false
+        }
+    }
+}
