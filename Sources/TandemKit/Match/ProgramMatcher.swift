@@ -179,11 +179,35 @@ enum ProgramMatcher {
         return result
     }
 
+    /// Local search samples moves at random; a hundred tries per person is past the point of
+    /// improvement on every portal we measured, and keeps small programs instant.
+    static func groupMoveBudget(_ n: Int) -> Int { max(2_000, min(200_000, n * 100)) }
+
+    /// The grouping search asks for the same pair scores many times: small programs get a
+    /// precomputed table (forbidden pairs as Int32.min), large ones score on demand.
+    static func groupScore(_ table: ScoringTable) -> @Sendable (Int, Int) -> Int? {
+        let n = table.count
+        guard n <= 3_000 else { return { x, y in table.violatedRule(x, y) == nil ? table.score(x, y) : nil } }
+        var matrix = [Int32](repeating: Int32.min, count: n * n)
+        for x in 0..<n {
+            for y in (x + 1)..<max(x + 1, n) where table.violatedRule(x, y) == nil {
+                let s = Int32(clamping: table.score(x, y))
+                matrix[x * n + y] = s
+                matrix[y * n + x] = s
+            }
+        }
+        let frozen = matrix
+        return { x, y in
+            let s = frozen[x * n + y]
+            return s == Int32.min ? nil : Int(s)
+        }
+    }
+
     static func matchGroups(_ table: ScoringTable) -> ProgramMatch {
         let program = table.program
         let solved = solveGrouping(GroupingProblem(
             vertexCount: table.count, minSize: program.groupSize.lowerBound, maxSize: program.groupSize.upperBound,
-            score: { x, y in table.violatedRule(x, y) == nil ? table.score(x, y) : nil }))
+            moveBudget: groupMoveBudget(table.count), score: groupScore(table)))
         var result = empty(table)
         if table.count <= CandidateGraph.completeLimit {
             let graph = CandidateGraph.build(table, k: program.candidates)

@@ -1,0 +1,111 @@
+import Foundation
+import Mustache
+import Testing
+@testable import TandemKit
+
+/// The compiled renderer must produce exactly what swift-mustache produces.
+@Suite struct TemplateEngineTests {
+    static let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    func reference(_ templates: [String: String]) throws -> MustacheLibrary {
+        var library = MustacheLibrary()
+        for (name, text) in templates { library.register(try MustacheTemplate(string: text), named: name) }
+        return library
+    }
+
+    /// Every page of the demo portal, rendered both ways.
+    @Test func demoPortalPagesAreIdenticalThroughBothEngines() throws {
+        let bag = DiagnosticBag()
+        var report = BuildReport()
+        let matches = try #require(Pipeline.analyse(root: Self.repoRoot, bag: bag, report: &report, now: nil))
+        let portal = PortalLoader.load(root: Self.repoRoot, bag: DiagnosticBag())
+        let theme = Theme.load(portalRoot: Self.repoRoot, bag: bag)
+        #expect(!bag.hasErrors, "\(bag.sorted())")
+        let compiled = try #require(theme.compiled, "the built-in theme must compile")
+        let model = Pipeline.schedule(portal, matches, now: nil)
+        let pages = Pages(model: model)
+        var contexts: [(String, [String: Any])] = [("index", pages.index()), ("activities", pages.activitiesIndex()), ("print", pages.print())]
+        contexts += portal.activities.map { ("activity", pages.activity($0)) }
+        for b in model.programs {
+            contexts += [("program", pages.program(b)), ("report", pages.report(b))]
+            contexts += b.match.people.indices.map { ("person", pages.person(b, $0)) }
+            contexts += b.match.units.indices.map { ("unit", pages.unit(b, $0)) }
+        }
+        #expect(contexts.count > 100)
+        for (template, context) in contexts {
+            let clean = Theme.dropEmpty(context)
+            let fast = compiled.render(template, clean).map { String(decoding: $0, as: UTF8.self) }
+            let slow = theme.library.render(clean, withTemplate: template)
+            #expect(fast == slow, "\(template) differs")
+        }
+    }
+
+    /// Random templates built from every supported construct, in awkward whitespace.
+    @Test func randomTemplatesRenderIdentically() throws {
+        var rng = SplitMix(seed: 7)
+        let pieces = ["a", " ", "  ", "\t", "\n", "x{", "}", "{{v}}", "{{{v}}}", "{{&v}}", "{{.}}", "{{d.v}}", "{{! note }}",
+                      "{{> p}}", "{{>p}}", "{{missing}}", "{{#empty}}E{{/empty}}", "{{^empty}}N{{/empty}}"]
+        let context: [String: Any] = [
+            "v": "<b>&'\"", "t": true, "f": false, "empty": [Any](),
+            "list": [["v": "one"], ["v": "two", "d": ["v": "deep"]]] as [[String: Any]],
+            "d": ["v": "dv", "list": ["x", "y"]] as [String: Any],
+        ]
+        var compared = 0
+        for _ in 0..<600 {
+            func fragment(_ depth: Int) -> String {
+                var out = ""
+                for _ in 0..<rng.below(7) {
+                    switch rng.below(10) {
+                    case 0 where depth < 3:
+                        let name = ["t", "f", "list", "d", "empty", "v"][rng.below(6)]
+                        let open = rng.below(2) == 0 ? "#" : "^"
+                        let nl1 = rng.below(2) == 0 ? "\n" : "", nl2 = rng.below(2) == 0 ? "\n" : ""
+                        let pad = rng.below(2) == 0 ? "  " : ""
+                        out += "\(pad){{\(open)\(name)}}\(nl1)\(fragment(depth + 1))\(pad){{/\(name)}}\(nl2)"
+                    default:
+                        out += pieces[rng.below(pieces.count)]
+                    }
+                }
+                return out
+            }
+            let main = fragment(0)
+            let partial = "p1\n  {{v}}\n{{#t}}\n  in\n{{/t}}\n"
+            let parent = "<{{$b}}default{{/b}}>\n  {{$c}}\n  c\n  {{/c}}\n"
+            let child = rng.below(3) == 0 ? "{{<parent}}\n{{$b}}\n\(fragment(1)){{/b}}\n{{/parent}}\n" : main
+            let sources = ["main": child, "p": partial, "parent": parent]
+            guard let library = try? reference(sources) else { continue }
+            guard let compiled = CompiledTheme.compile(sources) else { continue }
+            let fast = compiled.render("main", context).map { String(decoding: $0, as: UTF8.self) }
+            #expect(fast == library.render(context, withTemplate: "main"), "template: \(child.debugDescription)")
+            compared += 1
+        }
+        #expect(compared > 400)
+    }
+
+    @Test func unsupportedConstructsFallBackToSwiftMustache() {
+        #expect(CompiledTheme.compile(["a": "{{=<% %>=}}<% v %>"]) == nil)
+        #expect(CompiledTheme.compile(["a": "line\r\nnext"]) == nil)
+        #expect(CompiledTheme.compile(["a": "{{> *dynamic}}"]) == nil)
+        #expect(CompiledTheme.compile(["a": "{{#s}}\n{{/s}}"]) != nil)
+    }
+
+    @Test func escapingMatchesSwiftMustache() {
+        var out: [UInt8] = []
+        CompiledTheme.escape("a<b>c&d\"e'f — ü", into: &out)
+        #expect(String(decoding: out, as: UTF8.self) == "a&lt;b&gt;c&amp;d&quot;e&#39;f — ü")
+    }
+}
+
+/// A tiny deterministic generator for test data.
+struct SplitMix {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+    mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
+}
