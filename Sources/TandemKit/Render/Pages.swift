@@ -294,8 +294,12 @@ struct Pages {
 
     static let cardRanks = ["A", "2", "3", "4", "5", "6", "7", "8", "9", "10", "J", "Q", "K"]
 
-    func activityContext(_ a: Activity, root: String) -> [String: Any] {
+    /// `onOwnPage`: the card is the page's subject (its title is the page's h1); in the
+    /// printable deck each card sits under the deck's h1.
+    func activityContext(_ a: Activity, root: String, onOwnPage: Bool) -> [String: Any] {
         var c = activitySummary(a, root: root)
+        c["heading"] = onOwnPage ? "h1" : "h2"
+        c["subheading"] = onOwnPage ? "h2" : "h3"
         c["materials"] = a.materials
         c["hasMaterials"] = !a.materials.isEmpty
         c["prep"] = a.prep ?? ""
@@ -312,7 +316,7 @@ struct Pages {
 
     func activity(_ a: Activity) -> [String: Any] {
         var c = base(root: "../", title: a.title)
-        c["activity"] = activityContext(a, root: "../")
+        c["activity"] = activityContext(a, root: "../", onOwnPage: true)
         return c
     }
 
@@ -324,7 +328,7 @@ struct Pages {
 
     func print() -> [String: Any] {
         var c = base(root: "../", title: "Printable activity cards")
-        c["activities"] = portal.activities.map { activityContext($0, root: "../") }
+        c["activities"] = portal.activities.map { activityContext($0, root: "../", onOwnPage: false) }
         return c
     }
 }
