@@ -163,6 +163,12 @@ struct Pages {
         return b.sessions.firstIndex { $0.end > now }
     }
 
+    /// Whether a session starts before 07:00 or ends after 21:00 on the wall clock of `zone`.
+    static func isOutsideWorkingHours(_ s: Session, zone: String) -> Bool {
+        let start = Scheduler.local(s.start, in: zone), end = Scheduler.local(s.end, in: zone)
+        return start.time < "07:00" || start.date != end.date || end.time > "21:00"
+    }
+
     static func followUpRows(_ s: Session) -> [[String: Any]] {
         s.followUps.map { ["label": $0.label, "text": $0.text] }
     }
@@ -216,7 +222,11 @@ struct Pages {
         }
         if let nextIndex, !matches.isEmpty {
             rows[nextIndex]["isNext"] = true
-            c["next"] = rows[nextIndex]
+            var next = rows[nextIndex]
+            if showZone, Pages.isOutsideWorkingHours(b.sessions[nextIndex], zone: zone) {
+                next["outsideHours"] = "That is outside usual working hours where you are: agree a time that suits you both, and move the calendar entries."
+            }
+            c["next"] = next
             c["nextPrep"] = b.sessions[nextIndex].activity?.prep ?? ""
             c["nextIsFirst"] = nextIndex == 0
         }
