@@ -10,7 +10,7 @@ import Testing
         let bag = DiagnosticBag()
         let loaded = PortalLoader.load(root: portal.root, bag: bag)
         #expect(!bag.hasErrors, "\(bag.diagnostics)")
-        return Pipeline.schedule(loaded, Pipeline.match(loaded), now: now)
+        return Pipeline.schedule(loaded, Pipeline.match(loaded, locks: [:], now: now, bag: bag), now: now)
     }
 
     static func person(_ model: SiteModel, _ id: String, program: Int = 0) throws -> [String: Any] {
