@@ -7,15 +7,16 @@ PY_PACKAGES := networkx icalendar pyyaml
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 RELEASE_BIN := .build/release
 
-.PHONY: site test deps pydeps tandem unit crosscheck site-check bench clean
+.PHONY: site test deps pydeps tandem unit crosscheck site-check browser bench clean
 
 ## Build the demo portal: Content/ + Templates/ → Site/
 site: deps tandem
 	$(RELEASE_BIN)/tandem build .
 
 ## Run every test: Swift unit/property/end-to-end tests, the networkx cross-check,
-## and the check that the committed Site/ is exactly what the build produces.
-test: deps pydeps unit crosscheck site-check
+## the check that the committed Site/ is exactly what the build produces, and the
+## browser checks (Chromium, Nu HTML checker, axe-core).
+test: deps pydeps unit crosscheck site-check browser
 
 deps:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -40,6 +41,11 @@ site-check: deps tandem
 	python3 Tests/site/check_site.py Site
 	git diff --exit-code --stat -- Site/ && test -z "$$(git status --porcelain -- Site/)" \
 	  || (echo "Site/ differs from what 'tandem build' produces: rebuild and commit it"; exit 1)
+
+## Open the demo site in headless Chromium: what a participant sees, print layout, screenshots
+## (artifacts/screenshots/), the Nu HTML checker and axe-core. Installs what it needs.
+browser: site-check
+	python3 Tests/browser/check_browser.py Site
 
 bench: deps tandem
 	Benchmarks/run

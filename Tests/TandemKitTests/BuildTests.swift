@@ -26,8 +26,8 @@ import Testing
         #expect(portal.exists("Site/programs/peer-circles/pairs/ada--bo.html"))
         #expect(portal.exists("Site/programs/peer-circles/pairs/cy--dee.ics"))
         let ics = try #require(portal.read("Site/programs/peer-circles/pairs/ada--bo.ics"))
-        #expect(ics.contains("DTSTART:20270111T123000Z"))
-        #expect(ics.contains("DTSTART:20270208T123000Z"))
+        #expect(ics.contains("DTSTART;TZID=Europe/London:20270111T123000"))
+        #expect(ics.contains("DTSTART;TZID=Europe/London:20270208T123000"))
         #expect(ics.split(separator: "\r\n").allSatisfy { $0.utf8.count <= 75 })
     }
 

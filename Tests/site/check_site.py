@@ -4,7 +4,9 @@
 Usage: check_site.py SITE_DIR [PORTAL_DIR]
 
 - every participant enrolled in a program has a page in it;
-- every .ics file parses with the `icalendar` package and is RFC 5545-shaped;
+- every .ics file parses with the `icalendar` package and is RFC 5545-shaped: events in the
+  program's time zone (DTSTART;TZID=…) with a VTIMEZONE whose offsets agree with the IANA
+  database (zoneinfo) at every event, at the program's meeting time, on the program's dates;
 - no page contains a script, an external request, or an unescaped roster value;
 - values that only ever appear in fields marked `private` never appear in any file.
 Ends with 'N passed, M failed'; exit status 1 on any failure.
@@ -12,6 +14,8 @@ Ends with 'N passed, M failed'; exit status 1 on any failure.
 import os
 import re
 import sys
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import yaml
 from icalendar import Calendar
@@ -46,6 +50,39 @@ for p in roster:
         page = f"programs/{program}/people/{p['id']}.html"
         check(page in files, f"{p['id']} has no page in {program}")
 
+# Programs: front matter, for the dates and times every calendar must carry.
+programs = {}
+programs_dir = os.path.join(portal, "Content", "programs")
+for name in sorted(os.listdir(programs_dir)):
+    if name.endswith(".md"):
+        with open(os.path.join(programs_dir, name), encoding="utf-8") as f:
+            programs[name[:-3]] = yaml.safe_load(f.read().split("---")[1])
+
+
+def session_dates(program):
+    start = program["start"] if isinstance(program["start"], date) else date.fromisoformat(str(program["start"]))
+    out = []
+    for i in range(int(program["sessions"])):
+        if program["cadence"] == "monthly":
+            total = start.year * 12 + start.month - 1 + i
+            y, m = divmod(total, 12)
+            last = (date(y + (m + 1) // 12, (m + 1) % 12 + 1, 1) - timedelta(days=1)).day
+            out.append(date(y, m + 1, min(start.day, last)))
+        else:
+            out.append(start + timedelta(days=i * (14 if program["cadence"] == "biweekly" else 7)))
+    return out
+
+
+def vtimezone_offset(tz, local):
+    """The offset a VTIMEZONE gives a wall-clock time: the latest observance starting before it."""
+    best = None
+    for obs in tz.subcomponents:
+        start = obs.decoded("DTSTART").replace(tzinfo=None)
+        if start <= local and (best is None or start > best[0]):
+            best = (start, obs.decoded("TZOFFSETTO"))
+    return best[1] if best else None
+
+
 # Calendars parse and carry what calendar apps need.
 uids = set()
 for path, data in sorted(files.items()):
@@ -56,17 +93,37 @@ for path, data in sorted(files.items()):
     except Exception as e:  # noqa: BLE001 - any parse failure is a test failure
         check(False, f"{path} does not parse: {e}")
         continue
+    program = programs.get(path.split("/")[1], {})
+    zones = {str(tz["TZID"]): tz for tz in cal.walk("VTIMEZONE")}
+    check(program.get("timezone") in zones, f"{path}: no VTIMEZONE for the program's zone {program.get('timezone')}")
     events = [c for c in cal.walk() if c.name == "VEVENT"]
-    check(len(events) > 0, f"{path} has no events")
-    for ev in events:
+    check(len(events) == int(program.get("sessions", -1)), f"{path} has {len(events)} events, expected {program.get('sessions')}")
+    expected_dates = session_dates(program) if program else []
+    for n, ev in enumerate(events):
         uid = str(ev.get("UID"))
         check(uid not in uids, f"{path}: duplicate UID {uid}")
         uids.add(uid)
-        check(ev.get("DTSTART") is not None and ev.get("DTEND") is not None and ev.get("DTSTAMP") is not None,
-              f"{path}: event without DTSTART/DTEND/DTSTAMP")
+        if ev.get("DTSTART") is None or ev.get("DTEND") is None or ev.get("DTSTAMP") is None:
+            check(False, f"{path}: event without DTSTART/DTEND/DTSTAMP")
+            continue
+        tzid = ev["DTSTART"].params.get("TZID")
+        check(tzid == program.get("timezone") and ev["DTEND"].params.get("TZID") == tzid,
+              f"{path}: DTSTART/DTEND not in the program's time zone ({tzid})")
+        check(ev.decoded("DTSTAMP").utcoffset() == timedelta(0), f"{path}: DTSTAMP is not in UTC")
+        start = ev.decoded("DTSTART").replace(tzinfo=None)
+        end = ev.decoded("DTEND").replace(tzinfo=None)
+        hour, minute = (int(x) for x in str(program.get("meeting_time", "00:00")).split(":"))
+        check(n < len(expected_dates) and start == datetime.combine(expected_dates[n], datetime.min.time()).replace(hour=hour, minute=minute),
+              f"{path}: session {n + 1} starts {start}, not on the program's date and time")
+        check(end > start, f"{path}: session {n + 1} ends before it starts")
+        if tzid in zones:
+            got = vtimezone_offset(zones[tzid], start)
+            want = ZoneInfo(tzid).utcoffset(start)
+            check(got == want, f"{path}: VTIMEZONE gives {got} at {start}, zoneinfo {want}")
     lines = data.split(b"\r\n")
     check(all(len(line) <= 75 for line in lines), f"{path}: a line is longer than 75 octets")
     check(b"\n" not in data.replace(b"\r\n", b""), f"{path}: bare newline")
+    check(data.endswith(b"\r\n"), f"{path}: does not end with CRLF")
 
 # HTML: no scripts, no external requests, a main landmark and a language.
 external = re.compile(rb'(?:src|href)="(?:https?:)?//', re.I)

@@ -102,14 +102,13 @@ struct Pages {
 
     // MARK: participant
 
-    func timeDifference(viewer: Participant, peer: Participant, at instant: Int) -> String {
-        guard !viewer.isPrivate("timezone"), !peer.isPrivate("timezone") else { return "" }
-        let a = Scheduler.local(instant, in: viewer.timezone).offsetMinutes
-        let b = Scheduler.local(instant, in: peer.timezone).offsetMinutes
-        let d = b - a
+    /// "Same time zone as you", "1 hour ahead of you", "4 h 30 min behind you".
+    static func timeDifference(viewerOffset: Int, peerOffset: Int) -> String {
+        let d = peerOffset - viewerOffset
         if d == 0 { return "Same time zone as you" }
         let hours = abs(d) / 60, minutes = abs(d) % 60
-        let amount = minutes == 0 ? "\(hours) hour\(hours == 1 ? "" : "s")" : "\(hours)h\(String(format: "%02d", minutes))"
+        let amount = minutes == 0 ? "\(hours) hour\(hours == 1 ? "" : "s")"
+            : hours == 0 ? "\(minutes) min" : "\(hours) h \(minutes) min"
         return "\(amount) \(d > 0 ? "ahead of" : "behind") you"
     }
 
@@ -117,11 +116,14 @@ struct Pages {
         p.isPrivate(field) ? "" : (value ?? "")
     }
 
-    func peerCard(viewer: Participant, peer: Participant, score: PairScore?, b: BuiltProgram, viewerRole: MentoringRole?) -> [String: Any] {
-        let instant = b.sessions.first?.start ?? 0
+    /// One peer as `viewer` sees them: who, why, what in common, how to reach them, and the
+    /// peer's own clock at the next session.
+    func peerCard(viewer: Participant, peer: Participant, score: PairScore?, b: BuiltProgram, viewerRole: MentoringRole?,
+                  next: Session?) -> [String: Any] {
+        let firstName = Explain.firstName(peer)
         var card: [String: Any] = [
             "name": peer.name,
-            "firstName": Explain.firstName(peer),
+            "firstName": firstName,
             "pronouns": visible(peer, "pronouns", peer.pronouns),
             "title": visible(peer, "title", peer.title),
             "department": visible(peer, "department", peer.department),
@@ -129,9 +131,16 @@ struct Pages {
             "email": visible(peer, "email", peer.email),
             "link": visible(peer, "link", peer.link),
             "bio": visible(peer, "bio", peer.bio),
-            "timeDifference": timeDifference(viewer: viewer, peer: peer, at: instant),
             "role": viewerRole == .mentee ? (b.program.format == .reverse ? "Your reverse mentor" : "Your mentor") : viewerRole == .mentor ? "Your mentee" : "",
         ]
+        if let next, !viewer.isPrivate("timezone"), !peer.isPrivate("timezone") {
+            let mine = Scheduler.local(next.start, in: viewer.timezone)
+            let theirs = Scheduler.local(next.start, in: peer.timezone)
+            card["timeDifference"] = Pages.timeDifference(viewerOffset: mine.offsetMinutes, peerOffset: theirs.offsetMinutes)
+            if mine.offsetMinutes != theirs.offsetMinutes {
+                card["theirTime"] = "When you meet at \(mine.time), it is \(theirs.time)\(theirs.date == mine.date ? "" : " on \(theirs.date.shortText)") for \(firstName)."
+            }
+        }
         if let score {
             let reasons = Explain.reasons(viewer: viewer, peer: peer, score: score, program: b.program,
                                           viewerIsMentor: viewerRole.map { $0 == .mentor })
@@ -147,10 +156,21 @@ struct Pages {
 
     func unitURL(_ unit: MatchUnit, root: String, slug: String) -> String { "\(root)programs/\(slug)/pairs/\(unit.id).html" }
 
+    /// The first session that has not ended at the build's date; without a date, the first.
     func nextSessionIndex(_ b: BuiltProgram) -> Int? {
         guard !b.sessions.isEmpty else { return nil }
         guard let now = model.now else { return 0 }
-        return b.sessions.firstIndex { $0.start + $0.minutes * 60 > now }
+        return b.sessions.firstIndex { $0.end > now }
+    }
+
+    /// Whether a session starts before 07:00 or ends after 21:00 on the wall clock of `zone`.
+    static func isOutsideWorkingHours(_ s: Session, zone: String) -> Bool {
+        let start = Scheduler.local(s.start, in: zone), end = Scheduler.local(s.end, in: zone)
+        return start.time < "07:00" || start.date != end.date || end.time > "21:00"
+    }
+
+    static func followUpRows(_ s: Session) -> [[String: Any]] {
+        s.followUps.map { ["label": $0.label, "text": $0.text] }
     }
 
     func person(_ b: BuiltProgram, _ i: Int) -> [String: Any] {
@@ -161,25 +181,36 @@ struct Pages {
         c["person"] = ["name": me.name, "firstName": Explain.firstName(me), "title": visible(me, "title", me.title),
                        "department": visible(me, "department", me.department), "location": visible(me, "location", me.location)]
         let role = b.program.format.isMentoring ? me.roles[b.program.slug] : nil
+        let nextIndex = nextSessionIndex(b)
+        let next = nextIndex.map { b.sessions[$0] }
         var matches: [[String: Any]] = []
+        var peerNames: [String] = []
         for u in b.match.unitsOf[i] {
             let unit = b.match.units[u]
             let peers = unit.members.filter { $0 != i }.map { j -> [String: Any] in
                 let score = unit.pairScores.first { ($0.a == i && $0.b == j) || ($0.a == j && $0.b == i) }?.score
-                return peerCard(viewer: me, peer: b.match.people[j], score: score, b: b, viewerRole: role)
+                peerNames.append(b.match.people[j].name)
+                return peerCard(viewer: me, peer: b.match.people[j], score: score, b: b, viewerRole: role, next: next)
             }
+            let label = unit.kind == .group ? "Your group" : unit.kind == .trio ? "Your trio"
+                : role == .mentor ? "Your mentee" : role == .mentee ? "Your mentor" : "Your peer"
             matches.append([
                 "peers": peers,
-                "kindLabel": unit.kind == .group ? "Your group" : unit.kind == .trio ? "Your trio" : role == .mentor ? "Your mentee" : role == .mentee ? "Your mentor" : "Your peer",
+                "kindLabel": label,
+                "headingID": "match-\(matches.count + 1)",
                 "unitURL": "../pairs/\(unit.id).html",
                 "icsURL": "../pairs/\(unit.id).ics",
             ])
         }
         c["matches"] = matches
         c["isMatched"] = !matches.isEmpty
+        c["peerNames"] = Explain.list(peerNames)
+        c["matchVerb"] = b.match.unitsOf[i].count == 1 && b.match.units[b.match.unitsOf[i][0]].members.count > 2
+            ? "you meet with" : role == .mentee ? "your mentor is" : role == .mentor ? "you mentor" : "you are paired with"
         if let reason = b.match.unmatched.first(where: { $0.person == i })?.reason, matches.isEmpty {
             c["unmatchedReason"] = reason
         }
+        let showZone = !me.isPrivate("timezone")
         let zone = me.timezone
         var rows = sessionRows(b, root: root)
         for (k, s) in b.sessions.enumerated() {
@@ -187,14 +218,21 @@ struct Pages {
             rows[k]["localDate"] = local.date.longText
             rows[k]["localTime"] = local.time
             rows[k]["length"] = Duration.words(minutes: s.minutes)
+            rows[k]["followUps"] = Pages.followUpRows(s)
         }
-        if let next = nextSessionIndex(b), !matches.isEmpty {
-            rows[next]["isNext"] = true
-            c["next"] = rows[next]
-            c["nextFollowUp"] = b.sessions[next].activity?.prep ?? ""
+        if let nextIndex, !matches.isEmpty {
+            rows[nextIndex]["isNext"] = true
+            var next = rows[nextIndex]
+            if showZone, Pages.isOutsideWorkingHours(b.sessions[nextIndex], zone: zone) {
+                next["outsideHours"] = "That is outside usual working hours where you are: agree a time that suits you both, and move the calendar entries."
+            }
+            c["next"] = next
+            c["nextPrep"] = b.sessions[nextIndex].activity?.prep ?? ""
+            c["nextIsFirst"] = nextIndex == 0
         }
         c["sessions"] = rows
-        c["timezoneNote"] = me.isPrivate("timezone") ? "" : "Times are shown in your time zone (\(zone))."
+        c["zoneName"] = showZone ? zone : ""
+        c["timezoneNote"] = showZone ? "Dates and times are in your time zone (\(zone))." : "Dates and times are in the program's time zone (\(b.program.timezone))."
         return c
     }
 
@@ -204,29 +242,37 @@ struct Pages {
         let root = "../../../"
         let unit = b.match.units[u]
         let members = unit.members.map { b.match.people[$0] }
-        var c = base(root: root, title: "Agenda: \(members.map(\.name).joined(separator: ", "))", noindex: true)
+        let names = Explain.list(members.map(\.name))
+        var c = base(root: root, title: "Meeting plan: \(names) — \(b.program.title)", noindex: true)
         c["program"] = programSummary(b, root: root)
         c["members"] = members.map { p in
             ["name": p.name, "url": "../people/\(p.id).html", "timezone": visible(p, "timezone", p.timezone),
-             "department": visible(p, "department", p.department)] as [String: Any]
+             "title": visible(p, "title", p.title), "department": visible(p, "department", p.department)] as [String: Any]
         }
-        c["names"] = Explain.list(members.map(\.name))
+        c["names"] = names
+        c["kindLabel"] = members.count == 2 ? "pair" : "group"
         c["icsURL"] = "\(unit.id).ics"
-        c["sessions"] = b.sessions.map { s -> [String: Any] in
+        let nextIndex = nextSessionIndex(b)
+        c["sessions"] = b.sessions.enumerated().map { k, s -> [String: Any] in
             var row: [String: Any] = ["number": s.number, "date": s.date.longText,
-                                      "length": Duration.words(minutes: s.minutes)]
+                                      "length": Duration.words(minutes: s.minutes), "isNext": k == nextIndex]
             row["times"] = members.filter { !$0.isPrivate("timezone") }.map { p in
                 let local = Scheduler.local(s.start, in: p.timezone)
-                return ["name": Explain.firstName(p), "time": local.time, "date": local.date.shortText]
+                return ["name": Explain.firstName(p), "time": local.time, "date": local.date.longText]
             }
             if let a = s.activity {
                 row["activity"] = a.title
                 row["activityURL"] = "\(root)activities/\(a.slug).html"
                 row["prep"] = a.prep ?? ""
-                row["followUp"] = a.followUp ?? ""
                 row["materials"] = a.materials.joined(separator: ", ")
             }
-            row["plan"] = s.plan.map { ["label": $0.label, "minutes": $0.minutes, "detail": $0.detail] }
+            var clock = 0
+            row["plan"] = s.plan.map { box -> [String: Any] in
+                defer { clock += box.minutes }
+                return ["label": box.label, "minutes": box.minutes, "detail": box.detail,
+                        "from": clock, "to": clock + box.minutes]
+            }
+            row["followUps"] = Pages.followUpRows(s)
             return row
         }
         return c
@@ -235,24 +281,35 @@ struct Pages {
     func calendar(_ b: BuiltProgram, _ u: Int) -> String {
         let unit = b.match.units[u]
         let members = unit.members.map { b.match.people[$0] }
+        let names = Explain.list(members.map(\.name))
         let stamp = model.now ?? (b.program.start.dayNumber * 86_400)
-        return ICalendar.document(
-            unitID: unit.id, programSlug: b.program.slug, programTitle: b.program.title, sessions: b.sessions,
-            attendees: members.map { ($0.name, $0.isPrivate("email") ? nil : $0.email) },
-            description: { s in
-                var text = "With \(Explain.list(members.map(\.name))).\n"
-                if let a = s.activity { text += "Activity: \(a.title) — \(a.summary)\n" }
-                text += s.plan.map { "\($0.minutes) min: \($0.label)" }.joined(separator: "\n")
-                return text
-            }, stamp: stamp)
+        let p = b.program
+        let events = b.sessions.map { s -> ICalendar.Event in
+            var text = "\(p.title), session \(s.number) of \(b.sessions.count), with \(names).\n"
+            if let a = s.activity { text += "\nActivity: \(a.title). \(a.summary)\n" }
+            if let prep = s.activity?.prep { text += "Before: \(prep)\n" }
+            text += "\nPlan:\n" + s.plan.map { "\($0.minutes) min  \($0.label)" }.joined(separator: "\n") + "\n"
+            text += "\n" + s.followUps.map { "\($0.label): \($0.text)" }.joined(separator: "\n")
+            return ICalendar.Event(
+                uid: "\(p.slug)-r\(p.round)-\(unit.id)-\(s.number)@tandem.invalid",
+                start: s.start, end: s.end,
+                summary: "\(p.title) \(s.number)/\(b.sessions.count)" + (s.activity.map { ": \($0.title)" } ?? ""),
+                description: text)
+        }
+        return ICalendar.document(name: "\(p.title): \(names)", timezone: p.timezone, events: events,
+                                  attendees: members.map { ($0.name, $0.isPrivate("email") ? nil : $0.email) }, stamp: stamp)
     }
 
     // MARK: activities
 
     static let cardRanks = ["A", "2", "3", "4", "5", "6", "7", "8", "9", "10", "J", "Q", "K"]
 
-    func activityContext(_ a: Activity, root: String) -> [String: Any] {
+    /// `onOwnPage`: the card is the page's subject (its title is the page's h1); in the
+    /// printable deck each card sits under the deck's h1.
+    func activityContext(_ a: Activity, root: String, onOwnPage: Bool) -> [String: Any] {
         var c = activitySummary(a, root: root)
+        c["heading"] = onOwnPage ? "h1" : "h2"
+        c["subheading"] = onOwnPage ? "h2" : "h3"
         c["materials"] = a.materials
         c["hasMaterials"] = !a.materials.isEmpty
         c["prep"] = a.prep ?? ""
@@ -269,7 +326,7 @@ struct Pages {
 
     func activity(_ a: Activity) -> [String: Any] {
         var c = base(root: "../", title: a.title)
-        c["activity"] = activityContext(a, root: "../")
+        c["activity"] = activityContext(a, root: "../", onOwnPage: true)
         return c
     }
 
@@ -281,7 +338,7 @@ struct Pages {
 
     func print() -> [String: Any] {
         var c = base(root: "../", title: "Printable activity cards")
-        c["activities"] = portal.activities.map { activityContext($0, root: "../") }
+        c["activities"] = portal.activities.map { activityContext($0, root: "../", onOwnPage: false) }
         return c
     }
 }

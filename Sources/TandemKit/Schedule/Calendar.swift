@@ -1,21 +1,36 @@
 import Foundation
 
-/// iCalendar (RFC 5545) files for a unit's sessions. Times are written in UTC so that every
-/// calendar app places them correctly without a VTIMEZONE block.
+/// iCalendar (RFC 5545) files for a unit's sessions. Events are written in the program's time
+/// zone (`DTSTART;TZID=…`) with a VTIMEZONE built from the zone's transitions over the years
+/// the program spans, so calendar apps show the meeting at the wall-clock time the program
+/// chose and move it correctly across daylight-saving changes. An unknown zone falls back to UTC.
 enum ICalendar {
-    static func document(unitID: String, programSlug: String, programTitle: String, sessions: [Session],
-                         attendees: [(name: String, email: String?)], description: (Session) -> String, stamp: Int) -> String {
-        var lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Tandem//Peer programs//EN", "CALSCALE:GREGORIAN", "METHOD:PUBLISH",
-                     "X-WR-CALNAME:" + escape(programTitle)]
-        for session in sessions {
+    struct Event {
+        var uid: String
+        var start: Int
+        var end: Int
+        var summary: String
+        var description: String
+    }
+
+    static func document(name: String, timezone: String, events: [Event],
+                         attendees: [(name: String, email: String?)], stamp: Int) -> String {
+        let zone = TimeZone(identifier: timezone)
+        var lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Tandem//Peer programs//EN", "CALSCALE:GREGORIAN",
+                     "X-WR-CALNAME:" + escape(name)]
+        if let zone, let first = events.map(\.start).min(), let last = events.map(\.end).max() {
+            lines.append("X-WR-TIMEZONE:" + zone.identifier)
+            lines += vtimezone(zone, from: first, to: last)
+        }
+        for event in events {
             lines += [
                 "BEGIN:VEVENT",
-                "UID:\(programSlug)-\(unitID)-\(session.number)@tandem.invalid",
+                "UID:" + event.uid,
                 "DTSTAMP:" + utc(stamp),
-                "DTSTART:" + utc(session.start),
-                "DTEND:" + utc(session.start + session.minutes * 60),
-                "SUMMARY:" + escape("\(programTitle): session \(session.number)" + (session.activity.map { " — \($0.title)" } ?? "")),
-                "DESCRIPTION:" + escape(description(session)),
+                dateTime("DTSTART", event.start, zone),
+                dateTime("DTEND", event.end, zone),
+                "SUMMARY:" + escape(event.summary),
+                "DESCRIPTION:" + escape(event.description),
             ]
             for a in attendees {
                 if let email = a.email, !email.isEmpty {
@@ -28,12 +43,73 @@ enum ICalendar {
         return lines.map(fold).joined(separator: "\r\n") + "\r\n"
     }
 
-    static func utc(_ seconds: Int) -> String {
-        let day = Int((Double(seconds) / 86_400).rounded(.down))
-        let date = LocalDate(dayNumber: day)
-        let s = seconds - day * 86_400
-        return String(format: "%04d%02d%02dT%02d%02d%02dZ", date.year, date.month, date.day, s / 3600, (s % 3600) / 60, s % 60)
+    /// `NAME;TZID=Zone:YYYYMMDDTHHMMSS` in the zone, or `NAME:…Z` in UTC without one.
+    static func dateTime(_ name: String, _ instant: Int, _ zone: TimeZone?) -> String {
+        guard let zone else { return "\(name):" + utc(instant) }
+        let offset = zone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(instant)))
+        return "\(name);TZID=\(zone.identifier):" + floating(instant + offset)
     }
+
+    /// The zone's observances from the last transition before `from` through the end of the
+    /// year of `to`: one STANDARD or DAYLIGHT block per transition, each with the offsets
+    /// before and after it. A zone without transitions gets one STANDARD block.
+    static func vtimezone(_ zone: TimeZone, from: Int, to: Int) -> [String] {
+        let yearStart = LocalDate(year: LocalDate(dayNumber: floorDiv(from, 86_400)).year, month: 1, day: 1)!.dayNumber * 86_400
+        let yearEnd = LocalDate(year: LocalDate(dayNumber: floorDiv(to, 86_400)).year + 1, month: 1, day: 1)!.dayNumber * 86_400
+        // Search a year back so the observance in force at the start of the range is included.
+        var transitions: [Int] = []
+        var cursor = Date(timeIntervalSince1970: TimeInterval(yearStart - 366 * 86_400))
+        while let next = zone.nextDaylightSavingTimeTransition(after: cursor), next.timeIntervalSince1970 < TimeInterval(yearEnd) {
+            transitions.append(Int(next.timeIntervalSince1970.rounded()))
+            cursor = next
+        }
+        if let lastBefore = transitions.lastIndex(where: { $0 <= yearStart }) {
+            transitions.removeFirst(lastBefore)
+        }
+        var lines = ["BEGIN:VTIMEZONE", "TZID:" + zone.identifier]
+        if transitions.first.map({ $0 > yearStart }) ?? true {
+            // Nothing changed in the year before: the offset in force at the start holds from 1970.
+            let base = Date(timeIntervalSince1970: TimeInterval(yearStart))
+            let offset = zone.secondsFromGMT(for: base)
+            lines += observance("STANDARD", start: "19700101T000000", from: offset, to: offset, name: zone.abbreviation(for: base))
+        }
+        for t in transitions {
+            let date = Date(timeIntervalSince1970: TimeInterval(t))
+            let before = zone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(t - 1)))
+            let after = zone.secondsFromGMT(for: date)
+            lines += observance(zone.isDaylightSavingTime(for: date) ? "DAYLIGHT" : "STANDARD",
+                                start: floating(t + before), from: before, to: after, name: zone.abbreviation(for: date))
+        }
+        lines.append("END:VTIMEZONE")
+        return lines
+    }
+
+    private static func observance(_ kind: String, start: String, from: Int, to: Int, name: String?) -> [String] {
+        var lines = ["BEGIN:\(kind)", "DTSTART:" + start, "TZOFFSETFROM:" + offset(from), "TZOFFSETTO:" + offset(to)]
+        if let name, !name.isEmpty { lines.append("TZNAME:" + escape(name)) }
+        lines.append("END:\(kind)")
+        return lines
+    }
+
+    /// UTC offset as `+HHMM` (or `+HHMMSS` for the rare zone with seconds).
+    static func offset(_ seconds: Int) -> String {
+        let sign = seconds < 0 ? "-" : "+"
+        let s = abs(seconds)
+        let text = String(format: "%@%02d%02d", sign, s / 3600, (s % 3600) / 60)
+        return s % 60 == 0 ? text : text + String(format: "%02d", s % 60)
+    }
+
+    private static func floorDiv(_ a: Int, _ b: Int) -> Int { Int((Double(a) / Double(b)).rounded(.down)) }
+
+    /// `YYYYMMDDTHHMMSS` of a wall-clock time given as seconds since 1970 in local terms.
+    static func floating(_ wall: Int) -> String {
+        let day = floorDiv(wall, 86_400)
+        let date = LocalDate(dayNumber: day)
+        let s = wall - day * 86_400
+        return String(format: "%04d%02d%02dT%02d%02d%02d", date.year, date.month, date.day, s / 3600, (s % 3600) / 60, s % 60)
+    }
+
+    static func utc(_ seconds: Int) -> String { floating(seconds) + "Z" }
 
     /// TEXT escaping: backslash, semicolon, comma, newline.
     static func escape(_ text: String) -> String {
@@ -43,7 +119,7 @@ enum ICalendar {
             case "\\": out += "\\\\"
             case ";": out += "\\;"
             case ",": out += "\\,"
-            case "\n": out += "\\n"
+            case "\n", "\r\n": out += "\\n"
             case "\r": continue
             default: out.append(c)
             }
