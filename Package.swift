@@ -13,6 +13,8 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        // `tandem serve` only: a small HTTP server with no dependencies of its own.
+        .package(url: "https://github.com/swhitty/FlyingFox.git", from: "0.27.1"),
     ],
     targets: [
         .systemLibrary(
@@ -33,13 +35,20 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Mustache", package: "swift-mustache"),
             ],
-            // The built-in theme; the repository's top-level Templates/ points here.
-            resources: [.copy("Theme")]
+            // The built-in theme (the repository's top-level Templates/ points here) and the
+            // starter portals of `tandem init`.
+            resources: [.copy("Theme"), .copy("Scaffold/Starters")]
+        ),
+        // The preview server of `tandem serve`; keeps the HTTP dependency out of TandemKit.
+        .target(
+            name: "TandemServe",
+            dependencies: ["TandemKit", .product(name: "FlyingFox", package: "FlyingFox")]
         ),
         .executableTarget(
             name: "tandem",
             dependencies: [
                 "TandemKit",
+                "TandemServe",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -47,5 +56,6 @@ let package = Package(
         .executableTarget(name: "matching-bench", dependencies: ["Matching"], path: "Benchmarks/MatchingBench"),
         .testTarget(name: "MatchingTests", dependencies: ["Matching"]),
         .testTarget(name: "TandemKitTests", dependencies: ["TandemKit", "Matching"]),
+        .testTarget(name: "ServeTests", dependencies: ["TandemServe", "TandemKit"]),
     ]
 )

@@ -6,7 +6,7 @@ import TandemKit
 struct Tandem: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Build peer-mentoring program portals: Markdown and YAML in, a static site out.",
-        subcommands: [Build.self, Check.self, Match.self],
+        subcommands: [Build.self, Check.self, Match.self, Serve.self, Init.self],
         defaultSubcommand: Build.self)
 }
 
