@@ -54,30 +54,37 @@ public actor PreviewServer {
     public func start() async throws -> URL {
         guard server == nil else { throw PreviewError.alreadyRunning }
         try FileManager.default.createDirectory(at: workspace, withIntermediateDirectories: true)
+        // Scan before the first build, so that an edit made while it runs is not missed.
+        let scanner = ChangeScanner(portal: portal)
+        let baseline = scanner.scan()
         await rebuild(changed: [])
 
         let address = try sockaddr_in.inet(ip4: "127.0.0.1", port: requestedPort)
         let handler = PreviewHandler(site: siteFolder, state: state)
         let server = HTTPServer(address: address, timeout: 30, logger: .disabled, handler: handler)
         self.server = server
-        let task = Task { try await server.run() }
-        serverTask = task
-        do {
-            try await server.waitUntilListening(timeout: 10)
-        } catch {
-            // run() has already failed (port taken, say); report its error rather than the wait's.
-            task.cancel()
-            let cause = await task.result
-            await stop()
-            if case .failure(let error) = cause { throw PreviewError.cannotListen(port: requestedPort, underlying: error) }
-            throw error
+        let failure = FirstError()
+        serverTask = Task {
+            do { try await server.run() } catch { failure.record(error); throw error }
+        }
+        // Wait until the socket listens, or until run() gives up (the port is taken, say).
+        let deadline = ContinuousClock.now + .seconds(10)
+        while await !server.isListening {
+            if let error = failure.error {
+                await stop()
+                throw PreviewError.cannotListen(port: requestedPort, underlying: error)
+            }
+            if ContinuousClock.now > deadline {
+                await stop()
+                throw PreviewError.cannotListen(port: requestedPort, underlying: nil)
+            }
+            try? await Task.sleep(for: .milliseconds(10))
         }
         guard let url = await url else { throw PreviewError.cannotListen(port: requestedPort, underlying: nil) }
 
-        let scanner = ChangeScanner(portal: portal)
         let interval = watchInterval, debounce = debounce
         watchTask = Task { [weak self] in
-            var known = scanner.scan()
+            var known = baseline
             var pending = Set<String>()
             var lastChange: ContinuousClock.Instant?
             while !Task.isCancelled {
@@ -151,6 +158,14 @@ public enum PreviewError: Error, CustomStringConvertible {
             "cannot listen on 127.0.0.1:\(port)\(underlying.map { ": \($0)" } ?? "")" + (port == 0 ? "" : " (is the port in use? try --port 0)")
         }
     }
+}
+
+/// The error that ended the server's run, read from another task.
+private final class FirstError: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: (any Error)?
+    func record(_ error: any Error) { lock.withLock { if stored == nil { stored = error } } }
+    var error: (any Error)? { lock.withLock { stored } }
 }
 
 /// What the request handlers need to know about the builds.

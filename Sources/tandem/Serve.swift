@@ -23,7 +23,7 @@ struct Serve: ParsableCommand {
             defer { finished.signal() }
             do {
                 let url = try await server.start()
-                print("Serving \(root.path) at \(url)  (Ctrl-C to stop)")
+                say("Serving \(root.path) at \(url)  (Ctrl-C to stop)")
             } catch {
                 var err = FileHandle.standardError
                 print("tandem: error: \(error)", to: &err)
@@ -31,7 +31,7 @@ struct Serve: ParsableCommand {
                 return
             }
             await Interrupt.wait()
-            print("\nStopping.")
+            say("\nStopping.")
             await server.stop()
         }
         finished.wait()
@@ -46,12 +46,18 @@ struct Serve: ParsableCommand {
         let cause = build.changed.isEmpty ? "" : "\(build.changed.prefix(3).joined(separator: ", "))\(build.changed.count > 3 ? " and \(build.changed.count - 3) more" : "") changed: "
         let stamp = Date.now.formatted(date: .omitted, time: .standard)
         if r.succeeded {
-            print("[\(stamp)] \(cause)built \(r.pages.formatted()) pages for \(r.participants.formatted()) participants in \(seconds) s")
+            say("[\(stamp)] \(cause)built \(r.pages.formatted()) pages for \(r.participants.formatted()) participants in \(seconds) s")
         } else {
             let errors = r.diagnostics.count { $0.severity == .error }
-            print("[\(stamp)] \(cause)build failed with \(errors) error\(errors == 1 ? "" : "s"); \(build.version == 1 ? "pages show the errors until it builds" : "still serving the last good site")")
+            say("[\(stamp)] \(cause)build failed with \(errors) error\(errors == 1 ? "" : "s"); \(build.version == 1 ? "pages show the errors until it builds" : "still serving the last good site")")
         }
     }
+}
+
+/// Writes a line to stdout unbuffered, so that it shows at once even in a pipe or a log file.
+private func say(_ line: String) {
+    var out = FileHandle.standardOutput
+    print(line, to: &out)
 }
 
 /// A one-way latch readable from any thread.

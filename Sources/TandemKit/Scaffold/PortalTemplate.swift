@@ -15,7 +15,7 @@ public struct PortalTemplate: Sendable, Hashable {
         PortalTemplate(
             name: "onboarding-buddies",
             summary: "New joiners paired with a settled colleague in the same office; five weekly 30-minute chats.",
-            activities: ["quadrants", "lunch-and-learn", "job-shadowing", "question-prompts", "show-and-tell"]),
+            activities: ["quadrants", "show-and-tell", "lunch-and-learn", "job-shadowing", "question-prompts"]),
         PortalTemplate(
             name: "peer-circles",
             summary: "Circles of three or four colleagues who share a growth goal; five monthly one-hour sessions.",

@@ -1,0 +1,237 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import Testing
+import TandemKit
+@testable import TandemServe
+
+/// A scaffolded coffee-roulette portal: a real, small portal that builds with no diagnostics.
+private func starterPortal() throws -> URL {
+    let root = FileManager.default.temporaryDirectory.appendingPathComponent("tandem-serve-test-\(UUID().uuidString)")
+    try Scaffold.create(PortalTemplate.named("coffee-roulette")!, at: root)
+    return root
+}
+
+private let session: URLSession = {
+    let config = URLSessionConfiguration.ephemeral
+    config.requestCachePolicy = .reloadIgnoringLocalCacheData
+    config.timeoutIntervalForRequest = 5
+    return URLSession(configuration: config)
+}()
+
+private func get(_ url: URL) async throws -> (status: Int, body: String, type: String?) {
+    let (data, response) = try await session.data(from: url)
+    let http = try #require(response as? HTTPURLResponse)
+    return (http.statusCode, String(decoding: data, as: UTF8.self), http.value(forHTTPHeaderField: "Content-Type"))
+}
+
+/// Polls until `check` holds, for at most `limit`; returns whether it did.
+private func eventually(within limit: Duration = .seconds(10), _ check: () async -> Bool) async -> Bool {
+    let deadline = ContinuousClock.now + limit
+    while ContinuousClock.now < deadline {
+        if await check() { return true }
+        try? await Task.sleep(for: .milliseconds(100))
+    }
+    return await check()
+}
+
+private func edit(_ file: URL, _ transform: (String) -> String) throws {
+    let text = try String(contentsOf: file, encoding: .utf8)
+    try Data(transform(text).utf8).write(to: file)
+}
+
+@Suite("tandem serve")
+struct ServeTests {
+    private func startServer(_ root: URL) async throws -> (PreviewServer, URL) {
+        let server = PreviewServer(portal: root, port: 0, watchInterval: .milliseconds(100), debounce: .milliseconds(100))
+        let url = try await server.start()
+        return (server, url)
+    }
+
+    @Test("serves the site on loopback only, with the reload script in HTML")
+    func servesOnLoopback() async throws {
+        let root = try starterPortal()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let (server, url) = try await startServer(root)
+
+        guard case .ip4(let host, let port)? = await server.boundAddress else {
+            Issue.record("not bound to an IPv4 address")
+            await server.stop()
+            return
+        }
+        #expect(host == "127.0.0.1")
+        #expect(port != 0)
+        #expect(url.absoluteString == "http://127.0.0.1:\(port)/")
+
+        let index = try await get(url.appendingPathComponent("index.html"))
+        #expect(index.status == 200)
+        #expect(index.type == "text/html; charset=utf-8")
+        #expect(index.body.contains("Example Co Coffee Roulette"))
+        #expect(index.body.contains("<script id=\"tandem-live-reload\">"))
+        #expect(index.body.range(of: "tandem-live-reload")!.lowerBound < index.body.range(of: "</body>")!.lowerBound)
+
+        let person = try await get(url.appendingPathComponent("programs/coffee-roulette/people/alex-moreau.html"))
+        #expect(person.status == 200)
+        #expect(person.body.contains("Alex Moreau"))
+        #expect(person.body.contains("tandem-live-reload"))
+
+        let home = try await get(url)
+        #expect(home.status == 200 && home.body.contains("Example Co Coffee Roulette"))
+
+        let css = try await get(url.appendingPathComponent("assets/style.css"))
+        #expect(css.status == 200)
+        #expect(css.type == "text/css; charset=utf-8")
+        #expect(!css.body.contains("tandem-live-reload"))
+
+        let missing = try await get(url.appendingPathComponent("programs/nope.html"))
+        #expect(missing.status == 404)
+
+        let version = try await get(url.appendingPathComponent("__tandem/version"))
+        #expect(version.body == "1")
+
+        // The preview is built beside the portal, never into its Site/, and the files on disk
+        // carry no script: it is added to responses only.
+        #expect(!FileManager.default.fileExists(atPath: root.appendingPathComponent("Site").path))
+        let onDisk = try String(contentsOf: server.siteFolder.appendingPathComponent("index.html"), encoding: .utf8)
+        #expect(!onDisk.contains("tandem-live-reload"))
+
+        let stopping = ContinuousClock.now
+        await server.stop()
+        #expect(ContinuousClock.now - stopping < .seconds(5), "stops promptly")
+        #expect(!FileManager.default.fileExists(atPath: server.siteFolder.path))
+        await #expect(throws: (any Error).self) { try await get(url.appendingPathComponent("index.html")) }
+    }
+
+    @Test("picks up an edit to a program file within a few seconds")
+    func reloadsOnEdit() async throws {
+        let root = try starterPortal()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let (server, url) = try await startServer(root)
+
+        let program = root.appendingPathComponent("Content/programs/coffee-roulette.md")
+        try edit(program) { $0.replacingOccurrences(of: "title: Coffee Roulette\n", with: "title: Lunch Lottery\n") }
+        let updated = await eventually {
+            (try? await get(url.appendingPathComponent("index.html")).body.contains("Lunch Lottery")) ?? false
+        }
+        #expect(updated)
+        // Open pages reload once the version moves on, which is after the new site is in place.
+        #expect(await eventually { (try? await get(url.appendingPathComponent("__tandem/version")).body) == "2" })
+        let page = try await get(url.appendingPathComponent("programs/coffee-roulette/index.html"))
+        #expect(page.body.contains("Lunch Lottery"))
+        await server.stop()
+    }
+
+    @Test("a failed build keeps the last good site and shows its diagnostics, escaped")
+    func keepsLastGoodSite() async throws {
+        let root = try starterPortal()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let (server, url) = try await startServer(root)
+
+        let program = root.appendingPathComponent("Content/programs/coffee-roulette.md")
+        try edit(program) { $0.replacingOccurrences(of: "cadence: monthly", with: "cadence: <b>monthy</b>") }
+        #expect(await eventually { await server.version >= 2 })
+        let broken = try await get(url.appendingPathComponent("index.html"))
+        #expect(broken.status == 200)
+        #expect(broken.body.contains("Example Co Coffee Roulette"), "still the last good site")
+        #expect(broken.body.contains("id=\"tandem-build-errors\""))
+        #expect(broken.body.contains("unknown cadence"))
+        #expect(broken.body.contains("&lt;b&gt;monthy&lt;/b&gt;"))
+        #expect(!broken.body.contains("<b>monthy</b>"))
+
+        try edit(program) { $0.replacingOccurrences(of: "cadence: <b>monthy</b>", with: "cadence: monthly") }
+        #expect(await eventually { await server.version >= 3 })
+        let fixed = try await get(url.appendingPathComponent("index.html"))
+        #expect(!fixed.body.contains("tandem-build-errors"))
+        await server.stop()
+    }
+
+    @Test("a portal that never built shows the diagnostics on every page")
+    func neverBuilt() async throws {
+        let root = try starterPortal()
+        defer { try? FileManager.default.removeItem(at: root) }
+        try edit(root.appendingPathComponent("Content/roster.yaml")) { $0.replacingOccurrences(of: "    department: Engineering\n    team: Web\n", with: "    departmnet: Engineering\n    team: Web\n") }
+        let (server, url) = try await startServer(root)
+
+        let page = try await get(url.appendingPathComponent("index.html"))
+        #expect(page.status == 500)
+        #expect(page.body.contains("tandem-build-errors"))
+        #expect(page.body.contains("departmnet"))
+        #expect(page.body.contains("tandem-live-reload"))
+        await server.stop()
+    }
+
+    @Test("a port that is taken is reported, not ignored")
+    func portTaken() async throws {
+        let root = try starterPortal()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let (first, _) = try await startServer(root)
+        guard case .ip4(_, let port)? = await first.boundAddress else { Issue.record("no address"); return }
+        let second = PreviewServer(portal: root, port: port)
+        let error = await #expect(throws: PreviewError.self) { try await second.start() }
+        #expect("\(error.map { "\($0)" } ?? "")".contains("cannot listen on 127.0.0.1:\(port)"))
+        await first.stop()
+    }
+
+    @Test("tandem build output never contains the reload script")
+    func buildHasNoScript() throws {
+        let root = try starterPortal()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let report = Pipeline.build(BuildOptions(root: root))
+        #expect(report.succeeded)
+        let site = root.appendingPathComponent("Site")
+        let walker = try #require(FileManager.default.enumerator(atPath: site.path))
+        var checked = 0
+        while let path = walker.nextObject() as? String {
+            guard let data = FileManager.default.contents(atPath: site.appendingPathComponent(path).path) else { continue }
+            let text = String(decoding: data, as: UTF8.self)
+            #expect(!text.contains("tandem-live-reload") && !text.contains("__tandem") && !text.contains("<script"), "\(path)")
+            checked += 1
+        }
+        #expect(checked > 10)
+    }
+}
+
+@Suite("serve helpers")
+struct ServeHelperTests {
+    @Test("the script goes just before </body>, or at the end without one")
+    func inject() {
+        let page = LiveReload.inject(into: "<html><body><p>Hi</p></body></html>", version: 7, failure: nil)
+        #expect(page.hasPrefix("<html><body><p>Hi</p><script id=\"tandem-live-reload\">"))
+        #expect(page.hasSuffix("</script>\n</body></html>"))
+        #expect(page.contains("var seen = \"7\""))
+        #expect(LiveReload.inject(into: "<p>x</p>", version: 1, failure: nil).hasPrefix("<p>x</p><script"))
+    }
+
+    @Test("the banner escapes diagnostics")
+    func banner() {
+        let d = Diagnostic(.error, "bad <script>alert('x')</script> & more", at: SourceLocation(file: "Content/roster.yaml", line: 3, column: 5))
+        let html = LiveReload.banner([d])
+        #expect(html.contains("Content/roster.yaml:3:5: error: bad &lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; more"))
+        #expect(!html.contains("<script>"))
+    }
+
+    @Test("request paths never leave the site folder")
+    func paths() {
+        #expect(PreviewHandler.sitePath("/") == "")
+        #expect(PreviewHandler.sitePath("/programs/x/index.html") == "programs/x/index.html")
+        #expect(PreviewHandler.sitePath("/../etc/passwd") == nil)
+        #expect(PreviewHandler.sitePath("/a/./b") == nil)
+        #expect(PreviewHandler.sitePath("/a/..") == nil)
+    }
+
+    @Test("the scanner sees added, changed and removed files")
+    func scanner() throws {
+        let root = try starterPortal()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let scanner = ChangeScanner(portal: root)
+        let before = scanner.scan()
+        #expect(before["Content/roster.yaml"] != nil)
+        try Data("---\ntitle: X\n---\n".utf8).write(to: root.appendingPathComponent("Content/activities/new.md"))
+        try FileManager.default.removeItem(at: root.appendingPathComponent("Content/activities/quadrants.md"))
+        try FileManager.default.createDirectory(at: root.appendingPathComponent("Templates"), withIntermediateDirectories: true)
+        try Data("x".utf8).write(to: root.appendingPathComponent("Templates/layout.mustache"))
+        let after = scanner.scan()
+        #expect(ChangeScanner.difference(before, after) == ["Content/activities/new.md", "Content/activities/quadrants.md", "Templates/layout.mustache"])
+    }
+}
