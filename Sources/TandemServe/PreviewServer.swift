@@ -127,7 +127,8 @@ public actor PreviewServer {
         watchTask?.cancel()
         await watchTask?.value
         watchTask = nil
-        if let server { await server.stop(timeout: 1) }
+        // Open tabs hold keep-alive connections; a preview has nothing worth waiting for.
+        if let server { await server.stop(timeout: 0) }
         serverTask?.cancel()
         _ = await serverTask?.result
         server = nil

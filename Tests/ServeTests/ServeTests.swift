@@ -98,7 +98,7 @@ struct ServeTests {
 
         let stopping = ContinuousClock.now
         await server.stop()
-        #expect(ContinuousClock.now - stopping < .seconds(5), "stops promptly")
+        #expect(ContinuousClock.now - stopping < .seconds(3), "stops promptly")
         #expect(!FileManager.default.fileExists(atPath: server.siteFolder.path))
         await #expect(throws: (any Error).self) { try await get(url.appendingPathComponent("index.html")) }
     }
