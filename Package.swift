@@ -56,6 +56,6 @@ let package = Package(
         .executableTarget(name: "matching-bench", dependencies: ["Matching"], path: "Benchmarks/MatchingBench"),
         .testTarget(name: "MatchingTests", dependencies: ["Matching"]),
         .testTarget(name: "TandemKitTests", dependencies: ["TandemKit", "Matching"]),
-        .testTarget(name: "ServeTests", dependencies: ["TandemServe", "TandemKit"]),
+        .testTarget(name: "ServeTests", dependencies: ["TandemServe", "TandemKit", .product(name: "FlyingFox", package: "FlyingFox")]),
     ]
 )

@@ -12,6 +12,11 @@ struct PreviewHandler: HTTPHandler {
         guard request.method == .GET || request.method == .HEAD else {
             return HTTPResponse(statusCode: .methodNotAllowed, headers: HTTPHeaders([.init("Allow"): "GET, HEAD"]))
         }
+        // Pages name participants: answer only requests addressed to this machine, so that a
+        // web page elsewhere cannot read them by pointing its own host name at 127.0.0.1.
+        guard Self.isLocalHost(request.headers[.host]) else {
+            return respond(request, .forbidden, type: "text/plain; charset=utf-8", Data("tandem serve answers only http://127.0.0.1 and http://localhost\n".utf8))
+        }
         let snapshot = await state.snapshot()
         if request.path == LiveReload.versionPath {
             return respond(request, .ok, type: "text/plain; charset=utf-8", Data("\(snapshot.version)".utf8))
@@ -55,6 +60,19 @@ struct PreviewHandler: HTTPHandler {
         HTTPResponse(statusCode: status,
                      headers: [.contentType: type, .cacheControl: "no-store", .contentLength: "\(body.count)"],
                      body: request.method == .HEAD ? Data() : body)
+    }
+
+    /// Whether a Host header names the loopback interface (any port). No header (HTTP/1.0) is
+    /// allowed: such clients are not browsers.
+    static func isLocalHost(_ host: String?) -> Bool {
+        guard let host = host?.trimmingCharacters(in: .whitespaces).lowercased() else { return true }
+        let name: Substring
+        if host.hasPrefix("[") {
+            name = host.dropFirst().prefix { $0 != "]" }
+        } else {
+            name = host.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
+        }
+        return name == "127.0.0.1" || name == "localhost" || name == "::1"
     }
 
     /// The request path as a path inside the site folder, or nil if it tries to climb out.

@@ -14,6 +14,12 @@ struct Serve: ParsableCommand {
 
     func run() throws {
         let root = options.root
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: root.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+            var err = FileHandle.standardError
+            print("tandem: error: no portal folder at \(root.path)", to: &err)
+            throw ExitCode(1)
+        }
         let server = PreviewServer(portal: root, port: port, onBuild: Self.report)
         let failed = Flag()
         let finished = DispatchSemaphore(value: 0)

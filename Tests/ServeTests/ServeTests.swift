@@ -2,6 +2,7 @@ import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
+import FlyingFox
 import Testing
 import TandemKit
 @testable import TandemServe
@@ -218,6 +219,26 @@ struct ServeHelperTests {
         #expect(PreviewHandler.sitePath("/../etc/passwd") == nil)
         #expect(PreviewHandler.sitePath("/a/./b") == nil)
         #expect(PreviewHandler.sitePath("/a/..") == nil)
+    }
+
+    @Test("only requests addressed to loopback are answered")
+    func hostCheck() async throws {
+        #expect(PreviewHandler.isLocalHost("127.0.0.1:8000"))
+        #expect(PreviewHandler.isLocalHost("localhost:51234"))
+        #expect(PreviewHandler.isLocalHost("LOCALHOST"))
+        #expect(PreviewHandler.isLocalHost("[::1]:8000"))
+        #expect(PreviewHandler.isLocalHost(nil))
+        #expect(!PreviewHandler.isLocalHost("evil.example:8000"))
+        #expect(!PreviewHandler.isLocalHost("127.0.0.1.evil.example"))
+        #expect(!PreviewHandler.isLocalHost("192.168.1.20:8000"))
+
+        let handler = PreviewHandler(site: FileManager.default.temporaryDirectory.appendingPathComponent("tandem-none"), state: PreviewState())
+        let rebound = HTTPRequest(method: .GET, version: .http11, path: "/index.html", query: [],
+                                  headers: HTTPHeaders([.host: "evil.example:8000"]), body: HTTPBodySequence(data: Data()))
+        #expect(try await handler.handleRequest(rebound).statusCode == .forbidden)
+        let local = HTTPRequest(method: .GET, version: .http11, path: "/__tandem/version", query: [],
+                                headers: HTTPHeaders([.host: "127.0.0.1:8000"]), body: HTTPBodySequence(data: Data()))
+        #expect(try await handler.handleRequest(local).statusCode == .ok)
     }
 
     @Test("the scanner sees added, changed and removed files")

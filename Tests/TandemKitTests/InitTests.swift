@@ -73,6 +73,16 @@ struct InitTests {
         #expect(try String(contentsOf: root.appendingPathComponent("notes.txt"), encoding: .utf8) == "my notes\n")
     }
 
+    @Test("init accepts a fresh clone that holds only .git")
+    func acceptsFreshClone() throws {
+        let root = temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: root) }
+        try FileManager.default.createDirectory(at: root.appendingPathComponent(".git"), withIntermediateDirectories: true)
+        try Scaffold.create(#require(PortalTemplate.named("mentoring")), at: root)
+        #expect(FileManager.default.fileExists(atPath: root.appendingPathComponent("Content/programs/mentoring.md").path))
+        #expect(FileManager.default.fileExists(atPath: root.appendingPathComponent(".git").path))
+    }
+
     @Test("init refuses a path that is a file")
     func refusesFile() throws {
         let file = temporaryFolder()

@@ -58,7 +58,8 @@ public enum Scaffold {
         Bundle.module.url(forResource: "Starters", withExtension: nil)
     }
 
-    /// Creates `directory` (or fills it if it exists and is empty) with the template's portal.
+    /// Creates `directory` (or fills it if it exists and is empty, or holds only `.git`) with the
+    /// template's portal.
     /// Refuses any folder that already holds something, so nothing is ever overwritten.
     /// - Returns: the paths written, relative to `directory`, sorted.
     @discardableResult
@@ -68,7 +69,8 @@ public enum Scaffold {
         var isDirectory: ObjCBool = false
         if fm.fileExists(atPath: target.path, isDirectory: &isDirectory) {
             guard isDirectory.boolValue else { throw ScaffoldError.notAFolder(target.path) }
-            if let contents = try? fm.contentsOfDirectory(atPath: target.path), !contents.isEmpty {
+            // A fresh clone (only `.git`) is fine: nothing of the template can clash with it.
+            if let contents = try? fm.contentsOfDirectory(atPath: target.path), contents.contains(where: { $0 != ".git" }) {
                 throw ScaffoldError.notEmpty(target.path)
             }
         }
