@@ -83,7 +83,8 @@ public actor PreviewServer {
         guard let url = await url else { throw PreviewError.cannotListen(port: requestedPort, underlying: nil) }
 
         let interval = watchInterval, debounce = debounce
-        watchTask = Task { [weak self] in
+        // Detached: scanning is blocking file I/O and has no business on this actor.
+        watchTask = Task.detached { [weak self] in
             var known = baseline
             var pending = Set<String>()
             var lastChange: ContinuousClock.Instant?
