@@ -29,6 +29,16 @@ struct ChangeScanner: Sendable {
         return stamps
     }
 
+    /// Takes files the build wrote itself (round locks under `Content/matches/`) into `stamps`,
+    /// so that they do not trigger another build. An edit by hand still does.
+    func absorb(_ paths: [String], into stamps: inout [String: Stamp]) {
+        for path in paths {
+            let url = portal.appendingPathComponent(path)
+            guard let values = try? url.resourceValues(forKeys: [.contentModificationDateKey, .fileSizeKey]) else { continue }
+            stamps[path] = Stamp(modified: values.contentModificationDate ?? .distantPast, size: values.fileSize ?? 0)
+        }
+    }
+
     /// Paths added, removed or changed between two scans.
     static func difference(_ old: [String: Stamp], _ new: [String: Stamp]) -> Set<String> {
         var changed = Set<String>()

@@ -56,8 +56,9 @@ public actor PreviewServer {
         try FileManager.default.createDirectory(at: workspace, withIntermediateDirectories: true)
         // Scan before the first build, so that an edit made while it runs is not missed.
         let scanner = ChangeScanner(portal: portal)
-        let baseline = scanner.scan()
-        await rebuild(changed: [])
+        var baseline = scanner.scan()
+        let first = await rebuild(changed: [])
+        scanner.absorb(first.locksWritten, into: &baseline)
 
         let address = try sockaddr_in.inet(ip4: "127.0.0.1", port: requestedPort)
         let handler = PreviewHandler(site: siteFolder, state: state)
@@ -100,7 +101,8 @@ public actor PreviewServer {
                     let changed = pending.sorted()
                     pending = []
                     guard let self else { return }
-                    await self.rebuild(changed: changed)
+                    let report = await self.rebuild(changed: changed)
+                    scanner.absorb(report.locksWritten, into: &known)
                 }
             }
         }
@@ -139,13 +141,15 @@ public actor PreviewServer {
 
     /// Builds into the private site folder off the cooperative pool (a build can take a while
     /// and the server must keep answering meanwhile).
-    private func rebuild(changed: [String]) async {
+    @discardableResult
+    private func rebuild(changed: [String]) async -> BuildReport {
         let options = BuildOptions(root: portal, output: siteFolder)
         let report = await withCheckedContinuation { (done: CheckedContinuation<BuildReport, Never>) in
             buildQueue.async { done.resume(returning: Pipeline.build(options)) }
         }
         let version = await state.record(report)
         onBuild(PreviewBuild(version: version, report: report, changed: changed))
+        return report
     }
 }
 

@@ -51,6 +51,7 @@ struct Serve: ParsableCommand {
         let seconds = String(format: "%.2f", r.totalSeconds)
         let cause = build.changed.isEmpty ? "" : "\(build.changed.prefix(3).joined(separator: ", "))\(build.changed.count > 3 ? " and \(build.changed.count - 3) more" : "") changed: "
         let stamp = Date.now.formatted(date: .omitted, time: .standard)
+        for path in r.locksWritten { say("Locked matches → \(path)") }
         if r.succeeded {
             say("[\(stamp)] \(cause)built \(r.pages.formatted()) pages for \(r.participants.formatted()) participants in \(seconds) s")
         } else {

@@ -123,6 +123,18 @@ struct ServeTests {
         await server.stop()
     }
 
+    @Test("round locks written by the build itself do not trigger another build")
+    func ownLocksAreQuiet() async throws {
+        let root = try starterPortal()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let (server, _) = try await startServer(root)
+        let locks = root.appendingPathComponent("Content/matches/coffee-roulette")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: locks.path).contains { $0.hasPrefix("round-") })
+        try await Task.sleep(for: .milliseconds(800))
+        #expect(await server.version == 1)
+        await server.stop()
+    }
+
     @Test("a failed build keeps the last good site and shows its diagnostics, escaped")
     func keepsLastGoodSite() async throws {
         let root = try starterPortal()
