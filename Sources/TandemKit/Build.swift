@@ -7,11 +7,15 @@ public struct BuildOptions: Sendable {
     public var output: URL
     /// Seconds since 1970 for reproducible stamps; defaults to SOURCE_DATE_EPOCH.
     public var now: Int?
+    /// Whether the first build of a round records its matches under Content/matches/.
+    /// Previews turn it off so that trying out weights does not freeze a round.
+    public var writeLocks: Bool
 
-    public init(root: URL, output: URL? = nil, now: Int? = BuildOptions.sourceDateEpoch()) {
+    public init(root: URL, output: URL? = nil, now: Int? = BuildOptions.sourceDateEpoch(), writeLocks: Bool = true) {
         self.root = root
         self.output = output ?? root.appendingPathComponent("Site")
         self.now = now
+        self.writeLocks = writeLocks
     }
 
     public static func sourceDateEpoch() -> Int? {
@@ -95,7 +99,7 @@ public enum Pipeline {
         // Locks are written only once the new site is in place: a failed build writes nothing.
         let locksWritten = timed("write", &report) { () -> [String] in
             writer.commit(bag: bag)
-            return writeLocks(matches, root: options.root, bag: bag)
+            return options.writeLocks ? writeLocks(matches, root: options.root, bag: bag) : []
         }
         report.locksWritten = locksWritten
         report.diagnostics = bag.sorted()
