@@ -76,7 +76,11 @@ public enum Pipeline {
     }
 
     public static func schedule(_ portal: Portal, _ matches: [ProgramMatch], now: Int?) -> SiteModel {
-        SiteModel(portal: portal, programs: matches.map { BuiltProgram(match: $0, sessions: Scheduler.sessions(for: $0.program, portal: portal)) }, now: now)
+        SiteModel(portal: portal, programs: matches.map { m in
+            let sessions = Scheduler.sessions(for: m.program, portal: portal)
+            let podSessions = m.pods.isEmpty ? [] : Scheduler.podSessions(for: m.program, portal: portal, sessions: sessions)
+            return BuiltProgram(match: m, sessions: sessions, podSessions: podSessions)
+        }, now: now)
     }
 
     /// Runs the whole build. On any error nothing is written and the old site stays.

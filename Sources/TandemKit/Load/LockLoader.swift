@@ -92,7 +92,7 @@ enum LockLoader {
 
         for item in sequence(r, "matches") {
             guard let u = MappingReader(item, source: source, bag: bag, what: "a locked match") else { continue }
-            defer { u.finish(allowed: ["members", "kind", "score", "added"]) }
+            defer { u.finish(allowed: ["members", "kind", "score", "added", "pod"]) }
             let members = u.stringList("members")
             if members.isEmpty { bag.error("a locked match needs 'members'", at: u.location) }
             // A mentor with capacity for several mentees leads several matches.
@@ -101,7 +101,7 @@ enum LockLoader {
                 bag.error("unknown kind '\(kind)'", at: u.location(of: "kind"), hint: Suggest.hint(for: kind, in: ["pair", "trio", "group", "mentoring"]))
             }
             lock.matches.append(LockedUnit(members: members.map(\.value), score: u.int("score"), added: u.date("added"),
-                                           memberLocations: members.map(\.location), location: u.location))
+                                           pod: u.int("pod", range: 1...100_000), memberLocations: members.map(\.location), location: u.location))
         }
         for (key, what) in [("sat_out", "someone who sat out"), ("unmatched", "someone unmatched")] {
             for item in sequence(r, key) {

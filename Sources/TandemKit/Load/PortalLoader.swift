@@ -13,8 +13,9 @@ public enum PortalLoader {
         let participants = RosterLoader.load(files, bag: bag)
         let programs = ProgramLoader.load(files, settings: settings, bag: bag)
         let activities = ActivityLoader.load(files, settings: settings, bag: bag)
-        let portal = Portal(root: root, settings: settings, participants: participants, programs: programs, activities: activities)
+        var portal = Portal(root: root, settings: settings, participants: participants, programs: programs, activities: activities)
         Validator.check(portal, bag: bag)
+        portal.checkins = CheckinLoader.load(portal, bag: bag)
         return portal
     }
 }

@@ -5,7 +5,7 @@ import Yams
 enum ProgramLoader {
     static let folder = "Content/programs"
     static let keys = ["title", "summary", "format", "group_size", "start", "cadence", "sessions", "session_length",
-                       "meeting_time", "timezone", "round", "odd", "fairness", "candidates", "match", "agenda", "pods"]
+                       "meeting_time", "timezone", "round", "odd", "fairness", "candidates", "match", "agenda", "pods", "checkins"]
 
     static func load(_ files: ContentFiles, settings: PortalSettings, bag: DiagnosticBag) -> [Program] {
         files.markdownFiles(in: folder).compactMap { program(at: $0, files: files, settings: settings, bag: bag) }
@@ -103,7 +103,23 @@ enum ProgramLoader {
             weights: weights, rules: rules, agenda: agenda.map(\.value), pods: format == .pairs ? pods : nil,
             bodyHTML: Markdown.html(doc.body, allowRawHTML: settings.allowRawHTML), sourceFile: path)
         program.agendaLocations = agenda.map(\.location)
-        for key in ["round", "pods", "start", "format"] { program.fieldLocations[key] = r.location(of: key) }
+        if let c = r.mapping("checkins", what: "'checkins'") {
+            defer { c.finish(allowed: CheckinColumns.keys) }
+            var columns = CheckinColumns()
+            for key in CheckinColumns.keys {
+                guard let header = c.string(key) else { continue }
+                if header.isEmpty { bag.error("'\(key)' must name a column of the check-in file", at: c.location(of: key)); continue }
+                switch key {
+                case "date": columns.date = header
+                case "participant": columns.participant = header
+                case "met": columns.met = header
+                case "rating": columns.rating = header
+                default: columns.comment = header
+                }
+            }
+            program.checkinColumns = columns
+        }
+        for key in ["round", "pods", "start", "format", "checkins"] { program.fieldLocations[key] = r.location(of: key) }
         return program
     }
 

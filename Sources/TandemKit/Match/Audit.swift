@@ -17,6 +17,12 @@ public enum AuditJSON {
             } else if m.program.format.isMentoring {
                 fields.append("\"pairs\": [" + m.units.map { "[\(quote(ids[$0.members[0]])), \(quote(ids[$0.members[1]]))]" }.joined(separator: ", ") + "]")
             }
+            if m.program.pods != nil {
+                // Every unit in exactly one pod: [[["ada", "bo"], ["cy", "dee"]], …], by pod number.
+                fields.append("\"pods\": [" + m.pods.map { pod in
+                    "[" + pod.units.map { "[" + m.units[$0].members.map { quote(ids[$0]) }.joined(separator: ", ") + "]" }.joined(separator: ", ") + "]"
+                }.joined(separator: ", ") + "]")
+            }
             fields.append("\"groups\": [" + m.units.map { "[" + $0.members.map { quote(ids[$0]) }.joined(separator: ", ") + "]" }.joined(separator: ", ") + "]")
             fields.append("\"unmatched\": [" + m.unmatched.map { "{\"id\": \(quote(ids[$0.person])), \"reason\": \(quote($0.reason))}" }.joined(separator: ", ") + "]")
             fields.append("\"objective\": \(m.objective)")

@@ -44,6 +44,10 @@ public struct ProgramMatch: Sendable {
     public var objective: Int
     /// Unit indices per person.
     public var unitsOf: [[Int]]
+    /// Pods of units (programs with `pods:`), numbered as in the lock file.
+    public var pods: [Pod] = []
+    /// Index into `pods` per unit, nil when the unit has no pod.
+    public var podOfUnit: [Int?] = []
     /// The round's lock, history and what changed.
     public var round = RoundState()
     /// The scoring the matching used (with this round's history), for checks and the report.
@@ -61,7 +65,7 @@ enum ProgramMatcher {
         table.previousPartners = history.pairs
         let relieved = table.allowRepeatsWhereNeeded()
         var result: ProgramMatch
-        let lock: RoundLock
+        var lock: RoundLock
         if let current = locks.current {
             (result, lock) = Reconcile.run(current, table: table, index: index, eligible: history.sitOutEligible, today: today)
         } else {
@@ -73,6 +77,8 @@ enum ProgramMatcher {
         var unitsOf = [[Int]](repeating: [], count: people.count)
         for (u, unit) in result.units.enumerated() { for m in unit.members { unitsOf[m].append(u) } }
         result.unitsOf = unitsOf
+        (result.pods, lock) = PodPlanner.plan(result, lock: lock)
+        result.podOfUnit = PodPlanner.podOfUnit(result.pods, unitCount: result.units.count)
 
         var state = RoundState()
         state.lock = lock

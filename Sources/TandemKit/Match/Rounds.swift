@@ -29,6 +29,8 @@ public struct LockedUnit: Sendable {
     public var score: Int?
     /// Set for matches made after the round was first locked.
     public var added: LocalDate?
+    /// The pod the unit belongs to (programs with `pods:`).
+    public var pod: Int?
     var memberLocations: [SourceLocation] = []
     var location: SourceLocation?
 }

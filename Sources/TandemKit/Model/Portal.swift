@@ -141,6 +141,8 @@ public struct Program: Sendable, Identifiable {
     public var rules: [Rule]
     public var agenda: [String]
     public var pods: Int?
+    /// Header names of the check-in export (`Content/checkins/<slug>.csv`).
+    public var checkinColumns = CheckinColumns()
     public var bodyHTML: String
     public var sourceFile: String
     var fieldLocations: [String: SourceLocation] = [:]
@@ -209,6 +211,8 @@ public struct Portal: Sendable {
     public var programs: [Program]
     /// Sorted by slug.
     public var activities: [Activity]
+    /// Check-in survey exports by program slug (`Content/checkins/<slug>.csv`).
+    public var checkins: [String: CheckinImport] = [:]
 
     public func participant(_ id: String) -> Participant? { participantIndex[id].map { participants[$0] } }
     public func activity(_ slug: String) -> Activity? { activities.first { $0.slug == slug } }

@@ -231,6 +231,7 @@ struct Pages {
             c["nextIsFirst"] = nextIndex == 0
         }
         c["sessions"] = rows
+        addPod(toPerson: &c, b, i)
         c["zoneName"] = showZone ? zone : ""
         c["timezoneNote"] = showZone ? "Dates and times are in your time zone (\(zone))." : "Dates and times are in the program's time zone (\(b.program.timezone))."
         return c
@@ -275,6 +276,7 @@ struct Pages {
             row["followUps"] = Pages.followUpRows(s)
             return row
         }
+        addPod(toUnit: &c, b, u)
         return c
     }
 
@@ -295,7 +297,7 @@ struct Pages {
                 start: s.start, end: s.end,
                 summary: "\(p.title) \(s.number)/\(b.sessions.count)" + (s.activity.map { ": \($0.title)" } ?? ""),
                 description: text)
-        }
+        } + podEvents(b, u)
         return ICalendar.document(name: "\(p.title): \(names)", timezone: p.timezone, events: events,
                                   attendees: members.map { ($0.name, $0.isPrivate("email") ? nil : $0.email) }, stamp: stamp)
     }

@@ -9,7 +9,7 @@ struct Renderer: @unchecked Sendable {
     let writer: SiteWriter
 
     enum Job {
-        case index, activitiesIndex, print, activity(Int), program(Int), report(Int), person(Int, Int), unit(Int, Int)
+        case index, activitiesIndex, print, activity(Int), program(Int), report(Int), person(Int, Int), unit(Int, Int), pod(Int, Int)
     }
 
     func jobs() -> [Job] {
@@ -19,6 +19,7 @@ struct Renderer: @unchecked Sendable {
             jobs += [.program(p), .report(p)]
             jobs += built.match.people.indices.map { .person(p, $0) }
             jobs += built.match.units.indices.map { .unit(p, $0) }
+            jobs += built.match.pods.indices.map { .pod(p, $0) }
         }
         return jobs
     }
@@ -29,6 +30,7 @@ struct Renderer: @unchecked Sendable {
         let jobs = jobs()
         let directories = Set(["activities", "assets"] + model.programs.flatMap { b in
             ["programs/\(b.program.slug)", "programs/\(b.program.slug)/people", "programs/\(b.program.slug)/pairs"]
+                + (b.match.pods.isEmpty ? [] : ["programs/\(b.program.slug)/pods"])
         })
         for d in directories.sorted() { writer.makeDirectory(d) }
         for asset in theme.assets { writer.write(asset.path, asset.bytes) }
@@ -68,6 +70,9 @@ struct Renderer: @unchecked Sendable {
             let id = b.match.units[u].id
             writer.write("programs/\(b.program.slug)/pairs/\(id).html", theme.render(pages.unit(b, u), template: "unit"))
             writer.write("programs/\(b.program.slug)/pairs/\(id).ics", pages.calendar(b, u))
+        case let .pod(p, k):
+            let b = model.programs[p]
+            writer.write("programs/\(b.program.slug)/pods/\(b.match.pods[k].slug).html", theme.render(pages.pod(b, k), template: "pod"))
         }
     }
 }

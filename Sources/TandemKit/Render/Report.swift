@@ -34,6 +34,8 @@ extension Pages {
         c["hasUnmatchedOnly"] = m.unmatched.contains { !$0.satOut }
         for (key, value) in rounds(b) { c[key] = value }
         for (key, value) in rulePressure(b) { c[key] = value }
+        for (key, value) in podReport(b) { c[key] = value }
+        for (key, value) in checkins(b) { c[key] = value }
         var contribution: [Criterion: (count: Int, points: Int)] = [:]
         for unit in m.units {
             for pair in unit.pairScores {

@@ -4,6 +4,8 @@ import Foundation
 public struct BuiltProgram: Sendable {
     public var match: ProgramMatch
     public var sessions: [Session]
+    /// Sessions for whole pods (programs with `pods:`), in date order.
+    public var podSessions: [Session] = []
     public var program: Program { match.program }
 }
 
@@ -17,6 +19,6 @@ public struct SiteModel: Sendable {
 
     public var pageCount: Int {
         let fixed = 1 + 2 + portal.activities.count
-        return fixed + programs.reduce(0) { $0 + 2 + $1.match.people.count + $1.match.units.count }
+        return fixed + programs.reduce(0) { $0 + 2 + $1.match.people.count + $1.match.units.count + $1.match.pods.count }
     }
 }

@@ -10,7 +10,7 @@ struct Theme: Sendable {
     /// Static files (stylesheet) by output path under `assets/`.
     let assets: [(path: String, bytes: [UInt8])]
 
-    static let pageTemplates = ["index", "program", "person", "unit", "activity", "activities", "print", "report"]
+    static let pageTemplates = ["index", "program", "person", "unit", "activity", "activities", "print", "report", "pod"]
 
     static var builtInDirectory: URL? {
         Bundle.module.url(forResource: "Theme", withExtension: nil)

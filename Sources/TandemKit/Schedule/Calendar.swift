@@ -11,6 +11,8 @@ enum ICalendar {
         var end: Int
         var summary: String
         var description: String
+        /// Who the event invites, when not the document's attendees (a pod session).
+        var attendees: [(name: String, email: String?)]? = nil
     }
 
     static func document(name: String, timezone: String, events: [Event],
@@ -32,7 +34,7 @@ enum ICalendar {
                 "SUMMARY:" + escape(event.summary),
                 "DESCRIPTION:" + escape(event.description),
             ]
-            for a in attendees {
+            for a in event.attendees ?? attendees {
                 if let email = a.email, !email.isEmpty {
                     lines.append("ATTENDEE;CN=\(paramValue(a.name));ROLE=REQ-PARTICIPANT:mailto:\(email.filter { !$0.isWhitespace && $0 != "\"" && $0 != ";" && $0 != "," })")
                 }

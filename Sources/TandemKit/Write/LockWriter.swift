@@ -24,6 +24,7 @@ enum LockWriter {
             out += "    kind: \(kind(unit.members.count, lock.format).rawValue)\n"
             if let score = unit.score { out += "    score: \(score)\n" }
             if let added = unit.added { out += "    added: \(added)\n" }
+            if let pod = unit.pod { out += "    pod: \(pod)\n" }
         }
         for (key, people) in [("sat_out", lock.satOut), ("unmatched", lock.unmatched)] where !people.isEmpty {
             out += "\(key):\n"

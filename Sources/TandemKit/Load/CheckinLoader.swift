@@ -1,0 +1,300 @@
+import Foundation
+
+/// The header names of a program's check-in export, set in the program file:
+/// `checkins: { date: "Timestamp", participant: "Employee ID", met: "Did you meet?", rating: "Rating", comment: "Comments" }`.
+/// Headers match without regard to case or surrounding spaces.
+public struct CheckinColumns: Sendable, Equatable {
+    public var date = "date"
+    public var participant = "participant"
+    public var met = "met"
+    public var rating = "rating"
+    public var comment = "comment"
+
+    public init() {}
+
+    static let keys = ["date", "participant", "met", "rating", "comment"]
+}
+
+/// One answer to a check-in survey.
+public struct Checkin: Sendable {
+    public var date: LocalDate
+    /// A participant id (the export may give the id or the email address).
+    public var participant: String
+    public var met: Bool
+    /// 1–5, when given.
+    public var rating: Int?
+    /// Shown in the admin report only, never on a participant page.
+    public var comment: String?
+    /// Where the row starts in the file.
+    public var location: SourceLocation
+}
+
+/// A program's imported check-ins.
+public struct CheckinImport: Sendable {
+    public var file: String
+    /// In file order.
+    public var rows: [Checkin]
+}
+
+/// A CSV reader with positions (RFC 4180: quoted cells with doubled quotes, line breaks inside
+/// quotes, CRLF or LF, an optional UTF-8 BOM). Written here rather than taken from SwiftCSV or
+/// CSV.swift because neither reports where a cell starts, and every diagnostic about a bad
+/// answer must point at its line and column.
+struct CSVTable {
+    struct Cell {
+        var text: String
+        var line: Int
+        var column: Int
+    }
+
+    struct ParseError: Error {
+        var message: String
+        var line: Int
+        var column: Int
+    }
+
+    /// Rows of cells; rows with only empty cells (blank lines) are dropped.
+    var rows: [[Cell]] = []
+    var delimiter: Unicode.Scalar = ","
+
+    /// Parses `text`. The delimiter is the comma, unless the first line has more semicolons
+    /// or tabs than commas outside quotes (spreadsheets in many locales export those).
+    init(_ text: String) throws {
+        var scalars = Array(text.unicodeScalars)
+        if scalars.first == "\u{FEFF}" { scalars.removeFirst() }
+        delimiter = CSVTable.guessDelimiter(scalars)
+        var line = 1, column = 1
+        var i = 0
+        var row: [Cell] = []
+        let n = scalars.count
+        func endRow() {
+            if row.contains(where: { !$0.text.isEmpty }) { rows.append(row) }
+            row = []
+        }
+        /// Steps over one line break at `i` (CRLF, LF or CR); returns false if none is there.
+        func lineBreak() -> Bool {
+            guard i < n, scalars[i] == "\n" || scalars[i] == "\r" else { return false }
+            if scalars[i] == "\r", i + 1 < n, scalars[i + 1] == "\n" { i += 1 }
+            i += 1
+            line += 1
+            column = 1
+            return true
+        }
+        while i < n {
+            let startLine = line, startColumn = column
+            var value = String.UnicodeScalarView()
+            if i < n, scalars[i] == "\"" {
+                i += 1; column += 1
+                var closed = false
+                while i < n {
+                    let c = scalars[i]
+                    if c == "\"" {
+                        if i + 1 < n, scalars[i + 1] == "\"" {
+                            value.append("\""); i += 2; column += 2
+                            continue
+                        }
+                        i += 1; column += 1
+                        closed = true
+                        break
+                    }
+                    if c == "\n" || c == "\r" {
+                        _ = lineBreak()
+                        value.append("\n")
+                        continue
+                    }
+                    value.append(c); i += 1; column += 1
+                }
+                if !closed {
+                    throw ParseError(message: "a quoted cell is never closed: add the missing '\"'", line: startLine, column: startColumn)
+                }
+                if i < n, scalars[i] != delimiter, scalars[i] != "\n", scalars[i] != "\r" {
+                    throw ParseError(message: "unexpected text after a quoted cell; write a quote inside quotes as \"\"", line: line, column: column)
+                }
+            } else {
+                // An unquoted cell runs to the delimiter or the line end; a stray quote is kept as text.
+                while i < n, scalars[i] != delimiter, scalars[i] != "\n", scalars[i] != "\r" {
+                    value.append(scalars[i]); i += 1; column += 1
+                }
+            }
+            row.append(Cell(text: String(value), line: startLine, column: startColumn))
+            if i < n, scalars[i] == delimiter {
+                i += 1; column += 1
+                if i == n {
+                    row.append(Cell(text: "", line: line, column: column))
+                    endRow()
+                }
+                continue
+            }
+            _ = lineBreak()
+            endRow()
+        }
+    }
+
+    static func guessDelimiter(_ scalars: [Unicode.Scalar]) -> Unicode.Scalar {
+        var counts: [Unicode.Scalar: Int] = [",": 0, ";": 0, "\t": 0]
+        var quoted = false
+        for c in scalars {
+            if c == "\"" { quoted.toggle(); continue }
+            if !quoted && (c == "\n" || c == "\r") { break }
+            if !quoted, counts[c] != nil { counts[c]! += 1 }
+        }
+        let comma = counts[","]!
+        if counts[";"]! > comma && counts[";"]! >= counts["\t"]! { return ";" }
+        if counts["\t"]! > comma { return "\t" }
+        return ","
+    }
+}
+
+/// Reads `Content/checkins/<program>.csv`: the export of any survey tool, one answer per row.
+enum CheckinLoader {
+    static let folder = "Content/checkins"
+
+    static func load(_ portal: Portal, bag: DiagnosticBag) -> [String: CheckinImport] {
+        let files = ContentFiles(root: portal.root)
+        let base = portal.root.appendingPathComponent(folder)
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: base.path) else { return [:] }
+        let programs = Dictionary(uniqueKeysWithValues: portal.programs.map { ($0.slug, $0) })
+        var result: [String: CheckinImport] = [:]
+        for name in names.sorted() where !name.hasPrefix(".") {
+            let path = "\(folder)/\(name)"
+            guard name.hasSuffix(".csv") else {
+                bag.warning("ignored: check-in files are named <program>.csv", at: SourceLocation(file: path))
+                continue
+            }
+            let slug = String(name.dropLast(4))
+            guard let program = programs[slug] else {
+                bag.warning("check-ins for an unknown program '\(slug)' are ignored", at: SourceLocation(file: path),
+                            hint: Suggest.hint(for: slug, in: programs.keys.sorted()))
+                continue
+            }
+            guard let text = files.text(path, bag: bag) else { continue }
+            if let rows = read(text, file: path, program: program, portal: portal, bag: bag) {
+                result[slug] = CheckinImport(file: path, rows: rows)
+            }
+        }
+        return result
+    }
+
+    /// The rows of one file, or nil when it has errors (all of them reported).
+    static func read(_ text: String, file: String, program: Program, portal: Portal, bag: DiagnosticBag) -> [Checkin]? {
+        let table: CSVTable
+        do {
+            table = try CSVTable(text)
+        } catch let e as CSVTable.ParseError {
+            bag.error(e.message, at: SourceLocation(file: file, line: e.line, column: e.column))
+            return nil
+        } catch {
+            bag.error("cannot read the file as CSV", at: SourceLocation(file: file))
+            return nil
+        }
+        guard let header = table.rows.first else {
+            bag.warning("the check-in file is empty", at: SourceLocation(file: file))
+            return []
+        }
+        let errorsBefore = bag.errorCount
+        let names = header.map { $0.text.trimmingCharacters(in: .whitespaces).lowercased() }
+        let columns = program.checkinColumns
+        let configured = program.fieldLocations["checkins"]
+        func column(_ name: String, required: Bool) -> Int? {
+            if let k = names.firstIndex(of: name.trimmingCharacters(in: .whitespaces).lowercased()) { return k }
+            if required {
+                let shown = header.map { "'\($0.text)'" }.joined(separator: ", ")
+                bag.error("no '\(name)' column in the header (found \(shown))", at: SourceLocation(file: file, line: header[0].line, column: header[0].column),
+                          hint: Suggest.hint(for: name, in: header.map(\.text))
+                            ?? "name the columns in the program file: checkins: { date: …, participant: …, met: …, rating: …, comment: … }"
+                            + (configured.map { " (at \($0))" } ?? ""))
+            }
+            return nil
+        }
+        let dateColumn = column(columns.date, required: true)
+        let personColumn = column(columns.participant, required: true)
+        let metColumn = column(columns.met, required: true)
+        let ratingColumn = column(columns.rating, required: false)
+        let commentColumn = column(columns.comment, required: false)
+        guard let dateColumn, let personColumn, let metColumn else { return nil }
+
+        let enrolled = Set(portal.participants.filter { $0.programs.contains(program.slug) }.map(\.id))
+        let byEmail = Dictionary(portal.participants.map { ($0.email.lowercased(), $0.id) }, uniquingKeysWith: { a, _ in a })
+        var rows: [Checkin] = []
+        for cells in table.rows.dropFirst() {
+            let rowStart = SourceLocation(file: file, line: cells[0].line, column: cells[0].column)
+            func cell(_ k: Int, _ what: String) -> (String, SourceLocation)? {
+                guard k < cells.count else {
+                    let last = cells[cells.count - 1]
+                    bag.error("this row has \(cells.count) cell\(cells.count == 1 ? "" : "s") but the header has \(header.count); '\(what)' is missing",
+                              at: SourceLocation(file: file, line: last.line, column: last.column + last.text.unicodeScalars.count))
+                    return nil
+                }
+                return (cells[k].text.trimmingCharacters(in: .whitespacesAndNewlines), SourceLocation(file: file, line: cells[k].line, column: cells[k].column))
+            }
+            guard let (dateText, dateAt) = cell(dateColumn, columns.date),
+                  let (who, whoAt) = cell(personColumn, columns.participant),
+                  let (metText, metAt) = cell(metColumn, columns.met) else { continue }
+            var ok = true
+            let date = parseDate(dateText)
+            if date == nil {
+                bag.error(dateText.isEmpty ? "the date is empty" : "'\(dateText)' is not a date", at: dateAt,
+                          hint: "write dates as YYYY-MM-DD; a time after the date is ignored")
+                ok = false
+            }
+            var id = who
+            if who.isEmpty {
+                bag.error("the participant is empty", at: whoAt)
+                ok = false
+            } else if portal.participant(who) == nil {
+                if let viaEmail = byEmail[who.lowercased()] {
+                    id = viaEmail
+                } else {
+                    bag.error("unknown participant '\(who)'", at: whoAt,
+                              hint: Suggest.hint(for: who, in: portal.participants.map(\.id)) ?? "use the participant's id or email from the roster")
+                    ok = false
+                }
+            }
+            if ok, !enrolled.contains(id) {
+                bag.warning("'\(id)' is not enrolled in '\(program.slug)'; this answer is not counted", at: whoAt)
+                continue
+            }
+            let met = parseYesNo(metText)
+            if met == nil {
+                bag.error(metText.isEmpty ? "the '\(columns.met)' answer is empty" : "'\(metText)' is not a yes or no answer", at: metAt,
+                          hint: "answers may be yes/no, y/n, true/false or 1/0")
+                ok = false
+            }
+            var rating: Int?
+            if let ratingColumn, ratingColumn < cells.count {
+                let (text, at) = (cells[ratingColumn].text.trimmingCharacters(in: .whitespaces),
+                                  SourceLocation(file: file, line: cells[ratingColumn].line, column: cells[ratingColumn].column))
+                if !text.isEmpty {
+                    if let r = Int(text), (1...5).contains(r) { rating = r } else {
+                        bag.error("the rating must be a whole number from 1 to 5, found '\(text)'", at: at)
+                        ok = false
+                    }
+                }
+            }
+            var comment: String?
+            if let commentColumn, commentColumn < cells.count {
+                let text = cells[commentColumn].text.trimmingCharacters(in: .whitespacesAndNewlines)
+                if !text.isEmpty { comment = text }
+            }
+            if ok, let date, let met {
+                rows.append(Checkin(date: date, participant: id, met: met, rating: rating, comment: comment, location: rowStart))
+            }
+        }
+        return bag.errorCount == errorsBefore ? rows : nil
+    }
+
+    /// `2027-01-25`, `2027-01-25 13:04:00`, `2027-01-25T13:04:00Z`, `2027/01/25`.
+    static func parseDate(_ text: String) -> LocalDate? {
+        let day = text.prefix { $0 != " " && $0 != "T" }
+        guard day.count == 10 else { return nil }
+        return LocalDate(day.replacingOccurrences(of: "/", with: "-"))
+    }
+
+    static func parseYesNo(_ text: String) -> Bool? {
+        switch text.lowercased() {
+        case "yes", "y", "true", "1", "met": return true
+        case "no", "n", "false", "0", "not met": return false
+        default: return nil
+        }
+    }
+}

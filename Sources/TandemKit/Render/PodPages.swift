@@ -1,0 +1,192 @@
+import Foundation
+
+/// Pods on the pages: the pod page, the pod sessions in each pair's agenda, participant page
+/// and calendar.
+extension Pages {
+    func podURL(_ pod: Pod, root: String, slug: String) -> String { "\(root)programs/\(slug)/pods/\(pod.slug).html" }
+
+    func pod(of unit: Int, _ b: BuiltProgram) -> Pod? {
+        guard unit < b.match.podOfUnit.count, let k = b.match.podOfUnit[unit] else { return nil }
+        return b.match.pods[k]
+    }
+
+    /// Names of a pod's members outside `unit`, for "with …" lines.
+    func otherPairs(in pod: Pod, besides unit: Int, _ b: BuiltProgram) -> String {
+        Explain.list(pod.units.filter { $0 != unit }.map { Explain.list(b.match.units[$0].members.map { b.match.people[$0].name }) })
+    }
+
+    /// The first pod session that has not ended; without a date, none (the first pair
+    /// session comes first).
+    func nextPodSessionIndex(_ b: BuiltProgram) -> Int? {
+        guard let now = model.now else { return nil }
+        return b.podSessions.firstIndex { $0.end > now }
+    }
+
+    static func planRows(_ s: Session) -> [[String: Any]] {
+        var clock = 0
+        return s.plan.map { box -> [String: Any] in
+            defer { clock += box.minutes }
+            return ["label": box.label, "minutes": box.minutes, "detail": box.detail, "from": clock, "to": clock + box.minutes]
+        }
+    }
+
+    // MARK: pod page
+
+    func pod(_ b: BuiltProgram, _ k: Int) -> [String: Any] {
+        let root = "../../../"
+        let pod = b.match.pods[k]
+        let units = pod.units.map { b.match.units[$0] }
+        let people = units.flatMap(\.members).map { b.match.people[$0] }
+        var c = base(root: root, title: "Pod \(pod.number) — \(b.program.title)", noindex: true)
+        c["program"] = programSummary(b, root: root)
+        c["number"] = pod.number
+        c["names"] = Explain.list(people.map(\.name))
+        c["units"] = units.map { unit -> [String: Any] in
+            [
+                "names": Explain.list(unit.members.map { b.match.people[$0].name }),
+                "url": "../pairs/\(unit.id).html",
+                "kind": unit.kind == .trio ? "Trio" : "Pair",
+                "members": unit.members.map { b.match.people[$0] }.map { p -> [String: Any] in
+                    ["name": p.name, "url": "../people/\(p.id).html", "title": visible(p, "title", p.title),
+                     "department": visible(p, "department", p.department), "location": visible(p, "location", p.location)]
+                },
+            ]
+        }
+        let next = nextPodSessionIndex(b) ?? (model.now == nil ? 0 : nil)
+        c["sessions"] = b.podSessions.enumerated().map { j, s -> [String: Any] in
+            var row: [String: Any] = ["number": s.number, "date": s.date.longText, "length": Duration.words(minutes: s.minutes),
+                                      "isNext": j == next, "count": b.podSessions.count]
+            row["times"] = people.filter { !$0.isPrivate("timezone") }.map { p in
+                let local = Scheduler.local(s.start, in: p.timezone)
+                return ["name": Explain.firstName(p), "time": local.time, "date": local.date.longText]
+            }
+            if let a = s.activity {
+                row["activity"] = a.title
+                row["activityURL"] = "\(root)activities/\(a.slug).html"
+                row["prep"] = a.prep ?? ""
+                row["materials"] = a.materials.joined(separator: ", ")
+            }
+            row["plan"] = Pages.planRows(s)
+            row["followUps"] = Pages.followUpRows(s)
+            return row
+        }
+        c["sessionCount"] = b.podSessions.count
+        c["hasSessions"] = !b.podSessions.isEmpty
+        return c
+    }
+
+    /// The report's list of pods with their mixing scores.
+    func podReport(_ b: BuiltProgram) -> [String: Any] {
+        let m = b.match
+        guard !m.pods.isEmpty else { return ["hasPods": false] }
+        let score = PodPlanner.scorer(m)
+        return [
+            "hasPods": true,
+            "podSize": b.program.pods ?? 0,
+            "podSessionDates": Explain.list(b.podSessions.map(\.date.shortText)),
+            "pods": m.pods.map { pod -> [String: Any] in
+                ["number": pod.number, "url": "pods/\(pod.slug).html", "score": PodPlanner.score(pod, score),
+                 "names": pod.units.map { Explain.list(m.units[$0].members.map { m.people[$0].name }) }.joined(separator: " · ")]
+            },
+        ]
+    }
+
+    // MARK: participant page
+
+    /// Adds the participant's pod, puts the pod sessions into their meeting plan in date
+    /// order, and makes a pod session the next one when it comes first.
+    func addPod(toPerson c: inout [String: Any], _ b: BuiltProgram, _ i: Int) {
+        guard let u = b.match.unitsOf[i].first, let pod = pod(of: u, b), var rows = c["sessions"] as? [[String: Any]] else { return }
+        let root = "../../../"
+        let me = b.match.people[i]
+        let zone = me.isPrivate("timezone") ? b.program.timezone : me.timezone
+        let with = otherPairs(in: pod, besides: u, b)
+        c["kindWord"] = b.match.units[u].members.count > 2 ? "peers" : "peer"
+        c["pod"] = ["number": pod.number, "url": "../pods/\(pod.slug).html", "with": with,
+                    "dates": Explain.list(b.podSessions.map { Scheduler.local($0.start, in: zone).date.longText })] as [String: Any]
+        let podNext = nextPodSessionIndex(b)
+        let pairNext = rows.firstIndex { ($0["isNext"] as? Bool) == true }
+        let podComesFirst = podNext.map { p in pairNext.map { b.podSessions[p].start < b.sessions[$0].start } ?? true } ?? false
+        if podComesFirst, let pairNext { rows[pairNext]["isNext"] = false }
+        var timeline = zip(b.sessions.map(\.start), rows).map { (start: $0, row: $1) }
+        for (k, s) in b.podSessions.enumerated() {
+            let local = Scheduler.local(s.start, in: zone)
+            var row: [String: Any] = ["number": s.number, "isPod": true, "podWith": with, "podURL": "../pods/\(pod.slug).html",
+                                      "date": s.date.longText, "shortDate": s.date.shortText,
+                                      "localDate": local.date.longText, "localTime": local.time,
+                                      "length": Duration.words(minutes: s.minutes), "followUps": Pages.followUpRows(s)]
+            if let a = s.activity {
+                row["activity"] = a.title
+                row["activityURL"] = "\(root)activities/\(a.slug).html"
+                row["activitySummary"] = a.summary
+            } else {
+                row["activity"] = "Open conversation"
+            }
+            if podComesFirst && k == podNext {
+                row["isNext"] = true
+                var next = row
+                if !me.isPrivate("timezone"), Pages.isOutsideWorkingHours(s, zone: zone) {
+                    next["outsideHours"] = "That is outside usual working hours where you are: agree a time that suits your pod, and move the calendar entry."
+                }
+                c["next"] = next
+                c["nextPrep"] = s.activity?.prep ?? ""
+                c["nextIsFirst"] = false
+            }
+            timeline.append((s.start, row))
+        }
+        c["sessions"] = timeline.sorted { $0.start < $1.start }.map(\.row)
+    }
+
+    // MARK: pair agenda and calendar
+
+    /// Puts the pod sessions into a pair's agenda, in date order.
+    func addPod(toUnit c: inout [String: Any], _ b: BuiltProgram, _ u: Int) {
+        guard let pod = pod(of: u, b), let rows = c["sessions"] as? [[String: Any]] else { return }
+        let root = "../../../"
+        let unit = b.match.units[u]
+        let members = unit.members.map { b.match.people[$0] }
+        let with = otherPairs(in: pod, besides: u, b)
+        c["pod"] = ["number": pod.number, "url": "../pods/\(pod.slug).html", "with": with] as [String: Any]
+        var timeline = zip(b.sessions.map(\.start), rows).map { (start: $0, row: $1) }
+        for s in b.podSessions {
+            var row: [String: Any] = ["number": s.number, "isPod": true, "podWith": with, "podURL": "../pods/\(pod.slug).html",
+                                      "date": s.date.longText, "length": Duration.words(minutes: s.minutes)]
+            row["times"] = members.filter { !$0.isPrivate("timezone") }.map { p in
+                let local = Scheduler.local(s.start, in: p.timezone)
+                return ["name": Explain.firstName(p), "time": local.time, "date": local.date.longText]
+            }
+            if let a = s.activity {
+                row["activity"] = a.title
+                row["activityURL"] = "\(root)activities/\(a.slug).html"
+                row["prep"] = a.prep ?? ""
+                row["materials"] = a.materials.joined(separator: ", ")
+            }
+            row["plan"] = Pages.planRows(s)
+            row["followUps"] = Pages.followUpRows(s)
+            timeline.append((s.start, row))
+        }
+        c["sessions"] = timeline.sorted { $0.start < $1.start }.map(\.row)
+    }
+
+    /// Calendar events for the pod sessions of a unit's pod; every unit of the pod carries the
+    /// same event (same UID), inviting the whole pod.
+    func podEvents(_ b: BuiltProgram, _ u: Int) -> [ICalendar.Event] {
+        guard let pod = pod(of: u, b) else { return [] }
+        let p = b.program
+        let people = pod.units.flatMap { b.match.units[$0].members }.map { b.match.people[$0] }
+        let names = Explain.list(people.map(\.name))
+        return b.podSessions.map { s in
+            var text = "\(p.title), pod \(pod.number), pod session \(s.number) of \(b.podSessions.count), with \(names).\n"
+            if let a = s.activity { text += "\nActivity: \(a.title). \(a.summary)\n" }
+            if let prep = s.activity?.prep { text += "Before: \(prep)\n" }
+            text += "\nPlan:\n" + s.plan.map { "\($0.minutes) min  \($0.label)" }.joined(separator: "\n") + "\n"
+            text += "\n" + s.followUps.map { "\($0.label): \($0.text)" }.joined(separator: "\n")
+            return ICalendar.Event(
+                uid: "\(p.slug)-r\(p.round)-pod-\(pod.number)-\(s.number)@tandem.invalid",
+                start: s.start, end: s.end,
+                summary: "\(p.title) pod session \(s.number)/\(b.podSessions.count)" + (s.activity.map { ": \($0.title)" } ?? ""),
+                description: text,
+                attendees: people.map { ($0.name, $0.isPrivate("email") ? nil : $0.email) })
+        }
+    }
+}
