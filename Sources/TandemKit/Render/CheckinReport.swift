@@ -33,6 +33,8 @@ extension Pages {
         }
         func names(_ unit: MatchUnit) -> String { Explain.list(unit.members.map { m.people[$0].name }) }
         var averages: [Double?] = []
+        // Sessions after the last one anybody answered for are still to come: left out of the table.
+        let answered = (responses.lastIndex { $0 > 0 } ?? -1) + 1
         c["checkinSessions"] = (0..<n).map { k -> [String: Any] in
             let held = m.units.count { $0.members.contains { said[k].contains($0) } }
             let heard = m.units.count { $0.members.contains { respondents[k].contains($0) } }
@@ -41,7 +43,7 @@ extension Pages {
             return ["number": k + 1, "date": b.sessions[k].date.shortText, "responses": responses[k], "noes": noCount[k],
                     "held": held, "heard": heard, "units": m.units.count,
                     "rating": average.map { String(format: "%.1f", $0) } ?? "–", "ratings": ratings[k].count]
-        }
+        }.prefix(answered).map { $0 }
         let everSaid = said.reduce(into: Set<Int>()) { $0.formUnion($1) }
         let everHeard = respondents.reduce(into: Set<Int>()) { $0.formUnion($1) }
         let neverMet = m.units.filter { u in u.members.contains { everHeard.contains($0) } && !u.members.contains { everSaid.contains($0) } }
