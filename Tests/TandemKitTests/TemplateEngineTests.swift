@@ -30,6 +30,7 @@ import Testing
             contexts += [("program", pages.program(b)), ("report", pages.report(b))]
             contexts += b.match.people.indices.map { ("person", pages.person(b, $0)) }
             contexts += b.match.units.indices.map { ("unit", pages.unit(b, $0)) }
+            contexts += b.match.pods.indices.map { ("pod", pages.pod(b, $0)) }
         }
         #expect(contexts.count > 100)
         for (template, context) in contexts {
