@@ -8,7 +8,11 @@ Usage: check_site.py SITE_DIR [PORTAL_DIR]
   program's time zone (DTSTART;TZID=…) with a VTIMEZONE whose offsets agree with the IANA
   database (zoneinfo) at every event, at the program's meeting time, on the program's dates;
 - no page contains a script, an external request, or an unescaped roster value;
-- values that only ever appear in fields marked `private` never appear in any file.
+- values that only ever appear in fields marked `private` never appear in any file;
+- programs with `pods:` have pod pages that hold every pair exactly once, and every calendar of
+  such a program carries its pod's sessions (same UID and time in every file of the pod) at
+  the program's meeting time, between the pair sessions;
+- check-in comments (Content/checkins/*.csv) appear in the program's report and nowhere else.
 Ends with 'N passed, M failed'; exit status 1 on any failure.
 """
 import os
@@ -83,8 +87,23 @@ def vtimezone_offset(tz, local):
     return best[1] if best else None
 
 
+def pod_session_dates(program):
+    """Halfway after the middle session and, with four sessions or more, after the last."""
+    dates = session_dates(program)
+    n = len(dates)
+
+    def halfway(i):
+        if i + 1 < n:
+            return dates[i] + timedelta(days=(dates[i + 1] - dates[i]).days // 2)
+        step = (dates[i] - dates[i - 1]).days if n > 1 else 14
+        return dates[i] + timedelta(days=max(1, step // 2))
+
+    return [halfway((n - 1) // 2)] + ([halfway(n - 1)] if n >= 4 else [])
+
+
 # Calendars parse and carry what calendar apps need.
 uids = set()
+pod_events = {}
 for path, data in sorted(files.items()):
     if not path.endswith(".ics"):
         continue
@@ -96,8 +115,24 @@ for path, data in sorted(files.items()):
     program = programs.get(path.split("/")[1], {})
     zones = {str(tz["TZID"]): tz for tz in cal.walk("VTIMEZONE")}
     check(program.get("timezone") in zones, f"{path}: no VTIMEZONE for the program's zone {program.get('timezone')}")
-    events = [c for c in cal.walk() if c.name == "VEVENT"]
+    every = [c for c in cal.walk() if c.name == "VEVENT"]
+    events = [ev for ev in every if "-pod-" not in str(ev.get("UID"))]
+    pods = [ev for ev in every if "-pod-" in str(ev.get("UID"))]
     check(len(events) == int(program.get("sessions", -1)), f"{path} has {len(events)} events, expected {program.get('sessions')}")
+    if program.get("pods"):
+        expected_pod = pod_session_dates(program)
+        check(len(pods) == len(expected_pod), f"{path} has {len(pods)} pod sessions, expected {len(expected_pod)}")
+        hour, minute = (int(x) for x in str(program.get("meeting_time", "00:00")).split(":"))
+        for k, ev in enumerate(pods):
+            uid = str(ev.get("UID"))
+            start = ev.decoded("DTSTART").replace(tzinfo=None)
+            check(ev["DTSTART"].params.get("TZID") == program.get("timezone"), f"{path}: pod session not in the program's time zone")
+            check(k < len(expected_pod) and start == datetime.combine(expected_pod[k], datetime.min.time()).replace(hour=hour, minute=minute),
+                  f"{path}: pod session {k + 1} starts {start}, expected {expected_pod[k] if k < len(expected_pod) else '-'} {hour:02d}:{minute:02d}")
+            check(ev.decoded("DTEND").replace(tzinfo=None) > start, f"{path}: pod session {k + 1} ends before it starts")
+            check(pod_events.setdefault(uid, start) == start, f"{path}: pod session {uid} at a different time than in another file")
+    else:
+        check(not pods, f"{path}: pod sessions in a program without pods")
     expected_dates = session_dates(program) if program else []
     for n, ev in enumerate(events):
         uid = str(ev.get("UID"))
@@ -124,6 +159,40 @@ for path, data in sorted(files.items()):
     check(all(len(line) <= 75 for line in lines), f"{path}: a line is longer than 75 octets")
     check(b"\n" not in data.replace(b"\r\n", b""), f"{path}: bare newline")
     check(data.endswith(b"\r\n"), f"{path}: does not end with CRLF")
+
+# Pods: every pair of a program with pods is on exactly one pod page.
+for slug, program in programs.items():
+    if not program.get("pods"):
+        continue
+    pairs = {p.split("/")[-1][:-5] for p in files if p.startswith(f"programs/{slug}/pairs/") and p.endswith(".html")}
+    seen = []
+    for path, data in sorted(files.items()):
+        if path.startswith(f"programs/{slug}/pods/") and path.endswith(".html"):
+            units = set(re.findall(rb'href="\.\./pairs/([a-z0-9-]+)\.html"', data))
+            check(len(units) >= 2 or len(pairs) < 2, f"{path}: a pod of {len(units)} pair(s)")
+            seen += [u.decode() for u in units]
+    check(sorted(seen) == sorted(pairs), f"{slug}: pods do not hold every pair exactly once")
+
+# Check-in comments: in the report only.
+checkins_dir = os.path.join(portal, "Content", "checkins")
+if os.path.isdir(checkins_dir):
+    import csv
+    for name in sorted(os.listdir(checkins_dir)):
+        if not name.endswith(".csv"):
+            continue
+        with open(os.path.join(checkins_dir, name), encoding="utf-8-sig", newline="") as f:
+            rows = list(csv.reader(f))
+        header = [h.strip().lower() for h in rows[0]] if rows else []
+        front = programs.get(name[:-4], {})
+        column = str((front.get("checkins") or {}).get("comment", "comment")).strip().lower()
+        if column not in header:
+            continue
+        comments = {r[header.index(column)].strip() for r in rows[1:] if len(r) > header.index(column)}
+        report = f"programs/{name[:-4]}/report.html"
+        for comment in sorted(c for c in comments if len(c) >= 12):
+            escaped = comment.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;").encode()
+            holders = [p for p, d in files.items() if escaped in d or comment.encode() in d]
+            check(holders == [report], f"check-in comment {comment[:30]!r} appears in {holders}, expected only {report}")
 
 # HTML: no scripts, no external requests, a main landmark and a language.
 external = re.compile(rb'(?:src|href)="(?:https?:)?//', re.I)
