@@ -67,6 +67,9 @@ public enum MatchTable {
                 out += String(format: "  %5d  ", unit.score) + names + (parts.isEmpty ? "" : "  (\(parts))") + "\n"
             }
             for u in m.unmatched { out += "      -  \(m.people[u.person].id): \(u.reason)\n" }
+            for pod in m.pods {
+                out += "  pod \(pod.number): " + pod.units.map { m.units[$0].members.map { m.people[$0].id }.joined(separator: " + ") }.joined(separator: " | ") + "\n"
+            }
             out += "\n"
         }
         return out
