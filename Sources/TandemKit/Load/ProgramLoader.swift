@@ -17,6 +17,10 @@ enum ProgramLoader {
 
     private static func program(at path: String, files: ContentFiles, settings: PortalSettings, bag: DiagnosticBag) -> Program? {
         guard let text = files.text(path, bag: bag) else { return nil }
+        return program(path: path, text: text, settings: settings, bag: bag)
+    }
+
+    static func program(path: String, text: String, settings: PortalSettings, bag: DiagnosticBag) -> Program? {
         let slug = slug(of: path)
         guard RosterLoader.isValidID(slug) else {
             bag.error("program file names may only use lowercase letters, digits and '-' (they become page addresses)", at: SourceLocation(file: path))
@@ -197,6 +201,10 @@ enum ActivityLoader {
 
     private static func activity(at path: String, files: ContentFiles, settings: PortalSettings, bag: DiagnosticBag) -> Activity? {
         guard let text = files.text(path, bag: bag) else { return nil }
+        return activity(path: path, text: text, settings: settings, bag: bag)
+    }
+
+    static func activity(path: String, text: String, settings: PortalSettings, bag: DiagnosticBag) -> Activity? {
         let slug = ProgramLoader.slug(of: path)
         guard RosterLoader.isValidID(slug) else {
             bag.error("activity file names may only use lowercase letters, digits and '-' (they become page addresses)", at: SourceLocation(file: path))
@@ -256,8 +264,13 @@ enum SettingsLoader {
     static let path = "Content/portal.yaml"
 
     static func load(_ files: ContentFiles, bag: DiagnosticBag) -> PortalSettings {
-        var settings = PortalSettings()
+        let settings = PortalSettings()
         guard files.exists(path), let text = files.text(path, bag: bag) else { return settings }
+        return parse(text, bag: bag)
+    }
+
+    static func parse(_ text: String, bag: DiagnosticBag) -> PortalSettings {
+        var settings = PortalSettings()
         let source = YAMLSource(file: path)
         guard let root = YAMLDocument.compose(text, source: source, bag: bag),
               let r = MappingReader(root, source: source, bag: bag, what: "the portal settings") else { return settings }

@@ -19,7 +19,12 @@ enum RosterLoader {
             return []
         }
         guard let text = files.text(path, bag: bag) else { return [] }
-        let chunks = splitLargeRoster(text)
+        return parse(text, bag: bag)
+    }
+
+    /// Participants from the roster's text, duplicates reported; in file order.
+    static func parse(_ text: String, bag: DiagnosticBag, splitAbove minimumSize: Int = 256 * 1024) -> [Participant] {
+        let chunks = splitLargeRoster(text, minimumSize: minimumSize)
         // Parse in parallel, merge serially in file order.
         let bags = chunks.map { _ in DiagnosticBag() }
         nonisolated(unsafe) var parsed = [[Participant]](repeating: [], count: chunks.count)
