@@ -32,7 +32,8 @@ struct ContentFiles {
             return nil
         }
         guard info.st_mode & S_IFMT == S_IFREG else {
-            bag.error("not a regular file", at: SourceLocation(file: relativePath))
+            bag.error(info.st_mode & S_IFMT == S_IFDIR ? "expected a file, found a folder" : "expected a file, found a special file (pipe, socket or device)",
+                      at: SourceLocation(file: relativePath))
             return nil
         }
         guard Int(info.st_size) <= ContentFiles.maximumFileSize else {

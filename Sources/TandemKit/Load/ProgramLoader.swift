@@ -27,7 +27,7 @@ enum ProgramLoader {
             return nil
         }
         guard let doc = FrontMatterDocument(text) else {
-            bag.error("a program file must start with YAML front matter between two '---' lines", at: SourceLocation(file: path))
+            FrontMatterDocument.reportMissing(text, file: path, what: "a program file", bag: bag)
             return nil
         }
         let source = YAMLSource(file: path, lineOffset: doc.yamlLineOffset)
@@ -55,14 +55,20 @@ enum ProgramLoader {
         } else if format == .groups {
             bag.warning("no 'group_size' given; using 3-4", at: r.location)
         }
-        let start = r.date("start", required: true) ?? LocalDate(year: 2000, month: 1, day: 1)!
+        var start = r.date("start", required: true) ?? LocalDate(year: 2000, month: 1, day: 1)!
+        if !(1970...2999).contains(start.year) {
+            // Dates far out would carry the schedule past the calendar's year 9999.
+            bag.error("'start' must be a date between 1970 and 2999, found '\(start)'", at: r.location(of: "start"))
+            start = LocalDate(year: 2000, month: 1, day: 1)!
+        }
         let cadenceText = r.string("cadence") ?? "biweekly"
         let cadence = Cadence(rawValue: cadenceText) ?? {
             bag.error("unknown cadence '\(cadenceText)'", at: r.location(of: "cadence"),
                       hint: Suggest.hint(for: cadenceText, in: Cadence.allCases.map(\.rawValue)) ?? "cadences: weekly, biweekly, monthly")
             return .biweekly
         }()
-        let sessions = r.int("sessions", required: true, range: 1...52) ?? 1
+        let sessionCount = r.int("sessions", required: true, range: 1...52)
+        let sessions = sessionCount ?? 1
         var minutes = 45
         if let lengthText = r.string("session_length") {
             if let m = Duration.minutes(lengthText), m <= 8 * 60 { minutes = m } else {
@@ -79,10 +85,7 @@ enum ProgramLoader {
             }
         }
         let timezone = r.string("timezone") ?? "UTC"
-        if TimeZone(identifier: timezone) == nil {
-            bag.error("unknown time zone '\(timezone)'", at: r.location(of: "timezone"),
-                      hint: Suggest.hint(for: timezone, in: TimeZone.knownTimeZoneIdentifiers) ?? "use an IANA name such as Europe/London")
-        }
+        ZoneName.check(timezone, at: r.location(of: "timezone"), bag: bag)
         let oddText = r.string("odd") ?? "trio"
         let odd = OddPolicyName(rawValue: oddText) ?? {
             bag.error("'odd' must be 'trio' or 'sit-out', found '\(oddText)'", at: r.location(of: "odd"),
@@ -91,7 +94,7 @@ enum ProgramLoader {
         }()
         let (weights, rules) = matchSettings(r, format: format, bag: bag)
         let agenda = r.stringList("agenda")
-        if !agenda.isEmpty && agenda.count != sessions && r.has("sessions") {
+        if !agenda.isEmpty, let sessionCount, agenda.count != sessionCount {
             bag.warning("the agenda lists \(agenda.count) activities for \(sessions) sessions; \(agenda.count < sessions ? "the list repeats from the start" : "the extra ones are not used")",
                         at: r.location(of: "agenda"))
         }
@@ -211,7 +214,7 @@ enum ActivityLoader {
             return nil
         }
         guard let doc = FrontMatterDocument(text) else {
-            bag.error("an activity file must start with YAML front matter between two '---' lines", at: SourceLocation(file: path))
+            FrontMatterDocument.reportMissing(text, file: path, what: "an activity file", bag: bag)
             return nil
         }
         let source = YAMLSource(file: path, lineOffset: doc.yamlLineOffset)

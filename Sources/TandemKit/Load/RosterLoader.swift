@@ -84,6 +84,8 @@ enum RosterLoader {
     static func splitLargeRoster(_ text: String, minimumSize: Int = 256 * 1024) -> [(text: String, lineOffset: Int)] {
         let whole = [(text, 0)]
         guard text.utf8.count >= minimumSize else { return whole }
+        // An alias in one chunk may name an anchor in another.
+        if text.contains("&") && text.contains("*") { return whole }
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
         guard let header = lines.firstIndex(where: { $0.hasPrefix("participants:") }),
               lines[..<header].allSatisfy({ $0.trimmingCharacters(in: .whitespaces).isEmpty || $0.hasPrefix("#") }),
@@ -132,10 +134,7 @@ enum RosterLoader {
             bag.error("'\(email)' does not look like an email address", at: r.location(of: "email"))
         }
         let timezone = r.string("timezone", required: true) ?? "UTC"
-        if TimeZone(identifier: timezone) == nil {
-            bag.error("unknown time zone '\(timezone)'", at: r.location(of: "timezone"),
-                      hint: Suggest.hint(for: timezone, in: TimeZone.knownTimeZoneIdentifiers) ?? "use an IANA name such as Europe/London")
-        }
+        ZoneName.check(timezone, at: r.location(of: "timezone"), bag: bag)
         var link = r.string("link")
         if let l = link, !isSafeLink(l) {
             bag.error("'link' must be an http:// or https:// address", at: r.location(of: "link"))
@@ -193,5 +192,22 @@ enum RosterLoader {
         let lower = s.lowercased()
         guard lower.hasPrefix("https://") || lower.hasPrefix("http://") else { return false }
         return !s.contains(where: { $0.isWhitespace || $0 == "\"" || $0 == "<" || $0 == ">" })
+    }
+}
+
+/// IANA time zone names. Only names spelled like one reach Foundation, which looks them up as
+/// files under the zoneinfo folder; a name such as '../../etc/passwd' never does.
+enum ZoneName {
+    static func isWellFormed(_ name: String) -> Bool {
+        !name.isEmpty && name.count <= 64 && !name.hasPrefix("/")
+            && name.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || "/_+-".unicodeScalars.contains($0) }
+    }
+
+    static func isKnown(_ name: String) -> Bool { isWellFormed(name) && TimeZone(identifier: name) != nil }
+
+    static func check(_ name: String, at location: SourceLocation, bag: DiagnosticBag) {
+        guard !isKnown(name) else { return }
+        bag.error("unknown time zone '\(name)'", at: location,
+                  hint: Suggest.hint(for: name, in: TimeZone.knownTimeZoneIdentifiers) ?? "use an IANA name such as Europe/London")
     }
 }

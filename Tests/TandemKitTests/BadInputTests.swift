@@ -1,0 +1,62 @@
+import Foundation
+import Testing
+@testable import TandemKit
+
+/// The bad-input corpus: `Tests/BadInput/<case>/` holds the files that differ from the small
+/// valid portal in `Tests/BadInput/_base/`, and `expected.txt` holds either the exact
+/// diagnostics as `tandem build` prints them (notes included, the closing count left out) or
+/// `BUILDS`. Every case must end in one of the two: never a crash, a hang or a half-written site.
+@Suite struct BadInputTests {
+    static let corpus = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("BadInput")
+
+    static var cases: [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: corpus.path)) ?? []).filter { !$0.hasPrefix("_") && !$0.hasPrefix(".") }.sorted()
+    }
+
+    /// The base portal with the case's files laid over it, in a fresh temporary folder.
+    static func portal(for name: String) throws -> TestPortal {
+        let portal = try TestPortal([:])
+        let fm = FileManager.default
+        try fm.createDirectory(at: portal.root, withIntermediateDirectories: true)
+        for layer in ["_base", name] {
+            let folder = corpus.appendingPathComponent(layer)
+            let e = fm.enumerator(atPath: folder.path)
+            while let path = e?.nextObject() as? String {
+                guard path != "expected.txt" else { continue }
+                var isDirectory: ObjCBool = false
+                fm.fileExists(atPath: folder.appendingPathComponent(path).path, isDirectory: &isDirectory)
+                if isDirectory.boolValue {
+                    try fm.createDirectory(at: portal.root.appendingPathComponent(path), withIntermediateDirectories: true)
+                } else {
+                    try portal.write(path, try Data(contentsOf: folder.appendingPathComponent(path)))
+                }
+            }
+        }
+        return portal
+    }
+
+    @Test func corpusIsThere() {
+        #expect(Self.cases.count >= 40, "Tests/BadInput not found at \(Self.corpus.path)")
+    }
+
+    @Test(arguments: cases) func badInput(_ name: String) throws {
+        let expected = try String(contentsOf: Self.corpus.appendingPathComponent(name).appendingPathComponent("expected.txt"), encoding: .utf8)
+        let portal = try Self.portal(for: name)
+        defer { portal.remove() }
+        let report = portal.build(now: 1_800_000_000)
+        if expected == "BUILDS\n" {
+            #expect(report.succeeded, "\(report.diagnostics)")
+            let site = portal.siteSnapshot()
+            #expect(site["programs/peer-circles/people/ada.html"].map { String(decoding: $0, as: UTF8.self).contains("Bo Chen") } == true)
+            for (path, data) in site where path.hasSuffix(".html") {
+                let text = String(decoding: data, as: UTF8.self)
+                #expect(!text.contains("\r") && !text.contains("\u{FEFF}"), "stray CR or BOM in \(path)")
+            }
+        } else {
+            let printed = report.diagnostics.map { "\($0)\n" }.joined()
+            #expect(printed == expected)
+            #expect(!report.succeeded)
+            #expect(!portal.exists("Site"), "a failed build must not write a site")
+        }
+    }
+}
