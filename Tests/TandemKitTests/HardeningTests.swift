@@ -1,0 +1,219 @@
+import Foundation
+import Testing
+@testable import TandemKit
+
+/// Hostile input, interrupted builds, paths and privacy, asserted on the files a build writes.
+@Suite struct HardeningTests {
+    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    // MARK: interrupted builds
+
+    /// The `tandem` executable next to the test bundle, or in the package's debug build;
+    /// built when missing, never skipped.
+    static func tandemExecutable() throws -> URL {
+        let candidates = [
+            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("tandem"),
+            packageRoot.appendingPathComponent(".build/debug/tandem"),
+        ]
+        if let found = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) { return found }
+        let swift = Process()
+        swift.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        swift.arguments = ["swift", "build", "--product", "tandem", "--package-path", packageRoot.path]
+        try swift.run()
+        swift.waitUntilExit()
+        let built = packageRoot.appendingPathComponent(".build/debug/tandem")
+        guard FileManager.default.isExecutableFile(atPath: built.path) else { throw CocoaError(.fileNoSuchFile) }
+        return built
+    }
+
+    static func runBuild(_ executable: URL, portal: TestPortal, killAfter delay: Double? = nil) throws -> Int32 {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = ["build", portal.root.path]
+        process.environment = ["SOURCE_DATE_EPOCH": "1800000000", "PATH": "/usr/bin:/bin"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        if let delay {
+            Thread.sleep(forTimeInterval: delay)
+            kill(process.processIdentifier, SIGKILL)
+        }
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+
+    /// A portal of `count` people, big enough that a build takes a while.
+    static func largePortal(_ count: Int) throws -> TestPortal {
+        let portal = try TestPortal.small()
+        let departments = ["Engineering", "Sales", "Finance", "People", "Design"]
+        let skills = ["swift", "sql", "writing", "negotiation", "design", "python"]
+        let people = (0..<count).map { i in
+            TestPortal.person("p\(i)", "Person \(i)", dept: departments[i % 5], team: "T\(i % 11)",
+                              skills: [skills[i % 6]], goals: [skills[(i * 7 + 1) % 6]], interests: ["chess"])
+        }
+        try portal.write("Content/roster.yaml", "participants:\n" + people.joined(separator: "\n") + "\n")
+        return portal
+    }
+
+    /// SIGKILL at random moments: Site/ is always exactly the old site or exactly the new one,
+    /// and the next build clears what killed builds left beside it.
+    @Test(.timeLimit(.minutes(5))) func killedBuildLeavesOldOrNewSite() throws {
+        let tandem = try Self.tandemExecutable()
+        let portal = try Self.largePortal(240)
+        defer { portal.remove() }
+        let titles = ["Portal A", "Portal B"]
+        func setTitle(_ k: Int) throws { try portal.write("Content/portal.yaml", "title: \(titles[k])\n") }
+
+        // Both complete sites, and how long a whole build takes.
+        var sites: [[String: Data]] = []
+        var duration = 0.0
+        for k in [1, 0] {
+            try setTitle(k)
+            let start = Date()
+            #expect(try Self.runBuild(tandem, portal: portal) == 0)
+            duration = max(duration, Date().timeIntervalSince(start))
+            sites.insert(portal.siteSnapshot(), at: 0)
+        }
+        #expect(sites[0] != sites[1] && sites[0][".tandem-site"] != nil)
+
+        var generator = SystemRandomNumberGenerator()
+        var outcomes = [0, 0]
+        var current = 0
+        for round in 0..<14 {
+            let next = 1 - current
+            try setTitle(next)
+            _ = try Self.runBuild(tandem, portal: portal, killAfter: Double.random(in: 0...(duration * 1.1), using: &generator))
+            let site = portal.siteSnapshot()
+            guard let which = sites.firstIndex(of: site) else {
+                Issue.record("after a kill in round \(round), Site/ is neither the old nor the new site (\(site.count) files)")
+                break
+            }
+            outcomes[which == current ? 0 : 1] += 1
+            current = which
+        }
+        // An unkilled build clears the staging folders of killed ones.
+        #expect(try Self.runBuild(tandem, portal: portal) == 0)
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: portal.root.path).filter { $0.contains("tandem-") }
+        #expect(leftovers.isEmpty, "left beside Site/: \(leftovers)")
+        print("kill test: \(outcomes[0]) kills left the old site, \(outcomes[1]) the new one; a build takes \(String(format: "%.1f", duration)) s")
+    }
+
+    // MARK: injection
+
+    /// Every `href="…"` and `src="…"` value in an HTML text.
+    static func urls(in html: String) -> [String] {
+        var found: [String] = []
+        for attribute in ["href=\"", "src=\"", "action=\""] {
+            var rest = html[...]
+            while let r = rest.range(of: attribute) {
+                let value = rest[r.upperBound...].prefix { $0 != "\"" }
+                found.append(String(value))
+                rest = rest[r.upperBound...]
+            }
+        }
+        return found
+    }
+
+    static func hostilePortal() throws -> TestPortal {
+        let portal = try TestPortal.small()
+        let roster = try #require(portal.read("Content/roster.yaml"))
+            .replacingOccurrences(of: "name: Bo Chen", with: #"name: "Bo <script>alert(1)</script> \"Q\" 'A' & Co;\nBEGIN:VEVENT""#)
+            .replacingOccurrences(of: "name: Cy Diaz", with: "name: \"@Cy =1+1\"")
+            .replacingOccurrences(of: "name: Dee Evans", with: #"name: "=HYPERLINK(\"http://evil.example\",\"x\")""#)
+            .replacingOccurrences(of: "email: bo@example.com", with: "email: \"bo@example.com\"\n    link: \"https://example.com/a'onmouseover='alert(1)&x=1\"\n    bio: \"<img src=x onerror=alert(2)> javascript:alert(3)\"\n    pronouns: \"\\\"><svg onload=alert(4)>\"")
+            .replacingOccurrences(of: "email: ada@example.com", with: "email: \"=cmd@example.com\"\n    link: \"HTTPS://example.com/ada?a=1&b=2\"")
+        try portal.write("Content/roster.yaml", roster)
+        try portal.write("Content/programs/peer-circles.md", TestPortal.program + """
+
+        <script>alert(5)</script> <a href="javascript:alert(6)">raw link</a>
+        [markdown link](javascript:alert(7)) and [data](data:text/html;base64,PHNjcmlwdD4=)
+        <img src="x" onerror="alert(8)">
+
+        """)
+        try portal.write("Content/activities/show-and-tell.md", TestPortal.activity + "\n<iframe src=\"https://evil.example\"></iframe>\n[x](vbscript:msgbox)\n")
+        return portal
+    }
+
+    @Test func javascriptLinksInTheRosterAreRefused() throws {
+        let portal = try TestPortal.small()
+        defer { portal.remove() }
+        let roster = try #require(portal.read("Content/roster.yaml"))
+            .replacingOccurrences(of: "email: bo@example.com", with: "email: bo@example.com\n    link: \"javascript:alert(1)//https://\"")
+            .replacingOccurrences(of: "email: cy@example.com", with: "email: cy@example.com\n    link: \" https://x.example\"")
+        try portal.write("Content/roster.yaml", roster)
+        let errors = portal.errors(portal.build())
+        #expect(errors.count == 1 && errors.first?.hasSuffix("'link' must be an http:// or https:// address") == true, "\(errors)")
+    }
+
+    /// Participant text and Markdown come out escaped or neutralised in every page and
+    /// attribute, every CSV cell and every calendar field.
+    @Test func hostileTextIsNeutralisedInEveryOutput() throws {
+        let portal = try Self.hostilePortal()
+        defer { portal.remove() }
+        let report = portal.build(now: 1_800_000_000)
+        #expect(report.succeeded, "\(report.diagnostics)")
+        let site = portal.siteSnapshot()
+        #expect(site.count > 10)
+        for (path, data) in site.sorted(by: { $0.key < $1.key }) {
+            let text = String(decoding: data, as: UTF8.self)
+            if path.hasSuffix(".html") {
+                let lower = text.lowercased()
+                for tag in ["<script", "<img", "<iframe", "<svg onload"] {
+                    #expect(!lower.contains(tag), "\(path) contains \(tag)")
+                }
+                // No element carries an event-handler attribute.
+                let handler = try NSRegularExpression(pattern: #"<[a-z][^>]*\son[a-z]+\s*="#)
+                #expect(handler.firstMatch(in: lower, range: NSRange(lower.startIndex..., in: lower)) == nil, "\(path) has an on…= attribute")
+                for url in Self.urls(in: text) {
+                    let scheme = url.lowercased().split(separator: ":", maxSplits: 1).first.map(String.init) ?? ""
+                    #expect(!["javascript", "vbscript", "data"].contains(scheme), "\(path) links to \(url)")
+                    #expect(!url.contains("<") && !url.contains(">"), "\(path): unescaped URL \(url)")
+                }
+            }
+            if path.hasSuffix(".csv") {
+                for line in text.split(separator: "\r\n").dropFirst() {
+                    // Every cell that a spreadsheet would read as a formula starts with a quote mark.
+                    for cell in Self.csvCells(String(line)) {
+                        #expect(!["=", "+", "-", "@"].contains(cell.first.map(String.init) ?? ""), "\(path): formula cell \(cell)")
+                    }
+                }
+            }
+            if path.hasSuffix(".ics") {
+                let lines = text.replacingOccurrences(of: "\r\n ", with: "").split(separator: "\r\n")
+                #expect(lines.count { $0 == "BEGIN:VEVENT" } == 3, "\(path): injected calendar structure")
+                #expect(lines.allSatisfy { !$0.contains("\n") && !$0.contains("\r") })
+                let names = ["BEGIN", "END", "VERSION", "PRODID", "CALSCALE", "X-WR-CALNAME", "X-WR-TIMEZONE", "TZID", "DTSTART", "DTEND",
+                             "TZOFFSETFROM", "TZOFFSETTO", "TZNAME", "UID", "DTSTAMP", "SUMMARY", "DESCRIPTION", "ATTENDEE", "TRANSP", "RRULE"]
+                for line in lines {
+                    let name = line.prefix { $0 != ":" && $0 != ";" }
+                    #expect(names.contains(String(name)), "\(path): unexpected line \(line)")
+                }
+            }
+        }
+        let bo = try #require(portal.read("Site/programs/peer-circles/people/ada.html"))
+        #expect(bo.contains("Bo &lt;script&gt;alert(1)&lt;/script&gt;"))
+        #expect(bo.contains("href=\"https://example.com/a&#39;onmouseover=&#39;alert(1)&amp;x=1\""))
+        let csv = try #require(portal.read("Site/programs/peer-circles/matches.csv"))
+        #expect(csv.contains("'=cmd@example.com"))
+        #expect(csv.contains("\"'=HYPERLINK(\"\"http://evil.example\"\",\"\"x\"\")\""))
+    }
+
+    /// Cells of one CSV line (RFC 4180 quoting).
+    static func csvCells(_ line: String) -> [String] {
+        var cells: [String] = [], cell = "", quoted = false, wasQuote = false
+        for c in line {
+            if quoted {
+                if c == "\"" { quoted = false; wasQuote = true } else { cell.append(c) }
+            } else if c == "\"" {
+                if wasQuote { cell.append("\"") }
+                quoted = true
+            } else if c == "," {
+                cells.append(cell); cell = ""; wasQuote = false
+            } else {
+                cell.append(c); wasQuote = false
+            }
+        }
+        cells.append(cell)
+        return cells
+    }
+}
