@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import TandemKit
+@_spi(Fuzzing) @testable import TandemKit
 
 /// The bad-input corpus: `Tests/BadInput/<case>/` holds the files that differ from the small
 /// valid portal in `Tests/BadInput/_base/`, and `expected.txt` holds either the exact
@@ -58,5 +58,16 @@ import Testing
             #expect(!report.succeeded)
             #expect(!portal.exists("Site"), "a failed build must not write a site")
         }
+    }
+
+    static let fuzzRegressions = corpus.deletingLastPathComponent().appendingPathComponent("fuzz/regressions")
+
+    /// Inputs that once crashed the fuzz target (Tests/fuzz): each now runs through every
+    /// loader without trapping, and gives a diagnostic or a clean load.
+    @Test(arguments: ((try? FileManager.default.contentsOfDirectory(atPath: fuzzRegressions.path)) ?? []).sorted())
+    func fuzzRegression(_ name: String) throws {
+        let bytes = try Data(contentsOf: Self.fuzzRegressions.appendingPathComponent(name))
+        let diagnostics = LoaderFuzzing.run([UInt8](bytes))
+        #expect(diagnostics.allSatisfy { $0.location != nil })
     }
 }

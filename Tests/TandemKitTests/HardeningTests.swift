@@ -216,4 +216,114 @@ import Testing
         cells.append(cell)
         return cells
     }
+
+    // MARK: privacy
+
+    /// Every field bo marks private has a value found nowhere else; none may appear in any
+    /// file of the site, and the explanations must not give away what matched.
+    @Test func privateFieldsAppearInNoOutputFile() throws {
+        let portal = try TestPortal.small()
+        defer { portal.remove() }
+        let bo = """
+          - id: bo
+            name: Bo Chen
+            email: xmailx@example.com
+            pronouns: xpronounx
+            title: Xtitlex Officer
+            department: Xdeptx
+            team: Xteamx
+            location: Xlocx
+            timezone: Pacific/Chatham
+            seniority: 3
+            joined: 2011-11-11
+            programs: [peer-circles]
+            skills: [negotiation, xskillx]
+            goals: [swift, xgoalx]
+            interests: [chess, xinterestx]
+            groups: [xgroupx]
+            link: https://xlinkx.example
+            bio: Xbiox is private.
+            private: [email, pronouns, title, department, team, location, timezone, seniority, joined, skills, goals, interests, groups, link, bio]
+
+        """
+        var roster = try #require(portal.read("Content/roster.yaml"))
+        let start = try #require(roster.range(of: "  - id: bo\n")), end = try #require(roster.range(of: "  - id: cy\n"))
+        roster.replaceSubrange(start.lowerBound..<end.lowerBound, with: bo)
+        try portal.write("Content/roster.yaml", roster)
+        let report = portal.build(now: 1_800_000_000)
+        #expect(report.succeeded, "\(report.diagnostics)")
+        let secrets = ["xmailx", "xpronounx", "Xtitlex", "Xdeptx", "Xteamx", "Xlocx", "Chatham", "2011", "xskillx", "xgoalx",
+                       "xinterestx", "xgroupx", "xlinkx", "Xbiox"]
+        let site = portal.siteSnapshot()
+        #expect(site["programs/peer-circles/people/bo.html"] != nil)
+        for (path, data) in site {
+            let text = String(decoding: data, as: UTF8.self)
+            for secret in secrets {
+                #expect(!text.localizedCaseInsensitiveContains(secret), "\(path) shows bo's private '\(secret)'")
+            }
+        }
+        // Matching still used them, but nobody is told which private skill or goal matched.
+        let ada = try #require(portal.read("Site/programs/peer-circles/people/ada.html"))
+        #expect(ada.contains("Bo Chen"))
+        #expect(!ada.contains("negotiation — Bo"), "ada's page reveals bo's private skills")
+        #expect(!ada.contains("Bo wants to grow"), "ada's page reveals bo's private goals")
+        #expect(!ada.contains("share an interest in chess"), "ada's page reveals bo's private interests")
+    }
+
+    @Test func noindexOnPersonalPagesAndEverywhereWhenAsked() throws {
+        let portal = try TestPortal.small()
+        defer { portal.remove() }
+        #expect(portal.build().succeeded)
+        let robots = "<meta name=\"robots\" content=\"noindex"
+        for (path, data) in portal.siteSnapshot() where path.hasSuffix(".html") {
+            let personal = path.contains("/people/") || path.contains("/pairs/") || path.hasSuffix("report.html")
+            #expect(String(decoding: data, as: UTF8.self).contains(robots) == personal, "\(path)")
+        }
+        try portal.write("Content/portal.yaml", "title: Test Portal\nnoindex: true\n")
+        #expect(portal.build().succeeded)
+        for (path, data) in portal.siteSnapshot() where path.hasSuffix(".html") {
+            #expect(String(decoding: data, as: UTF8.self).contains(robots), "\(path)")
+        }
+    }
+
+    // MARK: paths and symbolic links
+
+    @Test func symbolicLinksOutOfThePortalAreNotFollowed() throws {
+        let portal = try TestPortal.small()
+        let outside = try TestPortal(["secret.yaml": "participants: []\n", "programs/leak.md": TestPortal.program, "matches/x": ""])
+        defer { portal.remove(); outside.remove() }
+        let fm = FileManager.default
+        try fm.removeItem(at: portal.root.appendingPathComponent("Content/roster.yaml"))
+        try fm.createSymbolicLink(at: portal.root.appendingPathComponent("Content/roster.yaml"), withDestinationURL: outside.root.appendingPathComponent("secret.yaml"))
+        try fm.createSymbolicLink(at: portal.root.appendingPathComponent("Content/programs/leak.md"), withDestinationURL: outside.root.appendingPathComponent("programs/leak.md"))
+        #expect(portal.errors(portal.build()) == [
+            "Content/programs/leak.md:1:1: refusing to read a file that leads outside the portal (symbolic link?)",
+            "Content/roster.yaml:1:1: refusing to read a file that leads outside the portal (symbolic link?)",
+        ])
+        #expect(!portal.exists("Site"))
+
+        // A link that stays inside the portal is fine.
+        try fm.removeItem(at: portal.root.appendingPathComponent("Content/programs/leak.md"))
+        try fm.removeItem(at: portal.root.appendingPathComponent("Content/roster.yaml"))
+        try portal.write("Inputs/roster.yaml", try #require(TestPortal.small().read("Content/roster.yaml")))
+        try fm.createSymbolicLink(atPath: portal.root.appendingPathComponent("Content/roster.yaml").path, withDestinationPath: "../Inputs/roster.yaml")
+        // Lock files are never written through a link that leaves Content/matches/.
+        try fm.createSymbolicLink(at: portal.root.appendingPathComponent("Content/matches"), withDestinationURL: outside.root.appendingPathComponent("matches"))
+        let report = portal.build()
+        #expect(portal.errors(report).contains { $0.contains("refusing to write") }, "\(portal.errors(report))")
+        #expect(!fm.fileExists(atPath: outside.root.appendingPathComponent("matches/peer-circles").path), "a folder was made outside the portal")
+    }
+
+    @Test func outputThatIsNotTandemsIsNeverReplaced() throws {
+        let portal = try TestPortal.small()
+        defer { portal.remove() }
+        try portal.write("Elsewhere/notes.txt", "keep")
+        try portal.write("AFile", "keep")
+        for output in ["Elsewhere", "AFile", "Content"] {
+            let report = Pipeline.build(BuildOptions(root: portal.root, output: portal.root.appendingPathComponent(output)))
+            #expect(!report.succeeded, "\(output)")
+        }
+        #expect(portal.read("Elsewhere/notes.txt") == "keep" && portal.read("AFile") == "keep" && portal.exists("Content/roster.yaml"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: portal.root.path).filter { $0.contains("tandem-") }.isEmpty)
+    }
 }

@@ -31,7 +31,7 @@ enum RosterLoader {
         parsed.withUnsafeMutableBufferPointer { buffer in
             nonisolated(unsafe) let out = buffer
             DispatchQueue.concurrentPerform(iterations: chunks.count) { i in
-                out[i] = chunks.count == 1
+                out[i] = i == 0
                     ? parseWholeRoster(chunks[i].text, bag: bags[i])
                     : parseItems(chunks[i].text, source: YAMLSource(file: path, lineOffset: chunks[i].lineOffset), bag: bags[i])
             }
@@ -78,7 +78,8 @@ enum RosterLoader {
         return list.compactMap { participant($0, source: source, bag: bag) }
     }
 
-    /// Large rosters are cut between top-level list items so the pieces parse in parallel.
+    /// Large rosters are cut between top-level list items so the pieces parse in parallel; the
+    /// first piece is a whole roster document (header, `participants:`, the first items).
     /// Only the plain layout (`participants:` then `- ` items at one indentation) is cut;
     /// anything else is parsed whole, so diagnostics never depend on the cut.
     static func splitLargeRoster(_ text: String, minimumSize: Int = 256 * 1024) -> [(text: String, lineOffset: Int)] {
@@ -107,7 +108,8 @@ enum RosterLoader {
         guard pieces > 1 else { return whole }
         var chunks: [(String, Int)] = []
         for k in 0..<pieces {
-            let from = starts[k * starts.count / pieces]
+            // The first piece keeps the header, so it is checked like the rest.
+            let from = k == 0 ? 0 : starts[k * starts.count / pieces]
             let to = k == pieces - 1 ? lines.count : starts[(k + 1) * starts.count / pieces]
             chunks.append((lines[from..<to].joined(separator: "\n"), from))
         }
