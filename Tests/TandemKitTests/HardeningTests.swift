@@ -326,4 +326,92 @@ import Testing
         #expect(portal.read("Elsewhere/notes.txt") == "keep" && portal.read("AFile") == "keep" && portal.exists("Content/roster.yaml"))
         #expect(try FileManager.default.contentsOfDirectory(atPath: portal.root.path).filter { $0.contains("tandem-") }.isEmpty)
     }
+
+    // MARK: unlisted portals
+
+    @Test func pageKeysFollowTheStandards() {
+        func hex(_ bytes: [UInt8]) -> String { bytes.map { String(format: "%02x", $0) }.joined() }
+        #expect(hex(PageKey.sha256(Array("abc".utf8))) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(hex(PageKey.sha256([])) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        #expect(hex(PageKey.sha256(Array(String(repeating: "a", count: 1000).utf8))) == "41edece42d63e8d9bf515a9ba6932e1c20cbc9f5a5d134645adb5db1b9737ea3")
+        // RFC 4231 test cases 2 and 6 (a key longer than the block).
+        #expect(hex(PageKey.hmacSHA256(key: Array("Jefe".utf8), message: Array("what do ya want for nothing?".utf8)))
+            == "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843")
+        #expect(hex(PageKey.hmacSHA256(key: [UInt8](repeating: 0xaa, count: 131), message: Array("Test Using Larger Than Block-Size Key - Hash Key First".utf8)))
+            == "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54")
+    }
+
+    /// Relative links of every HTML page that point to a file of the site which is missing.
+    static func brokenLinks(_ site: [String: Data]) -> [String] {
+        var broken: [String] = []
+        for (path, data) in site where path.hasSuffix(".html") {
+            let folder = URL(fileURLWithPath: "/" + path).deletingLastPathComponent()
+            for url in urls(in: String(decoding: data, as: UTF8.self)) where !url.contains(":") && !url.hasPrefix("#") {
+                let target = URL(fileURLWithPath: String(url.prefix { $0 != "#" }), relativeTo: folder).standardizedFileURL.path.dropFirst()
+                if site[String(target)] == nil { broken.append("\(path) → \(url)") }
+            }
+        }
+        return broken.sorted()
+    }
+
+    @Test func unlistedPortalHasUnguessableAddressesAndNoDirectory() throws {
+        let portal = try TestPortal.small()
+        defer { portal.remove() }
+        let secret = "correct horse battery staple 42"
+        try portal.write("secret.txt", secret + "\n")
+        try portal.write("Content/portal.yaml", "title: Test Portal\nunlisted: true\nurl_secret_file: secret.txt\n")
+        let report = portal.build(now: 1_800_000_000)
+        #expect(report.succeeded, "\(report.diagnostics)")
+        let site = portal.siteSnapshot()
+        let people = site.keys.filter { $0.hasPrefix("programs/peer-circles/people/") }.sorted()
+        #expect(people.count == 4)
+        let key = try NSRegularExpression(pattern: #"^programs/peer-circles/(people|pairs)/[0-9a-f]{20}\.(html|ics)$"#)
+        for path in site.keys where path.contains("/people/") || path.contains("/pairs/") {
+            #expect(key.firstMatch(in: path, range: NSRange(path.startIndex..., in: path)) != nil, "guessable address \(path)")
+        }
+        #expect(site.keys.allSatisfy { !$0.contains("report.html") && !$0.contains("matches.csv") })
+        #expect(site.keys.contains { $0.hasPrefix("programs/peer-circles/report-") && $0.hasSuffix(".html") })
+        // Nothing lists the people or links to a personal page, except the pages of those concerned.
+        let program = String(decoding: try #require(site["programs/peer-circles/index.html"]), as: UTF8.self)
+        for name in ["Ada", "Bo Chen", "people/", "report"] { #expect(!program.contains(name), "program page shows \(name)") }
+        let index = String(decoding: try #require(site["index.html"]), as: UTF8.self)
+        #expect(!index.contains("people/") && !index.contains("Ada"))
+        for (path, data) in site {
+            #expect(!String(decoding: data, as: UTF8.self).contains(secret), "\(path) holds the secret")
+        }
+        #expect(Self.brokenLinks(site).isEmpty, "\(Self.brokenLinks(site))")
+        // The same secret gives the same addresses; another secret gives others.
+        #expect(portal.build(now: 1_800_000_000).succeeded)
+        #expect(portal.siteSnapshot() == site)
+        try portal.write("secret.txt", "another secret of some length")
+        #expect(portal.build(now: 1_800_000_000).succeeded)
+        #expect(Set(portal.siteSnapshot().keys).intersection(people).isEmpty)
+    }
+
+    @Test func listedSiteHasNoBrokenLinks() throws {
+        let portal = try TestPortal.small()
+        defer { portal.remove() }
+        #expect(portal.build(now: 1_800_000_000).succeeded)
+        #expect(Self.brokenLinks(portal.siteSnapshot()).isEmpty, "\(Self.brokenLinks(portal.siteSnapshot()))")
+    }
+
+    @Test func unlistedPortalNeedsASecretKeptOutOfContent() throws {
+        let portal = try TestPortal.small()
+        defer { portal.remove() }
+        try portal.write("Content/portal.yaml", "title: T\nunlisted: true\n")
+        let files = ContentFiles(root: portal.root)
+        func errors(_ environment: [String: String]) -> [String] {
+            let bag = DiagnosticBag()
+            _ = SettingsLoader.load(files, environment: environment, bag: bag)
+            return bag.sorted().map { "\($0.location.map { "\($0)" } ?? "-"): \($0.message)" }
+        }
+        #expect(errors([:]) == ["Content/portal.yaml:2:11: an unlisted portal needs a secret for its page addresses"])
+        #expect(errors(["TANDEM_URL_SECRET": "short"]) == ["Content/portal.yaml:2:11: the URL secret is too short (5 characters; at least 16)"])
+        #expect(errors(["TANDEM_URL_SECRET": "a long enough secret value"]).isEmpty)
+        try portal.write("Content/secret.txt", "a long enough secret value")
+        try portal.write("Content/portal.yaml", "title: T\nunlisted: true\nurl_secret_file: Content/secret.txt\n")
+        #expect(errors([:]) == ["Content/portal.yaml:3:18: the URL secret file must not be inside Content/"])
+        try portal.write("Content/portal.yaml", "title: T\nunlisted: true\nurl_secret_file: missing.txt\n")
+        #expect(errors([:]) == ["Content/portal.yaml:3:18: cannot read the URL secret file 'missing.txt'"])
+    }
 }

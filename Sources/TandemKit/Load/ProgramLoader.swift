@@ -265,19 +265,22 @@ enum ActivityLoader {
 /// Reads the optional `Content/portal.yaml`.
 enum SettingsLoader {
     static let path = "Content/portal.yaml"
+    static let keys = ["title", "tagline", "description", "contact", "base_url", "raw_html", "noindex", "unlisted", "url_secret_file"]
+    static let secretVariable = "TANDEM_URL_SECRET"
+    static let minimumSecretLength = 16
 
-    static func load(_ files: ContentFiles, bag: DiagnosticBag) -> PortalSettings {
-        let settings = PortalSettings()
-        guard files.exists(path), let text = files.text(path, bag: bag) else { return settings }
-        return parse(text, bag: bag)
+    static func load(_ files: ContentFiles, environment: [String: String] = ProcessInfo.processInfo.environment, bag: DiagnosticBag) -> PortalSettings {
+        guard files.exists(path), let text = files.text(path, bag: bag) else { return PortalSettings() }
+        return parse(text, files: files, environment: environment, bag: bag)
     }
 
-    static func parse(_ text: String, bag: DiagnosticBag) -> PortalSettings {
+    /// Without `files`, an unlisted portal's secret is not looked for (the fuzz target).
+    static func parse(_ text: String, files: ContentFiles? = nil, environment: [String: String] = [:], bag: DiagnosticBag) -> PortalSettings {
         var settings = PortalSettings()
         let source = YAMLSource(file: path)
         guard let root = YAMLDocument.compose(text, source: source, bag: bag),
               let r = MappingReader(root, source: source, bag: bag, what: "the portal settings") else { return settings }
-        defer { r.finish(allowed: ["title", "tagline", "description", "contact", "base_url", "raw_html", "noindex"]) }
+        defer { r.finish(allowed: keys) }
         settings.title = r.string("title") ?? settings.title
         settings.tagline = r.string("tagline") ?? ""
         settings.description = r.string("description") ?? ""
@@ -285,6 +288,52 @@ enum SettingsLoader {
         _ = r.string("base_url")
         settings.allowRawHTML = r.bool("raw_html") ?? false
         settings.noindex = r.bool("noindex") ?? false
+        settings.unlisted = r.bool("unlisted") ?? false
+        let secretFile = r.string("url_secret_file")
+        if secretFile != nil && !settings.unlisted {
+            bag.warning("'url_secret_file' is only used when 'unlisted' is true", at: r.location(of: "url_secret_file"))
+        }
+        if settings.unlisted, let files {
+            settings.urlSecret = secret(file: secretFile, at: secretFile == nil ? r.location(of: "unlisted") : r.location(of: "url_secret_file"),
+                                        files: files, environment: environment, bag: bag)
+        }
         return settings
+    }
+
+    /// The key for unlisted page names: TANDEM_URL_SECRET if set, else the file named by
+    /// `url_secret_file` (relative to the portal), which must live outside Content/ and
+    /// Templates/ so that it is never published or committed with the content by accident.
+    static func secret(file: String?, at location: SourceLocation, files: ContentFiles, environment: [String: String], bag: DiagnosticBag) -> [UInt8] {
+        var text: String
+        if let value = environment[secretVariable], !value.isEmpty {
+            text = value
+        } else if let file {
+            let url = file.hasPrefix("/") ? URL(fileURLWithPath: file) : files.root.appendingPathComponent(file)
+            let resolved = url.resolvingSymlinksInPath().standardizedFileURL.path
+            for folder in ["Content", "Templates"] {
+                let base = files.root.appendingPathComponent(folder).resolvingSymlinksInPath().standardizedFileURL.path
+                if resolved == base || resolved.hasPrefix(base + "/") {
+                    bag.error("the URL secret file must not be inside \(folder)/", at: location,
+                              hint: "keep it outside the portal's content, e.g. in a CI secret or ~/.config")
+                    return []
+                }
+            }
+            guard let data = FileManager.default.contents(atPath: url.path) else {
+                bag.error("cannot read the URL secret file '\(file)'", at: location)
+                return []
+            }
+            text = String(decoding: data, as: UTF8.self)
+        } else {
+            bag.error("an unlisted portal needs a secret for its page addresses", at: location,
+                      hint: "set \(secretVariable), or give 'url_secret_file:' a file outside Content/")
+            return []
+        }
+        text = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard text.utf8.count >= minimumSecretLength else {
+            bag.error("the URL secret is too short (\(text.utf8.count) characters; at least \(minimumSecretLength))", at: location,
+                      hint: "use a long random string, e.g. from 'openssl rand -hex 32'")
+            return []
+        }
+        return Array(text.utf8)
     }
 }
