@@ -70,4 +70,45 @@ import Testing
         let diagnostics = LoaderFuzzing.run([UInt8](bytes))
         #expect(diagnostics.allSatisfy { $0.location != nil })
     }
+
+    /// A 5 MB roster (about 16,000 people) loads in seconds in a debug build, and a file over
+    /// the 64 MB cap is refused before it is read. The 50 MB roster is loaded by the release
+    /// CLI in Tests/fuzz/huge_roster.sh (76 s in a debug build is too slow for this suite).
+    @Test(.timeLimit(.minutes(2))) func largeRosterLoadsAndOversizedIsRefused() throws {
+        var roster = "# generated\nparticipants:\n"
+        roster.reserveCapacity(5_200_000)
+        var i = 0
+        while roster.utf8.count < 5_000_000 {
+            roster += """
+              - id: person-\(i)
+                name: Person Number \(i)
+                email: person.\(i)@example.com
+                department: Department \(i % 40)
+                team: Team \(i % 300)
+                location: City \(i % 25)
+                timezone: Europe/London
+                seniority: \(i % 8)
+                programs: [peer-circles]
+                skills: [skill \(i % 50), skill \((i * 7) % 50)]
+                goals: [skill \((i * 3) % 50)]
+                interests: [interest \(i % 30)]
+
+            """
+            i += 1
+        }
+        let bag = DiagnosticBag()
+        let start = Date()
+        let people = RosterLoader.parse(roster, bag: bag)
+        let seconds = Date().timeIntervalSince(start)
+        #expect(!bag.hasErrors, "\(bag.sorted().prefix(3))")
+        #expect(people.count == i)
+        #expect(seconds < 30, "5 MB roster took \(seconds) s")
+
+        let portal = try TestPortal([:])
+        defer { portal.remove() }
+        try portal.write("Content/roster.yaml", Data(count: ContentFiles.maximumFileSize + 1))
+        let big = DiagnosticBag()
+        #expect(ContentFiles(root: portal.root).text("Content/roster.yaml", bag: big) == nil)
+        #expect(big.sorted().map(\.description) == ["Content/roster.yaml:1:1: error: file is too large (64 MB; the limit is 64 MB)\n    note: split the portal, or remove unused fields"])
+    }
 }
