@@ -54,6 +54,8 @@ let package = Package(
         ),
         // Solver benchmark and graph exporter (for the networkx cross-check); run on demand.
         .executableTarget(name: "matching-bench", dependencies: ["Matching"], path: "Benchmarks/MatchingBench"),
+        // libFuzzer target for the loaders (Tests/fuzz/README.md); a plain replayer otherwise.
+        .executableTarget(name: "tandem-fuzz", dependencies: ["TandemKit"], path: "Tests/fuzz/Target"),
         .testTarget(name: "MatchingTests", dependencies: ["Matching"]),
         .testTarget(name: "TandemKitTests", dependencies: ["TandemKit", "Matching"]),
         .testTarget(name: "ServeTests", dependencies: ["TandemServe", "TandemKit", .product(name: "FlyingFox", package: "FlyingFox")]),

@@ -19,7 +19,8 @@ public struct BuildOptions: Sendable {
     }
 
     public static func sourceDateEpoch() -> Int? {
-        ProcessInfo.processInfo.environment["SOURCE_DATE_EPOCH"].flatMap { Int($0) }
+        // Years 1970 to 9999 only: stamps outside them would not read back from lock files.
+        ProcessInfo.processInfo.environment["SOURCE_DATE_EPOCH"].flatMap { Int($0) }.flatMap { (0...253_402_300_799).contains($0) ? $0 : nil }
     }
 }
 

@@ -4,6 +4,10 @@ import Foundation
 struct ContentFiles {
     let root: URL
 
+    /// Larger than any real portal file (a 100,000-person roster is about 40 MB), small enough
+    /// that a file written by mistake (a log, a database dump) is refused before it is read.
+    static let maximumFileSize = 64_000_000
+
     func relative(_ url: URL) -> String {
         let base = root.standardizedFileURL.path
         let path = url.standardizedFileURL.path
@@ -21,29 +25,56 @@ struct ContentFiles {
             bag.error("refusing to read a file that leads outside the portal (symbolic link?)", at: SourceLocation(file: relativePath))
             return nil
         }
+        // Only regular files: reading a FIFO or a device would block or never end.
+        var info = stat()
+        guard stat(url.path, &info) == 0 else {
+            bag.error("cannot read file: \(String(cString: strerror(errno)))", at: SourceLocation(file: relativePath))
+            return nil
+        }
+        guard info.st_mode & S_IFMT == S_IFREG else {
+            bag.error(info.st_mode & S_IFMT == S_IFDIR ? "expected a file, found a folder" : "expected a file, found a special file (pipe, socket or device)",
+                      at: SourceLocation(file: relativePath))
+            return nil
+        }
+        guard Int(info.st_size) <= ContentFiles.maximumFileSize else {
+            bag.error("file is too large (\(Int(info.st_size) / 1_000_000) MB; the limit is \(ContentFiles.maximumFileSize / 1_000_000) MB)",
+                      at: SourceLocation(file: relativePath), hint: "split the portal, or remove unused fields")
+            return nil
+        }
         guard let data = FileManager.default.contents(atPath: url.path) else {
             bag.error("cannot read file", at: SourceLocation(file: relativePath))
             return nil
         }
-        var bytes = [UInt8](data)
+        return ContentFiles.decode([UInt8](data), file: relativePath, bag: bag)
+    }
+
+    /// Bytes as text: a UTF-8 BOM removed, CRLF and CR line ends made LF; invalid UTF-8 and
+    /// NUL bytes are reported at their position.
+    static func decode(_ data: [UInt8], file: String, bag: DiagnosticBag) -> String? {
+        var bytes = data
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
         if let bad = ContentFiles.firstInvalidUTF8(bytes) {
-            let line = bytes[..<bad].count { $0 == 0x0A } + 1
-            let lineStart = bytes[..<bad].lastIndex(of: 0x0A).map { $0 + 1 } ?? 0
             bag.error("file is not valid UTF-8 (byte 0x\(String(bytes[bad], radix: 16, uppercase: true)))",
-                      at: SourceLocation(file: relativePath, line: line, column: bad - lineStart + 1),
-                      hint: "save the file as UTF-8")
+                      at: position(of: bad, in: bytes, file: file), hint: "save the file as UTF-8")
             return nil
         }
-        if bytes.contains(0) {
-            bag.error("file contains a NUL byte; is it a binary file?", at: SourceLocation(file: relativePath))
+        if let nul = bytes.firstIndex(of: 0) {
+            bag.error("file contains a NUL byte; is it a binary file?", at: position(of: nul, in: bytes, file: file))
             return nil
         }
         var text = String(decoding: bytes, as: UTF8.self)
-        if text.contains("\r") {
+        if text.utf8.contains(0x0D) {
             text = text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
         }
         return text
+    }
+
+    /// 1-based line and column (in characters) of a byte offset.
+    private static func position(of offset: Int, in bytes: [UInt8], file: String) -> SourceLocation {
+        let line = bytes[..<offset].count { $0 == 0x0A } + 1
+        let lineStart = bytes[..<offset].lastIndex(of: 0x0A).map { $0 + 1 } ?? 0
+        let column = String(decoding: bytes[lineStart..<offset], as: UTF8.self).count + 1
+        return SourceLocation(file: file, line: line, column: column)
     }
 
     /// Markdown files directly inside a folder, sorted by name.

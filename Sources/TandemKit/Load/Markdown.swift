@@ -42,6 +42,16 @@ struct FrontMatterDocument {
     var yamlLineOffset: Int
     var body: String
 
+    /// Says why a file has no front matter: no opening fence, or one that is never closed.
+    static func reportMissing(_ text: String, file: String, what: String, bag: DiagnosticBag) {
+        let first = text.prefix { $0 != "\n" }
+        if first.trimmingCharacters(in: .whitespaces) == "---" {
+            bag.error("the front matter opened on line 1 is never closed with a '---' line", at: SourceLocation(file: file))
+        } else {
+            bag.error("\(what) must start with YAML front matter between two '---' lines", at: SourceLocation(file: file))
+        }
+    }
+
     /// nil when the file does not start with a `---` fence or the closing fence is missing.
     init?(_ text: String) {
         var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)

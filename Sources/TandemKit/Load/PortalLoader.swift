@@ -10,11 +10,19 @@ public enum PortalLoader {
             bag.error("no Content/ folder here; is this a Tandem portal? (try 'tandem init')", at: nil)
         }
         let settings = SettingsLoader.load(files, bag: bag)
-        let participants = RosterLoader.load(files, bag: bag)
+        let rosterBag = DiagnosticBag()
+        let participants = RosterLoader.load(files, bag: rosterBag)
+        bag.merge(rosterBag)
         let programs = ProgramLoader.load(files, settings: settings, bag: bag)
         let activities = ActivityLoader.load(files, settings: settings, bag: bag)
         var portal = Portal(root: root, settings: settings, participants: participants, programs: programs, activities: activities)
-        Validator.check(portal, bag: bag)
+        // Files that exist but could not be read were reported already; references to them
+        // are not reported again as unknown.
+        let unreadable = Validator.Unreadable(
+            roster: rosterBag.hasErrors,
+            programs: Set(files.markdownFiles(in: ProgramLoader.folder).map(ProgramLoader.slug)).subtracting(programs.map(\.slug)),
+            activities: Set(files.markdownFiles(in: ActivityLoader.folder).map(ProgramLoader.slug)).subtracting(activities.map(\.slug)))
+        Validator.check(portal, unreadable: unreadable, bag: bag)
         portal.checkins = CheckinLoader.load(portal, bag: bag)
         return portal
     }
@@ -22,7 +30,13 @@ public enum PortalLoader {
 
 /// Cross-file checks: every reference names something that exists, and nothing refers to itself.
 enum Validator {
-    static func check(_ portal: Portal, bag: DiagnosticBag) {
+    struct Unreadable {
+        var roster = false
+        var programs: Set<String> = []
+        var activities: Set<String> = []
+    }
+
+    static func check(_ portal: Portal, unreadable: Unreadable = Unreadable(), bag: DiagnosticBag) {
         let ids = portal.participants.map(\.id)
         let idSet = Set(ids)
         let programsBySlug = Dictionary(uniqueKeysWithValues: portal.programs.map { ($0.slug, $0) })
@@ -49,6 +63,7 @@ enum Validator {
             for (i, slug) in p.programs.enumerated() {
                 let at = p.listLocations["programs"]?[i]
                 guard let program = programsBySlug[slug] else {
+                    if unreadable.programs.contains(slug) { continue }
                     bag.error("unknown program '\(slug)'", at: at,
                               hint: Suggest.hint(for: slug, in: programsBySlug.keys.sorted()) ?? "programs are the files in Content/programs/")
                     continue
@@ -64,6 +79,7 @@ enum Validator {
             for (slug, _) in p.roles.sorted(by: { $0.key < $1.key }) {
                 let at = p.fieldLocations["roles.\(slug)"]
                 guard let program = programsBySlug[slug] else {
+                    if unreadable.programs.contains(slug) { continue }
                     bag.error("role given for unknown program '\(slug)'", at: at, hint: Suggest.hint(for: slug, in: programsBySlug.keys.sorted()))
                     continue
                 }
@@ -80,6 +96,7 @@ enum Validator {
             for (i, slug) in program.agenda.enumerated() {
                 let at = program.agendaLocations[i]
                 guard activitySlugs.contains(slug) else {
+                    if unreadable.activities.contains(slug) { continue }
                     bag.error("unknown activity '\(slug)' in the agenda", at: at,
                               hint: Suggest.hint(for: slug, in: activitySlugs.sorted()) ?? "activities are the files in Content/activities/")
                     continue
@@ -89,7 +106,7 @@ enum Validator {
                 }
             }
             let count = portal.participants.count { $0.programs.contains(program.slug) }
-            if count == 0 {
+            if count == 0 && !unreadable.roster {
                 bag.warning("nobody on the roster is enrolled in '\(program.slug)'", at: SourceLocation(file: program.sourceFile))
             }
         }

@@ -17,13 +17,17 @@ enum ProgramLoader {
 
     private static func program(at path: String, files: ContentFiles, settings: PortalSettings, bag: DiagnosticBag) -> Program? {
         guard let text = files.text(path, bag: bag) else { return nil }
+        return program(path: path, text: text, settings: settings, bag: bag)
+    }
+
+    static func program(path: String, text: String, settings: PortalSettings, bag: DiagnosticBag) -> Program? {
         let slug = slug(of: path)
         guard RosterLoader.isValidID(slug) else {
             bag.error("program file names may only use lowercase letters, digits and '-' (they become page addresses)", at: SourceLocation(file: path))
             return nil
         }
         guard let doc = FrontMatterDocument(text) else {
-            bag.error("a program file must start with YAML front matter between two '---' lines", at: SourceLocation(file: path))
+            FrontMatterDocument.reportMissing(text, file: path, what: "a program file", bag: bag)
             return nil
         }
         let source = YAMLSource(file: path, lineOffset: doc.yamlLineOffset)
@@ -51,14 +55,20 @@ enum ProgramLoader {
         } else if format == .groups {
             bag.warning("no 'group_size' given; using 3-4", at: r.location)
         }
-        let start = r.date("start", required: true) ?? LocalDate(year: 2000, month: 1, day: 1)!
+        var start = r.date("start", required: true) ?? LocalDate(year: 2000, month: 1, day: 1)!
+        if !(1970...2999).contains(start.year) {
+            // Dates far out would carry the schedule past the calendar's year 9999.
+            bag.error("'start' must be a date between 1970 and 2999, found '\(start)'", at: r.location(of: "start"))
+            start = LocalDate(year: 2000, month: 1, day: 1)!
+        }
         let cadenceText = r.string("cadence") ?? "biweekly"
         let cadence = Cadence(rawValue: cadenceText) ?? {
             bag.error("unknown cadence '\(cadenceText)'", at: r.location(of: "cadence"),
                       hint: Suggest.hint(for: cadenceText, in: Cadence.allCases.map(\.rawValue)) ?? "cadences: weekly, biweekly, monthly")
             return .biweekly
         }()
-        let sessions = r.int("sessions", required: true, range: 1...52) ?? 1
+        let sessionCount = r.int("sessions", required: true, range: 1...52)
+        let sessions = sessionCount ?? 1
         var minutes = 45
         if let lengthText = r.string("session_length") {
             if let m = Duration.minutes(lengthText), m <= 8 * 60 { minutes = m } else {
@@ -75,10 +85,7 @@ enum ProgramLoader {
             }
         }
         let timezone = r.string("timezone") ?? "UTC"
-        if TimeZone(identifier: timezone) == nil {
-            bag.error("unknown time zone '\(timezone)'", at: r.location(of: "timezone"),
-                      hint: Suggest.hint(for: timezone, in: TimeZone.knownTimeZoneIdentifiers) ?? "use an IANA name such as Europe/London")
-        }
+        ZoneName.check(timezone, at: r.location(of: "timezone"), bag: bag)
         let oddText = r.string("odd") ?? "trio"
         let odd = OddPolicyName(rawValue: oddText) ?? {
             bag.error("'odd' must be 'trio' or 'sit-out', found '\(oddText)'", at: r.location(of: "odd"),
@@ -87,7 +94,7 @@ enum ProgramLoader {
         }()
         let (weights, rules) = matchSettings(r, format: format, bag: bag)
         let agenda = r.stringList("agenda")
-        if !agenda.isEmpty && agenda.count != sessions && r.has("sessions") {
+        if !agenda.isEmpty, let sessionCount, agenda.count != sessionCount {
             bag.warning("the agenda lists \(agenda.count) activities for \(sessions) sessions; \(agenda.count < sessions ? "the list repeats from the start" : "the extra ones are not used")",
                         at: r.location(of: "agenda"))
         }
@@ -213,13 +220,17 @@ enum ActivityLoader {
 
     private static func activity(at path: String, files: ContentFiles, settings: PortalSettings, bag: DiagnosticBag) -> Activity? {
         guard let text = files.text(path, bag: bag) else { return nil }
+        return activity(path: path, text: text, settings: settings, bag: bag)
+    }
+
+    static func activity(path: String, text: String, settings: PortalSettings, bag: DiagnosticBag) -> Activity? {
         let slug = ProgramLoader.slug(of: path)
         guard RosterLoader.isValidID(slug) else {
             bag.error("activity file names may only use lowercase letters, digits and '-' (they become page addresses)", at: SourceLocation(file: path))
             return nil
         }
         guard let doc = FrontMatterDocument(text) else {
-            bag.error("an activity file must start with YAML front matter between two '---' lines", at: SourceLocation(file: path))
+            FrontMatterDocument.reportMissing(text, file: path, what: "an activity file", bag: bag)
             return nil
         }
         let source = YAMLSource(file: path, lineOffset: doc.yamlLineOffset)
@@ -270,14 +281,22 @@ enum ActivityLoader {
 /// Reads the optional `Content/portal.yaml`.
 enum SettingsLoader {
     static let path = "Content/portal.yaml"
+    static let keys = ["title", "tagline", "description", "contact", "base_url", "raw_html", "noindex", "unlisted", "url_secret_file"]
+    static let secretVariable = "TANDEM_URL_SECRET"
+    static let minimumSecretLength = 16
 
-    static func load(_ files: ContentFiles, bag: DiagnosticBag) -> PortalSettings {
+    static func load(_ files: ContentFiles, environment: [String: String] = ProcessInfo.processInfo.environment, bag: DiagnosticBag) -> PortalSettings {
+        guard files.exists(path), let text = files.text(path, bag: bag) else { return PortalSettings() }
+        return parse(text, files: files, environment: environment, bag: bag)
+    }
+
+    /// Without `files`, an unlisted portal's secret is not looked for (the fuzz target).
+    static func parse(_ text: String, files: ContentFiles? = nil, environment: [String: String] = [:], bag: DiagnosticBag) -> PortalSettings {
         var settings = PortalSettings()
-        guard files.exists(path), let text = files.text(path, bag: bag) else { return settings }
         let source = YAMLSource(file: path)
         guard let root = YAMLDocument.compose(text, source: source, bag: bag),
               let r = MappingReader(root, source: source, bag: bag, what: "the portal settings") else { return settings }
-        defer { r.finish(allowed: ["title", "tagline", "description", "contact", "base_url", "raw_html", "noindex"]) }
+        defer { r.finish(allowed: keys) }
         settings.title = r.string("title") ?? settings.title
         settings.tagline = r.string("tagline") ?? ""
         settings.description = r.string("description") ?? ""
@@ -285,6 +304,52 @@ enum SettingsLoader {
         _ = r.string("base_url")
         settings.allowRawHTML = r.bool("raw_html") ?? false
         settings.noindex = r.bool("noindex") ?? false
+        settings.unlisted = r.bool("unlisted") ?? false
+        let secretFile = r.string("url_secret_file")
+        if secretFile != nil && !settings.unlisted {
+            bag.warning("'url_secret_file' is only used when 'unlisted' is true", at: r.location(of: "url_secret_file"))
+        }
+        if settings.unlisted, let files {
+            settings.urlSecret = secret(file: secretFile, at: secretFile == nil ? r.location(of: "unlisted") : r.location(of: "url_secret_file"),
+                                        files: files, environment: environment, bag: bag)
+        }
         return settings
+    }
+
+    /// The key for unlisted page names: TANDEM_URL_SECRET if set, else the file named by
+    /// `url_secret_file` (relative to the portal), which must live outside Content/ and
+    /// Templates/ so that it is never published or committed with the content by accident.
+    static func secret(file: String?, at location: SourceLocation, files: ContentFiles, environment: [String: String], bag: DiagnosticBag) -> [UInt8] {
+        var text: String
+        if let value = environment[secretVariable], !value.isEmpty {
+            text = value
+        } else if let file {
+            let url = file.hasPrefix("/") ? URL(fileURLWithPath: file) : files.root.appendingPathComponent(file)
+            let resolved = url.resolvingSymlinksInPath().standardizedFileURL.path
+            for folder in ["Content", "Templates"] {
+                let base = files.root.appendingPathComponent(folder).resolvingSymlinksInPath().standardizedFileURL.path
+                if resolved == base || resolved.hasPrefix(base + "/") {
+                    bag.error("the URL secret file must not be inside \(folder)/", at: location,
+                              hint: "keep it outside the portal's content, e.g. in a CI secret or ~/.config")
+                    return []
+                }
+            }
+            guard let data = FileManager.default.contents(atPath: url.path) else {
+                bag.error("cannot read the URL secret file '\(file)'", at: location)
+                return []
+            }
+            text = String(decoding: data, as: UTF8.self)
+        } else {
+            bag.error("an unlisted portal needs a secret for its page addresses", at: location,
+                      hint: "set \(secretVariable), or give 'url_secret_file:' a file outside Content/")
+            return []
+        }
+        text = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard text.utf8.count >= minimumSecretLength else {
+            bag.error("the URL secret is too short (\(text.utf8.count) characters; at least \(minimumSecretLength))", at: location,
+                      hint: "use a long random string, e.g. from 'openssl rand -hex 32'")
+            return []
+        }
+        return Array(text.utf8)
     }
 }

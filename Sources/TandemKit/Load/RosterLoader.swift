@@ -19,14 +19,19 @@ enum RosterLoader {
             return []
         }
         guard let text = files.text(path, bag: bag) else { return [] }
-        let chunks = splitLargeRoster(text)
+        return parse(text, bag: bag)
+    }
+
+    /// Participants from the roster's text, duplicates reported; in file order.
+    static func parse(_ text: String, bag: DiagnosticBag, splitAbove minimumSize: Int = 256 * 1024) -> [Participant] {
+        let chunks = splitLargeRoster(text, minimumSize: minimumSize)
         // Parse in parallel, merge serially in file order.
         let bags = chunks.map { _ in DiagnosticBag() }
         nonisolated(unsafe) var parsed = [[Participant]](repeating: [], count: chunks.count)
         parsed.withUnsafeMutableBufferPointer { buffer in
             nonisolated(unsafe) let out = buffer
             DispatchQueue.concurrentPerform(iterations: chunks.count) { i in
-                out[i] = chunks.count == 1
+                out[i] = i == 0
                     ? parseWholeRoster(chunks[i].text, bag: bags[i])
                     : parseItems(chunks[i].text, source: YAMLSource(file: path, lineOffset: chunks[i].lineOffset), bag: bags[i])
             }
@@ -73,12 +78,15 @@ enum RosterLoader {
         return list.compactMap { participant($0, source: source, bag: bag) }
     }
 
-    /// Large rosters are cut between top-level list items so the pieces parse in parallel.
+    /// Large rosters are cut between top-level list items so the pieces parse in parallel; the
+    /// first piece is a whole roster document (header, `participants:`, the first items).
     /// Only the plain layout (`participants:` then `- ` items at one indentation) is cut;
     /// anything else is parsed whole, so diagnostics never depend on the cut.
     static func splitLargeRoster(_ text: String, minimumSize: Int = 256 * 1024) -> [(text: String, lineOffset: Int)] {
         let whole = [(text, 0)]
         guard text.utf8.count >= minimumSize else { return whole }
+        // An alias in one chunk may name an anchor in another.
+        if text.contains("&") && text.contains("*") { return whole }
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
         guard let header = lines.firstIndex(where: { $0.hasPrefix("participants:") }),
               lines[..<header].allSatisfy({ $0.trimmingCharacters(in: .whitespaces).isEmpty || $0.hasPrefix("#") }),
@@ -100,7 +108,8 @@ enum RosterLoader {
         guard pieces > 1 else { return whole }
         var chunks: [(String, Int)] = []
         for k in 0..<pieces {
-            let from = starts[k * starts.count / pieces]
+            // The first piece keeps the header, so it is checked like the rest.
+            let from = k == 0 ? 0 : starts[k * starts.count / pieces]
             let to = k == pieces - 1 ? lines.count : starts[(k + 1) * starts.count / pieces]
             chunks.append((lines[from..<to].joined(separator: "\n"), from))
         }
@@ -127,10 +136,7 @@ enum RosterLoader {
             bag.error("'\(email)' does not look like an email address", at: r.location(of: "email"))
         }
         let timezone = r.string("timezone", required: true) ?? "UTC"
-        if TimeZone(identifier: timezone) == nil {
-            bag.error("unknown time zone '\(timezone)'", at: r.location(of: "timezone"),
-                      hint: Suggest.hint(for: timezone, in: TimeZone.knownTimeZoneIdentifiers) ?? "use an IANA name such as Europe/London")
-        }
+        ZoneName.check(timezone, at: r.location(of: "timezone"), bag: bag)
         var link = r.string("link")
         if let l = link, !isSafeLink(l) {
             bag.error("'link' must be an http:// or https:// address", at: r.location(of: "link"))
@@ -188,5 +194,22 @@ enum RosterLoader {
         let lower = s.lowercased()
         guard lower.hasPrefix("https://") || lower.hasPrefix("http://") else { return false }
         return !s.contains(where: { $0.isWhitespace || $0 == "\"" || $0 == "<" || $0 == ">" })
+    }
+}
+
+/// IANA time zone names. Only names spelled like one reach Foundation, which looks them up as
+/// files under the zoneinfo folder; a name such as '../../etc/passwd' never does.
+enum ZoneName {
+    static func isWellFormed(_ name: String) -> Bool {
+        !name.isEmpty && name.count <= 64 && !name.hasPrefix("/")
+            && name.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || "/_+-".unicodeScalars.contains($0) }
+    }
+
+    static func isKnown(_ name: String) -> Bool { isWellFormed(name) && TimeZone(identifier: name) != nil }
+
+    static func check(_ name: String, at location: SourceLocation, bag: DiagnosticBag) {
+        guard !isKnown(name) else { return }
+        bag.error("unknown time zone '\(name)'", at: location,
+                  hint: Suggest.hint(for: name, in: TimeZone.knownTimeZoneIdentifiers) ?? "use an IANA name such as Europe/London")
     }
 }

@@ -24,6 +24,11 @@ enum YAMLDocument {
                       at: SourceLocation(file: source.file, line: line + source.lineOffset, column: column))
             return nil
         }
+        if let (line, column) = aliasInKey(text) {
+            bag.error("an alias (*name) cannot be part of a mapping key", at: SourceLocation(file: source.file, line: line + source.lineOffset, column: column),
+                      hint: "use aliases only as values")
+            return nil
+        }
         let (repaired, tabs) = expandIndentationTabs(text)
         for (line, column) in tabs {
             bag.error("tab character in indentation", at: SourceLocation(file: source.file, line: line + source.lineOffset, column: column),
@@ -49,14 +54,20 @@ enum YAMLDocument {
              let .composer(context, problem, mark, yaml):
             _ = yaml
             var message = problem
+            if problem.contains("another document") {
+                bag.error("the file holds more than one YAML document", at: source.location(mark),
+                          hint: "remove this '---' line and what follows, or merge the documents")
+                return
+            }
             if let context, !context.text.isEmpty { message = "\(problem) (\(context.text) at line \(context.mark.line + source.lineOffset))" }
             bag.error("invalid YAML: \(message)", at: source.location(mark),
                       hint: problem.contains("tab") ? "YAML indentation must use spaces, not tabs" : nil)
         case let .reader(problem, offset, _, _):
             bag.error("invalid text: \(problem)\(offset.map { " at byte \($0)" } ?? "")", at: source.location(nil))
         case let .duplicatedKeysInMapping(duplicates, context):
-            bag.error("duplicate key\(duplicates.count > 1 ? "s" : "") \(duplicates.map { "'\($0)'" }.joined(separator: ", ")) in the same mapping",
-                      at: source.location(context.mark))
+            // Yams points at the first of the two.
+            bag.error("key\(duplicates.count > 1 ? "s" : "") \(duplicates.map { "'\($0)'" }.joined(separator: ", ")) given twice in the same mapping",
+                      at: source.location(context.mark), hint: "remove one of them")
         default:
             bag.error("could not read YAML: \(error)", at: source.location(nil))
         }
@@ -83,6 +94,75 @@ enum YAMLDocument {
             }
         }
         return (lines.joined(separator: "\n"), found)
+    }
+
+    /// Yams hashes mapping keys to find duplicates, and hashing a key expands its aliases: a
+    /// few lines of nested aliases ("billion laughs") used as a key would take hours. Aliases
+    /// stay allowed as values, where nothing expands them. Returns the first alias of a
+    /// defined anchor that sits in a key: directly before ':', after an explicit '?' key, or
+    /// inside a flow collection that is itself a key. Quoted text and comments are skipped.
+    static func aliasInKey(_ text: String) -> (line: Int, column: Int)? {
+        guard text.contains("&"), text.contains("*") else { return nil }
+        let chars = Array(text.unicodeScalars)
+        let n = chars.count
+        func isBreak(_ c: Unicode.Scalar) -> Bool { c == " " || c == "\t" || c == "\n" }
+        func isFlow(_ c: Unicode.Scalar) -> Bool { c == "[" || c == "]" || c == "{" || c == "}" || c == "," }
+        func tokenStart(_ i: Int) -> Bool { i == 0 || isBreak(chars[i - 1]) || isFlow(chars[i - 1]) || chars[i - 1] == ":" || chars[i - 1] == "-" || chars[i - 1] == "?" }
+        func name(at i: Int) -> String {
+            var j = i
+            while j < n, !isBreak(chars[j]), !isFlow(chars[j]) { j += 1 }
+            return String(String.UnicodeScalarView(chars[i..<j]))
+        }
+        // Pass 1: anchors. Pass 2: aliases of those anchors in key positions.
+        var anchors = Set<String>()
+        var aliases: [(index: Int, line: Int, column: Int, name: String, explicitKey: Bool)] = []
+        var i = 0, line = 1, lineStart = 0
+        var explicitKey = false
+        var flowStack: [Int] = []
+        while i < n {
+            let c = chars[i]
+            switch c {
+            case "\n":
+                line += 1; lineStart = i + 1; explicitKey = false
+            case "#" where i == 0 || isBreak(chars[i - 1]):
+                while i + 1 < n, chars[i + 1] != "\n" { i += 1 }
+            case "\"" where tokenStart(i), "'" where tokenStart(i):
+                i += 1
+                while i < n {
+                    if chars[i] == "\n" { line += 1; lineStart = i + 1 }
+                    if c == "\"", chars[i] == "\\" { i += 2; continue }
+                    if chars[i] == c {
+                        if c == "'", i + 1 < n, chars[i + 1] == "'" { i += 2; continue }
+                        break
+                    }
+                    i += 1
+                }
+            case "?" where tokenStart(i) && (i + 1 == n || isBreak(chars[i + 1])):
+                explicitKey = true
+            case "[", "{":
+                flowStack.append(i)
+            case "]", "}":
+                let start = flowStack.popLast() ?? i
+                // A flow collection followed by ':' is a key: any alias inside it counts.
+                var j = i + 1
+                while j < n, chars[j] == " " || chars[j] == "\t" { j += 1 }
+                if j < n, chars[j] == ":" {
+                    for k in aliases.indices where aliases[k].index > start && aliases[k].index < i { aliases[k].explicitKey = true }
+                }
+            case "&" where tokenStart(i):
+                anchors.insert(name(at: i + 1))
+            case "*" where tokenStart(i):
+                let alias = name(at: i + 1)
+                var j = i + 1 + alias.unicodeScalars.count
+                while j < n, chars[j] == " " || chars[j] == "\t" { j += 1 }
+                let beforeColon = j < n && chars[j] == ":"
+                aliases.append((i, line, i - lineStart + 1, alias, explicitKey || beforeColon))
+            default:
+                break
+            }
+            i += 1
+        }
+        return aliases.first { $0.explicitKey && anchors.contains($0.name) }.map { ($0.line, $0.column) }
     }
 
     /// Bracket or indentation depth beyond the maximum, with its position.

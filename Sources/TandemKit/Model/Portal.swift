@@ -199,6 +199,10 @@ public struct PortalSettings: Sendable {
     public var contact: String?
     public var allowRawHTML: Bool = false
     public var noindex: Bool = false
+    /// Participant, agenda and report pages get unguessable names and no page lists people.
+    public var unlisted: Bool = false
+    /// The key for those names; read from TANDEM_URL_SECRET or `url_secret_file`, never written.
+    var urlSecret: [UInt8] = []
 }
 
 /// Everything read from a portal's `Content/`, validated and cross-checked.

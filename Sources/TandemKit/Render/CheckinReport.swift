@@ -48,8 +48,8 @@ extension Pages {
         let everHeard = respondents.reduce(into: Set<Int>()) { $0.formUnion($1) }
         let neverMet = m.units.filter { u in u.members.contains { everHeard.contains($0) } && !u.members.contains { everSaid.contains($0) } }
         let silent = m.units.filter { u in !u.members.contains { everHeard.contains($0) } }
-        c["neverMet"] = neverMet.map { ["names": names($0), "url": "pairs/\($0.id).html"] }
-        c["silent"] = silent.map { ["names": names($0), "url": "pairs/\($0.id).html"] }
+        c["neverMet"] = neverMet.map { ["names": names($0), "url": "pairs/\(unitFile(b, $0)).html"] }
+        c["silent"] = silent.map { ["names": names($0), "url": "pairs/\(unitFile(b, $0)).html"] }
         c["hasNeverMet"] = !neverMet.isEmpty
         c["hasSilent"] = !silent.isEmpty
         c["ratingChart"] = Charts.line(averages, label: "Average rating per session")

@@ -92,11 +92,13 @@ struct Pages {
         c["sessions"] = sessionRows(b, root: root)
         var seen = Set<String>()
         c["activities"] = b.sessions.compactMap(\.activity).filter { seen.insert($0.slug).inserted }.map { activitySummary($0, root: root) }
-        c["people"] = b.match.people.map { p in
-            ["name": p.name, "url": "people/\(p.id).html", "department": p.isPrivate("department") ? "" : p.department] as [String: Any]
+        // An unlisted portal has no directory of people and no link to the report.
+        c["people"] = portal.settings.unlisted ? [] : b.match.people.map { p in
+            ["name": p.name, "url": "people/\(personFile(b, p)).html", "department": p.isPrivate("department") ? "" : p.department] as [String: Any]
         }
         c["unitCount"] = b.match.units.count
-        c["reportURL"] = "report.html"
+        c["reportURL"] = portal.settings.unlisted ? "" : "\(reportFile(b, "report")).html"
+        c["listsPeople"] = !portal.settings.unlisted
         return c
     }
 
@@ -154,7 +156,14 @@ struct Pages {
         return card
     }
 
-    func unitURL(_ unit: MatchUnit, root: String, slug: String) -> String { "\(root)programs/\(slug)/pairs/\(unit.id).html" }
+    func unitURL(_ unit: MatchUnit, root: String, slug: String) -> String { "\(root)programs/\(slug)/pairs/\(portal.settings.unitPage(program: slug, unit: unit.id)).html" }
+
+    /// File names (without extension) of participant, agenda and report pages: the id, or an
+    /// unguessable key when the portal is unlisted. Every link and every write goes through these.
+    func personFile(_ b: BuiltProgram, _ p: Participant) -> String { portal.settings.personPage(program: b.program.slug, id: p.id) }
+    func unitFile(_ b: BuiltProgram, _ unit: MatchUnit) -> String { portal.settings.unitPage(program: b.program.slug, unit: unit.id) }
+    func podFile(_ b: BuiltProgram, _ pod: Pod) -> String { portal.settings.podPage(program: b.program.slug, pod: pod.slug) }
+    func reportFile(_ b: BuiltProgram, _ name: String) -> String { portal.settings.reportPage(program: b.program.slug, name: name) }
 
     /// The first session that has not ended at the build's date; without a date, the first.
     func nextSessionIndex(_ b: BuiltProgram) -> Int? {
@@ -198,8 +207,8 @@ struct Pages {
                 "peers": peers,
                 "kindLabel": label,
                 "headingID": "match-\(matches.count + 1)",
-                "unitURL": "../pairs/\(unit.id).html",
-                "icsURL": "../pairs/\(unit.id).ics",
+                "unitURL": "../pairs/\(unitFile(b, unit)).html",
+                "icsURL": "../pairs/\(unitFile(b, unit)).ics",
             ])
         }
         c["matches"] = matches
@@ -247,12 +256,12 @@ struct Pages {
         var c = base(root: root, title: "Meeting plan: \(names) — \(b.program.title)", noindex: true)
         c["program"] = programSummary(b, root: root)
         c["members"] = members.map { p in
-            ["name": p.name, "url": "../people/\(p.id).html", "timezone": visible(p, "timezone", p.timezone),
+            ["name": p.name, "url": "../people/\(personFile(b, p)).html", "timezone": visible(p, "timezone", p.timezone),
              "title": visible(p, "title", p.title), "department": visible(p, "department", p.department)] as [String: Any]
         }
         c["names"] = names
         c["kindLabel"] = members.count == 2 ? "pair" : "group"
-        c["icsURL"] = "\(unit.id).ics"
+        c["icsURL"] = "\(unitFile(b, unit)).ics"
         let nextIndex = nextSessionIndex(b)
         c["sessions"] = b.sessions.enumerated().map { k, s -> [String: Any] in
             var row: [String: Any] = ["number": s.number, "date": s.date.longText,

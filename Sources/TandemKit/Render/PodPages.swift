@@ -3,7 +3,7 @@ import Foundation
 /// Pods on the pages: the pod page, the pod sessions in each pair's agenda, participant page
 /// and calendar.
 extension Pages {
-    func podURL(_ pod: Pod, root: String, slug: String) -> String { "\(root)programs/\(slug)/pods/\(pod.slug).html" }
+    func podURL(_ pod: Pod, root: String, slug: String) -> String { "\(root)programs/\(slug)/pods/\(portal.settings.podPage(program: slug, pod: pod.slug)).html" }
 
     func pod(of unit: Int, _ b: BuiltProgram) -> Pod? {
         guard unit < b.match.podOfUnit.count, let k = b.match.podOfUnit[unit] else { return nil }
@@ -44,10 +44,10 @@ extension Pages {
         c["units"] = units.map { unit -> [String: Any] in
             [
                 "names": Explain.list(unit.members.map { b.match.people[$0].name }),
-                "url": "../pairs/\(unit.id).html",
+                "url": "../pairs/\(unitFile(b, unit)).html",
                 "kind": unit.kind == .trio ? "Trio" : "Pair",
                 "members": unit.members.map { b.match.people[$0] }.map { p -> [String: Any] in
-                    ["name": p.name, "url": "../people/\(p.id).html", "title": visible(p, "title", p.title),
+                    ["name": p.name, "url": "../people/\(personFile(b, p)).html", "title": visible(p, "title", p.title),
                      "department": visible(p, "department", p.department), "location": visible(p, "location", p.location)]
                 },
             ]
@@ -85,7 +85,7 @@ extension Pages {
             "podSize": b.program.pods ?? 0,
             "podSessionDates": Explain.list(b.podSessions.map(\.date.shortText)),
             "pods": m.pods.map { pod -> [String: Any] in
-                ["number": pod.number, "url": "pods/\(pod.slug).html", "score": PodPlanner.score(pod, score),
+                ["number": pod.number, "url": "pods/\(podFile(b, pod)).html", "score": PodPlanner.score(pod, score),
                  "names": pod.units.map { Explain.list(m.units[$0].members.map { m.people[$0].name }) }.joined(separator: " · ")]
             },
         ]
@@ -102,7 +102,7 @@ extension Pages {
         let zone = me.isPrivate("timezone") ? b.program.timezone : me.timezone
         let with = otherPairs(in: pod, besides: u, b)
         c["kindWord"] = b.match.units[u].members.count > 2 ? "peers" : "peer"
-        c["pod"] = ["number": pod.number, "url": "../pods/\(pod.slug).html", "with": with,
+        c["pod"] = ["number": pod.number, "url": "../pods/\(podFile(b, pod)).html", "with": with,
                     "dates": Explain.list(b.podSessions.map { Scheduler.local($0.start, in: zone).date.longText })] as [String: Any]
         let podNext = nextPodSessionIndex(b)
         let pairNext = rows.firstIndex { ($0["isNext"] as? Bool) == true }
@@ -111,7 +111,7 @@ extension Pages {
         var timeline = zip(b.sessions.map(\.start), rows).map { (start: $0, row: $1) }
         for (k, s) in b.podSessions.enumerated() {
             let local = Scheduler.local(s.start, in: zone)
-            var row: [String: Any] = ["number": s.number, "isPod": true, "podWith": with, "podURL": "../pods/\(pod.slug).html",
+            var row: [String: Any] = ["number": s.number, "isPod": true, "podWith": with, "podURL": "../pods/\(podFile(b, pod)).html",
                                       "date": s.date.longText, "shortDate": s.date.shortText,
                                       "localDate": local.date.longText, "localTime": local.time,
                                       "length": Duration.words(minutes: s.minutes), "followUps": Pages.followUpRows(s)]
@@ -146,10 +146,10 @@ extension Pages {
         let unit = b.match.units[u]
         let members = unit.members.map { b.match.people[$0] }
         let with = otherPairs(in: pod, besides: u, b)
-        c["pod"] = ["number": pod.number, "url": "../pods/\(pod.slug).html", "with": with] as [String: Any]
+        c["pod"] = ["number": pod.number, "url": "../pods/\(podFile(b, pod)).html", "with": with] as [String: Any]
         var timeline = zip(b.sessions.map(\.start), rows).map { (start: $0, row: $1) }
         for s in b.podSessions {
-            var row: [String: Any] = ["number": s.number, "isPod": true, "podWith": with, "podURL": "../pods/\(pod.slug).html",
+            var row: [String: Any] = ["number": s.number, "isPod": true, "podWith": with, "podURL": "../pods/\(podFile(b, pod)).html",
                                       "date": s.date.longText, "length": Duration.words(minutes: s.minutes)]
             row["times"] = members.filter { !$0.isPrivate("timezone") }.map { p in
                 let local = Scheduler.local(s.start, in: p.timezone)

@@ -60,19 +60,19 @@ struct Renderer: @unchecked Sendable {
             writer.write("programs/\(b.program.slug)/index.html", theme.render(pages.program(b), template: "program"))
         case let .report(p):
             let b = model.programs[p]
-            writer.write("programs/\(b.program.slug)/report.html", theme.render(pages.report(b), template: "report"))
-            writer.write("programs/\(b.program.slug)/matches.csv", pages.csv(b))
+            writer.write("programs/\(b.program.slug)/\(pages.reportFile(b, "report")).html", theme.render(pages.report(b), template: "report"))
+            writer.write("programs/\(b.program.slug)/\(pages.reportFile(b, "matches")).csv", pages.csv(b))
         case let .person(p, i):
             let b = model.programs[p]
-            writer.write("programs/\(b.program.slug)/people/\(b.match.people[i].id).html", theme.render(pages.person(b, i), template: "person"))
+            writer.write("programs/\(b.program.slug)/people/\(pages.personFile(b, b.match.people[i])).html", theme.render(pages.person(b, i), template: "person"))
         case let .unit(p, u):
             let b = model.programs[p]
-            let id = b.match.units[u].id
+            let id = pages.unitFile(b, b.match.units[u])
             writer.write("programs/\(b.program.slug)/pairs/\(id).html", theme.render(pages.unit(b, u), template: "unit"))
             writer.write("programs/\(b.program.slug)/pairs/\(id).ics", pages.calendar(b, u))
         case let .pod(p, k):
             let b = model.programs[p]
-            writer.write("programs/\(b.program.slug)/pods/\(b.match.pods[k].slug).html", theme.render(pages.pod(b, k), template: "pod"))
+            writer.write("programs/\(b.program.slug)/pods/\(pages.podFile(b, b.match.pods[k])).html", theme.render(pages.pod(b, k), template: "pod"))
         }
     }
 }

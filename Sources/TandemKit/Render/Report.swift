@@ -6,6 +6,7 @@ extension Pages {
         let m = b.match
         var c = base(root: "../../", title: "Report: \(b.program.title)", noindex: true)
         c["program"] = programSummary(b, root: "../../")
+        c["csvURL"] = "\(reportFile(b, "matches")).csv"
         let matchedPeople = Set(m.units.flatMap(\.members)).count
         let enrolled = m.people.count
         c["enrolled"] = enrolled
@@ -20,7 +21,7 @@ extension Pages {
         c["lowest"] = m.units.sorted { ($0.score, $0.id) < ($1.score, $1.id) }.prefix(10).map { unit -> [String: Any] in
             [
                 "names": Explain.list(unit.members.map { m.people[$0].name }),
-                "url": "pairs/\(unit.id).html",
+                "url": "pairs/\(unitFile(b, unit)).html",
                 "score": unit.score,
                 "breakdown": unit.pairScores.flatMap { $0.score.parts }.reduce(into: [Criterion: Int]()) { $0[$1.criterion, default: 0] += $1.points }
                     .sorted { ($0.value, $1.key) > ($1.value, $0.key) }

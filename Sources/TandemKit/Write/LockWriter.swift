@@ -84,15 +84,19 @@ enum LockWriter {
         let files = ContentFiles(root: root)
         let target = root.appendingPathComponent(path)
         let folder = target.deletingLastPathComponent()
+        // Checked before anything is created: a linked Content/matches/ or program folder
+        // must not get a folder made at its far end.
+        let matchesFolder = root.appendingPathComponent(LockLoader.folder)
+        let matchesResolved = matchesFolder.resolvingSymlinksInPath().path
+        guard files.isInsidePortal(matchesFolder), files.isInsidePortal(folder),
+              folder.resolvingSymlinksInPath().path.hasPrefix(matchesResolved + "/") else {
+            bag.error("refusing to write \(path): its folder leads outside \(LockLoader.folder)/ (symbolic link?)", at: nil)
+            return false
+        }
         do {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         } catch {
             bag.error("cannot create \(files.relative(folder)): \(error.localizedDescription)", at: nil)
-            return false
-        }
-        let matchesFolder = root.appendingPathComponent(LockLoader.folder)
-        guard files.isInsidePortal(folder), folder.resolvingSymlinksInPath().path.hasPrefix(matchesFolder.resolvingSymlinksInPath().path + "/") else {
-            bag.error("refusing to write \(path): its folder leads outside \(LockLoader.folder)/ (symbolic link?)", at: nil)
             return false
         }
         let temporary = folder.appendingPathComponent(".\(target.lastPathComponent).tandem-\(getpid())")
