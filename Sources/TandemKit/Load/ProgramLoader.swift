@@ -75,7 +75,7 @@ enum ProgramLoader {
             }
         }
         let timezone = r.string("timezone") ?? "UTC"
-        if TimeZone(identifier: timezone) == nil {
+        if Zones.zone(timezone) == nil {
             bag.error("unknown time zone '\(timezone)'", at: r.location(of: "timezone"),
                       hint: Suggest.hint(for: timezone, in: TimeZone.knownTimeZoneIdentifiers) ?? "use an IANA name such as Europe/London")
         }

@@ -127,7 +127,7 @@ enum RosterLoader {
             bag.error("'\(email)' does not look like an email address", at: r.location(of: "email"))
         }
         let timezone = r.string("timezone", required: true) ?? "UTC"
-        if TimeZone(identifier: timezone) == nil {
+        if Zones.zone(timezone) == nil {
             bag.error("unknown time zone '\(timezone)'", at: r.location(of: "timezone"),
                       hint: Suggest.hint(for: timezone, in: TimeZone.knownTimeZoneIdentifiers) ?? "use an IANA name such as Europe/London")
         }

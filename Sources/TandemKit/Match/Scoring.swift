@@ -79,7 +79,7 @@ struct ScoringTable: Sendable {
             team.append(p.team.map { code("t:" + p.department.lowercased() + "/" + $0.lowercased()) } ?? 0)
             location.append(code("l:" + p.location.lowercased()))
             if zoneOffsets[p.timezone] == nil {
-                zoneOffsets[p.timezone] = Int32((TimeZone(identifier: p.timezone)?.secondsFromGMT(for: referenceDate) ?? 0) / 60)
+                zoneOffsets[p.timezone] = Int32((Zones.offset(p.timezone, at: Int(referenceDate.timeIntervalSince1970)) ?? 0) / 60)
             }
             offsetMinutes.append(zoneOffsets[p.timezone]!)
             seniority.append(Int32(p.seniority ?? -1))
@@ -192,6 +192,89 @@ struct ScoringTable: Sendable {
         }
         let cut = penalty(x, y)
         return cut == 0 ? total : max(1, total - cut)
+    }
+
+    /// Scores `x` against every `y` in `candidates` (or everyone when nil) into `row`
+    /// (`Int32.min` where a hard rule forbids the pair or `y == x`), and returns how many were
+    /// allowed. This is the candidate graph's inner loop: the same rules and levels as
+    /// `violatedRule` and `score`, with the fields read through unsafe buffers and the
+    /// weights hoisted out of the loop. A test checks it against `score` pair by pair.
+    func scanRow(_ x: Int, candidates: [Int]? = nil, into row: inout [Int32]) -> Int {
+        let n = count, wc = words
+        var wv = [Int](repeating: 0, count: Criterion.allCases.count)
+        for (i, w) in weights.enumerated() { wv[i] = w }
+        let (wGS, wSG, wSS, wI, wGr) = (wv[0], wv[1], wv[2], wv[3], wv[4])
+        let (wSD, wDD, wSL, wDL, wTZ) = (wv[5], wv[6], wv[7], wv[8], wv[9])
+        let (wSim, wSen, wTen) = (wv[10], wv[11], wv[12])
+        let mentoring = program.format.isMentoring, reverse = program.format == .reverse
+        let checkPrevious = rules.previous && !previousPartners.isEmpty
+        let xHasAvoid = !avoids[x].isEmpty
+        let maxGap = self.maxGap.map { Int32($0) } ?? Int32.max
+        let minGap = program.format.isMentoring ? self.minSeniorityGap.map { Int32($0) } : nil
+        var allowedCount = 0
+        skills.withUnsafeBufferPointer { sk in goals.withUnsafeBufferPointer { go in
+        interests.withUnsafeBufferPointer { it in groups.withUnsafeBufferPointer { gr in
+        department.withUnsafeBufferPointer { dep in team.withUnsafeBufferPointer { tm in location.withUnsafeBufferPointer { loc in
+        offsetMinutes.withUnsafeBufferPointer { off in seniority.withUnsafeBufferPointer { sen in joinedDay.withUnsafeBufferPointer { joined in
+        managerOf.withUnsafeBufferPointer { mgr in
+            func overlap(_ a: UnsafeBufferPointer<UInt64>, _ i: Int, _ b: UnsafeBufferPointer<UInt64>, _ j: Int) -> Int {
+                if wc == 1 { return (a[i] & b[j]).nonzeroBitCount }
+                var c = 0
+                for k in 0..<wc { c += (a[i * wc + k] & b[j * wc + k]).nonzeroBitCount }
+                return c
+            }
+            let x32 = Int32(x)
+            func visit(_ y: Int) {
+                guard y != x, mgr[x] != Int32(y), mgr[y] != x32 else { row[y] = Int32.min; return }
+                if (xHasAvoid || !avoids[y].isEmpty), avoids[x].contains(Int32(y)) || avoids[y].contains(x32) { row[y] = Int32.min; return }
+                if rules.team && tm[x] != 0 && tm[x] == tm[y] { row[y] = Int32.min; return }
+                if rules.department && dep[x] == dep[y] { row[y] = Int32.min; return }
+                if rules.location && loc[x] != loc[y] { row[y] = Int32.min; return }
+                let tzGap = abs(off[x] - off[y])
+                if tzGap > maxGap { row[y] = Int32.min; return }
+                if let minGap {
+                    let gap = reverse ? sen[y] - sen[x] : sen[x] - sen[y]
+                    if sen[x] < 0 || sen[y] < 0 || gap < minGap { row[y] = Int32.min; return }
+                }
+                let previous = checkPrevious && previousPartners.contains(Pair(x, y))
+                if previous && !repeatAllowed.contains(x) && !repeatAllowed.contains(y) { row[y] = Int32.min; return }
+                var s = 0
+                if wGS != 0 {
+                    let level = mentoring ? overlap(go, y, sk, x) * 2 + overlap(go, x, sk, y) : overlap(go, x, sk, y) + overlap(go, y, sk, x)
+                    s += wGS * min(4, level)
+                }
+                if wSG != 0 { s += wSG * min(3, overlap(go, x, go, y)) }
+                if wSS != 0 { s += wSS * min(3, overlap(sk, x, sk, y)) }
+                if wI != 0 { s += wI * min(3, overlap(it, x, it, y)) }
+                if wGr != 0 { s += wGr * min(2, overlap(gr, x, gr, y)) }
+                if wSD != 0 && dep[x] == dep[y] { s += wSD }
+                if wDD != 0 && dep[x] != dep[y] { s += wDD }
+                if wSL != 0 && loc[x] == loc[y] { s += wSL }
+                if wDL != 0 && loc[x] != loc[y] { s += wDL }
+                if wTZ != 0 { s += wTZ * (tzGap == 0 ? 2 : tzGap <= 180 ? 1 : 0) }
+                if (wSim != 0 || wSen != 0), sen[x] >= 0, sen[y] >= 0 {
+                    let d = abs(sen[x] - sen[y])
+                    if wSim != 0 { s += wSim * (d == 0 ? 2 : d == 1 ? 1 : 0) }
+                    if wSen != 0 {
+                        let gap = mentoring ? (reverse ? sen[y] - sen[x] : sen[x] - sen[y]) : d
+                        s += wSen * Int(min(3, max(0, gap)))
+                    }
+                }
+                if wTen != 0, joined[x] != Int32.min, joined[y] != Int32.min {
+                    let d = abs(joined[x] - joined[y])
+                    s += wTen * (d >= 365 ? 2 : d >= 90 ? 1 : 0)
+                }
+                if previous { s = max(1, s - ScoringTable.repeatPenalty) }
+                row[y] = Int32(clamping: s)
+                allowedCount += 1
+            }
+            if let candidates {
+                for y in candidates { visit(y) }
+            } else {
+                for y in 0..<n { visit(y) }
+            }
+        }}}}}}}}}}}
+        return allowedCount
     }
 
     /// Score with its breakdown, for explanations.
