@@ -126,15 +126,25 @@ final class CompiledTheme: @unchecked Sendable {
         frame.stack.removeLast()
     }
 
+    /// A dictionary value that is an empty string counts as absent: view models use "" for
+    /// "nothing to show", and swift-mustache gets the same contexts with those keys removed
+    /// (`Theme.dropEmpty`), so the search goes on outwards exactly as it does there.
+    @inline(__always)
+    private static func child(_ object: Any?, _ name: String) -> Any? {
+        guard let dictionary = object as? [String: Any], let value = dictionary[name] else { return nil }
+        if let text = value as? String, text.isEmpty { return nil }
+        return value
+    }
+
     private func lookup(_ path: [String], _ stack: [Any]) -> Any? {
         if path.isEmpty { return stack.last }
-        var found: Any?
         if path[0].isEmpty {
             // A name starting with "." resolves against the innermost object only.
             return resolve(stack.last, path.dropFirst())
         }
+        var found: Any?
         for object in stack.reversed() {
-            if let dictionary = object as? [String: Any], let value = dictionary[path[0]] {
+            if let value = CompiledTheme.child(object, path[0]) {
                 found = value
                 break
             }
@@ -145,8 +155,8 @@ final class CompiledTheme: @unchecked Sendable {
     private func resolve(_ start: Any?, _ rest: ArraySlice<String>) -> Any? {
         var current = start
         for name in rest {
-            guard let dictionary = current as? [String: Any] else { return nil }
-            current = dictionary[name]
+            guard let value = CompiledTheme.child(current, name) else { return nil }
+            current = value
         }
         return current
     }

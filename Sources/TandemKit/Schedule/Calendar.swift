@@ -154,23 +154,30 @@ enum ICalendar {
 
     static func utc(_ seconds: Int) -> String { floating(seconds) + "Z" }
 
-    /// TEXT escaping: backslash, semicolon, comma, newline.
+    /// TEXT escaping: backslash, semicolon, comma, newline (CRLF counts as one newline; a
+    /// lone CR is dropped). Works on UTF-8 bytes: every byte it changes is ASCII.
     static func escape(_ text: String) -> String {
-        if !text.utf8.contains(where: { $0 == UInt8(ascii: "\\") || $0 == UInt8(ascii: ";") || $0 == UInt8(ascii: ",") || $0 == 0x0A || $0 == 0x0D }) {
-            return text
-        }
-        var out = ""
-        for c in text {
-            switch c {
-            case "\\": out += "\\\\"
-            case ";": out += "\\;"
-            case ",": out += "\\,"
-            case "\n", "\r\n": out += "\\n"
-            case "\r": continue
-            default: out.append(c)
+        var out: [UInt8] = []
+        var changed = false
+        var bytes = text.utf8.makeIterator()
+        var pending: UInt8? = nil
+        out.reserveCapacity(text.utf8.count + 16)
+        while let b = pending ?? bytes.next() {
+            pending = nil
+            switch b {
+            case UInt8(ascii: "\\"): out += [0x5C, 0x5C]; changed = true
+            case UInt8(ascii: ";"): out += [0x5C, UInt8(ascii: ";")]; changed = true
+            case UInt8(ascii: ","): out += [0x5C, UInt8(ascii: ",")]; changed = true
+            case 0x0A: out += [0x5C, UInt8(ascii: "n")]; changed = true
+            case 0x0D:
+                changed = true
+                if let next = bytes.next() {
+                    if next == 0x0A { out += [0x5C, UInt8(ascii: "n")] } else { pending = next }
+                }
+            default: out.append(b)
             }
         }
-        return out
+        return changed ? String(decoding: out, as: UTF8.self) : text
     }
 
     /// Parameter values are quoted; quotes and control characters cannot appear in them.
