@@ -46,13 +46,28 @@ final class CompiledTheme: @unchecked Sendable {
         guard let nodes = templates[name] else { return nil }
         var out: [UInt8] = []
         out.reserveCapacity(16 * 1024)
-        var frame = Frame(stack: [context], indentation: nil, blocks: nil)
+        var frame = Frame(stack: [StackItem(context)], indentation: nil, blocks: nil)
         renderNodes(nodes, &frame, into: &out)
         return out
     }
 
+    /// A context object with its dictionary view worked out once, when it is pushed, rather
+    /// than cast again on every name looked up through it.
+    private struct StackItem {
+        let value: Any
+        let dictionary: [String: Any]?
+        init(_ value: Any) {
+            self.value = value
+            dictionary = value as? [String: Any]
+        }
+        init(_ dictionary: [String: Any]) {
+            value = dictionary
+            self.dictionary = dictionary
+        }
+    }
+
     private struct Frame {
-        var stack: [Any]
+        var stack: [StackItem]
         var indentation: [UInt8]?
         var blocks: [String: [Node]]?
     }
@@ -121,7 +136,7 @@ final class CompiledTheme: @unchecked Sendable {
     }
 
     private func push(_ item: Any, _ body: [Node], _ frame: inout Frame, _ out: inout [UInt8]) {
-        frame.stack.append(item)
+        frame.stack.append(StackItem(item))
         renderNodes(body, &frame, into: &out)
         frame.stack.removeLast()
     }
@@ -136,20 +151,21 @@ final class CompiledTheme: @unchecked Sendable {
         return value
     }
 
-    private func lookup(_ path: [String], _ stack: [Any]) -> Any? {
-        if path.isEmpty { return stack.last }
+    private func lookup(_ path: [String], _ stack: [StackItem]) -> Any? {
+        if path.isEmpty { return stack.last?.value }
         if path[0].isEmpty {
             // A name starting with "." resolves against the innermost object only.
-            return resolve(stack.last, path.dropFirst())
+            return resolve(stack.last?.value, path.dropFirst())
         }
         var found: Any?
-        for object in stack.reversed() {
-            if let value = CompiledTheme.child(object, path[0]) {
-                found = value
-                break
-            }
+        let name = path[0]
+        for item in stack.reversed() {
+            guard let dictionary = item.dictionary, let value = dictionary[name] else { continue }
+            if let text = value as? String, text.isEmpty { continue }
+            found = value
+            break
         }
-        return resolve(found, path.dropFirst())
+        return path.count == 1 ? found : resolve(found, path.dropFirst())
     }
 
     private func resolve(_ start: Any?, _ rest: ArraySlice<String>) -> Any? {

@@ -132,13 +132,24 @@ final class SiteWriter: @unchecked Sendable {
     /// more than rendering the page. The staging folder is swapped in whole, so a crash can
     /// only lose the new build, never the old site.
     private static func writeFile(_ path: String, _ bytes: some Collection<UInt8>) -> Bool {
-        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0o644)
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o644)
         guard fd >= 0 else { return false }
         defer { close(fd) }
         let ok: Bool? = bytes.withContiguousStorageIfAvailable { buffer in
+            // The folder holds an earlier build: a file that already has these bytes is left
+            // alone (no truncate, no new blocks, its modification time kept for uploads).
+            var info = stat()
+            if fstat(fd, &info) == 0, Int(info.st_size) == buffer.count, buffer.count <= 1 << 20 {
+                var current = [UInt8](repeating: 0, count: buffer.count)
+                let n = buffer.isEmpty ? 0 : current.withUnsafeMutableBytes { pread(fd, $0.baseAddress, buffer.count, 0) }
+                if n == buffer.count, current.elementsEqual(buffer) {
+                    return true
+                }
+            }
+            guard ftruncate(fd, 0) == 0 else { return false }
             var offset = 0
             while offset < buffer.count {
-                let n = Foundation.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
+                let n = pwrite(fd, buffer.baseAddress! + offset, buffer.count - offset, off_t(offset))
                 if n < 0 { if errno == EINTR { continue }; return false }
                 offset += n
             }
