@@ -232,10 +232,18 @@ struct ScoringTable: Sendable {
         offsetMinutes.withUnsafeBufferPointer { off in seniority.withUnsafeBufferPointer { sen in joinedDay.withUnsafeBufferPointer { joined in
         managerOf.withUnsafeBufferPointer { mgr in hasAvoid.withUnsafeBufferPointer { avoidFlag in
         row.withUnsafeMutableBufferPointer { out in
+            // Most pairs share nothing, and the portable build counts bits in software:
+            // testing for zero first skips almost every count.
             @inline(__always) func overlap(_ a: UnsafeBufferPointer<UInt64>, _ i: Int, _ b: UnsafeBufferPointer<UInt64>, _ j: Int, _ wc: Int) -> Int {
-                if wc == 1 { return (a[i] & b[j]).nonzeroBitCount }
+                if wc == 1 {
+                    let both = a[i] & b[j]
+                    return both == 0 ? 0 : both.nonzeroBitCount
+                }
                 var c = 0
-                for k in 0..<wc { c &+= (a[i &* wc &+ k] & b[j &* wc &+ k]).nonzeroBitCount }
+                for k in 0..<wc {
+                    let both = a[i &* wc &+ k] & b[j &* wc &+ k]
+                    if both != 0 { c &+= both.nonzeroBitCount }
+                }
                 return c
             }
             @inline(__always) func value(_ y: Int) -> Int32 {
