@@ -154,3 +154,57 @@ import Testing
         }
     }
 }
+
+@Suite struct SiteWriterTests {
+    /// The previous site is kept beside the output and rewritten by the next build: whatever
+    /// that build no longer produces must be gone, and nothing else may be left behind.
+    @Test func rebuildingInThePreviousSiteLeavesExactlyTheNewSite() throws {
+        let portal = try TestPortal.small()
+        defer { portal.remove() }
+        #expect(portal.build().succeeded)
+        #expect(portal.build().succeeded)
+        #expect(portal.exists(".Site.tandem-back/programs/peer-circles/people/ada.html"), "the old site is kept for reuse")
+        // A second program, then its removal: its pages must disappear on the next build.
+        try portal.write("Content/programs/coffee.md", TestPortal.program.replacingOccurrences(of: "Peer Circles", with: "Coffee"))
+        let roster = try #require(portal.read("Content/roster.yaml"))
+        try portal.write("Content/roster.yaml", roster.replacingOccurrences(of: "programs: [peer-circles]", with: "programs: [peer-circles, coffee]"))
+        #expect(portal.build().succeeded)
+        #expect(portal.exists("Site/programs/coffee/index.html"))
+        try portal.write("Content/roster.yaml", roster)
+        try FileManager.default.removeItem(at: portal.root.appendingPathComponent("Content/programs/coffee.md"))
+        try? FileManager.default.removeItem(at: portal.root.appendingPathComponent("Content/matches/coffee"))
+        #expect(portal.build().succeeded)
+        #expect(portal.build().succeeded)
+        let reused = portal.siteSnapshot()
+        // A fresh build elsewhere must produce the same files, byte for byte.
+        let fresh = Pipeline.build(BuildOptions(root: portal.root, output: portal.root.appendingPathComponent("Fresh")))
+        #expect(fresh.succeeded)
+        var freshFiles: [String: Data] = [:]
+        let base = portal.root.appendingPathComponent("Fresh")
+        let walker = FileManager.default.enumerator(atPath: base.path)
+        while let path = walker?.nextObject() as? String {
+            var isDir: ObjCBool = false
+            if FileManager.default.fileExists(atPath: base.appendingPathComponent(path).path, isDirectory: &isDir), !isDir.boolValue {
+                freshFiles[path] = FileManager.default.contents(atPath: base.appendingPathComponent(path).path)
+            }
+        }
+        #expect(reused.keys.sorted() == freshFiles.keys.sorted())
+        #expect(reused == freshFiles)
+        #expect(!portal.exists("Site/programs/coffee"), "the removed program's folder is gone")
+    }
+
+    @Test func linksPlantedInTheKeptFolderAreRemovedNotFollowed() throws {
+        let portal = try TestPortal.small()
+        defer { portal.remove() }
+        #expect(portal.build().succeeded)
+        #expect(portal.build().succeeded)
+        let outside = portal.root.appendingPathComponent("outside.txt")
+        try "untouched".write(to: outside, atomically: true, encoding: .utf8)
+        let target = portal.root.appendingPathComponent(".Site.tandem-back/index.html")
+        try FileManager.default.removeItem(at: target)
+        try FileManager.default.createSymbolicLink(at: target, withDestinationURL: outside)
+        #expect(portal.build().succeeded)
+        #expect(try String(contentsOf: outside, encoding: .utf8) == "untouched")
+        #expect(portal.read("Site/index.html")?.contains("<!DOCTYPE html>") == true)
+    }
+}

@@ -246,7 +246,7 @@ import Testing
         let model = try Self.model(portal)
         let b = model.programs[0]
         let u = try #require(b.match.units.firstIndex { $0.id == "ada--bo" })
-        let ics = Pages(model: model).calendar(b, u)
+        let ics = String(decoding: Pages(model: model).calendar(b, u), as: UTF8.self)
         // 8 and 22 March straddle the US change on 14 March; both stay at 09:00 New York time.
         #expect(ics.contains("DTSTART;TZID=America/New_York:20270308T090000"))
         #expect(ics.contains("DTSTART;TZID=America/New_York:20270322T090000"))

@@ -208,8 +208,8 @@ import Testing
         #expect((podPage["units"] as? [[String: Any]])?.count == 2)
         #expect((podPage["sessions"] as? [[String: Any]])?.count == 2)
 
-        let ics = pages.calendar(b, u)
-        let icsOther = pages.calendar(b, other)
+        let ics = String(decoding: pages.calendar(b, u), as: UTF8.self)
+        let icsOther = String(decoding: pages.calendar(b, other), as: UTF8.self)
         #expect(ics.components(separatedBy: "BEGIN:VEVENT").count - 1 == 8)
         let podUID = "UID:peer-circles-r1-pod-\(pod.number)-1@tandem.invalid"
         #expect(ics.contains(podUID) && icsOther.contains(podUID), "the pod's units share the pod session's UID")

@@ -205,7 +205,7 @@ enum ZoneName {
             && name.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || "/_+-".unicodeScalars.contains($0) }
     }
 
-    static func isKnown(_ name: String) -> Bool { isWellFormed(name) && TimeZone(identifier: name) != nil }
+    static func isKnown(_ name: String) -> Bool { isWellFormed(name) && Zones.zone(name) != nil }
 
     static func check(_ name: String, at location: SourceLocation, bag: DiagnosticBag) {
         guard !isKnown(name) else { return }

@@ -46,13 +46,28 @@ final class CompiledTheme: @unchecked Sendable {
         guard let nodes = templates[name] else { return nil }
         var out: [UInt8] = []
         out.reserveCapacity(16 * 1024)
-        var frame = Frame(stack: [context], indentation: nil, blocks: nil)
+        var frame = Frame(stack: [StackItem(context)], indentation: nil, blocks: nil)
         renderNodes(nodes, &frame, into: &out)
         return out
     }
 
+    /// A context object with its dictionary view worked out once, when it is pushed, rather
+    /// than cast again on every name looked up through it.
+    private struct StackItem {
+        let value: Any
+        let dictionary: [String: Any]?
+        init(_ value: Any) {
+            self.value = value
+            dictionary = value as? [String: Any]
+        }
+        init(_ dictionary: [String: Any]) {
+            value = dictionary
+            self.dictionary = dictionary
+        }
+    }
+
     private struct Frame {
-        var stack: [Any]
+        var stack: [StackItem]
         var indentation: [UInt8]?
         var blocks: [String: [Node]]?
     }
@@ -121,32 +136,43 @@ final class CompiledTheme: @unchecked Sendable {
     }
 
     private func push(_ item: Any, _ body: [Node], _ frame: inout Frame, _ out: inout [UInt8]) {
-        frame.stack.append(item)
+        frame.stack.append(StackItem(item))
         renderNodes(body, &frame, into: &out)
         frame.stack.removeLast()
     }
 
-    private func lookup(_ path: [String], _ stack: [Any]) -> Any? {
-        if path.isEmpty { return stack.last }
-        var found: Any?
+    /// A dictionary value that is an empty string counts as absent: view models use "" for
+    /// "nothing to show", and swift-mustache gets the same contexts with those keys removed
+    /// (`Theme.dropEmpty`), so the search goes on outwards exactly as it does there.
+    @inline(__always)
+    private static func child(_ object: Any?, _ name: String) -> Any? {
+        guard let dictionary = object as? [String: Any], let value = dictionary[name] else { return nil }
+        if let text = value as? String, text.isEmpty { return nil }
+        return value
+    }
+
+    private func lookup(_ path: [String], _ stack: [StackItem]) -> Any? {
+        if path.isEmpty { return stack.last?.value }
         if path[0].isEmpty {
             // A name starting with "." resolves against the innermost object only.
-            return resolve(stack.last, path.dropFirst())
+            return resolve(stack.last?.value, path.dropFirst())
         }
-        for object in stack.reversed() {
-            if let dictionary = object as? [String: Any], let value = dictionary[path[0]] {
-                found = value
-                break
-            }
+        var found: Any?
+        let name = path[0]
+        for item in stack.reversed() {
+            guard let dictionary = item.dictionary, let value = dictionary[name] else { continue }
+            if let text = value as? String, text.isEmpty { continue }
+            found = value
+            break
         }
-        return resolve(found, path.dropFirst())
+        return path.count == 1 ? found : resolve(found, path.dropFirst())
     }
 
     private func resolve(_ start: Any?, _ rest: ArraySlice<String>) -> Any? {
         var current = start
         for name in rest {
-            guard let dictionary = current as? [String: Any] else { return nil }
-            current = dictionary[name]
+            guard let value = CompiledTheme.child(current, name) else { return nil }
+            current = value
         }
         return current
     }

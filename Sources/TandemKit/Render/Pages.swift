@@ -39,7 +39,7 @@ struct Pages {
             "cadence": p.cadence.phrase,
             "sessions": p.sessions,
             "sessionLength": Duration.words(minutes: p.sessionMinutes),
-            "meetingTime": String(format: "%02d:%02d", p.meetingTime.hour, p.meetingTime.minute),
+            "meetingTime": Scheduler.twoDigits(p.meetingTime.hour) + ":" + Scheduler.twoDigits(p.meetingTime.minute),
             "timezone": p.timezone,
             "round": p.round,
             "participantCount": b.match.people.count,
@@ -289,7 +289,7 @@ struct Pages {
         return c
     }
 
-    func calendar(_ b: BuiltProgram, _ u: Int) -> String {
+    func calendar(_ b: BuiltProgram, _ u: Int) -> [UInt8] {
         let unit = b.match.units[u]
         let members = unit.members.map { b.match.people[$0] }
         let names = Explain.list(members.map(\.name))

@@ -93,9 +93,10 @@ struct Theme: Sendable {
     }
 
     func render(_ context: [String: Any], template: String) -> [UInt8] {
-        let context = Theme.dropEmpty(context)
+        // The compiled renderer reads an empty string in a dictionary as absent by itself,
+        // which is what dropEmpty gives swift-mustache.
         if let compiled { return compiled.render(template, context) ?? [] }
-        return Array((library.render(context, withTemplate: template) ?? "").utf8)
+        return Array((library.render(Theme.dropEmpty(context), withTemplate: template) ?? "").utf8)
     }
 
     /// Mustache treats an empty string as true in a section; view models use "" for
@@ -108,6 +109,7 @@ struct Theme: Sendable {
             case let s as String where s.isEmpty: continue
             case let d as [String: Any]: out[key] = dropEmpty(d)
             case let list as [[String: Any]]: out[key] = list.map(dropEmpty)
+            case let list as [Any]: out[key] = list.map { ($0 as? [String: Any]).map(dropEmpty) ?? $0 }
             default: out[key] = item
             }
         }

@@ -16,13 +16,13 @@ enum ICalendar {
     }
 
     static func document(name: String, timezone: String, events: [Event],
-                         attendees: [(name: String, email: String?)], stamp: Int) -> String {
-        let zone = TimeZone(identifier: timezone)
+                         attendees: [(name: String, email: String?)], stamp: Int) -> [UInt8] {
+        let zone = Zones.zone(timezone)
         var lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Tandem//Peer programs//EN", "CALSCALE:GREGORIAN",
                      "X-WR-CALNAME:" + escape(name)]
         if let zone, let first = events.map(\.start).min(), let last = events.map(\.end).max() {
             lines.append("X-WR-TIMEZONE:" + zone.identifier)
-            lines += vtimezone(zone, from: first, to: last)
+            lines += cachedVTimezone(zone, from: first, to: last)
         }
         for event in events {
             lines += [
@@ -42,13 +42,53 @@ enum ICalendar {
             lines += ["TRANSP:OPAQUE", "END:VEVENT"]
         }
         lines.append("END:VCALENDAR")
-        return lines.map(fold).joined(separator: "\r\n") + "\r\n"
+        var out: [UInt8] = []
+        out.reserveCapacity(lines.reduce(0) { $0 + $1.utf8.count + 4 })
+        for line in lines { foldLine(line, into: &out) }
+        return out
+    }
+
+    private struct ZoneKey: Hashable { let zone: String; let fromYear: Int; let toYear: Int }
+    private static let cacheLock = NSLock()
+    nonisolated(unsafe) private static var vtimezones: [ZoneKey: [String]] = [:]
+
+    /// Every calendar of a program shares one VTIMEZONE; it depends only on the zone and the
+    /// years covered, so it is computed once (a pure-function memo, safe across threads).
+    static func cachedVTimezone(_ zone: TimeZone, from: Int, to: Int) -> [String] {
+        let key = ZoneKey(zone: zone.identifier, fromYear: LocalDate(dayNumber: floorDiv(from, 86_400)).year,
+                          toYear: LocalDate(dayNumber: floorDiv(to, 86_400)).year)
+        cacheLock.lock()
+        if let cached = vtimezones[key] { cacheLock.unlock(); return cached }
+        cacheLock.unlock()
+        let lines = vtimezone(zone, from: from, to: to)
+        cacheLock.lock()
+        vtimezones[key] = lines
+        cacheLock.unlock()
+        return lines
+    }
+
+    /// Appends one content line, folded at 75 octets (never inside a UTF-8 sequence), + CRLF.
+    static func foldLine(_ line: String, into out: inout [UInt8]) {
+        var count = 0
+        for byte in line.utf8 {
+            // A continuation byte (10xxxxxx) never starts a fold.
+            if byte & 0xC0 != 0x80 {
+                let size = byte < 0x80 ? 1 : byte >= 0xF0 ? 4 : byte >= 0xE0 ? 3 : 2
+                if count + size > 75 {
+                    out += [0x0D, 0x0A, 0x20]
+                    count = 1
+                }
+                count += size
+            }
+            out.append(byte)
+        }
+        out += [0x0D, 0x0A]
     }
 
     /// `NAME;TZID=Zone:YYYYMMDDTHHMMSS` in the zone, or `NAME:…Z` in UTC without one.
     static func dateTime(_ name: String, _ instant: Int, _ zone: TimeZone?) -> String {
         guard let zone else { return "\(name):" + utc(instant) }
-        let offset = zone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(instant)))
+        let offset = Zones.offset(zone.identifier, at: instant) ?? 0
         return "\(name);TZID=\(zone.identifier):" + floating(instant + offset)
     }
 
@@ -108,25 +148,38 @@ enum ICalendar {
         let day = floorDiv(wall, 86_400)
         let date = LocalDate(dayNumber: day)
         let s = wall - day * 86_400
-        return String(format: "%04d%02d%02dT%02d%02d%02d", date.year, date.month, date.day, s / 3600, (s % 3600) / 60, s % 60)
+        func two(_ n: Int) -> String { n < 10 ? "0" + String(n) : String(n) }
+        let year = String(date.year)
+        return String(repeating: "0", count: max(0, 4 - year.count)) + year + two(date.month) + two(date.day)
+            + "T" + two(s / 3600) + two((s % 3600) / 60) + two(s % 60)
     }
 
     static func utc(_ seconds: Int) -> String { floating(seconds) + "Z" }
 
-    /// TEXT escaping: backslash, semicolon, comma, newline.
+    /// TEXT escaping: backslash, semicolon, comma, newline (CRLF counts as one newline; a
+    /// lone CR is dropped). Works on UTF-8 bytes: every byte it changes is ASCII.
     static func escape(_ text: String) -> String {
-        var out = ""
-        for c in text {
-            switch c {
-            case "\\": out += "\\\\"
-            case ";": out += "\\;"
-            case ",": out += "\\,"
-            case "\n", "\r\n": out += "\\n"
-            case "\r": continue
-            default: out.append(c)
+        var out: [UInt8] = []
+        var changed = false
+        var bytes = text.utf8.makeIterator()
+        var pending: UInt8? = nil
+        out.reserveCapacity(text.utf8.count + 16)
+        while let b = pending ?? bytes.next() {
+            pending = nil
+            switch b {
+            case UInt8(ascii: "\\"): out += [0x5C, 0x5C]; changed = true
+            case UInt8(ascii: ";"): out += [0x5C, UInt8(ascii: ";")]; changed = true
+            case UInt8(ascii: ","): out += [0x5C, UInt8(ascii: ",")]; changed = true
+            case 0x0A: out += [0x5C, UInt8(ascii: "n")]; changed = true
+            case 0x0D:
+                changed = true
+                if let next = bytes.next() {
+                    if next == 0x0A { out += [0x5C, UInt8(ascii: "n")] } else { pending = next }
+                }
+            default: out.append(b)
             }
         }
-        return out
+        return changed ? String(decoding: out, as: UTF8.self) : text
     }
 
     /// Parameter values are quoted; quotes and control characters cannot appear in them.
@@ -134,18 +187,10 @@ enum ICalendar {
         "\"" + text.filter { $0 != "\"" && !$0.isNewline && $0.asciiValue.map { $0 >= 32 } ?? true } + "\""
     }
 
-    /// Lines longer than 75 octets are folded with CRLF + space, never inside a UTF-8 sequence.
+    /// One folded line without its final CRLF.
     static func fold(_ line: String) -> String {
-        var result = "", count = 0
-        for scalar in line.unicodeScalars {
-            let size = String(scalar).utf8.count
-            if count + size > 75 {
-                result += "\r\n "
-                count = 1
-            }
-            result.unicodeScalars.append(scalar)
-            count += size
-        }
-        return result
+        var out: [UInt8] = []
+        foldLine(line, into: &out)
+        return String(decoding: out.dropLast(2), as: UTF8.self)
     }
 }

@@ -50,20 +50,21 @@ enum Scheduler {
     /// UTC seconds of a wall-clock time in a time zone (daylight saving resolved by two passes).
     static func instant(_ date: LocalDate, _ time: (hour: Int, minute: Int), _ zoneName: String) -> Int {
         let wall = date.dayNumber * 86_400 + time.hour * 3600 + time.minute * 60
-        guard let zone = TimeZone(identifier: zoneName) else { return wall }
-        var guess = wall - zone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(wall)))
-        guess = wall - zone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(guess)))
-        return guess
+        guard let first = Zones.offset(zoneName, at: wall) else { return wall }
+        let guess = wall - first
+        return wall - (Zones.offset(zoneName, at: guess) ?? first)
     }
 
     /// Wall-clock date and "HH:MM" of an instant in a time zone.
     static func local(_ instant: Int, in zoneName: String) -> (date: LocalDate, time: String, offsetMinutes: Int) {
-        let offset = TimeZone(identifier: zoneName)?.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(instant))) ?? 0
+        let offset = Zones.offset(zoneName, at: instant) ?? 0
         let wall = instant + offset
         let day = Int((Double(wall) / 86_400).rounded(.down))
         let seconds = wall - day * 86_400
-        return (LocalDate(dayNumber: day), String(format: "%02d:%02d", seconds / 3600, (seconds % 3600) / 60), offset / 60)
+        return (LocalDate(dayNumber: day), twoDigits(seconds / 3600) + ":" + twoDigits((seconds % 3600) / 60), offset / 60)
     }
+
+    static func twoDigits(_ n: Int) -> String { n < 10 ? "0" + String(n) : String(n) }
 
     /// Check-in, activity, reflection and next steps, sized to the session and rounded to
     /// five minutes; the activity takes whatever the other boxes leave.
