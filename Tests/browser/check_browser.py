@@ -220,8 +220,11 @@ for slug, program in programs.items():
     if program["format"] == "groups":
         pages["agenda-group"] = path
     open_page(path)
-    sessions = driver.find_elements(By.CSS_SELECTOR, "section.session")
+    sessions = driver.find_elements(By.CSS_SELECTOR, "section.session:not(.pod-session)")
     check(len(sessions) == int(program["sessions"]), f"{path}: {len(sessions)} sessions, expected {program['sessions']}")
+    pod_sessions = driver.find_elements(By.CSS_SELECTOR, "section.pod-session")
+    expected_pod = (1 if int(program["sessions"]) < 4 else 2) if program.get("pods") else 0
+    check(len(pod_sessions) == expected_pod, f"{path}: {len(pod_sessions)} pod sessions, expected {expected_pod}")
     for s in sessions:
         rows = s.find_elements(By.CSS_SELECTOR, ".plan tbody tr")
         check(len(rows) == 4, f"{path}: a session plan has {len(rows)} time boxes")
