@@ -1,6 +1,7 @@
 import Foundation
 import Mustache
 import Testing
+@testable import Matching
 @testable import TandemKit
 
 /// The compiled renderer must produce exactly what swift-mustache produces.
@@ -43,7 +44,7 @@ import Testing
 
     /// Random templates built from every supported construct, in awkward whitespace.
     @Test func randomTemplatesRenderIdentically() throws {
-        var rng = SplitMix(seed: 7)
+        var rng = SplitMix64(seed: 7)
         let pieces = ["a", " ", "  ", "\t", "\n", "x{", "}", "{{v}}", "{{{v}}}", "{{&v}}", "{{#d.list}}[{{.}}]{{/d.list}}", "{{d.v}}", "{{! note }}",
                       "{{> p}}", "{{>p}}", "{{missing}}", "{{#empty}}E{{/empty}}", "{{^empty}}N{{/empty}}",
                       "{{e}}", "{{#e}}E{{/e}}", "{{^e}}N{{/e}}", "{{d.e}}"]
@@ -96,18 +97,4 @@ import Testing
         CompiledTheme.escape("a<b>c&d\"e'f — ü", into: &out)
         #expect(String(decoding: out, as: UTF8.self) == "a&lt;b&gt;c&amp;d&quot;e&#39;f — ü")
     }
-}
-
-/// A tiny deterministic generator for test data.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
 }

@@ -264,29 +264,31 @@ struct Pages {
         c["icsURL"] = "\(unitFile(b, unit)).ics"
         let nextIndex = nextSessionIndex(b)
         c["sessions"] = b.sessions.enumerated().map { k, s -> [String: Any] in
-            var row: [String: Any] = ["number": s.number, "date": s.date.longText,
-                                      "length": Duration.words(minutes: s.minutes), "isNext": k == nextIndex]
-            row["times"] = members.filter { !$0.isPrivate("timezone") }.map { p in
-                let local = Scheduler.local(s.start, in: p.timezone)
-                return ["name": Explain.firstName(p), "time": local.time, "date": local.date.longText]
-            }
-            if let a = s.activity {
-                row["activity"] = a.title
-                row["activityURL"] = "\(root)activities/\(a.slug).html"
-                row["prep"] = a.prep ?? ""
-                row["materials"] = a.materials.joined(separator: ", ")
-            }
-            var clock = 0
-            row["plan"] = s.plan.map { box -> [String: Any] in
-                defer { clock += box.minutes }
-                return ["label": box.label, "minutes": box.minutes, "detail": box.detail,
-                        "from": clock, "to": clock + box.minutes]
-            }
-            row["followUps"] = Pages.followUpRows(s)
+            var row = agendaRow(s, members: members, root: root)
+            row["isNext"] = k == nextIndex
             return row
         }
         addPod(toUnit: &c, b, u)
         return c
+    }
+
+    /// One session of an agenda (a pair's, a group's or a pod's): each member's own clock,
+    /// the activity, the running time plan and what to do afterwards.
+    func agendaRow(_ s: Session, members: [Participant], root: String) -> [String: Any] {
+        var row: [String: Any] = ["number": s.number, "date": s.date.longText, "length": Duration.words(minutes: s.minutes)]
+        row["times"] = members.filter { !$0.isPrivate("timezone") }.map { p in
+            let local = Scheduler.local(s.start, in: p.timezone)
+            return ["name": Explain.firstName(p), "time": local.time, "date": local.date.longText]
+        }
+        if let a = s.activity {
+            row["activity"] = a.title
+            row["activityURL"] = "\(root)activities/\(a.slug).html"
+            row["prep"] = a.prep ?? ""
+            row["materials"] = a.materials.joined(separator: ", ")
+        }
+        row["plan"] = Pages.planRows(s)
+        row["followUps"] = Pages.followUpRows(s)
+        return row
     }
 
     func calendar(_ b: BuiltProgram, _ u: Int) -> [UInt8] {

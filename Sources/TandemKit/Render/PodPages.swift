@@ -54,20 +54,9 @@ extension Pages {
         }
         let next = nextPodSessionIndex(b) ?? (model.now == nil ? 0 : nil)
         c["sessions"] = b.podSessions.enumerated().map { j, s -> [String: Any] in
-            var row: [String: Any] = ["number": s.number, "date": s.date.longText, "length": Duration.words(minutes: s.minutes),
-                                      "isNext": j == next, "count": b.podSessions.count]
-            row["times"] = people.filter { !$0.isPrivate("timezone") }.map { p in
-                let local = Scheduler.local(s.start, in: p.timezone)
-                return ["name": Explain.firstName(p), "time": local.time, "date": local.date.longText]
-            }
-            if let a = s.activity {
-                row["activity"] = a.title
-                row["activityURL"] = "\(root)activities/\(a.slug).html"
-                row["prep"] = a.prep ?? ""
-                row["materials"] = a.materials.joined(separator: ", ")
-            }
-            row["plan"] = Pages.planRows(s)
-            row["followUps"] = Pages.followUpRows(s)
+            var row = agendaRow(s, members: people, root: root)
+            row["isNext"] = j == next
+            row["count"] = b.podSessions.count
             return row
         }
         c["sessionCount"] = b.podSessions.count
@@ -149,20 +138,10 @@ extension Pages {
         c["pod"] = ["number": pod.number, "url": "../pods/\(podFile(b, pod)).html", "with": with] as [String: Any]
         var timeline = zip(b.sessions.map(\.start), rows).map { (start: $0, row: $1) }
         for s in b.podSessions {
-            var row: [String: Any] = ["number": s.number, "isPod": true, "podWith": with, "podURL": "../pods/\(podFile(b, pod)).html",
-                                      "date": s.date.longText, "length": Duration.words(minutes: s.minutes)]
-            row["times"] = members.filter { !$0.isPrivate("timezone") }.map { p in
-                let local = Scheduler.local(s.start, in: p.timezone)
-                return ["name": Explain.firstName(p), "time": local.time, "date": local.date.longText]
-            }
-            if let a = s.activity {
-                row["activity"] = a.title
-                row["activityURL"] = "\(root)activities/\(a.slug).html"
-                row["prep"] = a.prep ?? ""
-                row["materials"] = a.materials.joined(separator: ", ")
-            }
-            row["plan"] = Pages.planRows(s)
-            row["followUps"] = Pages.followUpRows(s)
+            var row = agendaRow(s, members: members, root: root)
+            row["isPod"] = true
+            row["podWith"] = with
+            row["podURL"] = "../pods/\(podFile(b, pod)).html"
             timeline.append((s.start, row))
         }
         c["sessions"] = timeline.sorted { $0.start < $1.start }.map(\.row)
