@@ -263,7 +263,7 @@ final class MappingReader {
             bag.error("'\(key)' must be text, found \(YAMLValue.describe(node))", at: source.location(node.mark))
             return nil
         }
-        let value = scalar.string.trimmingCharacters(in: .whitespacesAndNewlines)
+        let value = scalar.string.trimmedFast(newlines: true)
         if value.isEmpty, required {
             bag.error("'\(key)' must not be empty", at: source.location(node.mark))
             return nil
@@ -276,7 +276,7 @@ final class MappingReader {
             if required { missing(key) }
             return nil
         }
-        guard case let .scalar(scalar) = node, let value = Int(scalar.string.trimmingCharacters(in: .whitespaces)) else {
+        guard case let .scalar(scalar) = node, let value = Int(scalar.string.trimmedFast(newlines: false)) else {
             bag.error("'\(key)' must be a whole number, found \(YAMLValue.describe(node))", at: source.location(node.mark))
             return nil
         }
@@ -305,7 +305,7 @@ final class MappingReader {
         guard let node = node(key), !YAMLValue.isNull(node) else { return [] }
         switch node {
         case let .scalar(scalar):
-            return [(scalar.string.trimmingCharacters(in: .whitespaces), source.location(node.mark))]
+            return [(scalar.string.trimmedFast(newlines: false), source.location(node.mark))]
         case let .sequence(sequence):
             var items: [(String, SourceLocation)] = []
             for item in sequence {
@@ -313,7 +313,7 @@ final class MappingReader {
                     bag.error("items of '\(key)' must be text, found \(YAMLValue.describe(item))", at: source.location(item.mark))
                     continue
                 }
-                let text = scalar.string.trimmingCharacters(in: .whitespaces)
+                let text = scalar.string.trimmedFast(newlines: false)
                 if text.isEmpty {
                     bag.error("'\(key)' has an empty item", at: source.location(item.mark))
                     continue
@@ -359,5 +359,15 @@ enum YAMLValue {
         case .sequence: return "a list"
         case .alias: return "an alias"
         }
+    }
+}
+
+extension String {
+    /// `trimmingCharacters(in: .whitespaces)` (or `.whitespacesAndNewlines`) without the
+    /// Foundation round trip when, as for almost every roster value, there is nothing to trim.
+    func trimmedFast(newlines: Bool) -> String {
+        func isSpace(_ c: Character) -> Bool { c.isWhitespace && (newlines || !c.isNewline) }
+        guard let first = first, let last = last, isSpace(first) || isSpace(last) else { return self }
+        return trimmingCharacters(in: newlines ? .whitespacesAndNewlines : .whitespaces)
     }
 }
