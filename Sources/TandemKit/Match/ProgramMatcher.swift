@@ -226,18 +226,36 @@ enum ProgramMatcher {
         return result
     }
 
-    static func matchMentoring(_ table: ScoringTable) -> ProgramMatch {
+    /// Mentor–mentee candidates: every allowed pair while there are at most
+    /// `denseMentoringLimit` pairs; beyond that each mentee keeps their `candidates` best
+    /// mentors (a large program has far more pairs than the flow needs). Edges use mentor and
+    /// mentee positions (`u` in `mentors`, `v` in `mentees`), sorted.
+    static let denseMentoringLimit = 4_000_000
+
+    static func mentoringGraph(_ table: ScoringTable) -> (mentors: [Int], mentees: [Int], edges: [WeightedEdge], allowedCount: [Int]) {
         let mentors = (0..<table.count).filter { table.isMentor[$0] }
         let mentees = (0..<table.count).filter { !table.isMentor[$0] }
+        let dense = mentors.count * mentees.count <= denseMentoringLimit
         var edges: [WeightedEdge] = []
+        var best = dense ? [] : [TopK](repeating: TopK(k: table.program.candidates), count: mentees.count)
         var allowedCount = [Int](repeating: 0, count: table.count)
+        var row = [Int32](repeating: Int32.min, count: table.count)
         for (i, m) in mentors.enumerated() {
-            for (j, e) in mentees.enumerated() where table.violatedRule(m, e) == nil {
-                edges.append(WeightedEdge(i, j, table.score(m, e)))
-                allowedCount[m] += 1
+            allowedCount[m] = table.scanRow(m, candidates: mentees, into: &row)
+            for (j, e) in mentees.enumerated() where row[e] != Int32.min {
                 allowedCount[e] += 1
+                if dense { edges.append(WeightedEdge(i, j, Int(row[e]))) } else { best[j].offer(score: Int(row[e]), vertex: i) }
             }
         }
+        if !dense {
+            for (j, heap) in best.enumerated() { for (score, i) in heap.items { edges.append(WeightedEdge(i, j, score)) } }
+            edges.sort { ($0.u, $0.v) < ($1.u, $1.v) }
+        }
+        return (mentors, mentees, edges, allowedCount)
+    }
+
+    static func matchMentoring(_ table: ScoringTable) -> ProgramMatch {
+        let (mentors, mentees, edges, allowedCount) = mentoringGraph(table)
         let solved = solveMentoring(MentoringProblem(
             mentorCount: mentors.count, menteeCount: mentees.count,
             capacity: mentors.map { table.people[$0].capacity }, edges: edges))

@@ -170,16 +170,8 @@ enum Reconcile {
             let g = CandidateGraph.build(table, k: table.program.candidates)
             return (g.edges, g.allowedCount)
         case .mentoring, .reverse:
-            var edges: [WeightedEdge] = []
-            var allowed = [Int](repeating: 0, count: table.count)
-            for m in 0..<table.count where table.isMentor[m] {
-                for e in 0..<table.count where !table.isMentor[e] && table.violatedRule(m, e) == nil {
-                    edges.append(WeightedEdge(m, e, table.score(m, e)))
-                    allowed[m] += 1
-                    allowed[e] += 1
-                }
-            }
-            return (edges, allowed)
+            let g = ProgramMatcher.mentoringGraph(table)
+            return (g.edges.map { WeightedEdge(g.mentors[$0.u], g.mentees[$0.v], $0.weight) }, g.allowedCount)
         }
     }
 
