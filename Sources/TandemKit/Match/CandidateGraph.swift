@@ -19,7 +19,7 @@ struct CandidateGraph: Sendable {
     /// whose skills meet their goals or whose goals meet their skills, plus a deterministic
     /// spread of everyone else; the top k is exact over that sample, and the matching stays
     /// exact on the graph it is given.
-    static let exhaustiveLimit = 20_000
+    static let exhaustiveLimit = 12_000
 
     static func build(_ table: ScoringTable, k: Int) -> CandidateGraph {
         let n = table.count
