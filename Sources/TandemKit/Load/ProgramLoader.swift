@@ -21,21 +21,9 @@ enum ProgramLoader {
     }
 
     static func program(path: String, text: String, settings: PortalSettings, bag: DiagnosticBag) -> Program? {
-        let slug = slug(of: path)
-        guard RosterLoader.isValidID(slug) else {
-            bag.error("program file names may only use lowercase letters, digits and '-' (they become page addresses)", at: SourceLocation(file: path))
-            return nil
-        }
-        guard let doc = FrontMatterDocument(text) else {
-            FrontMatterDocument.reportMissing(text, file: path, what: "a program file", bag: bag)
-            return nil
-        }
-        let source = YAMLSource(file: path, lineOffset: doc.yamlLineOffset)
-        guard let root = YAMLDocument.compose(doc.yaml, source: source, bag: bag) else {
-            if !bag.hasErrors { bag.error("the front matter is empty; a program needs at least a title and a start date", at: SourceLocation(file: path)) }
-            return nil
-        }
-        guard let r = MappingReader(root, source: source, bag: bag, what: "the program") else { return nil }
+        guard let page = FrontMatterPage.open(path: path, text: text, kind: "program", article: "a",
+                                              needs: "a title and a start date", bag: bag) else { return nil }
+        let (slug, r, doc) = (page.slug, page.reader, page.document)
         defer { r.finish(allowed: keys) }
 
         let title = r.string("title", required: true) ?? slug
@@ -224,21 +212,10 @@ enum ActivityLoader {
     }
 
     static func activity(path: String, text: String, settings: PortalSettings, bag: DiagnosticBag) -> Activity? {
-        let slug = ProgramLoader.slug(of: path)
-        guard RosterLoader.isValidID(slug) else {
-            bag.error("activity file names may only use lowercase letters, digits and '-' (they become page addresses)", at: SourceLocation(file: path))
-            return nil
-        }
-        guard let doc = FrontMatterDocument(text) else {
-            FrontMatterDocument.reportMissing(text, file: path, what: "an activity file", bag: bag)
-            return nil
-        }
-        let source = YAMLSource(file: path, lineOffset: doc.yamlLineOffset)
-        guard let root = YAMLDocument.compose(doc.yaml, source: source, bag: bag) else {
-            if !bag.hasErrors { bag.error("the front matter is empty; an activity needs at least a title", at: SourceLocation(file: path)) }
-            return nil
-        }
-        guard let r = MappingReader(root, source: source, bag: bag, what: "the activity") else { return nil }
+        guard let page = FrontMatterPage.open(path: path, text: text, kind: "activity", article: "an",
+                                              needs: "a title", bag: bag) else { return nil }
+        let (slug, r, doc) = (page.slug, page.reader, page.document)
+        let source = r.source
         defer { r.finish(allowed: keys) }
         var duration = 30
         if let d = r.string("duration") {
@@ -351,5 +328,33 @@ enum SettingsLoader {
             return []
         }
         return Array(text.utf8)
+    }
+}
+
+/// A program or activity file opened for reading: its slug (from the file name), its front
+/// matter as a `MappingReader`, and the document for the body. Reports a bad file name,
+/// missing or empty front matter, and front matter that is not a mapping.
+struct FrontMatterPage {
+    let slug: String
+    let reader: MappingReader
+    let document: FrontMatterDocument
+
+    static func open(path: String, text: String, kind: String, article: String, needs: String, bag: DiagnosticBag) -> FrontMatterPage? {
+        let slug = ProgramLoader.slug(of: path)
+        guard RosterLoader.isValidID(slug) else {
+            bag.error("\(kind) file names may only use lowercase letters, digits and '-' (they become page addresses)", at: SourceLocation(file: path))
+            return nil
+        }
+        guard let doc = FrontMatterDocument(text) else {
+            FrontMatterDocument.reportMissing(text, file: path, what: "\(article) \(kind) file", bag: bag)
+            return nil
+        }
+        let source = YAMLSource(file: path, lineOffset: doc.yamlLineOffset)
+        guard let root = YAMLDocument.compose(doc.yaml, source: source, bag: bag) else {
+            if !bag.hasErrors { bag.error("the front matter is empty; \(article) \(kind) needs at least \(needs)", at: SourceLocation(file: path)) }
+            return nil
+        }
+        guard let reader = MappingReader(root, source: source, bag: bag, what: "the \(kind)") else { return nil }
+        return FrontMatterPage(slug: slug, reader: reader, document: doc)
     }
 }
