@@ -291,6 +291,17 @@ struct Pages {
         return row
     }
 
+    /// A calendar event's text: who and which session, the activity, what to do before, the
+    /// time plan and the follow-ups.
+    static func eventDescription(_ s: Session, heading: String) -> String {
+        var text = heading + "\n"
+        if let a = s.activity { text += "\nActivity: \(a.title). \(a.summary)\n" }
+        if let prep = s.activity?.prep { text += "Before: \(prep)\n" }
+        text += "\nPlan:\n" + s.plan.map { "\($0.minutes) min  \($0.label)" }.joined(separator: "\n") + "\n"
+        text += "\n" + s.followUps.map { "\($0.label): \($0.text)" }.joined(separator: "\n")
+        return text
+    }
+
     func calendar(_ b: BuiltProgram, _ u: Int) -> [UInt8] {
         let unit = b.match.units[u]
         let members = unit.members.map { b.match.people[$0] }
@@ -298,11 +309,7 @@ struct Pages {
         let stamp = model.now ?? (b.program.start.dayNumber * 86_400)
         let p = b.program
         let events = b.sessions.map { s -> ICalendar.Event in
-            var text = "\(p.title), session \(s.number) of \(b.sessions.count), with \(names).\n"
-            if let a = s.activity { text += "\nActivity: \(a.title). \(a.summary)\n" }
-            if let prep = s.activity?.prep { text += "Before: \(prep)\n" }
-            text += "\nPlan:\n" + s.plan.map { "\($0.minutes) min  \($0.label)" }.joined(separator: "\n") + "\n"
-            text += "\n" + s.followUps.map { "\($0.label): \($0.text)" }.joined(separator: "\n")
+            let text = Pages.eventDescription(s, heading: "\(p.title), session \(s.number) of \(b.sessions.count), with \(names).")
             return ICalendar.Event(
                 uid: "\(p.slug)-r\(p.round)-\(unit.id)-\(s.number)@tandem.invalid",
                 start: s.start, end: s.end,

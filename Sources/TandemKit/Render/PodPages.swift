@@ -155,11 +155,7 @@ extension Pages {
         let people = pod.units.flatMap { b.match.units[$0].members }.map { b.match.people[$0] }
         let names = Explain.list(people.map(\.name))
         return b.podSessions.map { s in
-            var text = "\(p.title), pod \(pod.number), pod session \(s.number) of \(b.podSessions.count), with \(names).\n"
-            if let a = s.activity { text += "\nActivity: \(a.title). \(a.summary)\n" }
-            if let prep = s.activity?.prep { text += "Before: \(prep)\n" }
-            text += "\nPlan:\n" + s.plan.map { "\($0.minutes) min  \($0.label)" }.joined(separator: "\n") + "\n"
-            text += "\n" + s.followUps.map { "\($0.label): \($0.text)" }.joined(separator: "\n")
+            let text = Pages.eventDescription(s, heading: "\(p.title), pod \(pod.number), pod session \(s.number) of \(b.podSessions.count), with \(names).")
             return ICalendar.Event(
                 uid: "\(p.slug)-r\(p.round)-pod-\(pod.number)-\(s.number)@tandem.invalid",
                 start: s.start, end: s.end,
