@@ -140,16 +140,16 @@ import Testing
         let b = model.programs[0]
         let c = Pages(model: model).report(b)
         #expect(c["hasCheckins"] as? Bool == true)
-        let sessions = try #require(c["checkinSessions"] as? [[String: Any]])
+        let sessions = try #require(c["checkinSessions"] as? [ViewObject])
         #expect(sessions.count == 2, "sessions after the last answered one are left out")
         // Session 1: ada and bo (one pair) met; cy said no for cy+dee.
         #expect(sessions[0]["held"] as? Int == 1 && sessions[0]["heard"] as? Int == 2 && sessions[0]["noes"] as? Int == 1)
         #expect(sessions[0]["rating"] as? String == "4.5")
         #expect(sessions[1]["rating"] as? String == "3.5" && sessions[1]["held"] as? Int == 1)
-        let neverMet = try #require(c["neverMet"] as? [[String: Any]])
+        let neverMet = try #require(c["neverMet"] as? [ViewObject])
         #expect(neverMet.map { $0["names"] as? String } == ["Cy Diaz and Dee Evans"])
-        #expect((c["silent"] as? [[String: Any]])?.isEmpty == true)
-        let comments = try #require(c["comments"] as? [[String: Any]])
+        #expect((c["silent"] as? [ViewObject])?.isEmpty == true)
+        let comments = try #require(c["comments"] as? [ViewObject])
         #expect(comments.map { $0["text"] as? String } == ["Loved it", "Could not find a time, sadly", "The \"prompts\" were great"])
         #expect(comments.map { $0["name"] as? String } == ["Ada Lovelace", "Cy Diaz", "Bo Chen"])
         let chart = try #require(c["ratingChart"] as? String)
@@ -162,8 +162,8 @@ import Testing
         defer { portal.remove() }
         let model = try PagesTests.model(portal)
         let c = Pages(model: model).report(model.programs[0])
-        #expect((c["neverMet"] as? [[String: Any]])?.isEmpty == true)
-        #expect((c["silent"] as? [[String: Any]])?.map { $0["names"] as? String } == ["Cy Diaz and Dee Evans"])
+        #expect((c["neverMet"] as? [ViewObject])?.isEmpty == true)
+        #expect((c["silent"] as? [ViewObject])?.map { $0["names"] as? String } == ["Cy Diaz and Dee Evans"])
         #expect(c["ratingChart"] as? String == "<p>No ratings yet.</p>")
     }
 

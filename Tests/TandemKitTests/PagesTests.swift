@@ -13,15 +13,15 @@ import Testing
         return Pipeline.schedule(loaded, Pipeline.match(loaded, locks: [:], now: now, bag: bag), now: now)
     }
 
-    static func person(_ model: SiteModel, _ id: String, program: Int = 0) throws -> [String: Any] {
+    static func person(_ model: SiteModel, _ id: String, program: Int = 0) throws -> ViewObject {
         let b = model.programs[program]
         let i = try #require(b.match.people.firstIndex { $0.id == id })
         return Pages(model: model).person(b, i)
     }
 
-    static func firstPeer(_ page: [String: Any]) throws -> [String: Any] {
-        let matches = try #require(page["matches"] as? [[String: Any]])
-        return try #require((matches.first?["peers"] as? [[String: Any]])?.first)
+    static func firstPeer(_ page: ViewObject) throws -> ViewObject {
+        let matches = try #require(page["matches"] as? [ViewObject])
+        return try #require((matches.first?["peers"] as? [ViewObject])?.first)
     }
 
     static func replacing(_ portal: TestPortal, _ path: String, _ old: String, _ new: String) throws {
@@ -37,7 +37,7 @@ import Testing
         defer { portal.remove() }
         let peer = try Self.firstPeer(Self.person(Self.model(portal), "ada"))
         #expect(peer["name"] as? String == "Bo Chen")
-        let reasons = try #require(peer["reasons"] as? [[String: Any]]).compactMap { $0["text"] as? String }
+        let reasons = try #require(peer["reasons"] as? [ViewObject]).compactMap { $0["text"] as? String }
         // One sentence for each part of the breakdown, strongest first: goals_skills (weight 5)
         // both ways, different_department (3), interests (2).
         #expect(reasons == [
@@ -49,7 +49,7 @@ import Testing
         #expect(peer["common"] as? String == "chess and the London office")
         // Seen from the other side, the same match reads the other way round.
         let bo = try Self.firstPeer(Self.person(Self.model(portal), "bo"))
-        let boReasons = try #require(bo["reasons"] as? [[String: Any]]).compactMap { $0["text"] as? String }
+        let boReasons = try #require(bo["reasons"] as? [ViewObject]).compactMap { $0["text"] as? String }
         #expect(boReasons.first == "You want to grow in swift — Ada listed it as a skill.")
     }
 
@@ -59,7 +59,7 @@ import Testing
         try Self.replacing(portal, "Content/roster.yaml", "    interests: [chess]\n\n  - id: bo",
                            "    interests: [chess]\n    private: [interests, department]\n\n  - id: bo")
         let peer = try Self.firstPeer(Self.person(Self.model(portal), "bo"))
-        let reasons = try #require(peer["reasons"] as? [[String: Any]]).compactMap { $0["text"] as? String }
+        let reasons = try #require(peer["reasons"] as? [ViewObject]).compactMap { $0["text"] as? String }
         #expect(!reasons.contains { $0.contains("chess") || $0.contains("Engineering") })
         #expect(reasons.contains("You want to grow in swift — Ada listed it as a skill."))
         #expect(peer["department"] as? String == "")
@@ -88,12 +88,12 @@ import Testing
         #expect(peer["theirTime"] as? String == "When you meet at 12:30, it is 21:30 for Bo.")
         // Bo's own page shows the session at Bo's wall-clock time, and flags the late hour.
         let bo = try Self.person(model, "bo")
-        let next = try #require(bo["next"] as? [String: Any])
+        let next = try #require(bo["next"] as? ViewObject)
         #expect(next["localTime"] as? String == "21:30")
         #expect(next["localDate"] as? String == "Monday 11 January 2027")
         #expect((next["outsideHours"] as? String)?.isEmpty == false)
         #expect(bo["timezoneNote"] as? String == "Dates and times are in your time zone (Asia/Tokyo).")
-        #expect((ada["next"] as? [String: Any])?["outsideHours"] == nil)
+        #expect((ada["next"] as? ViewObject)?["outsideHours"] == nil)
     }
 
     @Test func agendaGivesEachMemberTheirOwnDate() throws {
@@ -105,8 +105,8 @@ import Testing
         let model = try Self.model(portal)
         let b = model.programs[0]
         let u = try #require(b.match.units.firstIndex { $0.id == "ada--bo" })
-        let sessions = try #require(Pages(model: model).unit(b, u)["sessions"] as? [[String: Any]])
-        let times = try #require(sessions.first?["times"] as? [[String: Any]])
+        let sessions = try #require(Pages(model: model).unit(b, u)["sessions"] as? [ViewObject])
+        let times = try #require(sessions.first?["times"] as? [ViewObject])
         #expect(times.map { "\($0["name"]!) \($0["date"]!) \($0["time"]!)" } == [
             "Ada Monday 11 January 2027 18:00",
             "Bo Tuesday 12 January 2027 07:00",
@@ -120,15 +120,15 @@ import Testing
         defer { portal.remove() }
         // Without a build date the first session is next.
         let first = try Self.person(Self.model(portal), "ada")
-        #expect((first["next"] as? [String: Any])?["number"] as? Int == 1)
+        #expect((first["next"] as? ViewObject)?["number"] as? Int == 1)
         #expect(first["nextIsFirst"] as? Bool == true)
         // A day after session 1 (11 January, 12:30 London), session 2 is next.
         let now = LocalDate("2027-01-12")!.dayNumber * 86_400
         let later = try Self.person(Self.model(portal, now: now), "ada")
-        let next = try #require(later["next"] as? [String: Any])
+        let next = try #require(later["next"] as? ViewObject)
         #expect(next["number"] as? Int == 2)
         #expect(next["localDate"] as? String == "Monday 25 January 2027")
-        let rows = try #require(later["sessions"] as? [[String: Any]])
+        let rows = try #require(later["sessions"] as? [ViewObject])
         #expect(rows.map { $0["isNext"] as? Bool == true } == [false, true, false])
         #expect(later["nextIsFirst"] as? Bool == false)
 

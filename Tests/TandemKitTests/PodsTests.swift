@@ -190,23 +190,23 @@ import Testing
         let otherNames = b.match.units[other].members.map { b.match.people[$0].name }
 
         let person = pages.person(b, b.match.units[u].members[0])
-        let podInfo = try #require(person["pod"] as? [String: Any])
+        let podInfo = try #require(person["pod"] as? ViewObject)
         #expect(podInfo["url"] as? String == "../pods/pod-\(pod.number).html")
         #expect(otherNames.allSatisfy { (podInfo["with"] as? String ?? "").contains($0) })
-        let rows = try #require(person["sessions"] as? [[String: Any]])
+        let rows = try #require(person["sessions"] as? [ViewObject])
         #expect(rows.count == 8)
         #expect(rows.filter { $0["isPod"] as? Bool == true }.map { $0["number"] as? Int } == [1, 2])
         // In date order: six pair sessions with the pod sessions after the third and the sixth.
         #expect(rows.map { $0["isPod"] as? Bool == true } == [false, false, false, true, false, false, false, true])
 
         let agenda = pages.unit(b, u)
-        let agendaRows = try #require(agenda["sessions"] as? [[String: Any]])
+        let agendaRows = try #require(agenda["sessions"] as? [ViewObject])
         #expect(agendaRows.count == 8 && agendaRows[3]["isPod"] as? Bool == true)
         #expect(agendaRows[3]["plan"] != nil)
 
         let podPage = pages.pod(b, 0)
-        #expect((podPage["units"] as? [[String: Any]])?.count == 2)
-        #expect((podPage["sessions"] as? [[String: Any]])?.count == 2)
+        #expect((podPage["units"] as? [ViewObject])?.count == 2)
+        #expect((podPage["sessions"] as? [ViewObject])?.count == 2)
 
         let ics = String(decoding: pages.calendar(b, u), as: UTF8.self)
         let icsOther = String(decoding: pages.calendar(b, other), as: UTF8.self)
@@ -224,11 +224,11 @@ import Testing
         let model = try PagesTests.model(portal, now: 1_802_217_600)
         let b = model.programs[0]
         let page = Pages(model: model).person(b, 0)
-        let next = try #require(page["next"] as? [String: Any])
+        let next = try #require(page["next"] as? ViewObject)
         #expect(next["isPod"] as? Bool == true)
         #expect(next["localDate"] as? String == b.podSessions[0].date.longText)
-        #expect((next["followUps"] as? [[String: Any]])?.first?["label"] as? String == "After this session")
-        let rows = try #require(page["sessions"] as? [[String: Any]])
+        #expect((next["followUps"] as? [ViewObject])?.first?["label"] as? String == "After this session")
+        let rows = try #require(page["sessions"] as? [ViewObject])
         #expect(rows.filter { $0["isNext"] as? Bool == true }.count == 1)
 
         let site = try Self.portal(8)

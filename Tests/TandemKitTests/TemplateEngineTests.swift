@@ -25,7 +25,7 @@ import Testing
         let compiled = try #require(theme.compiled, "the built-in theme must compile")
         let model = Pipeline.schedule(portal, matches, now: nil)
         let pages = Pages(model: model)
-        var contexts: [(String, [String: Any])] = [("index", pages.index()), ("activities", pages.activitiesIndex()), ("print", pages.print())]
+        var contexts: [(String, ViewObject)] = [("index", pages.index()), ("activities", pages.activitiesIndex()), ("print", pages.print())]
         contexts += portal.activities.map { ("activity", pages.activity($0)) }
         for b in model.programs {
             contexts += [("program", pages.program(b)), ("report", pages.report(b))]
@@ -35,7 +35,7 @@ import Testing
         }
         #expect(contexts.count > 100)
         for (template, context) in contexts {
-            let clean = Theme.dropEmpty(context)
+            let clean = Theme.dropEmpty(context.dictionary)
             let fast = compiled.render(template, context).map { String(decoding: $0, as: UTF8.self) }
             let slow = theme.library.render(clean, withTemplate: template)
             #expect(fast == slow, "\(template) differs")

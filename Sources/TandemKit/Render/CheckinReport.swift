@@ -8,9 +8,9 @@ extension Pages {
         sessions.indices.min { (abs(sessions[$0].date.dayNumber - date.dayNumber), $0) < (abs(sessions[$1].date.dayNumber - date.dayNumber), $1) }
     }
 
-    func checkins(_ b: BuiltProgram) -> [String: Any] {
+    func checkins(_ b: BuiltProgram) -> ViewObject {
         let m = b.match
-        var c: [String: Any] = ["checkinFile": "\(CheckinLoader.folder)/\(b.program.slug).csv"]
+        var c: ViewObject = ["checkinFile": "\(CheckinLoader.folder)/\(b.program.slug).csv"]
         guard let imported = portal.checkins[b.program.slug], !b.sessions.isEmpty else {
             c["hasCheckins"] = false
             return c
@@ -35,7 +35,7 @@ extension Pages {
         var averages: [Double?] = []
         // Sessions after the last one anybody answered for are still to come: left out of the table.
         let answered = (responses.lastIndex { $0 > 0 } ?? -1) + 1
-        c["checkinSessions"] = (0..<n).map { k -> [String: Any] in
+        c["checkinSessions"] = (0..<n).map { k -> ViewObject in
             let held = m.units.count { $0.members.contains { said[k].contains($0) } }
             let heard = m.units.count { $0.members.contains { respondents[k].contains($0) } }
             let average = ratings[k].isEmpty ? nil : Double(ratings[k].reduce(0, +)) / Double(ratings[k].count)
@@ -48,12 +48,12 @@ extension Pages {
         let everHeard = respondents.reduce(into: Set<Int>()) { $0.formUnion($1) }
         let neverMet = m.units.filter { u in u.members.contains { everHeard.contains($0) } && !u.members.contains { everSaid.contains($0) } }
         let silent = m.units.filter { u in !u.members.contains { everHeard.contains($0) } }
-        c["neverMet"] = neverMet.map { ["names": names($0), "url": "pairs/\(unitFile(b, $0)).html"] }
-        c["silent"] = silent.map { ["names": names($0), "url": "pairs/\(unitFile(b, $0)).html"] }
+        c["neverMet"] = neverMet.map { ["names": names($0), "url": "pairs/\(unitFile(b, $0)).html"] as ViewObject }
+        c["silent"] = silent.map { ["names": names($0), "url": "pairs/\(unitFile(b, $0)).html"] as ViewObject }
         c["hasNeverMet"] = !neverMet.isEmpty
         c["hasSilent"] = !silent.isEmpty
         c["ratingChart"] = Charts.line(averages, label: "Average rating per session")
-        c["comments"] = comments.sorted { ($0.row.date.dayNumber, $0.row.location) < ($1.row.date.dayNumber, $1.row.location) }.map { entry -> [String: Any] in
+        c["comments"] = comments.sorted { ($0.row.date.dayNumber, $0.row.location) < ($1.row.date.dayNumber, $1.row.location) }.map { entry -> ViewObject in
             ["date": entry.row.date.shortText, "session": entry.session + 1,
              "name": portal.participant(entry.row.participant)?.name ?? entry.row.participant, "text": entry.row.comment ?? ""]
         }

@@ -42,32 +42,22 @@ final class CompiledTheme: @unchecked Sendable {
         return theme
     }
 
-    func render(_ name: String, _ context: [String: Any]) -> [UInt8]? {
+    func render(_ name: String, _ context: ViewObject) -> [UInt8]? {
         guard let nodes = templates[name] else { return nil }
         var out: [UInt8] = []
         out.reserveCapacity(16 * 1024)
-        var frame = Frame(stack: [StackItem(context)], indentation: nil, blocks: nil)
+        var frame = Frame(stack: [.object(context)], indentation: nil, blocks: nil)
         renderNodes(nodes, &frame, into: &out)
         return out
     }
 
-    /// A context object with its dictionary view worked out once, when it is pushed, rather
-    /// than cast again on every name looked up through it.
-    private struct StackItem {
-        let value: Any
-        let dictionary: [String: Any]?
-        init(_ value: Any) {
-            self.value = value
-            dictionary = value as? [String: Any]
-        }
-        init(_ dictionary: [String: Any]) {
-            value = dictionary
-            self.dictionary = dictionary
-        }
+    /// A plain dictionary context (tests), converted once.
+    func render(_ name: String, _ context: [String: Any]) -> [UInt8]? {
+        render(name, ViewObject(context))
     }
 
     private struct Frame {
-        var stack: [StackItem]
+        var stack: [ViewValue]
         var indentation: [UInt8]?
         var blocks: [String: [Node]]?
     }
@@ -96,27 +86,33 @@ final class CompiledTheme: @unchecked Sendable {
             out += bytes
         case let .variable(path, escaped):
             guard let value = lookup(path, frame.stack) else { return }
-            if let s = value as? String {
-                escaped ? CompiledTheme.escape(s, into: &out) : out.append(contentsOf: s.utf8)
-            } else {
-                let s = CompiledTheme.describe(value)
-                escaped ? CompiledTheme.escape(s, into: &out) : out.append(contentsOf: s.utf8)
+            let text: String
+            switch value {
+            case let .text(s): text = s
+            case let .number(n): text = String(n)
+            case let .flag(b): text = b ? "true" : "false"
+            default: text = CompiledTheme.describe(value.reference)
             }
+            escaped ? CompiledTheme.escape(text, into: &out) : out.append(contentsOf: text.utf8)
         case let .section(path, inverted, body):
             let value = lookup(path, frame.stack)
             if inverted {
                 switch value {
-                case let list as [Any]: if list.isEmpty { push(list, body, &frame, &out) }
-                case let flag as Bool: if !flag { renderNodes(body, &frame, into: &out) }
+                case let .objects(list)?: if list.isEmpty { push(value!, body, &frame, &out) }
+                case let .texts(list)?: if list.isEmpty { push(value!, body, &frame, &out) }
+                case let .list(list)?: if list.isEmpty { push(value!, body, &frame, &out) }
+                case let .flag(flag)?: if !flag { renderNodes(body, &frame, into: &out) }
                 case .none: renderNodes(body, &frame, into: &out)
                 default: break
                 }
                 return
             }
             switch value {
-            case let list as [Any]: for item in list { push(item, body, &frame, &out) }
-            case let flag as Bool: if flag { renderNodes(body, &frame, into: &out) }
-            case let .some(item): push(item, body, &frame, &out)
+            case let .objects(list)?: for item in list { push(.object(item), body, &frame, &out) }
+            case let .texts(list)?: for item in list { push(.text(item), body, &frame, &out) }
+            case let .list(list)?: for item in list { push(item, body, &frame, &out) }
+            case let .flag(flag)?: if flag { renderNodes(body, &frame, into: &out) }
+            case let item?: push(item, body, &frame, &out)
             case .none: break
             }
         case let .partial(name, indentation, blocks):
@@ -135,46 +131,41 @@ final class CompiledTheme: @unchecked Sendable {
         }
     }
 
-    private func push(_ item: Any, _ body: [Node], _ frame: inout Frame, _ out: inout [UInt8]) {
-        frame.stack.append(StackItem(item))
+    private func push(_ item: ViewValue, _ body: [Node], _ frame: inout Frame, _ out: inout [UInt8]) {
+        frame.stack.append(item)
         renderNodes(body, &frame, into: &out)
         frame.stack.removeLast()
     }
 
-    /// A dictionary value that is an empty string counts as absent: view models use "" for
-    /// "nothing to show", and swift-mustache gets the same contexts with those keys removed
+    /// A value that is an empty string counts as absent: view models use "" for "nothing to
+    /// show", and swift-mustache gets the same contexts with those keys removed
     /// (`Theme.dropEmpty`), so the search goes on outwards exactly as it does there.
     @inline(__always)
-    private static func child(_ object: Any?, _ name: String) -> Any? {
-        guard let dictionary = object as? [String: Any], let value = dictionary[name] else { return nil }
-        if let text = value as? String, text.isEmpty { return nil }
+    private static func member(_ object: ViewValue?, _ name: String) -> ViewValue? {
+        guard case let .object(o)? = object, let value = o.value(name) else { return nil }
+        if case let .text(text) = value, text.isEmpty { return nil }
         return value
     }
 
-    private func lookup(_ path: [String], _ stack: [StackItem]) -> Any? {
-        if path.isEmpty { return stack.last?.value }
+    private func lookup(_ path: [String], _ stack: [ViewValue]) -> ViewValue? {
+        if path.isEmpty { return stack.last }
+        var found: ViewValue?
         if path[0].isEmpty {
             // A name starting with "." resolves against the innermost object only.
-            return resolve(stack.last?.value, path.dropFirst())
+            found = stack.last
+        } else {
+            let name = path[0]
+            var i = stack.count - 1
+            while i >= 0 {
+                if let value = CompiledTheme.member(stack[i], name) { found = value; break }
+                i -= 1
+            }
         }
-        var found: Any?
-        let name = path[0]
-        for item in stack.reversed() {
-            guard let dictionary = item.dictionary, let value = dictionary[name] else { continue }
-            if let text = value as? String, text.isEmpty { continue }
+        for name in path.dropFirst() {
+            guard let value = CompiledTheme.member(found, name) else { return nil }
             found = value
-            break
         }
-        return path.count == 1 ? found : resolve(found, path.dropFirst())
-    }
-
-    private func resolve(_ start: Any?, _ rest: ArraySlice<String>) -> Any? {
-        var current = start
-        for name in rest {
-            guard let value = CompiledTheme.child(current, name) else { return nil }
-            current = value
-        }
-        return current
+        return found
     }
 
     static func describe(_ value: Any) -> String {

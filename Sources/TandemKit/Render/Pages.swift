@@ -3,10 +3,20 @@ import Foundation
 /// View models: plain dictionaries handed to Mustache (no reflection on the hot path).
 struct Pages {
     let model: SiteModel
+    private var parts: [String: ProgramParts] = [:]
+
+    init(model: SiteModel) {
+        self.model = model
+        let builder = self
+        parts = Dictionary(model.programs.map { ($0.program.slug, ProgramParts($0, now: model.now, pages: builder)) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    /// The program's shared parts (see `ProgramParts`).
+    func parts(_ b: BuiltProgram) -> ProgramParts { parts[b.program.slug] ?? ProgramParts(b, now: model.now, pages: self) }
 
     var portal: Portal { model.portal }
 
-    func base(root: String, title: String, noindex: Bool = false) -> [String: Any] {
+    func base(root: String, title: String, noindex: Bool = false) -> ViewObject {
         let s = portal.settings
         return [
             "root": root,
@@ -28,7 +38,7 @@ struct Pages {
         }
     }
 
-    func programSummary(_ b: BuiltProgram, root: String) -> [String: Any] {
+    func programSummary(_ b: BuiltProgram, root: String) -> ViewObject {
         let p = b.program
         return [
             "title": p.title, "summary": p.summary, "slug": p.slug,
@@ -48,7 +58,7 @@ struct Pages {
         ]
     }
 
-    func activitySummary(_ a: Activity, root: String) -> [String: Any] {
+    func activitySummary(_ a: Activity, root: String) -> ViewObject {
         [
             "title": a.title, "summary": a.summary, "slug": a.slug,
             "url": "\(root)activities/\(a.slug).html",
@@ -59,7 +69,7 @@ struct Pages {
 
     // MARK: index
 
-    func index() -> [String: Any] {
+    func index() -> ViewObject {
         var c = base(root: "", title: portal.settings.title)
         c["description"] = portal.settings.description
         c["programs"] = model.programs.map { programSummary($0, root: "") }
@@ -70,9 +80,9 @@ struct Pages {
 
     // MARK: program
 
-    func sessionRows(_ b: BuiltProgram, root: String) -> [[String: Any]] {
+    func sessionRows(_ b: BuiltProgram, root: String) -> [ViewObject] {
         b.sessions.map { s in
-            var row: [String: Any] = ["number": s.number, "date": s.date.longText, "shortDate": s.date.shortText]
+            var row: ViewObject = ["number": s.number, "date": s.date.longText, "shortDate": s.date.shortText]
             if let a = s.activity {
                 row["activity"] = a.title
                 row["activityURL"] = "\(root)activities/\(a.slug).html"
@@ -84,7 +94,7 @@ struct Pages {
         }
     }
 
-    func program(_ b: BuiltProgram) -> [String: Any] {
+    func program(_ b: BuiltProgram) -> ViewObject {
         let root = "../../"
         var c = base(root: root, title: b.program.title)
         c["program"] = programSummary(b, root: root)
@@ -94,7 +104,7 @@ struct Pages {
         c["activities"] = b.sessions.compactMap(\.activity).filter { seen.insert($0.slug).inserted }.map { activitySummary($0, root: root) }
         // An unlisted portal has no directory of people and no link to the report.
         c["people"] = portal.settings.unlisted ? [] : b.match.people.map { p in
-            ["name": p.name, "url": "people/\(personFile(b, p)).html", "department": p.isPrivate("department") ? "" : p.department] as [String: Any]
+            ["name": p.name, "url": "people/\(personFile(b, p)).html", "department": p.isPrivate("department") ? "" : p.department] as ViewObject
         }
         c["unitCount"] = b.match.units.count
         c["reportURL"] = portal.settings.unlisted ? "" : "\(reportFile(b, "report")).html"
@@ -121,9 +131,9 @@ struct Pages {
     /// One peer as `viewer` sees them: who, why, what in common, how to reach them, and the
     /// peer's own clock at the next session.
     func peerCard(viewer: Participant, peer: Participant, score: PairScore?, b: BuiltProgram, viewerRole: MentoringRole?,
-                  next: Session?) -> [String: Any] {
+                  next: Int?) -> ViewObject {
         let firstName = Explain.firstName(peer)
-        var card: [String: Any] = [
+        var card: ViewObject = [
             "name": peer.name,
             "firstName": firstName,
             "pronouns": visible(peer, "pronouns", peer.pronouns),
@@ -136,8 +146,9 @@ struct Pages {
             "role": viewerRole == .mentee ? (b.program.format == .reverse ? "Your reverse mentor" : "Your mentor") : viewerRole == .mentor ? "Your mentee" : "",
         ]
         if let next, !viewer.isPrivate("timezone"), !peer.isPrivate("timezone") {
-            let mine = Scheduler.local(next.start, in: viewer.timezone)
-            let theirs = Scheduler.local(next.start, in: peer.timezone)
+            let parts = parts(b)
+            let mine = parts.local(session: next, of: b, in: viewer.timezone)
+            let theirs = parts.local(session: next, of: b, in: peer.timezone)
             card["timeDifference"] = Pages.timeDifference(viewerOffset: mine.offsetMinutes, peerOffset: theirs.offsetMinutes)
             if mine.offsetMinutes != theirs.offsetMinutes {
                 card["theirTime"] = "When you meet at \(mine.time), it is \(theirs.time)\(theirs.date == mine.date ? "" : " on \(theirs.date.shortText)") for \(firstName)."
@@ -146,7 +157,7 @@ struct Pages {
         if let score {
             let reasons = Explain.reasons(viewer: viewer, peer: peer, score: score, program: b.program,
                                           viewerIsMentor: viewerRole.map { $0 == .mentor })
-            card["reasons"] = reasons.map { ["text": $0.text] }
+            card["reasons"] = reasons.map { ["text": $0.text] as ViewObject }
             card["hasReasons"] = !reasons.isEmpty
             card["score"] = score.total
         }
@@ -178,25 +189,26 @@ struct Pages {
         return start.time < "07:00" || start.date != end.date || end.time > "21:00"
     }
 
-    static func followUpRows(_ s: Session) -> [[String: Any]] {
-        s.followUps.map { ["label": $0.label, "text": $0.text] }
+    static func followUpRows(_ s: Session) -> [ViewObject] {
+        s.followUps.map { ["label": $0.label, "text": $0.text] as ViewObject }
     }
 
-    func person(_ b: BuiltProgram, _ i: Int) -> [String: Any] {
+    func person(_ b: BuiltProgram, _ i: Int) -> ViewObject {
         let root = "../../../"
         let me = b.match.people[i]
+        let parts = parts(b)
         var c = base(root: root, title: "\(me.name) — \(b.program.title)", noindex: true)
-        c["program"] = programSummary(b, root: root)
+        c["program"] = root == ProgramParts.root ? parts.summary : programSummary(b, root: root)
         c["person"] = ["name": me.name, "firstName": Explain.firstName(me), "title": visible(me, "title", me.title),
-                       "department": visible(me, "department", me.department), "location": visible(me, "location", me.location)]
+                       "department": visible(me, "department", me.department), "location": visible(me, "location", me.location)] as ViewObject
         let role = b.program.format.isMentoring ? me.roles[b.program.slug] : nil
         let nextIndex = nextSessionIndex(b)
-        let next = nextIndex.map { b.sessions[$0] }
-        var matches: [[String: Any]] = []
+        let next = nextIndex
+        var matches: [ViewObject] = []
         var peerNames: [String] = []
         for u in b.match.unitsOf[i] {
             let unit = b.match.units[u]
-            let peers = unit.members.filter { $0 != i }.map { j -> [String: Any] in
+            let peers = unit.members.filter { $0 != i }.map { j -> ViewObject in
                 let score = unit.pairScores.first { ($0.a == i && $0.b == j) || ($0.a == j && $0.b == i) }?.score
                 peerNames.append(b.match.people[j].name)
                 return peerCard(viewer: me, peer: b.match.people[j], score: score, b: b, viewerRole: role, next: next)
@@ -221,18 +233,16 @@ struct Pages {
         }
         let showZone = !me.isPrivate("timezone")
         let zone = me.timezone
-        var rows = sessionRows(b, root: root)
-        for (k, s) in b.sessions.enumerated() {
-            let local = Scheduler.local(s.start, in: zone)
-            rows[k]["localDate"] = local.date.longText
+        var rows = parts.personRows
+        for k in rows.indices {
+            let local = parts.local(session: k, of: b, in: zone)
+            rows[k]["localDate"] = local.longDate
             rows[k]["localTime"] = local.time
-            rows[k]["length"] = Duration.words(minutes: s.minutes)
-            rows[k]["followUps"] = Pages.followUpRows(s)
         }
         if let nextIndex, !matches.isEmpty {
             rows[nextIndex]["isNext"] = true
             var next = rows[nextIndex]
-            if showZone, Pages.isOutsideWorkingHours(b.sessions[nextIndex], zone: zone) {
+            if showZone, parts.local(session: nextIndex, of: b, in: zone).outsideWorkingHours {
                 next["outsideHours"] = "That is outside usual working hours where you are: agree a time that suits you both, and move the calendar entries."
             }
             c["next"] = next
@@ -248,23 +258,23 @@ struct Pages {
 
     // MARK: pair / group agenda
 
-    func unit(_ b: BuiltProgram, _ u: Int) -> [String: Any] {
+    func unit(_ b: BuiltProgram, _ u: Int) -> ViewObject {
         let root = "../../../"
         let unit = b.match.units[u]
         let members = unit.members.map { b.match.people[$0] }
         let names = Explain.list(members.map(\.name))
         var c = base(root: root, title: "Meeting plan: \(names) — \(b.program.title)", noindex: true)
-        c["program"] = programSummary(b, root: root)
+        c["program"] = parts(b).summary
         c["members"] = members.map { p in
             ["name": p.name, "url": "../people/\(personFile(b, p)).html", "timezone": visible(p, "timezone", p.timezone),
-             "title": visible(p, "title", p.title), "department": visible(p, "department", p.department)] as [String: Any]
+             "title": visible(p, "title", p.title), "department": visible(p, "department", p.department)] as ViewObject
         }
         c["names"] = names
         c["kindLabel"] = members.count == 2 ? "pair" : "group"
         c["icsURL"] = "\(unitFile(b, unit)).ics"
         let nextIndex = nextSessionIndex(b)
-        c["sessions"] = b.sessions.enumerated().map { k, s -> [String: Any] in
-            var row = agendaRow(s, members: members, root: root)
+        c["sessions"] = b.sessions.indices.map { k -> ViewObject in
+            var row = agendaRow(b, session: k, members: members)
             row["isNext"] = k == nextIndex
             return row
         }
@@ -274,12 +284,20 @@ struct Pages {
 
     /// One session of an agenda (a pair's, a group's or a pod's): each member's own clock,
     /// the activity, the running time plan and what to do afterwards.
-    func agendaRow(_ s: Session, members: [Participant], root: String) -> [String: Any] {
-        var row: [String: Any] = ["number": s.number, "date": s.date.longText, "length": Duration.words(minutes: s.minutes)]
+    /// Agenda pages sit three folders down (`ProgramParts.root`); `pod` picks the pod sessions.
+    func agendaRow(_ b: BuiltProgram, session k: Int, pod: Bool = false, members: [Participant]) -> ViewObject {
+        let parts = parts(b)
+        var row = pod ? parts.podAgendaRows[k] : parts.agendaRows[k]
         row["times"] = members.filter { !$0.isPrivate("timezone") }.map { p in
-            let local = Scheduler.local(s.start, in: p.timezone)
-            return ["name": Explain.firstName(p), "time": local.time, "date": local.date.longText]
+            let local = pod ? parts.local(podSession: k, of: b, in: p.timezone) : parts.local(session: k, of: b, in: p.timezone)
+            return ["name": Explain.firstName(p), "time": local.time, "date": local.longDate] as ViewObject
         }
+        return row
+    }
+
+    /// The part of an agenda row that is the same for every pair, group or pod.
+    func sharedAgendaRow(_ s: Session, root: String) -> ViewObject {
+        var row: ViewObject = ["number": s.number, "date": s.date.longText, "length": Duration.words(minutes: s.minutes)]
         if let a = s.activity {
             row["activity"] = a.title
             row["activityURL"] = "\(root)activities/\(a.slug).html"
@@ -306,18 +324,14 @@ struct Pages {
         let unit = b.match.units[u]
         let members = unit.members.map { b.match.people[$0] }
         let names = Explain.list(members.map(\.name))
-        let stamp = model.now ?? (b.program.start.dayNumber * 86_400)
         let p = b.program
-        let events = b.sessions.map { s -> ICalendar.Event in
-            let text = Pages.eventDescription(s, heading: "\(p.title), session \(s.number) of \(b.sessions.count), with \(names).")
-            return ICalendar.Event(
-                uid: "\(p.slug)-r\(p.round)-\(unit.id)-\(s.number)@tandem.invalid",
-                start: s.start, end: s.end,
-                summary: "\(p.title) \(s.number)/\(b.sessions.count)" + (s.activity.map { ": \($0.title)" } ?? ""),
-                description: text)
+        let shared = parts(b).sessionEvents
+        let attendees = ICalendar.attendeeLines(members.map { ($0.name, $0.isPrivate("email") ? nil : $0.email) })
+        let events = b.sessions.enumerated().map { k, s in
+            ICalendar.Event(shared: shared[k], uid: "\(p.slug)-r\(p.round)-\(unit.id)-\(s.number)@tandem.invalid",
+                            heading: "\(p.title), session \(s.number) of \(b.sessions.count), with \(names).", attendees: attendees)
         } + podEvents(b, u)
-        return ICalendar.document(name: "\(p.title): \(names)", timezone: p.timezone, events: events,
-                                  attendees: members.map { ($0.name, $0.isPrivate("email") ? nil : $0.email) }, stamp: stamp)
+        return ICalendar.document(name: "\(p.title): \(names)", timezone: p.timezone, events: events)
     }
 
     // MARK: activities
@@ -326,7 +340,7 @@ struct Pages {
 
     /// `onOwnPage`: the card is the page's subject (its title is the page's h1); in the
     /// printable deck each card sits under the deck's h1.
-    func activityContext(_ a: Activity, root: String, onOwnPage: Bool) -> [String: Any] {
+    func activityContext(_ a: Activity, root: String, onOwnPage: Bool) -> ViewObject {
         var c = activitySummary(a, root: root)
         c["heading"] = onOwnPage ? "h1" : "h2"
         c["subheading"] = onOwnPage ? "h2" : "h3"
@@ -335,28 +349,28 @@ struct Pages {
         c["prep"] = a.prep ?? ""
         c["followUp"] = a.followUp ?? ""
         c["body"] = a.bodyHTML
-        c["questions"] = a.questions.enumerated().map { ["rank": $0 < Pages.cardRanks.count ? Pages.cardRanks[$0] : "\($0 + 1)", "text": $1] }
+        c["questions"] = a.questions.enumerated().map { ["rank": $0 < Pages.cardRanks.count ? Pages.cardRanks[$0] : "\($0 + 1)", "text": $1] as ViewObject }
         c["hasQuestions"] = !a.questions.isEmpty
-        c["traits"] = a.traits.enumerated().map { ["number": $0 + 1, "name": $1.name, "note": $1.note] }
+        c["traits"] = a.traits.enumerated().map { ["number": $0 + 1, "name": $1.name, "note": $1.note] as ViewObject }
         c["hasTraits"] = !a.traits.isEmpty
         c["prompts"] = a.prompts
         c["hasPrompts"] = !a.prompts.isEmpty
         return c
     }
 
-    func activity(_ a: Activity) -> [String: Any] {
+    func activity(_ a: Activity) -> ViewObject {
         var c = base(root: "../", title: a.title)
         c["activity"] = activityContext(a, root: "../", onOwnPage: true)
         return c
     }
 
-    func activitiesIndex() -> [String: Any] {
+    func activitiesIndex() -> ViewObject {
         var c = base(root: "../", title: "Activity guides")
         c["activities"] = portal.activities.map { activitySummary($0, root: "../") }
         return c
     }
 
-    func print() -> [String: Any] {
+    func print() -> ViewObject {
         var c = base(root: "../", title: "Printable activity cards")
         c["activities"] = portal.activities.map { activityContext($0, root: "../", onOwnPage: false) }
         return c

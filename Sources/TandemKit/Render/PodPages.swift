@@ -22,9 +22,9 @@ extension Pages {
         return b.podSessions.firstIndex { $0.end > now }
     }
 
-    static func planRows(_ s: Session) -> [[String: Any]] {
+    static func planRows(_ s: Session) -> [ViewObject] {
         var clock = 0
-        return s.plan.map { box -> [String: Any] in
+        return s.plan.map { box -> ViewObject in
             defer { clock += box.minutes }
             return ["label": box.label, "minutes": box.minutes, "detail": box.detail, "from": clock, "to": clock + box.minutes]
         }
@@ -32,29 +32,29 @@ extension Pages {
 
     // MARK: pod page
 
-    func pod(_ b: BuiltProgram, _ k: Int) -> [String: Any] {
+    func pod(_ b: BuiltProgram, _ k: Int) -> ViewObject {
         let root = "../../../"
         let pod = b.match.pods[k]
         let units = pod.units.map { b.match.units[$0] }
         let people = units.flatMap(\.members).map { b.match.people[$0] }
         var c = base(root: root, title: "Pod \(pod.number) — \(b.program.title)", noindex: true)
-        c["program"] = programSummary(b, root: root)
+        c["program"] = parts(b).summary
         c["number"] = pod.number
         c["names"] = Explain.list(people.map(\.name))
-        c["units"] = units.map { unit -> [String: Any] in
+        c["units"] = units.map { unit -> ViewObject in
             [
                 "names": Explain.list(unit.members.map { b.match.people[$0].name }),
                 "url": "../pairs/\(unitFile(b, unit)).html",
                 "kind": unit.kind == .trio ? "Trio" : "Pair",
-                "members": unit.members.map { b.match.people[$0] }.map { p -> [String: Any] in
+                "members": unit.members.map { b.match.people[$0] }.map { p -> ViewObject in
                     ["name": p.name, "url": "../people/\(personFile(b, p)).html", "title": visible(p, "title", p.title),
                      "department": visible(p, "department", p.department), "location": visible(p, "location", p.location)]
                 },
             ]
         }
         let next = nextPodSessionIndex(b) ?? (model.now == nil ? 0 : nil)
-        c["sessions"] = b.podSessions.enumerated().map { j, s -> [String: Any] in
-            var row = agendaRow(s, members: people, root: root)
+        c["sessions"] = b.podSessions.indices.map { j -> ViewObject in
+            var row = agendaRow(b, session: j, pod: true, members: people)
             row["isNext"] = j == next
             row["count"] = b.podSessions.count
             return row
@@ -65,7 +65,7 @@ extension Pages {
     }
 
     /// The report's list of pods with their mixing scores.
-    func podReport(_ b: BuiltProgram) -> [String: Any] {
+    func podReport(_ b: BuiltProgram) -> ViewObject {
         let m = b.match
         guard !m.pods.isEmpty else { return ["hasPods": false] }
         let score = PodPlanner.scorer(m)
@@ -73,7 +73,7 @@ extension Pages {
             "hasPods": true,
             "podSize": b.program.pods ?? 0,
             "podSessionDates": Explain.list(b.podSessions.map(\.date.shortText)),
-            "pods": m.pods.map { pod -> [String: Any] in
+            "pods": m.pods.map { pod -> ViewObject in
                 ["number": pod.number, "url": "pods/\(podFile(b, pod)).html", "score": PodPlanner.score(pod, score),
                  "names": pod.units.map { Explain.list(m.units[$0].members.map { m.people[$0].name }) }.joined(separator: " · ")]
             },
@@ -84,25 +84,25 @@ extension Pages {
 
     /// Adds the participant's pod, puts the pod sessions into their meeting plan in date
     /// order, and makes a pod session the next one when it comes first.
-    func addPod(toPerson c: inout [String: Any], _ b: BuiltProgram, _ i: Int) {
-        guard let u = b.match.unitsOf[i].first, let pod = pod(of: u, b), var rows = c["sessions"] as? [[String: Any]] else { return }
+    func addPod(toPerson c: inout ViewObject, _ b: BuiltProgram, _ i: Int) {
+        guard let u = b.match.unitsOf[i].first, let pod = pod(of: u, b), var rows = c["sessions"] as? [ViewObject] else { return }
         let root = "../../../"
         let me = b.match.people[i]
         let zone = me.isPrivate("timezone") ? b.program.timezone : me.timezone
         let with = otherPairs(in: pod, besides: u, b)
         c["kindWord"] = b.match.units[u].members.count > 2 ? "peers" : "peer"
         c["pod"] = ["number": pod.number, "url": "../pods/\(podFile(b, pod)).html", "with": with,
-                    "dates": Explain.list(b.podSessions.map { Scheduler.local($0.start, in: zone).date.longText })] as [String: Any]
+                    "dates": Explain.list(b.podSessions.indices.map { parts(b).local(podSession: $0, of: b, in: zone).longDate })] as ViewObject
         let podNext = nextPodSessionIndex(b)
         let pairNext = rows.firstIndex { ($0["isNext"] as? Bool) == true }
         let podComesFirst = podNext.map { p in pairNext.map { b.podSessions[p].start < b.sessions[$0].start } ?? true } ?? false
         if podComesFirst, let pairNext { rows[pairNext]["isNext"] = false }
         var timeline = zip(b.sessions.map(\.start), rows).map { (start: $0, row: $1) }
         for (k, s) in b.podSessions.enumerated() {
-            let local = Scheduler.local(s.start, in: zone)
-            var row: [String: Any] = ["number": s.number, "isPod": true, "podWith": with, "podURL": "../pods/\(podFile(b, pod)).html",
+            let local = parts(b).local(podSession: k, of: b, in: zone)
+            var row: ViewObject = ["number": s.number, "isPod": true, "podWith": with, "podURL": "../pods/\(podFile(b, pod)).html",
                                       "date": s.date.longText, "shortDate": s.date.shortText,
-                                      "localDate": local.date.longText, "localTime": local.time,
+                                      "localDate": local.longDate, "localTime": local.time,
                                       "length": Duration.words(minutes: s.minutes), "followUps": Pages.followUpRows(s)]
             if let a = s.activity {
                 row["activity"] = a.title
@@ -114,7 +114,7 @@ extension Pages {
             if podComesFirst && k == podNext {
                 row["isNext"] = true
                 var next = row
-                if !me.isPrivate("timezone"), Pages.isOutsideWorkingHours(s, zone: zone) {
+                if !me.isPrivate("timezone"), local.outsideWorkingHours {
                     next["outsideHours"] = "That is outside usual working hours where you are: agree a time that suits your pod, and move the calendar entry."
                 }
                 c["next"] = next
@@ -129,16 +129,15 @@ extension Pages {
     // MARK: pair agenda and calendar
 
     /// Puts the pod sessions into a pair's agenda, in date order.
-    func addPod(toUnit c: inout [String: Any], _ b: BuiltProgram, _ u: Int) {
-        guard let pod = pod(of: u, b), let rows = c["sessions"] as? [[String: Any]] else { return }
-        let root = "../../../"
+    func addPod(toUnit c: inout ViewObject, _ b: BuiltProgram, _ u: Int) {
+        guard let pod = pod(of: u, b), let rows = c["sessions"] as? [ViewObject] else { return }
         let unit = b.match.units[u]
         let members = unit.members.map { b.match.people[$0] }
         let with = otherPairs(in: pod, besides: u, b)
-        c["pod"] = ["number": pod.number, "url": "../pods/\(podFile(b, pod)).html", "with": with] as [String: Any]
+        c["pod"] = ["number": pod.number, "url": "../pods/\(podFile(b, pod)).html", "with": with] as ViewObject
         var timeline = zip(b.sessions.map(\.start), rows).map { (start: $0, row: $1) }
-        for s in b.podSessions {
-            var row = agendaRow(s, members: members, root: root)
+        for (k, s) in b.podSessions.enumerated() {
+            var row = agendaRow(b, session: k, pod: true, members: members)
             row["isPod"] = true
             row["podWith"] = with
             row["podURL"] = "../pods/\(podFile(b, pod)).html"
@@ -154,14 +153,12 @@ extension Pages {
         let p = b.program
         let people = pod.units.flatMap { b.match.units[$0].members }.map { b.match.people[$0] }
         let names = Explain.list(people.map(\.name))
-        return b.podSessions.map { s in
-            let text = Pages.eventDescription(s, heading: "\(p.title), pod \(pod.number), pod session \(s.number) of \(b.podSessions.count), with \(names).")
-            return ICalendar.Event(
-                uid: "\(p.slug)-r\(p.round)-pod-\(pod.number)-\(s.number)@tandem.invalid",
-                start: s.start, end: s.end,
-                summary: "\(p.title) pod session \(s.number)/\(b.podSessions.count)" + (s.activity.map { ": \($0.title)" } ?? ""),
-                description: text,
-                attendees: people.map { ($0.name, $0.isPrivate("email") ? nil : $0.email) })
+        let shared = parts(b).podSessionEvents
+        let attendees = ICalendar.attendeeLines(people.map { ($0.name, $0.isPrivate("email") ? nil : $0.email) })
+        return b.podSessions.enumerated().map { k, s in
+            ICalendar.Event(shared: shared[k], uid: "\(p.slug)-r\(p.round)-pod-\(pod.number)-\(s.number)@tandem.invalid",
+                            heading: "\(p.title), pod \(pod.number), pod session \(s.number) of \(b.podSessions.count), with \(names).",
+                            attendees: attendees)
         }
     }
 }

@@ -2,7 +2,7 @@ import Foundation
 
 /// The admin report and the CSV export of a program.
 extension Pages {
-    func report(_ b: BuiltProgram) -> [String: Any] {
+    func report(_ b: BuiltProgram) -> ViewObject {
         let m = b.match
         var c = base(root: "../../", title: "Report: \(b.program.title)", noindex: true)
         c["program"] = programSummary(b, root: "../../")
@@ -18,7 +18,7 @@ extension Pages {
         let pairScores = m.units.flatMap { $0.pairScores.map(\.score.total) }
         c["histogram"] = Charts.histogram(pairScores, label: "Pair scores")
         c["mixing"] = Charts.mixing(m)
-        c["lowest"] = m.units.sorted { ($0.score, $0.id) < ($1.score, $1.id) }.prefix(10).map { unit -> [String: Any] in
+        c["lowest"] = m.units.sorted { ($0.score, $0.id) < ($1.score, $1.id) }.prefix(10).map { unit -> ViewObject in
             [
                 "names": Explain.list(unit.members.map { m.people[$0].name }),
                 "url": "pairs/\(unitFile(b, unit)).html",
@@ -28,15 +28,15 @@ extension Pages {
                     .map { "\(Explain.criterionLabel($0.key)) \($0.value)" }.joined(separator: " · "),
             ]
         }
-        c["unmatched"] = m.unmatched.filter { !$0.satOut }.map { ["name": m.people[$0.person].name, "id": m.people[$0.person].id, "reason": $0.reason] }
-        c["satOut"] = m.unmatched.filter(\.satOut).map { ["name": m.people[$0.person].name, "id": m.people[$0.person].id, "reason": $0.reason] }
+        c["unmatched"] = m.unmatched.filter { !$0.satOut }.map { ["name": m.people[$0.person].name, "id": m.people[$0.person].id, "reason": $0.reason] as ViewObject }
+        c["satOut"] = m.unmatched.filter(\.satOut).map { ["name": m.people[$0.person].name, "id": m.people[$0.person].id, "reason": $0.reason] as ViewObject }
         c["hasUnmatched"] = !m.unmatched.isEmpty
         c["hasSatOut"] = m.unmatched.contains(where: \.satOut)
         c["hasUnmatchedOnly"] = m.unmatched.contains { !$0.satOut }
-        for (key, value) in rounds(b) { c[key] = value }
-        for (key, value) in rulePressure(b) { c[key] = value }
-        for (key, value) in podReport(b) { c[key] = value }
-        for (key, value) in checkins(b) { c[key] = value }
+        for (key, value) in rounds(b).entries { c[key] = value }
+        for (key, value) in rulePressure(b).entries { c[key] = value }
+        for (key, value) in podReport(b).entries { c[key] = value }
+        for (key, value) in checkins(b).entries { c[key] = value }
         var contribution: [Criterion: (count: Int, points: Int)] = [:]
         for unit in m.units {
             for pair in unit.pairScores {
@@ -47,21 +47,21 @@ extension Pages {
             }
         }
         let pairCount = max(1, m.units.reduce(0) { $0 + $1.pairScores.count })
-        c["criteria"] = b.program.weights.map { w -> [String: Any] in
+        c["criteria"] = b.program.weights.map { w -> ViewObject in
             let used = contribution[w.criterion] ?? (0, 0)
             return ["name": Explain.criterionLabel(w.criterion), "key": w.criterion.rawValue, "weight": w.weight,
                     "pairs": used.count, "share": "\(used.count * 100 / pairCount)%", "points": used.points]
         }
-        c["rules"] = b.program.rules.map { ["rule": $0.description] }
+        c["rules"] = b.program.rules.map { ["rule": $0.description] as ViewObject }
         return c
     }
 
     /// The round's lock, what changed since it was locked, and repeats of earlier rounds.
     /// Everything here comes from the lock as written, so the report is the same whether
     /// this build wrote the lock or read it back.
-    func rounds(_ b: BuiltProgram) -> [String: Any] {
+    func rounds(_ b: BuiltProgram) -> ViewObject {
         let m = b.match
-        var c: [String: Any] = [:]
+        var c: ViewObject = [:]
         let names = Dictionary(uniqueKeysWithValues: portal.participants.map { ($0.id, $0.name) })
         func who(_ ids: [String]) -> String { Explain.list(ids.map { names[$0] ?? $0 }) }
         if let lock = m.round.lock {
@@ -70,8 +70,8 @@ extension Pages {
             c["updatedOn"] = lock.updated?.longText ?? ""
             let added = lock.matches.filter { $0.added != nil }
             c["keptCount"] = lock.matches.count - added.count
-            c["added"] = added.map { ["names": who($0.members), "date": $0.added!.description] }
-            c["dissolved"] = lock.dissolved.map { ["names": who($0.members), "reason": $0.reason, "date": $0.date?.description ?? ""] }
+            c["added"] = added.map { ["names": who($0.members), "date": $0.added!.description] as ViewObject }
+            c["dissolved"] = lock.dissolved.map { ["names": who($0.members), "reason": $0.reason, "date": $0.date?.description ?? ""] as ViewObject }
             c["hasChanges"] = !added.isEmpty || !lock.dissolved.isEmpty
             c["hasAdded"] = !added.isEmpty
             c["hasDissolved"] = !lock.dissolved.isEmpty
@@ -79,16 +79,16 @@ extension Pages {
         c["earlierRounds"] = m.round.earlierRounds.map(String.init).joined(separator: ", ")
         c["hasEarlierRounds"] = !m.round.earlierRounds.isEmpty
         c["repeatCount"] = m.round.repeats.count
-        c["repeats"] = m.round.repeats.map { ["names": Explain.list([m.people[$0.a].name, m.people[$0.b].name]), "round": $0.round] as [String: Any] }
+        c["repeats"] = m.round.repeats.map { ["names": Explain.list([m.people[$0.a].name, m.people[$0.b].name]), "round": $0.round] as ViewObject }
         c["repeatPenalty"] = ScoringTable.repeatPenalty
         c["hasRepeats"] = !m.round.repeats.isEmpty
         return c
     }
 
     /// How many candidate pairs each hard rule removes, and who is left with few options.
-    func rulePressure(_ b: BuiltProgram) -> [String: Any] {
+    func rulePressure(_ b: BuiltProgram) -> ViewObject {
         let m = b.match
-        var c: [String: Any] = [:]
+        var c: ViewObject = [:]
         if let table = m.table, table.count <= CandidateGraph.completeLimit {
             var excluded: [String: Int] = [:]
             var possible = 0
@@ -101,14 +101,14 @@ extension Pages {
                 }
             }
             c["ruleExclusions"] = excluded.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.map {
-                ["rule": Feasibility.ruleName($0.key, b.program), "pairs": $0.value, "share": "\($0.value * 100 / max(1, possible))%"] as [String: Any]
+                ["rule": Feasibility.ruleName($0.key, b.program), "pairs": $0.value, "share": "\($0.value * 100 / max(1, possible))%"] as ViewObject
             }
             c["possiblePairs"] = possible
             c["hasRuleExclusions"] = !excluded.isEmpty
         }
         let mentoring = b.program.format.isMentoring
         let few = m.allowedCount.enumerated().filter { $0.element <= Feasibility.few && !(mentoring && m.table?.isMentor[$0.offset] == true) }
-            .map { ["name": m.people[$0.offset].name, "count": $0.element] as [String: Any] }
+            .map { ["name": m.people[$0.offset].name, "count": $0.element] as ViewObject }
         c["pressure"] = few
         c["hasPressure"] = !few.isEmpty
         c["partnerNoun"] = mentoring ? "mentor" : "partner"

@@ -92,11 +92,11 @@ struct Theme: Sendable {
         return found
     }
 
-    func render(_ context: [String: Any], template: String) -> [UInt8] {
+    func render(_ context: ViewObject, template: String) -> [UInt8] {
         // The compiled renderer reads an empty string in a dictionary as absent by itself,
         // which is what dropEmpty gives swift-mustache.
         if let compiled { return compiled.render(template, context) ?? [] }
-        return Array((library.render(Theme.dropEmpty(context), withTemplate: template) ?? "").utf8)
+        return Array((library.render(Theme.dropEmpty(context.dictionary), withTemplate: template) ?? "").utf8)
     }
 
     /// Mustache treats an empty string as true in a section; view models use "" for

@@ -5,84 +5,127 @@ import Foundation
 /// the program spans, so calendar apps show the meeting at the wall-clock time the program
 /// chose and move it correctly across daylight-saving changes. An unknown zone falls back to UTC.
 enum ICalendar {
-    struct Event {
-        var uid: String
+    /// What one session's event looks like in every calendar that carries it, folded once per
+    /// program: a 10,000-person portal writes thousands of calendars with the same sessions.
+    struct SharedEvent {
         var start: Int
         var end: Int
-        var summary: String
-        var description: String
-        /// Who the event invites, when not the document's attendees (a pod session).
-        var attendees: [(name: String, email: String?)]? = nil
+        /// The DTSTAMP, DTSTART and DTEND lines.
+        var times: [UInt8]
+        /// The SUMMARY line.
+        var summary: [UInt8]
+        /// The description after its first line, already escaped.
+        var descriptionTail: String
+
+        init(start: Int, end: Int, summary: String, descriptionTail: String, zone: TimeZone?, stamp: Int) {
+            self.start = start
+            self.end = end
+            var bytes: [UInt8] = []
+            ICalendar.foldLine("DTSTAMP:" + ICalendar.utc(stamp), into: &bytes)
+            ICalendar.foldLine(ICalendar.dateTime("DTSTART", start, zone), into: &bytes)
+            ICalendar.foldLine(ICalendar.dateTime("DTEND", end, zone), into: &bytes)
+            times = bytes
+            bytes = []
+            ICalendar.foldLine("SUMMARY:" + ICalendar.escape(summary), into: &bytes)
+            self.summary = bytes
+            self.descriptionTail = ICalendar.escape(descriptionTail)
+        }
     }
 
-    static func document(name: String, timezone: String, events: [Event],
-                         attendees: [(name: String, email: String?)], stamp: Int) -> [UInt8] {
-        let zone = Zones.zone(timezone)
-        var lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Tandem//Peer programs//EN", "CALSCALE:GREGORIAN",
-                     "X-WR-CALNAME:" + escape(name)]
-        if let zone, let first = events.map(\.start).min(), let last = events.map(\.end).max() {
-            lines.append("X-WR-TIMEZONE:" + zone.identifier)
-            lines += cachedVTimezone(zone, from: first, to: last)
-        }
-        for event in events {
-            lines += [
-                "BEGIN:VEVENT",
-                "UID:" + event.uid,
-                "DTSTAMP:" + utc(stamp),
-                dateTime("DTSTART", event.start, zone),
-                dateTime("DTEND", event.end, zone),
-                "SUMMARY:" + escape(event.summary),
-                "DESCRIPTION:" + escape(event.description),
-            ]
-            for a in event.attendees ?? attendees {
-                if let email = a.email, !email.isEmpty {
-                    lines.append("ATTENDEE;CN=\(paramValue(a.name));ROLE=REQ-PARTICIPANT:mailto:\(email.filter { !$0.isWhitespace && $0 != "\"" && $0 != ";" && $0 != "," })")
-                }
-            }
-            lines += ["TRANSP:OPAQUE", "END:VEVENT"]
-        }
-        lines.append("END:VCALENDAR")
+    /// One event of one calendar: the shared lines, its UID, the first line of its description
+    /// (who meets) and its ATTENDEE lines (`attendeeLines`).
+    struct Event {
+        var shared: SharedEvent
+        var uid: String
+        var heading: String
+        var attendees: [UInt8]
+    }
+
+    /// ATTENDEE lines for everyone with an email address.
+    static func attendeeLines(_ attendees: [(name: String, email: String?)]) -> [UInt8] {
         var out: [UInt8] = []
-        out.reserveCapacity(lines.reduce(0) { $0 + $1.utf8.count + 4 })
-        for line in lines { foldLine(line, into: &out) }
+        for a in attendees {
+            guard let email = a.email, !email.isEmpty else { continue }
+            // The same filter as on Characters, byte by byte for the usual all-ASCII address.
+            let address = email.utf8.allSatisfy { $0 < 0x80 }
+                ? String(decoding: email.utf8.filter { !($0 == 0x20 || (0x09...0x0D).contains($0)) && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: ";") && $0 != UInt8(ascii: ",") }, as: UTF8.self)
+                : email.filter { !$0.isWhitespace && $0 != "\"" && $0 != ";" && $0 != "," }
+            foldLine("ATTENDEE;CN=\(paramValue(a.name));ROLE=REQ-PARTICIPANT:mailto:\(address)", into: &out)
+        }
         return out
     }
 
+    static func document(name: String, timezone: String, events: [Event]) -> [UInt8] {
+        let zone = Zones.zone(timezone)
+        var out: [UInt8] = []
+        out.reserveCapacity(events.reduce(1024) { $0 + $1.shared.descriptionTail.utf8.count + 600 })
+        out += header
+        foldLine("X-WR-CALNAME:" + escape(name), into: &out)
+        if let zone, let first = events.map(\.shared.start).min(), let last = events.map(\.shared.end).max() {
+            out += cachedZoneLines(zone, from: first, to: last)
+        }
+        for event in events {
+            out += beginEvent
+            foldLine("UID:" + event.uid, into: &out)
+            out += event.shared.times
+            out += event.shared.summary
+            foldLine("DESCRIPTION:" + escape(event.heading) + event.shared.descriptionTail, into: &out)
+            out += event.attendees
+            out += endEvent
+        }
+        out += footer
+        return out
+    }
+
+    private static func folded(_ lines: [String]) -> [UInt8] {
+        var out: [UInt8] = []
+        for line in lines { foldLine(line, into: &out) }
+        return out
+    }
+    private static let header = folded(["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Tandem//Peer programs//EN", "CALSCALE:GREGORIAN"])
+    private static let beginEvent = folded(["BEGIN:VEVENT"])
+    private static let endEvent = folded(["TRANSP:OPAQUE", "END:VEVENT"])
+    private static let footer = folded(["END:VCALENDAR"])
+
     private struct ZoneKey: Hashable { let zone: String; let fromYear: Int; let toYear: Int }
     private static let cacheLock = NSLock()
-    nonisolated(unsafe) private static var vtimezones: [ZoneKey: [String]] = [:]
+    nonisolated(unsafe) private static var zoneLines: [ZoneKey: [UInt8]] = [:]
 
-    /// Every calendar of a program shares one VTIMEZONE; it depends only on the zone and the
-    /// years covered, so it is computed once (a pure-function memo, safe across threads).
-    static func cachedVTimezone(_ zone: TimeZone, from: Int, to: Int) -> [String] {
+    /// X-WR-TIMEZONE and the VTIMEZONE, folded. Every calendar of a program shares them; they
+    /// depend only on the zone and the years covered, so they are worked out once (a
+    /// pure-function memo, safe across threads).
+    static func cachedZoneLines(_ zone: TimeZone, from: Int, to: Int) -> [UInt8] {
         let key = ZoneKey(zone: zone.identifier, fromYear: LocalDate(dayNumber: floorDiv(from, 86_400)).year,
                           toYear: LocalDate(dayNumber: floorDiv(to, 86_400)).year)
         cacheLock.lock()
-        if let cached = vtimezones[key] { cacheLock.unlock(); return cached }
+        if let cached = zoneLines[key] { cacheLock.unlock(); return cached }
         cacheLock.unlock()
-        let lines = vtimezone(zone, from: from, to: to)
+        let lines = folded(["X-WR-TIMEZONE:" + zone.identifier] + vtimezone(zone, from: from, to: to))
         cacheLock.lock()
-        vtimezones[key] = lines
+        zoneLines[key] = lines
         cacheLock.unlock()
         return lines
     }
 
     /// Appends one content line, folded at 75 octets (never inside a UTF-8 sequence), + CRLF.
+    /// Continuation lines start with a space, which counts towards their 75.
     static func foldLine(_ line: String, into out: inout [UInt8]) {
-        var count = 0
-        for byte in line.utf8 {
-            // A continuation byte (10xxxxxx) never starts a fold.
-            if byte & 0xC0 != 0x80 {
-                let size = byte < 0x80 ? 1 : byte >= 0xF0 ? 4 : byte >= 0xE0 ? 3 : 2
-                if count + size > 75 {
-                    out += [0x0D, 0x0A, 0x20]
-                    count = 1
-                }
-                count += size
+        var line = line
+        line.withUTF8 { u in
+            var start = 0
+            var room = 75
+            while u.count - start > room {
+                var end = start + room
+                // A continuation byte (10xxxxxx) never starts a fold.
+                while u[end] & 0xC0 == 0x80 { end -= 1 }
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: u[start..<end]))
+                out.append(contentsOf: [0x0D, 0x0A, 0x20])
+                start = end
+                room = 74
             }
-            out.append(byte)
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: u[start...]))
         }
-        out += [0x0D, 0x0A]
+        out.append(contentsOf: [0x0D, 0x0A])
     }
 
     /// `NAME;TZID=Zone:YYYYMMDDTHHMMSS` in the zone, or `NAME:…Z` in UTC without one.
@@ -159,32 +202,34 @@ enum ICalendar {
     /// TEXT escaping: backslash, semicolon, comma, newline (CRLF counts as one newline; a
     /// lone CR is dropped). Works on UTF-8 bytes: every byte it changes is ASCII.
     static func escape(_ text: String) -> String {
-        var out: [UInt8] = []
-        var changed = false
-        var bytes = text.utf8.makeIterator()
-        var pending: UInt8? = nil
-        out.reserveCapacity(text.utf8.count + 16)
-        while let b = pending ?? bytes.next() {
-            pending = nil
-            switch b {
-            case UInt8(ascii: "\\"): out += [0x5C, 0x5C]; changed = true
-            case UInt8(ascii: ";"): out += [0x5C, UInt8(ascii: ";")]; changed = true
-            case UInt8(ascii: ","): out += [0x5C, UInt8(ascii: ",")]; changed = true
-            case 0x0A: out += [0x5C, UInt8(ascii: "n")]; changed = true
-            case 0x0D:
-                changed = true
-                if let next = bytes.next() {
-                    if next == 0x0A { out += [0x5C, UInt8(ascii: "n")] } else { pending = next }
+        var text = text
+        return text.withUTF8 { u -> String? in
+            guard u.contains(where: { $0 == 0x5C || $0 == 0x3B || $0 == 0x2C || $0 == 0x0A || $0 == 0x0D }) else { return nil }
+            var out: [UInt8] = []
+            out.reserveCapacity(u.count + 16)
+            var i = 0
+            while i < u.count {
+                let b = u[i]
+                i += 1
+                switch b {
+                case UInt8(ascii: "\\"), UInt8(ascii: ";"), UInt8(ascii: ","): out += [0x5C, b]
+                case 0x0A: out += [0x5C, UInt8(ascii: "n")]
+                case 0x0D:
+                    // CRLF is one newline; a lone CR is dropped.
+                    if i < u.count, u[i] == 0x0A { out += [0x5C, UInt8(ascii: "n")]; i += 1 }
+                default: out.append(b)
                 }
-            default: out.append(b)
             }
-        }
-        return changed ? String(decoding: out, as: UTF8.self) : text
+            return String(decoding: out, as: UTF8.self)
+        } ?? text
     }
 
     /// Parameter values are quoted; quotes and control characters cannot appear in them.
     static func paramValue(_ text: String) -> String {
-        "\"" + text.filter { $0 != "\"" && !$0.isNewline && $0.asciiValue.map { $0 >= 32 } ?? true } + "\""
+        if text.utf8.allSatisfy({ $0 < 0x80 }) {
+            return "\"" + String(decoding: text.utf8.filter { $0 >= 0x20 && $0 != UInt8(ascii: "\"") }, as: UTF8.self) + "\""
+        }
+        return "\"" + text.filter { $0 != "\"" && !$0.isNewline && $0.asciiValue.map { $0 >= 32 } ?? true } + "\""
     }
 
     /// One folded line without its final CRLF.
