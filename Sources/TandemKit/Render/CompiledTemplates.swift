@@ -155,10 +155,13 @@ final class CompiledTheme: @unchecked Sendable {
             found = stack.last
         } else {
             let name = path[0]
-            var i = stack.count - 1
-            while i >= 0 {
-                if let value = CompiledTheme.member(stack[i], name) { found = value; break }
-                i -= 1
+            found = stack.withUnsafeBufferPointer { items in
+                var i = items.count - 1
+                while i >= 0 {
+                    if let value = CompiledTheme.member(items[i], name) { return value }
+                    i -= 1
+                }
+                return nil
             }
         }
         for name in path.dropFirst() {
@@ -176,20 +179,23 @@ final class CompiledTheme: @unchecked Sendable {
         }
     }
 
-    /// Escapes the five characters swift-mustache escapes, byte by byte.
+    /// Escapes the five characters swift-mustache escapes. Runs without any of them are
+    /// copied whole; the five all lie below 64, so one mask test rejects every other byte.
     static func escape(_ s: String, into out: inout [UInt8]) {
+        let special: UInt64 = 1 << 0x22 | 1 << 0x26 | 1 << 0x27 | 1 << 0x3C | 1 << 0x3E
         var s = s
         s.withUTF8 { bytes in
             var start = 0
             for i in 0..<bytes.count {
+                let b = bytes[i]
+                guard b < 64, special & (1 << UInt64(b)) != 0 else { continue }
                 let replacement: StaticString
-                switch bytes[i] {
+                switch b {
                 case UInt8(ascii: "<"): replacement = "&lt;"
                 case UInt8(ascii: ">"): replacement = "&gt;"
                 case UInt8(ascii: "&"): replacement = "&amp;"
                 case UInt8(ascii: "\""): replacement = "&quot;"
-                case UInt8(ascii: "'"): replacement = "&#39;"
-                default: continue
+                default: replacement = "&#39;"
                 }
                 if start < i { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<i])) }
                 out.append(contentsOf: UnsafeBufferPointer(start: replacement.utf8Start, count: replacement.utf8CodeUnitCount))

@@ -124,8 +124,10 @@ struct ViewObject: ExpressibleByDictionaryLiteral, Sendable {
     private func index(of key: String) -> Int? {
         // Lengths first: most names differ in length, and a length is one load.
         let length = key.utf8.count
-        for i in keys.indices where keys[i].utf8.count == length && keys[i] == key { return i }
-        return nil
+        return keys.withUnsafeBufferPointer { names in
+            for i in 0..<names.count where names[i].utf8.count == length && names[i] == key { return i }
+            return nil
+        }
     }
 
     @inline(__always)
