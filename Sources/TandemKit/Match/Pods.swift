@@ -95,10 +95,17 @@ enum PodPlanner {
     /// `matrixLimit` units, computed on demand beyond.
     static let matrixLimit = 1_500
 
-    static func scorer(_ match: ProgramMatch) -> @Sendable (Int, Int) -> Int {
+    static func scorer(_ match: ProgramMatch, matrix: Bool = true) -> @Sendable (Int, Int) -> Int {
         let instant = Scheduler.instant(match.program.start, match.program.meetingTime, match.program.timezone)
-        let offsets = match.people.map { TimeZone(identifier: $0.timezone)?.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(instant))) ?? 0 }
-        let people = match.people.map { (department: $0.department, location: $0.location) }
+        let offsets = match.people.map { Zones.offset($0.timezone, at: instant) ?? 0 }
+        // Departments and locations as small integers: the score compares them pair by pair.
+        var codes: [String: Int] = [:]
+        func code(_ s: String) -> Int {
+            if let c = codes[s] { return c }
+            codes[s] = codes.count
+            return codes.count - 1
+        }
+        let people = match.people.map { (department: code("d:" + $0.department), location: code("l:" + $0.location)) }
         let members = match.units.map(\.members)
         let unitScore: @Sendable (Int, Int) -> Int = { i, j in
             var s = 0
@@ -113,7 +120,7 @@ enum PodPlanner {
             return s
         }
         let n = members.count
-        guard n <= matrixLimit else { return unitScore }
+        guard matrix, n <= matrixLimit else { return unitScore }
         var matrix = [Int](repeating: 0, count: n * n)
         for i in 0..<n {
             for j in (i + 1)..<max(i + 1, n) {

@@ -68,7 +68,8 @@ extension Pages {
     func podReport(_ b: BuiltProgram) -> ViewObject {
         let m = b.match
         guard !m.pods.isEmpty else { return ["hasPods": false] }
-        let score = PodPlanner.scorer(m)
+        // The report scores each pod once: no need for the planner's matrix of all pairs.
+        let score = PodPlanner.scorer(m, matrix: false)
         return [
             "hasPods": true,
             "podSize": b.program.pods ?? 0,
