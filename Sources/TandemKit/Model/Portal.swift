@@ -69,7 +69,7 @@ public struct Participant: Sendable, Identifiable {
     var fieldLocations: [String: SourceLocation] = [:]
     var listLocations: [String: [SourceLocation]] = [:]
 
-    func isPrivate(_ field: String) -> Bool { privateFields.contains(field) }
+    func isPrivate(_ field: String) -> Bool { !privateFields.isEmpty && privateFields.contains(field) }
 }
 
 /// Soft criteria: each gives integer points per pair, scaled by the program's weight.

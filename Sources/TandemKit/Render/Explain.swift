@@ -13,12 +13,21 @@ enum Explain {
     }
 
     private static func common(_ a: [String], _ b: [String]) -> [String] {
+        // Roster lists hold a handful of items: comparing them directly beats hashing.
+        if b.count <= 16 { return a.filter { b.contains($0) } }
         let set = Set(b)
         return a.filter { set.contains($0) }
     }
 
     static func firstName(_ p: Participant) -> String {
-        String(p.name.split(separator: " ").first ?? Substring(p.name))
+        let utf8 = p.name.utf8
+        if utf8.allSatisfy({ $0 < 0x80 }) {
+            // ASCII: the first run of non-spaces, as splitting on " " gives.
+            guard let start = utf8.firstIndex(where: { $0 != 0x20 }) else { return p.name }
+            let end = utf8[start...].firstIndex(of: 0x20) ?? utf8.endIndex
+            return String(p.name[start..<end])
+        }
+        return String(p.name.split(separator: " ").first ?? Substring(p.name))
     }
 
     /// Sentences explaining why `viewer` was matched with `peer`, strongest reason first.
