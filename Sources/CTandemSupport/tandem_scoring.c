@@ -177,45 +177,130 @@ int32_t tandem_score_row(const tandem_scoring *table, int32_t x, int32_t x_is_me
     return f(table, x, x_is_mentee != 0, candidates, count, out);
 }
 
-// Top k by counting: scores are small integers, so a histogram finds the k-th best score in
-// one pass and a second pass collects, in vertex order, everything above it and the
-// lowest-numbered vertices at it. Linear in the row, where a heap pays a log per entry.
-int32_t tandem_top_k(const int32_t *row_scores, const int32_t *candidates, int32_t count, int32_t k, int32_t low,
-                     int32_t high, int32_t *histogram, int32_t *out_vertex, int32_t *out_score) {
-    if (k <= 0 || high < low) return k <= 0 ? 0 : -1;
+// Top k by counting: scores are small integers, so a histogram finds the k-th best score
+// without sorting, and a pass in vertex order collects everything above it and the
+// lowest-numbered vertices at it. A first pass keeps only entries at or above a running
+// threshold in a small buffer (one comparison for most entries); whenever the buffer fills,
+// the threshold rises to the k-th best score buffered so far, which the final k-th best
+// cannot be below. Linear in the row, where a heap pays a log per entry.
+enum { top_k_buffer = 2048 };
+
+/// The k-th best score among `scores[0..<count]` (count >= k > 0), all within low...high.
+static int32_t kth_best(const int32_t *scores, int32_t count, int32_t k, int32_t low, int32_t high, int32_t *histogram,
+                        int32_t *at_threshold) {
     const int64_t span = (int64_t)high - low + 1;
-    int32_t allowed = 0, outside = 0;
-    for (int32_t i = 0; i < count; i++) {
-        const int32_t v = row_scores[candidates ? candidates[i] : i];
-        if (v == INT32_MIN) continue;
-        if (v < low || v > high) { outside = 1; continue; }
-        histogram[v - low] += 1;
-        allowed += 1;
-    }
-    int32_t threshold = INT32_MIN, atThreshold = 0;
-    if (!outside && allowed > k) {
-        int32_t above = 0;
-        for (int64_t s = span - 1; s >= 0; s--) {
-            if (above + histogram[s] >= k) {
-                threshold = (int32_t)(s + low);
-                atThreshold = k - above;
-                break;
-            }
-            above += histogram[s];
+    for (int32_t i = 0; i < count; i++) histogram[scores[i] - low] += 1;
+    int32_t above = 0, threshold = low;
+    *at_threshold = 0;
+    for (int64_t s = span - 1; s >= 0; s--) {
+        if (above + histogram[s] >= k) {
+            threshold = (int32_t)(s + low);
+            *at_threshold = k - above;
+            break;
         }
+        above += histogram[s];
     }
     memset(histogram, 0, (size_t)span * sizeof(int32_t));
-    if (outside) return -1;
-    int32_t taken = 0;
-    for (int32_t i = 0; i < count; i++) {
+    return threshold;
+}
+
+int32_t tandem_top_k(const int32_t *row_scores, const int32_t *candidates, int32_t count, int32_t k, int32_t low,
+                     int32_t high, int32_t *histogram, int32_t *out_vertex, int32_t *out_score) {
+    if (k <= 0) return 0;
+    if (high < low || low == INT32_MIN) return -1;
+    int32_t vertex[top_k_buffer], score[top_k_buffer];
+    const int32_t capacity = k * 2 > top_k_buffer ? 0 : top_k_buffer;
+    int32_t kept = 0, floor = low;
+    if (!capacity) {
+        // Very large k: two plain passes, counting then collecting.
+        int32_t allowed = 0;
+        for (int32_t i = 0; i < count; i++) {
+            const int32_t v = row_scores[candidates ? candidates[i] : i];
+            if (v == INT32_MIN) continue;
+            if (v < low || v > high) return -1;
+            histogram[v - low] += 1;
+            allowed += 1;
+        }
+        int32_t threshold = INT32_MIN, at = 0;
+        if (allowed > k) {
+            int32_t above = 0;
+            for (int64_t s = (int64_t)high - low; s >= 0; s--) {
+                if (above + histogram[s] >= k) { threshold = (int32_t)(s + low); at = k - above; break; }
+                above += histogram[s];
+            }
+        }
+        memset(histogram, 0, ((size_t)high - low + 1) * sizeof(int32_t));
+        for (int32_t i = 0; i < count; i++) {
+            const int32_t y = candidates ? candidates[i] : i;
+            const int32_t v = row_scores[y];
+            if (v == INT32_MIN || v < threshold) continue;
+            if (v == threshold) { if (at == 0) continue; at -= 1; }
+            out_vertex[kept] = y;
+            out_score[kept] = v;
+            kept += 1;
+        }
+        return kept;
+    }
+    // Buffers (y, v) when v >= floor; on a full buffer, keeps the k best so far (everything
+    // above the k-th best score and the first entries at it: later entries at that score have
+    // higher vertices and lose) and raises the floor to that score.
+#define TOP_K_OFFER(Y, V)                                                                       \
+    do {                                                                                        \
+        vertex[kept] = (Y);                                                                     \
+        score[kept] = (V);                                                                      \
+        kept += 1;                                                                              \
+        if (kept == capacity) {                                                                 \
+            int32_t at;                                                                         \
+            floor = kth_best(score, kept, k, low, high, histogram, &at);                        \
+            int32_t j = 0;                                                                      \
+            for (int32_t m = 0; m < kept; m++) {                                                \
+                if (score[m] < floor) continue;                                                 \
+                if (score[m] == floor) { if (at == 0) continue; at -= 1; }                      \
+                vertex[j] = vertex[m];                                                          \
+                score[j] = score[m];                                                            \
+                j += 1;                                                                         \
+            }                                                                                   \
+            kept = j;                                                                           \
+        }                                                                                       \
+    } while (0)
+    int32_t i = 0;
+    if (!candidates) {
+        // Whole rows, eight entries at a time: a mask of those at or above the floor (most
+        // blocks have none) and of those out of range.
+        for (; i + 8 <= count; i += 8) {
+            const int32_t *r = row_scores + i;
+            uint32_t hits = 0, bad = 0;
+            for (int32_t j = 0; j < 8; j++) {
+                hits |= (uint32_t)(r[j] >= floor) << j;
+                bad |= (uint32_t)((r[j] > high) | ((r[j] < low) & (r[j] != INT32_MIN)));
+            }
+            if (bad) return -1;
+            while (hits) {
+                const int32_t j = __builtin_ctz(hits);
+                hits &= hits - 1;
+                if (r[j] >= floor) TOP_K_OFFER(i + j, r[j]);
+            }
+        }
+    }
+    for (; i < count; i++) {
         const int32_t y = candidates ? candidates[i] : i;
         const int32_t v = row_scores[y];
-        if (v == INT32_MIN || v < threshold) continue;
-        if (v == threshold) {
-            if (atThreshold == 0) continue;
-            atThreshold -= 1;
+        if (v < floor) {
+            if (v != INT32_MIN && v < low) return -1;
+            continue;
         }
-        out_vertex[taken] = y;
+        if (v > high) return -1;
+        TOP_K_OFFER(y, v);
+    }
+#undef TOP_K_OFFER
+    int32_t threshold = INT32_MIN, at = 0;
+    if (kept > k) threshold = kth_best(score, kept, k, low, high, histogram, &at);
+    int32_t taken = 0;
+    for (int32_t m = 0; m < kept; m++) {
+        const int32_t v = score[m];
+        if (v < threshold) continue;
+        if (v == threshold) { if (at == 0) continue; at -= 1; }
+        out_vertex[taken] = vertex[m];
         out_score[taken] = v;
         taken += 1;
     }

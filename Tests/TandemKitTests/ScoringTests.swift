@@ -204,3 +204,29 @@ import Testing
         }
     }
 }
+
+extension ScoringKernelTests {
+    /// Long rows with few distinct scores (ties everywhere), forbidden entries and samples:
+    /// the counting selection, which keeps a bounded buffer under a rising threshold, picks
+    /// what the heap picks.
+    @Test func countingTopKAgreesWithHeapOnLongTiedRows() {
+        var rng = Random(state: 3)
+        for trial in 0..<24 {
+            let n = [100, 3_000, 12_000][trial % 3]
+            let high = Int32([1, 5, 40][rng.below(3)])
+            let row = (0..<n).map { _ in rng.chance(20) ? Int32.min : Int32(rng.below(Int(high) + 1)) }
+            for k in [1, 24, 700, 1_500] {
+                var selector = TopSelector(bounds: (0, high), k: k)
+                var vertices = [Int32](repeating: -1, count: k), scores = vertices
+                let sample: [Int32]? = rng.chance(50) ? (0..<n).filter { _ in rng.chance(70) }.map { Int32($0) } : nil
+                let taken = Int(selector.select(row, candidates: sample, count: n, into: &vertices, scores: &scores))
+                var heap = TopK(k: k)
+                for y in sample.map({ $0.map(Int.init) }) ?? Array(0..<n) where row[y] != Int32.min { heap.offer(score: Int(row[y]), vertex: y) }
+                let want = heap.items.sorted { $0.1 < $1.1 }
+                #expect(taken == want.count, "n \(n) k \(k)")
+                #expect((0..<taken).map { Int(vertices[$0]) } == want.map(\.1), "n \(n) k \(k)")
+                #expect((0..<taken).map { Int(scores[$0]) } == want.map(\.0), "n \(n) k \(k)")
+            }
+        }
+    }
+}

@@ -110,11 +110,13 @@ struct TopSelector {
     private let bounds: (low: Int32, high: Int32)?
     private var histogram: [Int32]
 
-    init(table: ScoringTable, k: Int) {
+    init(table: ScoringTable, k: Int) { self.init(bounds: table.scoreBounds, k: k) }
+
+    /// `bounds`: the lowest and highest score a row may hold, or nil to always use the heap.
+    init(bounds: (low: Int32, high: Int32)?, k: Int) {
         self.k = k
-        let b = table.scoreBounds
-        bounds = b.flatMap { Int($0.high) - Int($0.low) < 1 << 16 ? $0 : nil }
-        histogram = [Int32](repeating: 0, count: bounds.map { Int($0.high) - Int($0.low) + 1 } ?? 0)
+        self.bounds = bounds.flatMap { Int($0.high) - Int($0.low) < 1 << 16 && $0.low > Int32.min ? $0 : nil }
+        histogram = [Int32](repeating: 0, count: self.bounds.map { Int($0.high) - Int($0.low) + 1 } ?? 0)
     }
 
     /// Selects from `row[y]` for y in `candidates` (sorted; 0..<count when nil), skipping
