@@ -3,6 +3,9 @@
 //   matching-bench [--runs N] [case ...]      time the solvers (median of N runs)
 //   matching-bench export KIND N SEED [K]     print a graph and Tandem's matching as JSON
 //                                             (KIND: topk, complete, random)
+//   matching-bench file PATH [--runs N]       time the matching of a graph saved as text:
+//                                             "n m" then one "u v w" line per edge (e.g. a
+//                                             program's edges from `tandem match --json`)
 //
 // Graphs are synthetic and deterministic: a SplitMix64 stream seeds everything.
 import Foundation
@@ -140,6 +143,26 @@ if arguments.first == "export" {
         exit(2)
     }
     exportGraph(kind: arguments[1], n: n, seed: seed, k: arguments.count > 4 ? Int(arguments[4]) ?? 24 : 24)
+    exit(0)
+}
+if arguments.first == "file", arguments.count >= 2 {
+    let text = try String(contentsOfFile: arguments[1], encoding: .utf8)
+    var numbers: [Int] = []
+    var value = 0, inNumber = false
+    for byte in text.utf8 {
+        if byte >= 48 && byte <= 57 { value = value * 10 + Int(byte - 48); inNumber = true }
+        else if inNumber { numbers.append(value); value = 0; inNumber = false }
+    }
+    if inNumber { numbers.append(value) }
+    let n = numbers[0]
+    let edges = stride(from: 2, to: numbers.count - 2, by: 3).map { WeightedEdge(numbers[$0], numbers[$0 + 1], numbers[$0 + 2]) }
+    let runs = arguments.count >= 4 && arguments[2] == "--runs" ? Int(arguments[3]) ?? 1 : 1
+    measure("matching \(arguments[1].split(separator: "/").last!)", runs: runs, detail: "n=\(n) m=\(edges.count)") {
+        let m = maximumWeightMatching(vertexCount: n, edges: edges)
+        var hash: UInt64 = 1469598103934665603
+        for p in m.pairs { hash = (hash ^ UInt64(p.a &* 1_000_003 &+ p.b)) &* 1099511628211 }
+        return "pairs=\(m.pairs.count) weight=\(m.totalWeight) hash=\(String(hash, radix: 16))"
+    }
     exit(0)
 }
 var runs = 5
