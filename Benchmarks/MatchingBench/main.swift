@@ -6,6 +6,9 @@
 //   matching-bench file PATH [--runs N]       time the matching of a graph saved as text:
 //                                             "n m" then one "u v w" line per edge (e.g. a
 //                                             program's edges from `tandem match --json`)
+//   matching-bench mentoring-file PATH [--runs N]   the same for a mentoring problem:
+//                                             "mentors mentees m", a line of capacities,
+//                                             then "mentor mentee w" lines
 //
 // Graphs are synthetic and deterministic: a SplitMix64 stream seeds everything.
 import Foundation
@@ -145,8 +148,9 @@ if arguments.first == "export" {
     exportGraph(kind: arguments[1], n: n, seed: seed, k: arguments.count > 4 ? Int(arguments[4]) ?? 24 : 24)
     exit(0)
 }
-if arguments.first == "file", arguments.count >= 2 {
-    let text = try String(contentsOfFile: arguments[1], encoding: .utf8)
+/// The non-negative integers of a text file, in order.
+func integers(inFile path: String) throws -> [Int] {
+    let text = try String(contentsOfFile: path, encoding: .utf8)
     var numbers: [Int] = []
     var value = 0, inNumber = false
     for byte in text.utf8 {
@@ -154,6 +158,25 @@ if arguments.first == "file", arguments.count >= 2 {
         else if inNumber { numbers.append(value); value = 0; inNumber = false }
     }
     if inNumber { numbers.append(value) }
+    return numbers
+}
+if arguments.first == "mentoring-file", arguments.count >= 2 {
+    let numbers = try integers(inFile: arguments[1])
+    let (mentors, mentees, m) = (numbers[0], numbers[1], numbers[2])
+    let capacity = Array(numbers[3..<(3 + mentors)])
+    let edges = (0..<m).map { i in WeightedEdge(numbers[3 + mentors + 3 * i], numbers[4 + mentors + 3 * i], numbers[5 + mentors + 3 * i]) }
+    let problem = MentoringProblem(mentorCount: mentors, menteeCount: mentees, capacity: capacity, edges: edges)
+    let runs = arguments.count >= 4 && arguments[2] == "--runs" ? Int(arguments[3]) ?? 1 : 1
+    measure("mentoring \(arguments[1].split(separator: "/").last!)", runs: runs, detail: "\(mentors)x\(mentees) m=\(m)") {
+        let r = solveMentoring(problem)
+        var hash: UInt64 = 1469598103934665603
+        for (j, mentor) in r.mentorOf.enumerated() { hash = (hash ^ UInt64(bitPattern: Int64(j &* 1_000_003 &+ (mentor ?? -1)))) &* 1099511628211 }
+        return "assigned=\(r.mentorOf.compactMap { $0 }.count) weight=\(r.totalWeight) hash=\(String(hash, radix: 16))"
+    }
+    exit(0)
+}
+if arguments.first == "file", arguments.count >= 2 {
+    let numbers = try integers(inFile: arguments[1])
     let n = numbers[0]
     let edges = stride(from: 2, to: numbers.count - 2, by: 3).map { WeightedEdge(numbers[$0], numbers[$0 + 1], numbers[$0 + 2]) }
     let runs = arguments.count >= 4 && arguments[2] == "--runs" ? Int(arguments[3]) ?? 1 : 1
