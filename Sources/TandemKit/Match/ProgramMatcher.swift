@@ -194,12 +194,21 @@ enum ProgramMatcher {
     static func groupScore(_ table: ScoringTable) -> @Sendable (Int, Int) -> Int? {
         let n = table.count
         guard n <= 3_000 else { return { x, y in table.violatedRule(x, y) == nil ? table.score(x, y) : nil } }
+        // Rows from the kernel, in parallel. The kernel's values differ from `score` only for
+        // earlier partners (`score` takes the repeat penalty off even without
+        // not_previous_partner), so those few pairs are taken from the reference.
         var matrix = [Int32](repeating: Int32.min, count: n * n)
-        for x in 0..<n {
-            for y in (x + 1)..<max(x + 1, n) where table.violatedRule(x, y) == nil {
-                let s = Int32(clamping: table.score(x, y))
-                matrix[x * n + y] = s
-                matrix[y * n + x] = s
+        matrix.withUnsafeMutableBufferPointer { buffer in
+            nonisolated(unsafe) let m = buffer
+            CandidateGraph.forEachChunk(of: n) { _, range in
+                var row = [Int32](repeating: Int32.min, count: n)
+                for x in range {
+                    _ = table.scanRow(x, into: &row)
+                    for y in table.earlierPartners(of: x) {
+                        row[Int(y)] = table.violatedRule(x, Int(y)) == nil ? Int32(clamping: table.score(x, Int(y))) : Int32.min
+                    }
+                    for y in 0..<n { m[x * n + y] = row[y] }
+                }
             }
         }
         let frozen = matrix

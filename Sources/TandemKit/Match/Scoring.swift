@@ -227,6 +227,9 @@ struct ScoringTable: Sendable {
         return cut == 0 ? total : max(1, total - cut)
     }
 
+    /// Everyone `x` was matched with in earlier rounds.
+    func earlierPartners(of x: Int) -> [Int32] { previousOf[x] ?? [] }
+
     /// The value the candidate graph gives a pair: the score of mentor (or first person) `m`
     /// with mentee `e`, or `Int32.min` when a hard rule forbids it. Unlike `score`, the repeat
     /// penalty applies only under not_previous_partner. The readable reference for `scanRow`.
