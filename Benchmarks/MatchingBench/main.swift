@@ -3,6 +3,12 @@
 //   matching-bench [--runs N] [case ...]      time the solvers (median of N runs)
 //   matching-bench export KIND N SEED [K]     print a graph and Tandem's matching as JSON
 //                                             (KIND: topk, complete, random)
+//   matching-bench file PATH [--runs N]       time the matching of a graph saved as text:
+//                                             "n m" then one "u v w" line per edge (e.g. a
+//                                             program's edges from `tandem match --json`)
+//   matching-bench mentoring-file PATH [--runs N]   the same for a mentoring problem:
+//                                             "mentors mentees m", a line of capacities,
+//                                             then "mentor mentee w" lines
 //
 // Graphs are synthetic and deterministic: a SplitMix64 stream seeds everything.
 import Foundation
@@ -140,6 +146,46 @@ if arguments.first == "export" {
         exit(2)
     }
     exportGraph(kind: arguments[1], n: n, seed: seed, k: arguments.count > 4 ? Int(arguments[4]) ?? 24 : 24)
+    exit(0)
+}
+/// The non-negative integers of a text file, in order.
+func integers(inFile path: String) throws -> [Int] {
+    let text = try String(contentsOfFile: path, encoding: .utf8)
+    var numbers: [Int] = []
+    var value = 0, inNumber = false
+    for byte in text.utf8 {
+        if byte >= 48 && byte <= 57 { value = value * 10 + Int(byte - 48); inNumber = true }
+        else if inNumber { numbers.append(value); value = 0; inNumber = false }
+    }
+    if inNumber { numbers.append(value) }
+    return numbers
+}
+if arguments.first == "mentoring-file", arguments.count >= 2 {
+    let numbers = try integers(inFile: arguments[1])
+    let (mentors, mentees, m) = (numbers[0], numbers[1], numbers[2])
+    let capacity = Array(numbers[3..<(3 + mentors)])
+    let edges = (0..<m).map { i in WeightedEdge(numbers[3 + mentors + 3 * i], numbers[4 + mentors + 3 * i], numbers[5 + mentors + 3 * i]) }
+    let problem = MentoringProblem(mentorCount: mentors, menteeCount: mentees, capacity: capacity, edges: edges)
+    let runs = arguments.count >= 4 && arguments[2] == "--runs" ? Int(arguments[3]) ?? 1 : 1
+    measure("mentoring \(arguments[1].split(separator: "/").last!)", runs: runs, detail: "\(mentors)x\(mentees) m=\(m)") {
+        let r = solveMentoring(problem)
+        var hash: UInt64 = 1469598103934665603
+        for (j, mentor) in r.mentorOf.enumerated() { hash = (hash ^ UInt64(bitPattern: Int64(j &* 1_000_003 &+ (mentor ?? -1)))) &* 1099511628211 }
+        return "assigned=\(r.mentorOf.compactMap { $0 }.count) weight=\(r.totalWeight) hash=\(String(hash, radix: 16))"
+    }
+    exit(0)
+}
+if arguments.first == "file", arguments.count >= 2 {
+    let numbers = try integers(inFile: arguments[1])
+    let n = numbers[0]
+    let edges = stride(from: 2, to: numbers.count - 2, by: 3).map { WeightedEdge(numbers[$0], numbers[$0 + 1], numbers[$0 + 2]) }
+    let runs = arguments.count >= 4 && arguments[2] == "--runs" ? Int(arguments[3]) ?? 1 : 1
+    measure("matching \(arguments[1].split(separator: "/").last!)", runs: runs, detail: "n=\(n) m=\(edges.count)") {
+        let m = maximumWeightMatching(vertexCount: n, edges: edges)
+        var hash: UInt64 = 1469598103934665603
+        for p in m.pairs { hash = (hash ^ UInt64(p.a &* 1_000_003 &+ p.b)) &* 1099511628211 }
+        return "pairs=\(m.pairs.count) weight=\(m.totalWeight) hash=\(String(hash, radix: 16))"
+    }
     exit(0)
 }
 var runs = 5

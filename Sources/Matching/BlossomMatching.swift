@@ -60,9 +60,14 @@ struct BlossomMatcher {
     private var labelEnd: [Int]
     private var inBlossom: [Int]
     private var blossomParent: [Int]
-    private var blossomChildren: [[Int]]
-    /// `blossomEndpoints[b][i]` joins `blossomChildren[b][i]` to child `i + 1` (cyclically).
-    private var blossomEndpoints: [[Int]]
+    /// Children of blossom `b`: `childPool[childStart[b] ..< childStart[b] + childCount[b]]`,
+    /// and `endpointPool` at the same positions: endpoint `i` joins child `i` to child `i + 1`
+    /// (cyclically). One flat pool instead of an array per blossom: walking the leaves of a
+    /// deeply nested blossom then reads plain integers, with no array retained per level.
+    private var childPool: [Int] = []
+    private var endpointPool: [Int] = []
+    private var childStart: [Int]
+    private var childCount: [Int]
     private var blossomBase: [Int]
     private var unusedBlossoms: [Int]
 
@@ -86,6 +91,7 @@ struct BlossomMatcher {
     private var scheduled: [Int]
     private var events = EventHeap()
     private var leafBuffer: [Int] = []
+    private var leafStack: [Int] = []
 
     /// Expects edges without self-loops or duplicates.
     init(vertexCount: Int, edges: [WeightedEdge], maximumCardinality: Bool) {
@@ -115,8 +121,8 @@ struct BlossomMatcher {
         labelEnd = Array(repeating: -1, count: 2 * n)
         inBlossom = Array(0..<n)
         blossomParent = Array(repeating: -1, count: 2 * n)
-        blossomChildren = Array(repeating: [], count: 2 * n)
-        blossomEndpoints = Array(repeating: [], count: 2 * n)
+        childStart = Array(repeating: 0, count: 2 * n)
+        childCount = Array(repeating: 0, count: 2 * n)
         blossomBase = Array(0..<n) + Array(repeating: -1, count: n)
         unusedBlossoms = Array((n..<(2 * n)).reversed())
         treeOf = Array(0..<n)
@@ -146,18 +152,39 @@ struct BlossomMatcher {
         blossomDual[b].setRate(rate, at: now)
     }
 
-    /// Vertices of blossom `b`, appended to `out` (iteratively: nesting can be deep).
-    private func appendLeaves(of b: Int, to out: inout [Int]) {
+    /// Vertices of blossom `b`, appended to `out`: depth first, last child first
+    /// (iteratively: nesting can be deep). `stack` is scratch.
+    private func appendLeaves(of b: Int, to out: inout [Int], stack: inout [Int]) {
         if b < n { out.append(b); return }
-        var stack = [b]
+        stack.removeAll(keepingCapacity: true)
+        stack.append(b)
         while let top = stack.popLast() {
-            if top < n { out.append(top) } else { stack.append(contentsOf: blossomChildren[top]) }
+            if top < n {
+                out.append(top)
+            } else {
+                let start = childStart[top]
+                for i in start..<(start + childCount[top]) { stack.append(childPool[i]) }
+            }
         }
     }
 
-    private func leaves(of b: Int) -> [Int] {
+    /// Vertices of blossom `b` in `leafBuffer` (replacing its contents).
+    private mutating func collectLeaves(of b: Int) {
+        var out = leafBuffer, stack = leafStack
+        leafBuffer = []
+        leafStack = []
+        out.removeAll(keepingCapacity: true)
+        appendLeaves(of: b, to: &out, stack: &stack)
+        leafBuffer = out
+        leafStack = stack
+    }
+
+    private mutating func leaves(of b: Int) -> [Int] {
         var out: [Int] = []
-        appendLeaves(of: b, to: &out)
+        var stack = leafStack
+        leafStack = []
+        appendLeaves(of: b, to: &out, stack: &stack)
+        leafStack = stack
         return out
     }
 
@@ -169,8 +196,7 @@ struct BlossomMatcher {
         labelEnd[b] = p
         let rate = t == Self.outer ? -1 : 1
         setBlossomRate(b, -2 * rate)
-        leafBuffer.removeAll(keepingCapacity: true)
-        appendLeaves(of: b, to: &leafBuffer)
+        collectLeaves(of: b)
         for v in leafBuffer {
             setVertexRate(v, rate)
             treeOf[v] = root
@@ -344,9 +370,12 @@ struct BlossomMatcher {
         blossomDual[b] = LazyDual(offset: 0, rate: 0)
         blossomDual[b].setRate(2, at: now)
         for c in children { setBlossomRate(c, 0) }
-        blossomChildren[b] = children
-        blossomEndpoints[b] = endpoints
-        for v in leaves(of: b) {
+        childStart[b] = childPool.count
+        childCount[b] = children.count
+        childPool += children
+        endpointPool += endpoints
+        collectLeaves(of: b)
+        for v in leafBuffer {
             if label[inBlossom[v]] == Self.inner {
                 setVertexRate(v, -1)
                 if !pendingScan[v] { pendingScan[v] = true; queue.append(v) }
@@ -358,12 +387,12 @@ struct BlossomMatcher {
     /// Expands a T-blossom whose dual reached zero, relabelling its children so that the
     /// tree stays an alternating tree (Galil §3, "expand").
     private mutating func expandInnerBlossom(_ b: Int) {
-        let children = blossomChildren[b]
-        let endpoints = blossomEndpoints[b]
+        let children = Array(childPool[childStart[b]..<(childStart[b] + childCount[b])])
+        let endpoints = Array(endpointPool[childStart[b]..<(childStart[b] + childCount[b])])
         let root = treeOf[blossomBase[b]]
         for s in children {
             blossomParent[s] = -1
-            if s < n { inBlossom[s] = s } else { for v in leaves(of: s) { inBlossom[v] = s } }
+            if s < n { inBlossom[s] = s } else { collectLeaves(of: s); for v in leafBuffer { inBlossom[v] = s } }
         }
         let entryChild = inBlossom[endpoint(labelEnd[b] ^ 1)]
         var j = children.firstIndex(of: entryChild)!
@@ -394,15 +423,15 @@ struct BlossomMatcher {
             label[s] = Self.free
             labelEnd[s] = -1
             setBlossomRate(s, 0)
-            for v in leaves(of: s) {
+            collectLeaves(of: s)
+            for v in leafBuffer {
                 setVertexRate(v, 0)
                 released.append(v)
             }
         }
         label[b] = Self.free
         labelEnd[b] = -1
-        blossomChildren[b] = []
-        blossomEndpoints[b] = []
+        childCount[b] = 0
         blossomBase[b] = -1
         blossomDual[b] = LazyDual(offset: 0, rate: 0)
         unusedBlossoms.append(b)
@@ -439,24 +468,28 @@ struct BlossomMatcher {
             var t = v
             while blossomParent[t] != b { t = blossomParent[t] }
             if t >= n { work.append((t, v)) }
-            let count = blossomChildren[b].count
-            let i = blossomChildren[b].firstIndex(of: t)!
+            let count = childCount[b], first = childStart[b]
+            let i = childPool[first..<(first + count)].firstIndex(of: t)! - first
             var j = i
             let step: Int, trick: Int
             if i & 1 != 0 { j -= count; step = 1; trick = 0 } else { step = -1; trick = 1 }
             while j != 0 {
                 j += step
-                t = blossomChildren[b][(j + count) % count]
-                let p = blossomEndpoints[b][(j - trick + count) % count] ^ trick
+                t = childPool[first + (j + count) % count]
+                let p = endpointPool[first + (j - trick + count) % count] ^ trick
                 if t >= n { work.append((t, endpoint(p))) }
                 j += step
-                t = blossomChildren[b][(j + count) % count]
+                t = childPool[first + (j + count) % count]
                 if t >= n { work.append((t, endpoint(p ^ 1))) }
                 mate[endpoint(p)] = p ^ 1
                 mate[endpoint(p ^ 1)] = p
             }
-            blossomChildren[b] = Array(blossomChildren[b][i...] + blossomChildren[b][..<i])
-            blossomEndpoints[b] = Array(blossomEndpoints[b][i...] + blossomEndpoints[b][..<i])
+            // Rotate left by i: the child at i moves to the front.
+            for pool in [\Self.childPool, \Self.endpointPool] as [WritableKeyPath<Self, [Int]>] {
+                self[keyPath: pool][first..<(first + i)].reverse()
+                self[keyPath: pool][(first + i)..<(first + count)].reverse()
+                self[keyPath: pool][first..<(first + count)].reverse()
+            }
             blossomBase[b] = v
         }
     }

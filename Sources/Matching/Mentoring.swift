@@ -71,13 +71,21 @@ struct FlowNetwork {
     /// Sends one unit from each source in turn along a cheapest residual path to `sink`.
     /// The network must be acyclic with every arc pointing from `sources` towards `sink`
     /// through at most one intermediate layer, and each source must reach the sink.
+    ///
+    /// Arcs are scanned in CSR order (by tail, then index), skipping those without room. A
+    /// bitset over the CSR positions marks the arcs with room, so a node whose arcs are
+    /// mostly full (a mentor's reverse arcs: one per possible mentee, open only for its
+    /// assigned ones) is scanned in time proportional to its open arcs, not its degree.
     mutating func routeOneUnitEach(from sources: [Int], to sink: Int) {
         var start = [Int](repeating: 0, count: nodeCount + 1)
         for t in tail { start[t + 1] += 1 }
         for i in 0..<nodeCount { start[i + 1] += start[i] }
         var fill = start
         var arcsOut = [Int](repeating: 0, count: head.count)
-        for (a, t) in tail.enumerated() { arcsOut[fill[t]] = a; fill[t] += 1 }
+        var position = [Int](repeating: 0, count: head.count)
+        for (a, t) in tail.enumerated() { arcsOut[fill[t]] = a; position[a] = fill[t]; fill[t] += 1 }
+        var open = [UInt64](repeating: 0, count: (head.count + 63) / 64 + 1)
+        for i in 0..<head.count where residual[arcsOut[i]] > 0 { open[i >> 6] |= 1 << UInt64(i & 63) }
 
         // Potentials making every residual arc's reduced cost non-negative. Only forward
         // arcs have room yet and the network is layered (sources, middle, sink): relaxing
@@ -104,9 +112,15 @@ struct FlowNetwork {
                 guard !done[u], top.time == distance[u] else { continue }
                 done[u] = true
                 if u == sink { break }
-                for i in start[u]..<start[u + 1] {
+                // The open arcs of u in CSR order: set bits of `open` in start[u]..<start[u + 1].
+                var i = start[u]
+                let end = start[u + 1]
+                while i < end {
+                    let word = open[i >> 6] >> UInt64(i & 63)
+                    if word == 0 { i = (i | 63) + 1; continue }
+                    i += word.trailingZeroBitCount
+                    guard i < end else { break }
                     let a = arcsOut[i]
-                    guard residual[a] > 0 else { continue }
                     let v = head[a]
                     let d = top.time + cost[a] + potential[u] - potential[v]
                     if d < distance[v] {
@@ -115,6 +129,7 @@ struct FlowNetwork {
                         parentArc[v] = a
                         heap.push(HeapEntry(time: d, code: v))
                     }
+                    i += 1
                 }
             }
             heap.removeAll()
@@ -125,6 +140,10 @@ struct FlowNetwork {
                 let a = parentArc[v]
                 residual[a] -= 1
                 residual[a ^ 1] += 1
+                for b in [a, a ^ 1] {
+                    let bit = UInt64(1) << UInt64(position[b] & 63)
+                    if residual[b] > 0 { open[position[b] >> 6] |= bit } else { open[position[b] >> 6] &= ~bit }
+                }
                 v = tail[a]
             }
             for v in touched {

@@ -94,6 +94,8 @@ public enum Feasibility {
             let noun = m.program.format.isMentoring ? "mentor" : "partner"
             for (i, count) in m.allowedCount.enumerated() {
                 if m.program.format.isMentoring && table.isMentor[i] { continue }
+                // Most people have plenty of partners: skip them before listing candidates.
+                guard count <= few else { continue }
                 let candidates = m.people.indices.filter { $0 != i && (!m.program.format.isMentoring || table.isMentor[$0]) }
                 guard count == 0 || (count <= few && candidates.count >= crowd) else { continue }
                 var byRule: [String: [Int]] = [:]

@@ -1,3 +1,4 @@
+import CTandemSupport
 import Dispatch
 import Foundation
 import Matching
@@ -36,44 +37,118 @@ struct CandidateGraph: Sendable {
             return CandidateGraph(vertexCount: n, edges: edges, allowedCount: allowedCount, isComplete: true)
         }
         let sampler = n > exhaustiveLimit ? CandidateSampler(table) : nil
-        // Rows are independent: score them in parallel, keep the k best per row, merge in row order.
-        let workers = max(1, ProcessInfo.processInfo.activeProcessorCount)
-        let chunk = max(1, (n + workers * 8 - 1) / (workers * 8))
-        let chunks = (n + chunk - 1) / chunk
-        nonisolated(unsafe) var rows = [[(Int, Int)]](repeating: [], count: n)
-        nonisolated(unsafe) var counts = [Int](repeating: 0, count: n)
-        rows.withUnsafeMutableBufferPointer { rowBuffer in
-            counts.withUnsafeMutableBufferPointer { countBuffer in
-                nonisolated(unsafe) let rb = rowBuffer, cb = countBuffer
-                DispatchQueue.concurrentPerform(iterations: chunks) { c in
-                    var row = [Int32](repeating: Int32.min, count: n)
-                    for x in (c * chunk)..<min(n, (c + 1) * chunk) {
-                        var best = TopK(k: k)
-                        if let sampler {
-                            let candidates = sampler.candidates(for: x)
-                            cb[x] = table.scanRow(x, candidates: candidates, into: &row)
-                            for y in candidates where row[y] != Int32.min { best.offer(score: Int(row[y]), vertex: y) }
-                        } else {
-                            cb[x] = table.scanRow(x, into: &row)
-                            for y in 0..<n where row[y] != Int32.min { best.offer(score: Int(row[y]), vertex: y) }
+        let k = max(0, k)
+        // Rows are independent: score them in parallel, keep the k best per row (flat, k
+        // slots a row), merge in row order.
+        var chosen = [Int32](repeating: 0, count: n * k), chosenScore = [Int32](repeating: 0, count: n * k)
+        var taken = [Int32](repeating: 0, count: n), counts = [Int](repeating: 0, count: n)
+        chosen.withUnsafeMutableBufferPointer { chosenBuffer in
+            chosenScore.withUnsafeMutableBufferPointer { scoreBuffer in
+                taken.withUnsafeMutableBufferPointer { takenBuffer in
+                    counts.withUnsafeMutableBufferPointer { countBuffer in
+                        nonisolated(unsafe) let vb = chosenBuffer, sb = scoreBuffer, tb = takenBuffer, cb = countBuffer
+                        forEachChunk(of: n) { _, range in
+                            var row = [Int32](repeating: Int32.min, count: n)
+                            var selector = TopSelector(table: table, k: k)
+                            for x in range {
+                                let candidates = sampler?.candidates(for: x)
+                                cb[x] = table.scanRow(x, candidates: candidates, into: &row)
+                                tb[x] = selector.select(row, candidates: candidates, count: n,
+                                                        into: vb.baseAddress! + x * k, scores: sb.baseAddress! + x * k)
+                            }
                         }
-                        rb[x] = best.items
                     }
                 }
             }
         }
-        var all: [(u: Int32, v: Int32, w: Int32)] = []
-        all.reserveCapacity(n * k)
+        // Each edge (u, v) with u < v, bucketed by u, then sorted by v within the bucket; an
+        // edge chosen from both ends appears twice with the same score and is kept once.
+        var start = [Int](repeating: 0, count: n + 1)
         for x in 0..<n {
-            for (score, y) in rows[x] { all.append((Int32(min(x, y)), Int32(max(x, y)), Int32(score))) }
+            for i in 0..<Int(taken[x]) { start[min(x, Int(chosen[x * k + i])) + 1] += 1 }
         }
-        all.sort { ($0.u, $0.v) < ($1.u, $1.v) }
+        for u in 0..<n { start[u + 1] += start[u] }
+        var fill = start
+        var bucket = [(v: Int32, w: Int32)](repeating: (0, 0), count: start[n])
+        for x in 0..<n {
+            for i in 0..<Int(taken[x]) {
+                let y = Int(chosen[x * k + i]), u = min(x, y)
+                bucket[fill[u]] = (Int32(max(x, y)), chosenScore[x * k + i])
+                fill[u] += 1
+            }
+        }
         var edges: [WeightedEdge] = []
-        edges.reserveCapacity(all.count)
-        for (i, e) in all.enumerated() where i == 0 || (all[i - 1].u, all[i - 1].v) != (e.u, e.v) {
-            edges.append(WeightedEdge(Int(e.u), Int(e.v), Int(e.w)))
+        edges.reserveCapacity(start[n])
+        for u in 0..<n {
+            bucket[start[u]..<start[u + 1]].sort { $0.v < $1.v }
+            for i in start[u]..<start[u + 1] where i == start[u] || bucket[i - 1].v != bucket[i].v {
+                edges.append(WeightedEdge(u, Int(bucket[i].v), Int(bucket[i].w)))
+            }
         }
         return CandidateGraph(vertexCount: n, edges: edges, allowedCount: counts, isComplete: false)
+    }
+
+    /// Consecutive ranges covering 0..<n, a few per core, for `forEachChunk`.
+    static func chunks(of n: Int) -> [Range<Int>] {
+        guard n > 0 else { return [] }
+        let workers = max(1, ProcessInfo.processInfo.activeProcessorCount)
+        let chunk = max(1, (n + workers * 8 - 1) / (workers * 8))
+        return stride(from: 0, to: n, by: chunk).map { $0..<min(n, $0 + chunk) }
+    }
+
+    /// Runs `body` on each of `chunks(of: n)` in parallel, with the chunk's number.
+    static func forEachChunk(of n: Int, _ body: @Sendable (_ chunk: Int, _ range: Range<Int>) -> Void) {
+        let ranges = chunks(of: n)
+        DispatchQueue.concurrentPerform(iterations: ranges.count) { c in body(c, ranges[c]) }
+    }
+}
+
+/// Picks the k best entries of scanned rows under (score descending, vertex ascending): by
+/// counting (`tandem_top_k`) when the table's scores span a small range, else with a heap.
+struct TopSelector {
+    let k: Int
+    private let bounds: (low: Int32, high: Int32)?
+    private var histogram: [Int32]
+
+    init(table: ScoringTable, k: Int) { self.init(bounds: table.scoreBounds, k: k) }
+
+    /// `bounds`: the lowest and highest score a row may hold, or nil to always use the heap.
+    init(bounds: (low: Int32, high: Int32)?, k: Int) {
+        self.k = k
+        self.bounds = bounds.flatMap { Int($0.high) - Int($0.low) < 1 << 16 && $0.low > Int32.min ? $0 : nil }
+        histogram = [Int32](repeating: 0, count: self.bounds.map { Int($0.high) - Int($0.low) + 1 } ?? 0)
+    }
+
+    /// Selects from `row[y]` for y in `candidates` (sorted; 0..<count when nil), skipping
+    /// `Int32.min`; writes up to k vertices (ascending) and their scores; returns how many.
+    mutating func select(_ row: [Int32], candidates: [Int32]?, count: Int,
+                         into vertices: UnsafeMutablePointer<Int32>, scores: UnsafeMutablePointer<Int32>) -> Int32 {
+        guard k > 0 else { return 0 }
+        if let bounds {
+            let found = row.withUnsafeBufferPointer { r in
+                histogram.withUnsafeMutableBufferPointer { h in
+                    if let candidates {
+                        return candidates.withUnsafeBufferPointer { c in
+                            tandem_top_k(r.baseAddress, c.baseAddress, Int32(c.count), Int32(k), bounds.low, bounds.high, h.baseAddress, vertices, scores)
+                        }
+                    }
+                    return tandem_top_k(r.baseAddress, nil, Int32(count), Int32(k), bounds.low, bounds.high, h.baseAddress, vertices, scores)
+                }
+            }
+            if found >= 0 { return found }
+        }
+        var best = TopK(k: k)
+        if let candidates {
+            for y in candidates where row[Int(y)] != Int32.min { best.offer(score: Int(row[Int(y)]), vertex: Int(y)) }
+        } else {
+            for y in 0..<count where row[y] != Int32.min { best.offer(score: Int(row[y]), vertex: y) }
+        }
+        let items = best.items.sorted { $0.1 < $1.1 }
+        for (i, item) in items.enumerated() {
+            vertices[i] = Int32(item.1)
+            scores[i] = Int32(item.0)
+        }
+        return Int32(items.count)
     }
 }
 
@@ -114,7 +189,7 @@ struct CandidateSampler: Sendable {
         n = table.count
     }
 
-    func candidates(for x: Int) -> [Int] {
+    func candidates(for x: Int) -> [Int32] {
         var out: [Int] = []
         out.reserveCapacity(CandidateSampler.window * 8 + CandidateSampler.spread)
         func take(_ list: [Int32]) {
@@ -127,9 +202,9 @@ struct CandidateSampler: Sendable {
         let stride = max(1, n / CandidateSampler.spread)
         for i in 0..<min(n, CandidateSampler.spread) { out.append((x + 1 + i * stride + i) % n) }
         out.sort()
-        var unique: [Int] = []
+        var unique: [Int32] = []
         unique.reserveCapacity(out.count)
-        for y in out where y != x && unique.last != y { unique.append(y) }
+        for y in out where y != x && unique.last != Int32(y) { unique.append(Int32(y)) }
         return unique
     }
 }

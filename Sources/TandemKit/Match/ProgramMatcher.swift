@@ -194,12 +194,21 @@ enum ProgramMatcher {
     static func groupScore(_ table: ScoringTable) -> @Sendable (Int, Int) -> Int? {
         let n = table.count
         guard n <= 3_000 else { return { x, y in table.violatedRule(x, y) == nil ? table.score(x, y) : nil } }
+        // Rows from the kernel, in parallel. The kernel's values differ from `score` only for
+        // earlier partners (`score` takes the repeat penalty off even without
+        // not_previous_partner), so those few pairs are taken from the reference.
         var matrix = [Int32](repeating: Int32.min, count: n * n)
-        for x in 0..<n {
-            for y in (x + 1)..<max(x + 1, n) where table.violatedRule(x, y) == nil {
-                let s = Int32(clamping: table.score(x, y))
-                matrix[x * n + y] = s
-                matrix[y * n + x] = s
+        matrix.withUnsafeMutableBufferPointer { buffer in
+            nonisolated(unsafe) let m = buffer
+            CandidateGraph.forEachChunk(of: n) { _, range in
+                var row = [Int32](repeating: Int32.min, count: n)
+                for x in range {
+                    _ = table.scanRow(x, into: &row)
+                    for y in table.earlierPartners(of: x) {
+                        row[Int(y)] = table.violatedRule(x, Int(y)) == nil ? Int32(clamping: table.score(x, Int(y))) : Int32.min
+                    }
+                    for y in 0..<n { m[x * n + y] = row[y] }
+                }
             }
         }
         let frozen = matrix
@@ -236,21 +245,71 @@ enum ProgramMatcher {
         let mentors = (0..<table.count).filter { table.isMentor[$0] }
         let mentees = (0..<table.count).filter { !table.isMentor[$0] }
         let dense = mentors.count * mentees.count <= denseMentoringLimit
-        var edges: [WeightedEdge] = []
-        var best = dense ? [] : [TopK](repeating: TopK(k: table.program.candidates), count: mentees.count)
         var allowedCount = [Int](repeating: 0, count: table.count)
-        var row = [Int32](repeating: Int32.min, count: table.count)
-        for (i, m) in mentors.enumerated() {
-            allowedCount[m] = table.scanRow(m, candidates: mentees, into: &row)
-            for (j, e) in mentees.enumerated() where row[e] != Int32.min {
-                allowedCount[e] += 1
-                if dense { edges.append(WeightedEdge(i, j, Int(row[e]))) } else { best[j].offer(score: Int(row[e]), vertex: i) }
+        // Rows are scored in parallel, each into its own slot, and merged in order.
+        if dense {
+            // A row per mentor over all mentees: every allowed pair, in (mentor, mentee) order.
+            let menteeIDs = mentees.map { Int32($0) }
+            nonisolated(unsafe) var rows = [[WeightedEdge]](repeating: [], count: mentors.count)
+            nonisolated(unsafe) var counts = [Int](repeating: 0, count: mentors.count)
+            rows.withUnsafeMutableBufferPointer { rowBuffer in
+                counts.withUnsafeMutableBufferPointer { countBuffer in
+                    nonisolated(unsafe) let rb = rowBuffer, cb = countBuffer
+                    CandidateGraph.forEachChunk(of: mentors.count) { _, range in
+                        var row = [Int32](repeating: Int32.min, count: table.count)
+                        for i in range {
+                            cb[i] = table.scanRow(mentors[i], candidates: menteeIDs, into: &row)
+                            var edges: [WeightedEdge] = []
+                            for (j, e) in mentees.enumerated() where row[e] != Int32.min { edges.append(WeightedEdge(i, j, Int(row[e]))) }
+                            rb[i] = edges
+                        }
+                    }
+                }
+            }
+            for (i, m) in mentors.enumerated() { allowedCount[m] = counts[i] }
+            let edges = Array(rows.joined())
+            for e in edges { allowedCount[mentees[e.v]] += 1 }
+            return (mentors, mentees, edges, allowedCount)
+        }
+        // A row per mentee over all mentors, keeping the mentee's `candidates` best mentors.
+        let k = max(0, table.program.candidates)
+        let mentorIDs = mentors.map { Int32($0) }
+        var position = [Int](repeating: -1, count: table.count)
+        for (i, m) in mentors.enumerated() { position[m] = i }
+        let ranges = CandidateGraph.chunks(of: mentees.count)
+        nonisolated(unsafe) var chosen = [Int32](repeating: 0, count: mentees.count * k), chosenScore = chosen
+        nonisolated(unsafe) var taken = [Int32](repeating: 0, count: mentees.count), counts = [Int](repeating: 0, count: mentees.count)
+        nonisolated(unsafe) var mentorCounts = [[Int]](repeating: [], count: ranges.count)
+        chosen.withUnsafeMutableBufferPointer { chosenBuffer in
+            chosenScore.withUnsafeMutableBufferPointer { scoreBuffer in
+                taken.withUnsafeMutableBufferPointer { takenBuffer in
+                    counts.withUnsafeMutableBufferPointer { countBuffer in
+                        mentorCounts.withUnsafeMutableBufferPointer { mentorBuffer in
+                            nonisolated(unsafe) let vb = chosenBuffer, sb = scoreBuffer, tb = takenBuffer, cb = countBuffer, mb = mentorBuffer
+                            CandidateGraph.forEachChunk(of: mentees.count) { c, range in
+                                var row = [Int32](repeating: Int32.min, count: table.count)
+                                var selector = TopSelector(table: table, k: k)
+                                var perMentor = [Int](repeating: 0, count: mentors.count)
+                                for j in range {
+                                    cb[j] = table.scanRow(mentees[j], candidates: mentorIDs, asMentee: true, into: &row)
+                                    for (i, m) in mentors.enumerated() where row[m] != Int32.min { perMentor[i] += 1 }
+                                    tb[j] = selector.select(row, candidates: mentorIDs, count: table.count,
+                                                            into: vb.baseAddress! + j * k, scores: sb.baseAddress! + j * k)
+                                }
+                                mb[c] = perMentor
+                            }
+                        }
+                    }
+                }
             }
         }
-        if !dense {
-            for (j, heap) in best.enumerated() { for (score, i) in heap.items { edges.append(WeightedEdge(i, j, score)) } }
-            edges.sort { ($0.u, $0.v) < ($1.u, $1.v) }
+        for (j, e) in mentees.enumerated() { allowedCount[e] = counts[j] }
+        for perMentor in mentorCounts { for (i, m) in mentors.enumerated() { allowedCount[m] += perMentor[i] } }
+        var edges: [WeightedEdge] = []
+        for j in 0..<mentees.count {
+            for slot in (j * k)..<(j * k + Int(taken[j])) { edges.append(WeightedEdge(position[Int(chosen[slot])], j, Int(chosenScore[slot]))) }
         }
+        edges.sort { ($0.u, $0.v) < ($1.u, $1.v) }
         return (mentors, mentees, edges, allowedCount)
     }
 

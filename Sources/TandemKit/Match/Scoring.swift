@@ -1,3 +1,4 @@
+import CTandemSupport
 import Foundation
 import Matching
 
@@ -34,7 +35,19 @@ struct ScoringTable: Sendable {
     /// For mentoring: true for mentors. Unused otherwise.
     var isMentor: [Bool] = []
     /// Pairs matched in earlier rounds (index pairs, a < b), forbidden by not_previous_partner.
-    var previousPartners: Set<Pair> = []
+    var previousPartners: Set<Pair> = [] {
+        didSet {
+            var of: [Int: [Int32]] = [:]
+            for p in previousPartners { of[p.a, default: []].append(Int32(p.b)); of[p.b, default: []].append(Int32(p.a)) }
+            previousOf = of
+        }
+    }
+    /// Each person's earlier partners (from `previousPartners`), for patching scanned rows.
+    private var previousOf: [Int: [Int32]] = [:]
+    /// Everyone each person avoids or is avoided by, for patching scanned rows.
+    private var avoidNeighbours: [[Int32]] = []
+    /// The columns again, in memory the C kernel can borrow.
+    private let columns: ScoringColumns
     /// People whom not_previous_partner alone would leave with nobody: they may meet a previous
     /// partner again, at `repeatPenalty` points.
     var repeatAllowed: Set<Int> = []
@@ -98,6 +111,16 @@ struct ScoringTable: Sendable {
             hasAvoid.append(!avoids[avoids.count - 1].isEmpty)
             isMentor.append(p.roles[program.slug] == .mentor)
         }
+        var neighbours = [[Int32]](repeating: [], count: people.count)
+        for (x, set) in avoids.enumerated() {
+            for y in set.sorted() { neighbours[x].append(y); neighbours[Int(y)].append(Int32(x)) }
+        }
+        avoidNeighbours = neighbours
+        columns = ScoringColumns(
+            skills: skills, goals: goals, interests: interests, groups: groups,
+            words: (talkWords, likeWords, circleWords),
+            categorical: [department, team, location, offsetMinutes, seniority, joinedDay, managerOf],
+            weights: w, program: program)
     }
 
     static func referenceDate(_ day: LocalDate) -> Date {
@@ -204,105 +227,73 @@ struct ScoringTable: Sendable {
         return cut == 0 ? total : max(1, total - cut)
     }
 
-    /// Scores `x` against every `y` in `candidates` (or everyone when nil) into `row`
-    /// (`Int32.min` where a hard rule forbids the pair or `y == x`), and returns how many were
-    /// allowed. This is the candidate graph's inner loop: the same rules and levels as
-    /// `violatedRule` and `score`, with the fields read through unsafe buffers and the
-    /// weights hoisted out of the loop. A test checks it against `score` pair by pair.
-    func scanRow(_ x: Int, candidates: [Int]? = nil, into row: inout [Int32]) -> Int {
-        let n = count, wc = words, wci = interestWords, wcg = groupWords
-        var wv = [Int](repeating: 0, count: Criterion.allCases.count)
-        for (i, w) in weights.enumerated() { wv[i] = w }
-        let (wGS, wSG, wSS, wI, wGr) = (wv[0], wv[1], wv[2], wv[3], wv[4])
-        let (wSD, wDD, wSL, wDL, wTZ) = (wv[5], wv[6], wv[7], wv[8], wv[9])
-        let (wSim, wSen, wTen) = (wv[10], wv[11], wv[12])
-        let mentoring = program.format.isMentoring, reverse = program.format == .reverse
-        let checkPrevious = rules.previous && !previousPartners.isEmpty
-        let (ruleTeam, ruleDepartment, ruleLocation) = (rules.team, rules.department, rules.location)
-        let xHasAvoid = hasAvoid[x]
-        let maxGap = self.maxGap.map { Int32($0) } ?? Int32.max
-        let minGap = program.format.isMentoring ? self.minSeniorityGap.map { Int32($0) } : nil
-        let x32 = Int32(x)
-        var allowedCount = 0
-        // Everything the loop reads goes through unsafe buffers: no retains, no bounds or
-        // uniqueness checks per pair. The buffers never outlive this call.
-        skills.withUnsafeBufferPointer { sk in goals.withUnsafeBufferPointer { go in
-        interests.withUnsafeBufferPointer { it in groups.withUnsafeBufferPointer { gr in
-        department.withUnsafeBufferPointer { dep in team.withUnsafeBufferPointer { tm in location.withUnsafeBufferPointer { loc in
-        offsetMinutes.withUnsafeBufferPointer { off in seniority.withUnsafeBufferPointer { sen in joinedDay.withUnsafeBufferPointer { joined in
-        managerOf.withUnsafeBufferPointer { mgr in hasAvoid.withUnsafeBufferPointer { avoidFlag in
-        row.withUnsafeMutableBufferPointer { out in
-            // Most pairs share nothing, and the portable build counts bits in software:
-            // testing for zero first skips almost every count.
-            @inline(__always) func overlap(_ a: UnsafeBufferPointer<UInt64>, _ i: Int, _ b: UnsafeBufferPointer<UInt64>, _ j: Int, _ wc: Int) -> Int {
-                if wc == 1 {
-                    let both = a[i] & b[j]
-                    return both == 0 ? 0 : both.nonzeroBitCount
-                }
-                var c = 0
-                for k in 0..<wc {
-                    let both = a[i &* wc &+ k] & b[j &* wc &+ k]
-                    if both != 0 { c &+= both.nonzeroBitCount }
-                }
-                return c
+    /// Everyone `x` was matched with in earlier rounds.
+    func earlierPartners(of x: Int) -> [Int32] { previousOf[x] ?? [] }
+
+    /// The value the candidate graph gives a pair: the score of mentor (or first person) `m`
+    /// with mentee `e`, or `Int32.min` when a hard rule forbids it. Unlike `score`, the repeat
+    /// penalty applies only under not_previous_partner. The readable reference for `scanRow`.
+    func pairValue(_ m: Int, _ e: Int) -> Int32 {
+        guard violatedRule(m, e) == nil else { return Int32.min }
+        var total = 0
+        for (i, criterion) in Criterion.allCases.enumerated() where weights[i] != 0 {
+            total += weights[i] * level(criterion, m, e)
+        }
+        if rules.previous && !previousPartners.isEmpty && previousPartners.contains(Pair(m, e)) {
+            total = max(1, total - ScoringTable.repeatPenalty)
+        }
+        return Int32(clamping: total)
+    }
+
+    /// The lowest and highest score any pair can get, when every score fits the C kernel
+    /// (32-bit arithmetic with room to spare); nil otherwise.
+    var scoreBounds: (low: Int32, high: Int32)? { columns.bounds }
+
+    /// Scores `x` against every `y` in `candidates` (sorted ascending; everyone when nil) into
+    /// `row[y]`: `pairValue` of the pair, or `Int32.min` where a hard rule forbids it or
+    /// `y == x`. For mentoring formats `x` is the mentor, or the mentee when `asMentee`.
+    /// Returns how many were allowed. This is the candidate graph's inner loop: the C kernel
+    /// `tandem_score_row` scores the row, then the few pairs that avoid lists and earlier
+    /// rounds concern are patched here. Tests check it against `pairValue` pair by pair.
+    func scanRow(_ x: Int, candidates: [Int32]? = nil, asMentee: Bool = false, into row: inout [Int32]) -> Int {
+        guard columns.bounds != nil else {
+            var allowed = 0
+            func visit(_ y: Int) {
+                row[y] = asMentee ? pairValue(y, x) : pairValue(x, y)
+                if row[y] != Int32.min { allowed += 1 }
             }
-            @inline(__always) func value(_ y: Int) -> Int32 {
-                if y == x || mgr[x] == Int32(y) || mgr[y] == x32 { return Int32.min }
-                if (xHasAvoid || avoidFlag[y]) && (avoids[x].contains(Int32(y)) || avoids[y].contains(x32)) { return Int32.min }
-                if ruleTeam && tm[x] != 0 && tm[x] == tm[y] { return Int32.min }
-                if ruleDepartment && dep[x] == dep[y] { return Int32.min }
-                if ruleLocation && loc[x] != loc[y] { return Int32.min }
-                let tzGap = abs(off[x] - off[y])
-                if tzGap > maxGap { return Int32.min }
-                if let minGap {
-                    let gap = reverse ? sen[y] - sen[x] : sen[x] - sen[y]
-                    if sen[x] < 0 || sen[y] < 0 || gap < minGap { return Int32.min }
-                }
-                let previous = checkPrevious && previousPartners.contains(Pair(x, y))
-                if previous && !repeatAllowed.contains(x) && !repeatAllowed.contains(y) { return Int32.min }
-                var s = 0
-                if wGS != 0 {
-                    let level = mentoring ? overlap(go, y, sk, x, wc) &* 2 &+ overlap(go, x, sk, y, wc) : overlap(go, x, sk, y, wc) &+ overlap(go, y, sk, x, wc)
-                    s &+= wGS &* min(4, level)
-                }
-                if wSG != 0 { s &+= wSG &* min(3, overlap(go, x, go, y, wc)) }
-                if wSS != 0 { s &+= wSS &* min(3, overlap(sk, x, sk, y, wc)) }
-                if wI != 0 { s &+= wI &* min(3, overlap(it, x, it, y, wci)) }
-                if wGr != 0 { s &+= wGr &* min(2, overlap(gr, x, gr, y, wcg)) }
-                let sameDepartment = dep[x] == dep[y], sameLocation = loc[x] == loc[y]
-                s += sameDepartment ? wSD : wDD
-                s += sameLocation ? wSL : wDL
-                if wTZ != 0 { s += wTZ * (tzGap == 0 ? 2 : tzGap <= 180 ? 1 : 0) }
-                if (wSim != 0 || wSen != 0), sen[x] >= 0, sen[y] >= 0 {
-                    let d = abs(sen[x] - sen[y])
-                    if wSim != 0 { s += wSim * (d == 0 ? 2 : d == 1 ? 1 : 0) }
-                    if wSen != 0 {
-                        let gap = mentoring ? (reverse ? sen[y] - sen[x] : sen[x] - sen[y]) : d
-                        s += wSen * Int(min(3, max(0, gap)))
-                    }
-                }
-                if wTen != 0, joined[x] != Int32.min, joined[y] != Int32.min {
-                    let d = abs(joined[x] - joined[y])
-                    s += wTen * (d >= 365 ? 2 : d >= 90 ? 1 : 0)
-                }
-                if previous { s = max(1, s - ScoringTable.repeatPenalty) }
-                return Int32(clamping: s)
-            }
+            if let candidates { for y in candidates { visit(Int(y)) } } else { for y in 0..<count { visit(y) } }
+            return allowed
+        }
+        var allowed = row.withUnsafeMutableBufferPointer { out -> Int in
             if let candidates {
-                for y in candidates {
-                    let v = value(y)
-                    out[y] = v
-                    if v != Int32.min { allowedCount += 1 }
-                }
-            } else {
-                for y in 0..<n {
-                    let v = value(y)
-                    out[y] = v
-                    if v != Int32.min { allowedCount += 1 }
+                return candidates.withUnsafeBufferPointer { list in
+                    Int(columns.scoreRow(Int32(x), asMentee: asMentee, candidates: list.baseAddress, count: Int32(list.count), out: out.baseAddress!))
                 }
             }
-        }}}}}}}}}}}}}
-        return allowedCount
+            return Int(columns.scoreRow(Int32(x), asMentee: asMentee, candidates: nil, count: Int32(count), out: out.baseAddress!))
+        }
+        let avoiding = avoidNeighbours[x], earlier = rules.previous ? (previousOf[x] ?? []) : []
+        guard !avoiding.isEmpty || !earlier.isEmpty else { return allowed }
+        func scanned(_ y: Int32) -> Bool {
+            guard let candidates else { return true }
+            var lo = 0, hi = candidates.count
+            while lo < hi { let mid = (lo + hi) / 2; if candidates[mid] < y { lo = mid + 1 } else { hi = mid } }
+            return lo < candidates.count && candidates[lo] == y
+        }
+        for y in avoiding where scanned(y) && row[Int(y)] != Int32.min {
+            row[Int(y)] = Int32.min
+            allowed -= 1
+        }
+        for y in earlier where scanned(y) && row[Int(y)] != Int32.min {
+            if repeatAllowed.contains(x) || repeatAllowed.contains(Int(y)) {
+                row[Int(y)] = max(1, row[Int(y)] - Int32(ScoringTable.repeatPenalty))
+            } else {
+                row[Int(y)] = Int32.min
+                allowed -= 1
+            }
+        }
+        return allowed
     }
 
     /// Score with its breakdown, for explanations.
@@ -315,5 +306,81 @@ struct ScoringTable: Sendable {
         let sum = parts.reduce(0) { $0 + $1.points }, cut = penalty(x, y)
         return PairScore(total: cut == 0 ? sum : max(1, sum - cut), parts: parts.sorted { ($0.points, $1.criterion) > ($1.points, $0.criterion) },
                          penalty: cut == 0 ? 0 : sum - max(1, sum - cut))
+    }
+}
+
+/// A scoring table's columns in manually allocated memory with fixed addresses, described by
+/// the `tandem_scoring` header the C kernel reads. Immutable after init.
+final class ScoringColumns: @unchecked Sendable {
+    private let wordStorage: UnsafeMutableBufferPointer<UInt64>
+    private let intStorage: UnsafeMutableBufferPointer<Int32>
+    private var header = tandem_scoring()
+    /// See `ScoringTable.scoreBounds`.
+    let bounds: (low: Int32, high: Int32)?
+
+    init(skills: [UInt64], goals: [UInt64], interests: [UInt64], groups: [UInt64], words: (Int, Int, Int),
+         categorical: [[Int32]], weights: [Int], program: Program) {
+        let sets = [skills, goals, interests, groups]
+        wordStorage = .allocate(capacity: max(1, sets.reduce(0) { $0 + $1.count }))
+        intStorage = .allocate(capacity: max(1, categorical.reduce(0) { $0 + $1.count }))
+        var wordStarts: [UnsafePointer<UInt64>] = [], intStarts: [UnsafePointer<Int32>] = []
+        var at = 0
+        for column in sets {
+            _ = UnsafeMutableBufferPointer(rebasing: wordStorage[at..<(at + column.count)]).initialize(from: column)
+            wordStarts.append(UnsafePointer(wordStorage.baseAddress! + at))
+            at += column.count
+        }
+        at = 0
+        for column in categorical {
+            _ = UnsafeMutableBufferPointer(rebasing: intStorage[at..<(at + column.count)]).initialize(from: column)
+            intStarts.append(UnsafePointer(intStorage.baseAddress! + at))
+            at += column.count
+        }
+        header.skills = wordStarts[0]; header.goals = wordStarts[1]; header.interests = wordStarts[2]; header.groups = wordStarts[3]
+        header.words = Int32(words.0); header.interest_words = Int32(words.1); header.group_words = Int32(words.2)
+        header.department = intStarts[0]; header.team = intStarts[1]; header.location = intStarts[2]
+        header.offset_minutes = intStarts[3]; header.seniority = intStarts[4]; header.joined_day = intStarts[5]; header.manager = intStarts[6]
+        withUnsafeMutableBytes(of: &header.weight) { raw in
+            let w = raw.bindMemory(to: Int32.self)
+            for i in 0..<min(w.count, weights.count) { w[i] = Int32(clamping: weights[i]) }
+        }
+        header.rule_team = program.has(.notSameTeam) ? 1 : 0
+        header.rule_department = program.has(.notSameDepartment) ? 1 : 0
+        header.rule_location = program.has(.sameLocation) ? 1 : 0
+        header.max_gap = program.maxTimezoneGapMinutes.map { Int32(clamping: $0) } ?? Int32.max
+        header.min_gap = program.format.isMentoring ? program.minSeniorityGap.map { Int32(clamping: max($0, Int(Int32.min) + 1)) } ?? Int32.min : Int32.min
+        header.mentoring = program.format.isMentoring ? 1 : 0
+        header.reverse = program.format == .reverse ? 1 : 0
+        // Levels per criterion in Criterion.allCases order; department and location each
+        // contribute one of two weights.
+        let maxLevel = [4, 3, 3, 3, 2, 1, 1, 1, 1, 2, 2, 3, 2]
+        var low = 0, high = 0
+        for i in weights.indices where i < maxLevel.count && ![5, 6, 7, 8].contains(i) {
+            low += min(0, weights[i] * maxLevel[i])
+            high += max(0, weights[i] * maxLevel[i])
+        }
+        for (same, different) in [(5, 6), (7, 8)] {
+            low += min(weights[same], weights[different])
+            high += max(weights[same], weights[different])
+        }
+        // The repeat penalty yields max(1, s - penalty): at most s, at least min(1, s).
+        low = min(low, 1)
+        let fits = weights.count == maxLevel.count && weights.allSatisfy { abs($0) <= 1_000_000 }
+            && low >= -(1 << 28) && high <= 1 << 28
+        bounds = fits ? (Int32(low), Int32(high)) : nil
+    }
+
+    deinit {
+        wordStorage.deallocate()
+        intStorage.deallocate()
+    }
+
+    /// The kernel's code path on this machine (2 AVX2, 1 POPCNT, 0 portable), and a way to
+    /// force a lower one (nil restores the automatic choice), for tests and benchmarks.
+    static var kernelLevel: Int { Int(tandem_scoring_level()) }
+    static func forceKernelLevel(_ level: Int?) { tandem_scoring_force_level(Int32(level ?? -1)) }
+
+    func scoreRow(_ x: Int32, asMentee: Bool, candidates: UnsafePointer<Int32>?, count: Int32, out: UnsafeMutablePointer<Int32>) -> Int32 {
+        withUnsafePointer(to: header) { tandem_score_row($0, x, asMentee ? 1 : 0, candidates, count, out) }
     }
 }

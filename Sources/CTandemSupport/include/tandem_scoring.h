@@ -1,0 +1,51 @@
+#ifndef TANDEM_SCORING_H
+#define TANDEM_SCORING_H
+
+#include <stdint.h>
+
+/// The columns of a program's scoring table (see ScoringTable in TandemKit), borrowed for
+/// the length of one call. Bitsets are row-major: person i's words are
+/// [i * words, (i + 1) * words). `weight` follows the order of Criterion.allCases:
+/// goals_skills, shared_goals, shared_skills, interests, shared_groups, same_department,
+/// different_department, same_location, different_location, same_timezone,
+/// similar_seniority, seniority_gap, tenure_gap.
+typedef struct tandem_scoring {
+    const uint64_t *skills, *goals, *interests, *groups;
+    int32_t words, interest_words, group_words;
+    const int32_t *department, *team, *location, *offset_minutes, *seniority, *joined_day, *manager;
+    int32_t weight[13];
+    int32_t rule_team, rule_department, rule_location;
+    /// Largest allowed time-zone gap in minutes; INT32_MAX when the rule is off.
+    int32_t max_gap;
+    /// Smallest allowed seniority gap (mentoring formats only); INT32_MIN when off.
+    int32_t min_gap;
+    /// Mentoring or reverse mentoring; reverse mentoring.
+    int32_t mentoring, reverse;
+} tandem_scoring;
+
+/// Scores person `x` against `candidates[0..<count]` (or against 0..<count when `candidates`
+/// is NULL) into `out[y]`: the pair's score, or INT32_MIN when a hard rule forbids it or
+/// y == x. Returns how many were allowed. For mentoring formats `x` is the mentor, unless
+/// `x_is_mentee`. Rules that need sets (avoid lists, earlier partners) are not applied:
+/// the caller patches those few pairs. Scores must fit in 32 bits (the caller checks).
+int32_t tandem_score_row(const tandem_scoring *table, int32_t x, int32_t x_is_mentee,
+                         const int32_t *candidates, int32_t count, int32_t *out);
+
+/// The `k` best entries of a scored row under (score descending, vertex ascending): reads
+/// `row[y]` for y in `candidates[0..<count]` (or 0..<count when NULL), which must be sorted
+/// ascending, skipping INT32_MIN. Every other score must lie in low...high; `histogram` is
+/// scratch of high - low + 1 zeros, left zeroed. Writes the chosen vertices (ascending)
+/// and scores, and returns how many; -1 when a score lies outside low...high.
+int32_t tandem_top_k(const int32_t *row, const int32_t *candidates, int32_t count, int32_t k,
+                     int32_t low, int32_t high, int32_t *histogram,
+                     int32_t *out_vertex, int32_t *out_score);
+
+/// Which code path tandem_score_row takes on this machine: 2 = AVX2 and POPCNT,
+/// 1 = POPCNT, 0 = portable. For tests and benchmarks.
+int32_t tandem_scoring_level(void);
+
+/// Forces a code path (clamped to what the machine supports), for tests; -1 restores the
+/// automatic choice.
+void tandem_scoring_force_level(int32_t level);
+
+#endif
