@@ -1,0 +1,72 @@
+import Foundation
+import Testing
+@testable import TandemKit
+
+/// The roster loader's parallel path: a large roster is cut into pieces that parse on their
+/// own, and the cut must never change what the roster means or what is reported about it.
+@Suite struct RosterSplitTests {
+    /// `count` people in the plain layout, some of them wrong in ways reported per field.
+    static func roster(_ count: Int, header: String = "# generated\nparticipants:\n") -> String {
+        var text = header
+        for i in 0..<count {
+            let email = i % 7 == 3 ? "not-an-email" : "p\(i)@example.com"
+            let extra = i % 11 == 5 ? "    favourite: tea\n" : ""
+            let id = i % 13 == 9 ? "p\(i - 1)" : "p\(i)"
+            text += """
+              - id: \(id)
+                name: Person \(i) — Ünïcode
+                email: \(email)
+                department: Engineering
+                location: Berlin
+                timezone: Europe/Berlin
+                programs: [peer-circles]
+                skills: [swift, "sql"]
+                # a comment inside an entry
+            \(extra)
+            """
+        }
+        return text
+    }
+
+    static func parse(_ text: String, cut: Bool) -> ([String], [String]) {
+        let bag = DiagnosticBag()
+        let people = RosterLoader.parse(text, bag: bag, splitAbove: cut ? 0 : .max)
+        return (people.map(\.id), bag.sorted().map(\.description))
+    }
+
+    @Test func cutRosterParsesLikeTheWholeOne() {
+        let text = Self.roster(60)
+        let chunks = RosterLoader.splitLargeRoster(text, minimumSize: 0)
+        #expect(chunks.count > 1)
+        #expect(chunks.map(\.text).joined(separator: "\n") == text)
+        for chunk in chunks.dropFirst() { #expect(chunk.text.hasPrefix("  - id: ")) }
+        // Each piece starts on the line its offset names.
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        for chunk in chunks {
+            #expect(chunk.text.split(separator: "\n", omittingEmptySubsequences: false).first == lines[chunk.lineOffset])
+        }
+        let whole = Self.parse(text, cut: false), cut = Self.parse(text, cut: true)
+        #expect(whole.0 == cut.0)
+        #expect(whole.1 == cut.1)
+        #expect(whole.1.contains { $0.contains("duplicate participant id 'p8'") })
+        #expect(whole.1.contains { $0.contains("'not-an-email' does not look like an email address") })
+    }
+
+    /// Layouts where a piece could not be read on its own are parsed whole.
+    @Test func unusualLayoutsAreNotCut() {
+        let plain = Self.roster(20)
+        #expect(RosterLoader.splitLargeRoster(plain, minimumSize: 0).count > 1)
+        let cases = [
+            "title: x\n" + plain,                                                      // another key first
+            Self.roster(20, header: "participants: # the people\n"),                   // text after the header
+            plain + "other: 1\n",                                                      // a key after the list
+            plain.replacingOccurrences(of: "skills: [swift", with: "skills: &s [swift") + "  - id: z\n    skills: *s\n", // anchors
+            Self.roster(20, header: "\u{00A0}\nparticipants:\n"),                      // a line of Unicode space before it
+        ]
+        for text in cases {
+            #expect(RosterLoader.splitLargeRoster(text, minimumSize: 0).count == 1, "cut: \(text.prefix(40))")
+            let whole = Self.parse(text, cut: false), cut = Self.parse(text, cut: true)
+            #expect(whole.0 == cut.0 && whole.1 == cut.1)
+        }
+    }
+}
