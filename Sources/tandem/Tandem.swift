@@ -43,8 +43,11 @@ struct Build: ParsableCommand {
     @Flag(name: .shortAndLong, help: "Print the time of each stage.") var verbose = false
 
     func run() throws {
-        let build = BuildOptions(root: options.root, output: output.map { URL(fileURLWithPath: $0) })
+        let line = ProgressLine.forTerminal()
+        let build = BuildOptions(root: options.root, output: output.map { URL(fileURLWithPath: $0) }, progress: line?.progress)
+        line?.begin()
         let report = Pipeline.build(build)
+        line?.end()
         emit(report.diagnostics)
         guard report.succeeded else { throw ExitCode(1) }
         if verbose { printStages(report) }
@@ -62,7 +65,10 @@ struct Check: ParsableCommand {
     func run() throws {
         var report = BuildReport()
         let bag = DiagnosticBag()
-        let matches = Pipeline.analyse(root: options.root, bag: bag, report: &report)
+        let line = ProgressLine.forTerminal()
+        line?.begin()
+        let matches = Pipeline.analyse(root: options.root, bag: bag, report: &report, progress: line?.progress)
+        line?.end()
         if let matches { Feasibility.warn(matches, bag: bag) }
         let diagnostics = bag.sorted()
         emit(diagnostics)

@@ -70,3 +70,37 @@ import Testing
         }
     }
 }
+
+/// What a build reports while it runs, and what the command line prints of it.
+@Suite struct BuildProgressTests {
+    @Test func countsEveryFileTheBuildWrites() throws {
+        let portal = try TestPortal.small()
+        defer { portal.remove() }
+        let progress = BuildProgress()
+        let report = Pipeline.build(BuildOptions(root: portal.root, progress: progress))
+        #expect(report.succeeded)
+        // Every rendered file, plus the marker that says the folder is tandem's.
+        #expect(progress.filesWritten == report.files + 1)
+        #expect(progress.stage == "write")
+        #expect(report.stageSeconds.map(\.stage) == ["load", "templates", "match", "schedule", "prepare", "render", "write"])
+    }
+
+    /// Progress goes to a terminal only: piped, a successful build says nothing on stderr.
+    @Test func quietWhenStderrIsNotATerminal() throws {
+        let tandem = try HardeningTests.tandemExecutable()
+        let portal = try HardeningTests.largePortal(120)
+        defer { portal.remove() }
+        let process = Process()
+        process.executableURL = tandem
+        process.arguments = ["build", portal.root.path]
+        let stderr = Pipe()
+        process.standardError = stderr
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        let said = stderr.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        let text = String(decoding: said, as: UTF8.self)
+        #expect(!text.contains("\u{1B}") && !text.contains("\r") && !text.contains("tandem: writing"), "stderr: \(text)")
+    }
+}
