@@ -10,18 +10,37 @@ public struct BuildOptions: Sendable {
     /// Whether the first build of a round records its matches under Content/matches/.
     /// Previews turn it off so that trying out weights does not freeze a round.
     public var writeLocks: Bool
+    /// Filled in as the build runs, for a progress display.
+    public var progress: BuildProgress?
 
-    public init(root: URL, output: URL? = nil, now: Int? = BuildOptions.sourceDateEpoch(), writeLocks: Bool = true) {
+    public init(root: URL, output: URL? = nil, now: Int? = BuildOptions.sourceDateEpoch(), writeLocks: Bool = true, progress: BuildProgress? = nil) {
         self.root = root
         self.output = output ?? root.appendingPathComponent("Site")
         self.now = now
         self.writeLocks = writeLocks
+        self.progress = progress
     }
 
     public static func sourceDateEpoch() -> Int? {
         // Years 1970 to 9999 only: stamps outside them would not read back from lock files.
         ProcessInfo.processInfo.environment["SOURCE_DATE_EPOCH"].flatMap { Int($0) }.flatMap { (0...253_402_300_799).contains($0) ? $0 : nil }
     }
+}
+
+/// What a running build is doing: its stage and how many files it has written so far.
+/// Updated by the build, read from any thread (the command line polls it to draw progress).
+public final class BuildProgress: @unchecked Sendable {
+    private let lock = NSLock()
+    private var currentStage = ""
+    private var files = 0
+
+    public init() {}
+
+    public var stage: String { lock.withLock { currentStage } }
+    public var filesWritten: Int { lock.withLock { files } }
+
+    func begin(_ stage: String) { lock.withLock { currentStage = stage } }
+    func wroteFile() { lock.withLock { files += 1 } }
 }
 
 /// The outcome of a build: what was made, how long each stage took, what was said.
@@ -39,9 +58,10 @@ public struct BuildReport: Sendable {
     public init() {}
 }
 
-/// load → validate → match → schedule → render → write.
+/// load → validate → match → schedule → prepare → render → write.
 public enum Pipeline {
-    static func timed<T>(_ name: String, _ report: inout BuildReport, _ body: () -> T) -> T {
+    static func timed<T>(_ name: String, _ report: inout BuildReport, _ progress: BuildProgress? = nil, _ body: () -> T) -> T {
+        progress?.begin(name)
         let start = DispatchTime.now().uptimeNanoseconds
         let value = body()
         report.stageSeconds.append((name, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9))
@@ -49,11 +69,12 @@ public enum Pipeline {
     }
 
     /// Load, validate and match: everything `check` and `match` need.
-    public static func analyse(root: URL, bag: DiagnosticBag, report: inout BuildReport, now: Int? = BuildOptions.sourceDateEpoch()) -> [ProgramMatch]? {
-        let (portal, locks) = timed("load", &report) { load(root, bag) }
+    public static func analyse(root: URL, bag: DiagnosticBag, report: inout BuildReport, now: Int? = BuildOptions.sourceDateEpoch(),
+                               progress: BuildProgress? = nil) -> [ProgramMatch]? {
+        let (portal, locks) = timed("load", &report, progress) { load(root, bag) }
         report.participants = portal.participants.count
         guard !bag.hasErrors else { return nil }
-        return timed("match", &report) { match(portal, locks: locks, now: now, bag: bag) }
+        return timed("match", &report, progress) { match(portal, locks: locks, now: now, bag: bag) }
     }
 
     static func load(_ root: URL, _ bag: DiagnosticBag) -> (Portal, [String: ProgramLocks]) {
@@ -100,20 +121,22 @@ public enum Pipeline {
         var report = BuildReport()
         let bag = DiagnosticBag()
         defer { }
-        let (portal, locks) = timed("load", &report) { load(options.root, bag) }
+        let (portal, locks) = timed("load", &report, options.progress) { load(options.root, bag) }
         report.participants = portal.participants.count
-        let theme = timed("templates", &report) { Theme.load(portalRoot: options.root, bag: bag) }
+        let theme = timed("templates", &report, options.progress) { Theme.load(portalRoot: options.root, bag: bag) }
         guard !bag.hasErrors else { report.diagnostics = bag.sorted(); return report }
-        let matches = timed("match", &report) { match(portal, locks: locks, now: options.now, bag: bag) }
-        let model = timed("schedule", &report) { schedule(portal, matches, now: options.now) }
+        let matches = timed("match", &report, options.progress) { match(portal, locks: locks, now: options.now, bag: bag) }
+        let model = timed("schedule", &report, options.progress) { schedule(portal, matches, now: options.now) }
         let writer = SiteWriter(output: options.output)
-        writer.prepare(bag: bag)
+        writer.progress = options.progress
+        // Taking stock of the kept previous site (a walk of every file in it).
+        timed("prepare", &report, options.progress) { writer.prepare(bag: bag) }
         guard !bag.hasErrors else { report.diagnostics = bag.sorted(); return report }
-        let counts = timed("render", &report) { Renderer(model: model, theme: theme, writer: writer).run() }
+        let counts = timed("render", &report, options.progress) { Renderer(model: model, theme: theme, writer: writer).run() }
         report.pages = counts.pages
         report.files = counts.files
         // Locks are written only once the new site is in place: a failed build writes nothing.
-        let locksWritten = timed("write", &report) { () -> [String] in
+        let locksWritten = timed("write", &report, options.progress) { () -> [String] in
             writer.commit(bag: bag)
             return options.writeLocks ? writeLocks(matches, root: options.root, bag: bag) : []
         }

@@ -27,6 +27,10 @@ func emit(_ diagnostics: [Diagnostic], limit: Int = 50) {
     if errors > 0 { print("tandem: \(errors) error\(errors == 1 ? "" : "s")\(warnings > 0 ? ", \(warnings) warning\(warnings == 1 ? "" : "s")" : "")", to: &err) }
 }
 
+func printStages(_ report: BuildReport) {
+    for (stage, seconds) in report.stageSeconds { print("  " + stage.padding(toLength: 10, withPad: " ", startingAt: 0) + String(format: "%8.3f s", seconds)) }
+}
+
 extension FileHandle: @retroactive TextOutputStream {
     public func write(_ string: String) { write(Data(string.utf8)) }
 }
@@ -39,13 +43,14 @@ struct Build: ParsableCommand {
     @Flag(name: .shortAndLong, help: "Print the time of each stage.") var verbose = false
 
     func run() throws {
-        let build = BuildOptions(root: options.root, output: output.map { URL(fileURLWithPath: $0) })
+        let line = ProgressLine.forTerminal()
+        let build = BuildOptions(root: options.root, output: output.map { URL(fileURLWithPath: $0) }, progress: line?.progress)
+        line?.begin()
         let report = Pipeline.build(build)
+        line?.end()
         emit(report.diagnostics)
         guard report.succeeded else { throw ExitCode(1) }
-        if verbose {
-            for (stage, seconds) in report.stageSeconds { print("  " + stage.padding(toLength: 10, withPad: " ", startingAt: 0) + String(format: "%8.3f s", seconds)) }
-        }
+        if verbose { printStages(report) }
         for path in report.locksWritten { print("Locked matches → \(path)") }
         print("Built \(report.pages.formatted()) pages for \(report.participants.formatted()) participants in \(String(format: "%.2f", report.totalSeconds)) s → \(build.output.path)")
     }
@@ -55,15 +60,20 @@ struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Read and validate the portal; print diagnostics only.")
 
     @OptionGroup var options: PortalOptions
+    @Flag(name: .shortAndLong, help: "Print the time of each stage.") var verbose = false
 
     func run() throws {
         var report = BuildReport()
         let bag = DiagnosticBag()
-        let matches = Pipeline.analyse(root: options.root, bag: bag, report: &report)
+        let line = ProgressLine.forTerminal()
+        line?.begin()
+        let matches = Pipeline.analyse(root: options.root, bag: bag, report: &report, progress: line?.progress)
+        line?.end()
         if let matches { Feasibility.warn(matches, bag: bag) }
         let diagnostics = bag.sorted()
         emit(diagnostics)
         if diagnostics.contains(where: { $0.severity == .error }) { throw ExitCode(1) }
+        if verbose { printStages(report) }
         print("No errors in \(report.participants) participants\(matches.map { ", \($0.count) programs" } ?? "").")
     }
 }

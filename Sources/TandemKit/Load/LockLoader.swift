@@ -1,5 +1,4 @@
 import Foundation
-import Yams
 
 /// Reads `Content/matches/<program>/round-<n>.yaml`: the current round's locked matches and
 /// the history of earlier rounds.
@@ -121,12 +120,12 @@ enum LockLoader {
         return bag.errorCount == errorsBefore ? lock : nil
     }
 
-    private static func sequence(_ r: MappingReader, _ key: String) -> [Node] {
+    private static func sequence(_ r: MappingReader, _ key: String) -> [YAMLNode] {
         guard let node = r.node(key), !YAMLValue.isNull(node) else { return [] }
-        guard case let .sequence(list) = node else {
-            r.bag.error("'\(key)' must be a list, found \(YAMLValue.describe(node))", at: r.source.location(node.mark))
+        guard let list = node.items else {
+            r.bag.error("'\(key)' must be a list, found \(YAMLValue.describe(node))", at: r.source.location(node))
             return []
         }
-        return Array(list)
+        return list
     }
 }

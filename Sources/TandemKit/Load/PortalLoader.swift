@@ -42,7 +42,8 @@ enum Validator {
         let programsBySlug = Dictionary(uniqueKeysWithValues: portal.programs.map { ($0.slug, $0) })
         let activitySlugs = Set(portal.activities.map(\.slug))
 
-        for p in portal.participants {
+        for i in portal.participants.indices {
+            let p = portal.participants[i]
             if let manager = p.manager {
                 let at = p.fieldLocations["manager"]
                 if manager == p.id {
@@ -115,17 +116,18 @@ enum Validator {
     /// A manager chain that loops back on itself is reported once, at the entry that closes it.
     private static func checkManagerCycles(_ portal: Portal, bag: DiagnosticBag) {
         var state: [String: Int] = [:] // 1 = on the current path, 2 = done
-        for start in portal.participants where state[start.id] == nil {
+        for start in portal.participants.indices where state[portal.participants[start].id] == nil {
             var path: [String] = []
-            var current: String? = start.id
-            while let id = current, state[id] == nil, let p = portal.participant(id) {
+            var current: String? = portal.participants[start].id
+            while let id = current, state[id] == nil, let k = portal.participantIndex[id] {
                 state[id] = 1
                 path.append(id)
-                current = p.manager == id ? nil : p.manager
+                let manager = portal.participants[k].manager
+                current = manager == id ? nil : manager
             }
-            if let id = current, state[id] == 1, let p = portal.participant(id), let index = path.firstIndex(of: id) {
+            if let id = current, state[id] == 1, let k = portal.participantIndex[id], let index = path.firstIndex(of: id) {
                 let cycle = path[index...] + [id]
-                bag.error("managers form a loop: \(cycle.joined(separator: " → "))", at: p.fieldLocations["manager"])
+                bag.error("managers form a loop: \(cycle.joined(separator: " → "))", at: portal.participants[k].fieldLocations["manager"])
             }
             for id in path { state[id] = 2 }
         }

@@ -1,5 +1,4 @@
 import Foundation
-import Yams
 
 /// Reads `Content/programs/<slug>.md`.
 enum ProgramLoader {
@@ -146,52 +145,51 @@ enum ProgramLoader {
             weights = defaults
         }
         if let rulesNode = m.node("rules") {
-            guard case let .sequence(list) = rulesNode else {
-                bag.error("'rules' must be a list, found \(YAMLValue.describe(rulesNode))", at: m.source.location(rulesNode.mark))
+            guard rulesNode.kind == .sequence else {
+                bag.error("'rules' must be a list, found \(YAMLValue.describe(rulesNode))", at: m.source.location(rulesNode))
                 return (weights, rules)
             }
-            for item in list {
+            for item in rulesNode.children {
                 if let rule = rule(item, source: m.source, bag: bag), !rules.contains(rule) { rules.append(rule) }
             }
         }
         return (weights.sorted { $0.0 < $1.0 }, rules)
     }
 
-    private static func rule(_ node: Node, source: YAMLSource, bag: DiagnosticBag) -> Rule? {
+    private static func rule(_ node: YAMLNode, source: YAMLSource, bag: DiagnosticBag) -> Rule? {
         let known = Rule.plainNames + Rule.parameterNames
-        switch node {
-        case let .scalar(s):
-            switch s.string {
+        if let string = node.string {
+            switch string {
             case "not_manager": return .notManager
             case "not_same_team": return .notSameTeam
             case "not_same_department": return .notSameDepartment
             case "not_previous_partner": return .notPreviousPartner
             case "same_location": return .sameLocation
             case let name where Rule.parameterNames.contains(name):
-                bag.error("rule '\(name)' needs a value, e.g. '\(name): \(name == "max_timezone_gap" ? "4h" : "2")'", at: source.location(node.mark))
+                bag.error("rule '\(name)' needs a value, e.g. '\(name): \(name == "max_timezone_gap" ? "4h" : "2")'", at: source.location(node))
             default:
-                bag.error("unknown rule '\(s.string)'", at: source.location(node.mark),
-                          hint: Suggest.hint(for: s.string, in: known) ?? "rules: \(known.joined(separator: ", "))")
+                bag.error("unknown rule '\(string)'", at: source.location(node),
+                          hint: Suggest.hint(for: string, in: known) ?? "rules: \(known.joined(separator: ", "))")
             }
-        case let .mapping(map) where map.count == 1:
-            let (keyNode, valueNode) = map.first!
-            let key = keyNode.scalar?.string ?? ""
-            let value = valueNode.scalar?.string ?? ""
+        } else if let map = node.pairs, map.count == 1 {
+            let (keyNode, valueNode) = map[0]
+            let key = keyNode.string ?? ""
+            let value = valueNode.string ?? ""
             switch key {
             case "max_timezone_gap":
                 if let minutes = Duration.minutes(value.hasSuffix("h") || value.hasSuffix("m") ? value : value + "h"), minutes <= 26 * 60 {
                     return .maxTimezoneGap(minutes: minutes)
                 }
-                bag.error("'max_timezone_gap' must be a duration such as 4h, found '\(value)'", at: source.location(valueNode.mark))
+                bag.error("'max_timezone_gap' must be a duration such as 4h, found '\(value)'", at: source.location(valueNode))
             case "min_seniority_gap":
                 if let gap = Int(value), gap >= 0 { return .minSeniorityGap(gap) }
-                bag.error("'min_seniority_gap' must be a whole number, found '\(value)'", at: source.location(valueNode.mark))
+                bag.error("'min_seniority_gap' must be a whole number, found '\(value)'", at: source.location(valueNode))
             default:
-                bag.error("unknown rule '\(key)'", at: source.location(keyNode.mark),
+                bag.error("unknown rule '\(key)'", at: source.location(keyNode),
                           hint: Suggest.hint(for: key, in: known) ?? "rules: \(known.joined(separator: ", "))")
             }
-        default:
-            bag.error("a rule must be a name such as not_same_team or 'max_timezone_gap: 4h'", at: source.location(node.mark))
+        } else {
+            bag.error("a rule must be a name such as not_same_team or 'max_timezone_gap: 4h'", at: source.location(node))
         }
         return nil
     }
@@ -235,15 +233,15 @@ enum ActivityLoader {
         if formats.isEmpty { formats = [.pairs, .groups] }
         var traits: [Trait] = []
         if let traitsNode = r.node("traits") {
-            if case let .sequence(list) = traitsNode {
-                for item in list {
-                    if case let .scalar(s) = item { traits.append(Trait(name: s.string, note: "")); continue }
+            if traitsNode.kind == .sequence {
+                for item in traitsNode.children {
+                    if let name = item.string { traits.append(Trait(name: name, note: "")); continue }
                     guard let t = MappingReader(item, source: source, bag: bag, what: "a trait") else { continue }
                     t.finish(allowed: ["name", "note"])
                     if let name = t.string("name", required: true) { traits.append(Trait(name: name, note: t.string("note") ?? "")) }
                 }
             } else {
-                bag.error("'traits' must be a list", at: source.location(traitsNode.mark))
+                bag.error("'traits' must be a list", at: source.location(traitsNode))
             }
         }
         return Activity(

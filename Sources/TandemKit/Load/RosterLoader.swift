@@ -1,6 +1,5 @@
 import Dispatch
 import Foundation
-import Yams
 
 /// Reads `Content/roster.yaml` into participants.
 enum RosterLoader {
@@ -38,14 +37,19 @@ enum RosterLoader {
         }
         for b in bags { bag.merge(b) }
         var participants: [Participant] = []
-        var firstSeen: [String: SourceLocation] = [:]
-        for p in parsed.joined() {
-            if let earlier = firstSeen[p.id] {
-                bag.error("duplicate participant id '\(p.id)'", at: p.fieldLocations["id"], hint: "first used at \(earlier)")
-                continue
+        participants.reserveCapacity(parsed.reduce(0) { $0 + $1.count })
+        var firstSeen: [String: Int] = [:]
+        firstSeen.reserveCapacity(participants.capacity)
+        for chunk in parsed {
+            for p in chunk {
+                if let earlier = firstSeen[p.id] {
+                    bag.error("duplicate participant id '\(p.id)'", at: p.fieldLocations["id"],
+                              hint: "first used at \(participants[earlier].fieldLocations["id"]!)")
+                    continue
+                }
+                firstSeen[p.id] = participants.count
+                participants.append(p)
             }
-            firstSeen[p.id] = p.fieldLocations["id"]
-            participants.append(p)
         }
         return participants
     }
@@ -62,58 +66,98 @@ enum RosterLoader {
             bag.error("the roster is missing the required key 'participants'", at: top.location)
             return []
         }
-        guard case let .sequence(list) = listNode else {
-            bag.error("'participants' must be a list, found \(YAMLValue.describe(listNode))", at: source.location(listNode.mark))
+        guard listNode.kind == .sequence else {
+            bag.error("'participants' must be a list, found \(YAMLValue.describe(listNode))", at: source.location(listNode))
             return []
         }
-        return list.compactMap { participant($0, source: source, bag: bag) }
+        return listNode.children.compactMap { participant($0, source: source, bag: bag) }
     }
 
     private static func parseItems(_ text: String, source: YAMLSource, bag: DiagnosticBag) -> [Participant] {
         guard let root = YAMLDocument.compose(text, source: source, bag: bag) else { return [] }
-        guard case let .sequence(list) = root else {
-            bag.error("expected a list of participants", at: source.location(root.mark))
+        guard root.kind == .sequence else {
+            bag.error("expected a list of participants", at: source.location(root))
             return []
         }
-        return list.compactMap { participant($0, source: source, bag: bag) }
+        return root.children.compactMap { participant($0, source: source, bag: bag) }
     }
 
     /// Large rosters are cut between top-level list items so the pieces parse in parallel; the
     /// first piece is a whole roster document (header, `participants:`, the first items).
     /// Only the plain layout (`participants:` then `- ` items at one indentation) is cut;
     /// anything else is parsed whole, so diagnostics never depend on the cut.
+    /// Works on the UTF-8 bytes: a 40 MB roster is scanned once, without Character breaking.
     static func splitLargeRoster(_ text: String, minimumSize: Int = 256 * 1024) -> [(text: String, lineOffset: Int)] {
         let whole = [(text, 0)]
         guard text.utf8.count >= minimumSize else { return whole }
-        // An alias in one chunk may name an anchor in another.
-        if text.contains("&") && text.contains("*") { return whole }
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
-        guard let header = lines.firstIndex(where: { $0.hasPrefix("participants:") }),
-              lines[..<header].allSatisfy({ $0.trimmingCharacters(in: .whitespaces).isEmpty || $0.hasPrefix("#") }),
-              lines[header].dropFirst("participants:".count).trimmingCharacters(in: .whitespaces).isEmpty,
-              let first = lines[(header + 1)...].firstIndex(where: { !$0.trimmingCharacters(in: .whitespaces).isEmpty && !$0.trimmingCharacters(in: .whitespaces).hasPrefix("#") })
-        else { return whole }
-        let indent = lines[first].prefix { $0 == " " }.count
-        let itemPrefix = String(repeating: " ", count: indent) + "- "
-        guard lines[first].hasPrefix(itemPrefix) else { return whole }
-        var starts: [Int] = []
-        for i in first..<lines.count {
-            let line = lines[i]
-            if line.hasPrefix(itemPrefix) { starts.append(i); continue }
-            let content = line.drop { $0 == " " }
-            if content.isEmpty || content.hasPrefix("#") { continue }
-            if line.count - content.count <= indent { return whole }
+        var text = text
+        return text.withUTF8 { bytes -> [(text: String, lineOffset: Int)] in
+            // An alias in one chunk may name an anchor in another.
+            if bytes.contains(UInt8(ascii: "&")) && bytes.contains(UInt8(ascii: "*")) { return whole }
+            let lines = LineTable(bytes)
+            func isBlank(_ i: Int) -> Bool { lines.firstNonBlank(i) == nil }
+            func isComment(_ i: Int) -> Bool { lines.firstNonBlank(i).map { bytes[$0] == UInt8(ascii: "#") } ?? false }
+            let header = "participants:".utf8
+            guard let h = (0..<lines.count).first(where: { lines.hasPrefix($0, header) }),
+                  (0..<h).allSatisfy({ isBlank($0) || lines.hasPrefix($0, "#".utf8) }),
+                  lines.firstNonBlank(h, from: header.count) == nil,
+                  let first = ((h + 1)..<lines.count).first(where: { !isBlank($0) && !isComment($0) })
+            else { return whole }
+            let indent = lines.leadingSpaces(first)
+            let itemPrefix = Array(repeating: UInt8(ascii: " "), count: indent) + "- ".utf8
+            guard lines.hasPrefix(first, itemPrefix) else { return whole }
+            var starts: [Int] = []
+            for i in first..<lines.count {
+                if lines.hasPrefix(i, itemPrefix) { starts.append(i); continue }
+                let spaces = lines.leadingSpaces(i)
+                let contentStart = lines.start(i) + spaces
+                if contentStart == lines.end(i) || bytes[contentStart] == UInt8(ascii: "#") { continue }
+                if spaces <= indent { return whole }
+            }
+            let pieces = min(starts.count, max(2, ProcessInfo.processInfo.activeProcessorCount * 4))
+            guard pieces > 1 else { return whole }
+            var chunks: [(String, Int)] = []
+            for k in 0..<pieces {
+                // The first piece keeps the header, so it is checked like the rest.
+                let from = k == 0 ? 0 : starts[k * starts.count / pieces]
+                let to = k == pieces - 1 ? bytes.count : lines.start(starts[(k + 1) * starts.count / pieces]) - 1
+                chunks.append((String(decoding: UnsafeBufferPointer(rebasing: bytes[lines.start(from)..<to]), as: UTF8.self), from))
+            }
+            return chunks
         }
-        let pieces = min(starts.count, max(2, ProcessInfo.processInfo.activeProcessorCount * 4))
-        guard pieces > 1 else { return whole }
-        var chunks: [(String, Int)] = []
-        for k in 0..<pieces {
-            // The first piece keeps the header, so it is checked like the rest.
-            let from = k == 0 ? 0 : starts[k * starts.count / pieces]
-            let to = k == pieces - 1 ? lines.count : starts[(k + 1) * starts.count / pieces]
-            chunks.append((lines[from..<to].joined(separator: "\n"), from))
+    }
+
+    /// Where each line of a text starts (lines end at LF, which is not part of them).
+    struct LineTable {
+        let bytes: UnsafeBufferPointer<UInt8>
+        private var starts: [Int] = [0]
+
+        init(_ bytes: UnsafeBufferPointer<UInt8>) {
+            self.bytes = bytes
+            for i in bytes.indices where bytes[i] == 0x0A { starts.append(i + 1) }
         }
-        return chunks
+
+        var count: Int { starts.count }
+        func start(_ line: Int) -> Int { starts[line] }
+        func end(_ line: Int) -> Int { line + 1 < starts.count ? starts[line + 1] - 1 : bytes.count }
+
+        func hasPrefix(_ line: Int, _ prefix: some Collection<UInt8>) -> Bool {
+            end(line) - start(line) >= prefix.count && bytes[start(line)...].starts(with: prefix)
+        }
+
+        func leadingSpaces(_ line: Int) -> Int {
+            var i = start(line)
+            while i < end(line), bytes[i] == UInt8(ascii: " ") { i += 1 }
+            return i - start(line)
+        }
+
+        /// The first byte of the line that is not an ASCII space or tab, skipping `offset`
+        /// bytes; other Unicode spaces count as content, so such lines are never cut at.
+        func firstNonBlank(_ line: Int, from offset: Int = 0) -> Int? {
+            var i = start(line) + offset
+            while i < end(line), bytes[i] == UInt8(ascii: " ") || bytes[i] == UInt8(ascii: "\t") { i += 1 }
+            return i < end(line) ? i : nil
+        }
     }
 
     static func isValidID(_ id: String) -> Bool {
@@ -121,7 +165,7 @@ enum RosterLoader {
             && id.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" }
     }
 
-    private static func participant(_ node: Node, source: YAMLSource, bag: DiagnosticBag) -> Participant? {
+    private static func participant(_ node: YAMLNode, source: YAMLSource, bag: DiagnosticBag) -> Participant? {
         guard let r = MappingReader(node, source: source, bag: bag, what: "a participant") else { return nil }
         defer { r.finish(allowed: keys) }
         let errorsBefore = bag.errorCount
@@ -162,8 +206,17 @@ enum RosterLoader {
                       hint: Suggest.hint(for: item.value, in: privatable) ?? "private fields: \(privatable.joined(separator: ", "))")
         }
         func list(_ key: String) -> [String] {
+            // Lists are short: a linear look beats hashing, up to a point.
+            var result: [String] = []
             var seen = Set<String>()
-            return r.stringList(key).map { $0.value.lowercased() }.filter { seen.insert($0).inserted }
+            for item in r.stringList(key) {
+                let value = item.value.lowercased()
+                if result.count < 16 ? !result.contains(value) : seen.insert(value).inserted {
+                    result.append(value)
+                    if result.count == 16 { seen = Set(result) }
+                }
+            }
+            return result
         }
         let programs = r.stringList("programs")
         let avoid = r.stringList("avoid")
@@ -186,6 +239,17 @@ enum RosterLoader {
     }
 
     static func isPlausibleEmail(_ s: String) -> Bool {
+        // Printable ASCII only (the usual case): the same test on bytes.
+        var s = s
+        if let plain = s.withUTF8({ bytes -> Bool? in
+            guard bytes.allSatisfy({ (0x21...0x7E).contains($0) }) else { return nil }
+            guard let at = bytes.firstIndex(of: UInt8(ascii: "@")), at > 0 else { return false }
+            let domain = bytes[(at + 1)...]
+            return !domain.contains(UInt8(ascii: "@")) && domain.contains(UInt8(ascii: "."))
+                && !bytes.contains { $0 == UInt8(ascii: "<") || $0 == UInt8(ascii: ">") || $0 == UInt8(ascii: "\"") }
+        }) {
+            return plain
+        }
         let parts = s.split(separator: "@", omittingEmptySubsequences: false)
         return parts.count == 2 && !parts[0].isEmpty && parts[1].contains(".") && !s.contains(where: { $0.isWhitespace || $0 == "<" || $0 == ">" || $0 == "\"" })
     }

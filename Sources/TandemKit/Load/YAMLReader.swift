@@ -10,6 +10,10 @@ struct YAMLSource {
         guard let mark else { return SourceLocation(file: file, line: 1 + lineOffset, column: 1) }
         return SourceLocation(file: file, line: mark.line + lineOffset, column: mark.column)
     }
+
+    func location(_ node: YAMLNode) -> SourceLocation {
+        SourceLocation(file: file, line: node.line + lineOffset, column: node.column)
+    }
 }
 
 enum YAMLDocument {
@@ -18,7 +22,14 @@ enum YAMLDocument {
     static let maximumDepth = 64
 
     /// Parses `text` into a node tree, turning every Yams failure into a positioned diagnostic.
-    static func compose(_ text: String, source: YAMLSource, bag: DiagnosticBag) -> Node? {
+    /// Text that passes the checks below and that libyaml reads without anything unusual is
+    /// composed straight from libyaml's events; anything else goes through Yams, which
+    /// reports what is wrong with it (`YAMLTree`).
+    static func compose(_ text: String, source: YAMLSource, bag: DiagnosticBag) -> YAMLNode? {
+        if excessiveNesting(text) == nil, !text.containsByte("\t"), aliasInKey(text) == nil,
+           let tree = YAMLTree.compose(text, strict: true) {
+            return tree.root
+        }
         if let (line, column) = excessiveNesting(text) {
             bag.error("YAML nesting is deeper than \(maximumDepth) levels",
                       at: SourceLocation(file: source.file, line: line + source.lineOffset, column: column))
@@ -38,7 +49,12 @@ enum YAMLDocument {
             // Every scalar stays a string: the readers parse numbers, dates and booleans themselves
             // with positioned errors, and skipping Yams' regex tag resolution makes large
             // rosters load about four times faster.
-            return try Yams.compose(yaml: repaired, .basic)
+            guard try Yams.compose(yaml: repaired, .basic) != nil else { return nil }
+            guard let tree = YAMLTree.compose(repaired, strict: false) else {
+                bag.error("could not read YAML", at: source.location(nil))
+                return nil
+            }
+            return tree.root
         } catch let error as YamlError {
             report(error, source: source, bag: bag)
             return nil
@@ -76,7 +92,7 @@ enum YAMLDocument {
     /// YAML forbids tabs in indentation. Each one is reported, then replaced by the previous
     /// line's indentation so the rest of the file can still be checked in the same run.
     static func expandIndentationTabs(_ text: String) -> (String, [(line: Int, column: Int)]) {
-        guard text.contains("\t") else { return (text, []) }
+        guard text.containsByte("\t") else { return (text, []) }
         var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         var found: [(Int, Int)] = []
         var previousIndent = 0
@@ -102,7 +118,7 @@ enum YAMLDocument {
     /// defined anchor that sits in a key: directly before ':', after an explicit '?' key, or
     /// inside a flow collection that is itself a key. Quoted text and comments are skipped.
     static func aliasInKey(_ text: String) -> (line: Int, column: Int)? {
-        guard text.contains("&"), text.contains("*") else { return nil }
+        guard text.containsByte("&"), text.containsByte("*") else { return nil }
         let chars = Array(text.unicodeScalars)
         let n = chars.count
         func isBreak(_ c: Unicode.Scalar) -> Bool { c == " " || c == "\t" || c == "\n" }
@@ -165,31 +181,46 @@ enum YAMLDocument {
         return aliases.first { $0.explicitKey && anchors.contains($0.name) }.map { ($0.line, $0.column) }
     }
 
-    /// Bracket or indentation depth beyond the maximum, with its position.
+    /// Bracket or indentation depth beyond the maximum, with its position (the column counts
+    /// Unicode scalars). Scans the UTF-8 bytes: every structural character is ASCII.
     private static func excessiveNesting(_ text: String) -> (line: Int, column: Int)? {
-        var depth = 0, line = 1, column = 0
-        var lineStartSpaces = 0, atLineStart = true
-        for scalar in text.unicodeScalars {
-            column += 1
-            switch scalar {
-            case "\n":
-                line += 1; column = 0; atLineStart = true; lineStartSpaces = 0
-            case " " where atLineStart:
-                lineStartSpaces += 1
-                // Two spaces per level is the usual style; one-space indents at 128 deep are still refused.
-                if lineStartSpaces > maximumDepth * 4 { return (line, column) }
-            case "[", "{":
-                atLineStart = false
-                depth += 1
-                if depth > maximumDepth { return (line, column) }
-            case "]", "}":
-                atLineStart = false
-                depth = max(0, depth - 1)
-            default:
-                atLineStart = false
+        var text = text
+        return text.withUTF8 { bytes in
+            var depth = 0, line = 1, column = 0
+            var lineStartSpaces = 0, atLineStart = true
+            for byte in bytes {
+                // Continuation bytes belong to the scalar counted at its first byte.
+                if byte & 0xC0 == 0x80 { continue }
+                column += 1
+                switch byte {
+                case UInt8(ascii: "\n"):
+                    line += 1; column = 0; atLineStart = true; lineStartSpaces = 0
+                case UInt8(ascii: " ") where atLineStart:
+                    lineStartSpaces += 1
+                    // Two spaces per level is the usual style; one-space indents at 128 deep are still refused.
+                    if lineStartSpaces > maximumDepth * 4 { return (line, column) }
+                case UInt8(ascii: "["), UInt8(ascii: "{"):
+                    atLineStart = false
+                    depth += 1
+                    if depth > maximumDepth { return (line, column) }
+                case UInt8(ascii: "]"), UInt8(ascii: "}"):
+                    atLineStart = false
+                    depth = max(0, depth - 1)
+                default:
+                    atLineStart = false
+                }
             }
+            return nil
         }
-        return nil
+    }
+}
+
+extension String {
+    /// Whether the text holds this ASCII byte: a plain byte scan, where `contains("&")` goes
+    /// through Foundation's UTF-16 search.
+    func containsByte(_ ascii: Unicode.Scalar) -> Bool {
+        let byte = UInt8(ascii: ascii)
+        return utf8.withContiguousStorageIfAvailable { $0.contains(byte) } ?? utf8.contains(byte)
     }
 }
 
@@ -199,53 +230,63 @@ final class MappingReader {
     let source: YAMLSource
     let bag: DiagnosticBag
     let location: SourceLocation
-    private let entries: [(key: String, keyNode: Node, value: Node)]
-    private let index: [String: Int]
+    private let entries: [(key: String, keyNode: YAMLNode, value: YAMLNode)]
+    /// Only for mappings with many keys; a few are looked up one by one.
+    private let index: [String: Int]?
     private let what: String
 
     /// Returns nil (after reporting) when `node` is not a mapping.
-    init?(_ node: Node, source: YAMLSource, bag: DiagnosticBag, what: String) {
+    init?(_ node: YAMLNode, source: YAMLSource, bag: DiagnosticBag, what: String) {
         self.source = source
         self.bag = bag
         self.what = what
-        location = source.location(node.mark)
-        guard case let .mapping(mapping) = node else {
-            bag.error("expected \(what) to be a mapping of keys to values, found \(YAMLValue.describe(node))", at: source.location(node.mark))
+        location = source.location(node)
+        guard node.kind == .mapping else {
+            bag.error("expected \(what) to be a mapping of keys to values, found \(YAMLValue.describe(node))", at: source.location(node))
             return nil
         }
-        var entries: [(String, Node, Node)] = []
-        for (key, value) in mapping {
-            guard case let .scalar(scalar) = key else {
-                bag.error("keys of \(what) must be plain names", at: source.location(key.mark))
+        var entries: [(String, YAMLNode, YAMLNode)] = []
+        var children = node.children
+        while let key = children.next(), let value = children.next() {
+            guard let text = key.string else {
+                bag.error("keys of \(what) must be plain names", at: source.location(key))
                 continue
             }
-            entries.append((scalar.string, key, value))
+            entries.append((text, key, value))
         }
         self.entries = entries
-        var index: [String: Int] = [:]
-        for (i, entry) in entries.enumerated() where index[entry.0] == nil { index[entry.0] = i }
-        self.index = index
+        if entries.count > 32 {
+            var index: [String: Int] = [:]
+            for (i, entry) in entries.enumerated() where index[entry.0] == nil { index[entry.0] = i }
+            self.index = index
+        } else {
+            index = nil
+        }
+    }
+
+    private func position(_ key: String) -> Int? {
+        if let index { return index[key] }
+        return entries.firstIndex { $0.key == key }
     }
 
     var keys: [String] { entries.map(\.key) }
 
-    func node(_ key: String) -> Node? { index[key].map { entries[$0].value } }
+    func node(_ key: String) -> YAMLNode? { position(key).map { entries[$0].value } }
 
     func has(_ key: String) -> Bool { node(key).map { !YAMLValue.isNull($0) } ?? false }
 
     func location(of key: String) -> SourceLocation {
-        node(key).map { source.location($0.mark) } ?? location
+        node(key).map { source.location($0) } ?? location
     }
 
     func keyLocation(of key: String) -> SourceLocation {
-        index[key].map { source.location(entries[$0].keyNode.mark) } ?? location
+        position(key).map { source.location(entries[$0].keyNode) } ?? location
     }
 
     /// Reports every key not in `allowed`, suggesting the closest known one.
     func finish(allowed: [String]) {
-        let allowedSet = Set(allowed)
-        for entry in entries where !allowedSet.contains(entry.key) {
-            bag.error("unknown key '\(entry.key)' in \(what)", at: source.location(entry.keyNode.mark),
+        for entry in entries where !allowed.contains(entry.key) {
+            bag.error("unknown key '\(entry.key)' in \(what)", at: source.location(entry.keyNode),
                       hint: Suggest.hint(for: entry.key, in: allowed) ?? "known keys: \(allowed.joined(separator: ", "))")
         }
     }
@@ -259,13 +300,13 @@ final class MappingReader {
             if required { missing(key) }
             return nil
         }
-        guard case let .scalar(scalar) = node else {
-            bag.error("'\(key)' must be text, found \(YAMLValue.describe(node))", at: source.location(node.mark))
+        guard let string = node.string else {
+            bag.error("'\(key)' must be text, found \(YAMLValue.describe(node))", at: source.location(node))
             return nil
         }
-        let value = scalar.string.trimmedFast(newlines: true)
+        let value = string.trimmedFast(newlines: true)
         if value.isEmpty, required {
-            bag.error("'\(key)' must not be empty", at: source.location(node.mark))
+            bag.error("'\(key)' must not be empty", at: source.location(node))
             return nil
         }
         return value
@@ -276,12 +317,12 @@ final class MappingReader {
             if required { missing(key) }
             return nil
         }
-        guard case let .scalar(scalar) = node, let value = Int(scalar.string.trimmedFast(newlines: false)) else {
-            bag.error("'\(key)' must be a whole number, found \(YAMLValue.describe(node))", at: source.location(node.mark))
+        guard let string = node.string, let value = Int(string.trimmedFast(newlines: false)) else {
+            bag.error("'\(key)' must be a whole number, found \(YAMLValue.describe(node))", at: source.location(node))
             return nil
         }
         if let range, !range.contains(value) {
-            bag.error("'\(key)' must be between \(range.lowerBound) and \(range.upperBound), found \(value)", at: source.location(node.mark))
+            bag.error("'\(key)' must be between \(range.lowerBound) and \(range.upperBound), found \(value)", at: source.location(node))
             return nil
         }
         return value
@@ -289,40 +330,40 @@ final class MappingReader {
 
     func bool(_ key: String) -> Bool? {
         guard let node = node(key), !YAMLValue.isNull(node) else { return nil }
-        if case let .scalar(scalar) = node {
-            switch scalar.string.lowercased() {
+        if let string = node.string {
+            switch string.lowercased() {
             case "true", "yes", "on": return true
             case "false", "no", "off": return false
             default: break
             }
         }
-        bag.error("'\(key)' must be true or false, found \(YAMLValue.describe(node))", at: source.location(node.mark))
+        bag.error("'\(key)' must be true or false, found \(YAMLValue.describe(node))", at: source.location(node))
         return nil
     }
 
     /// A list of text items. A single scalar is accepted as a one-item list.
     func stringList(_ key: String) -> [(value: String, location: SourceLocation)] {
         guard let node = node(key), !YAMLValue.isNull(node) else { return [] }
-        switch node {
-        case let .scalar(scalar):
-            return [(scalar.string.trimmedFast(newlines: false), source.location(node.mark))]
-        case let .sequence(sequence):
+        switch node.kind {
+        case .scalar:
+            return [(node.string!.trimmedFast(newlines: false), source.location(node))]
+        case .sequence:
             var items: [(String, SourceLocation)] = []
-            for item in sequence {
-                guard case let .scalar(scalar) = item else {
-                    bag.error("items of '\(key)' must be text, found \(YAMLValue.describe(item))", at: source.location(item.mark))
+            for item in node.children {
+                guard let string = item.string else {
+                    bag.error("items of '\(key)' must be text, found \(YAMLValue.describe(item))", at: source.location(item))
                     continue
                 }
-                let text = scalar.string.trimmedFast(newlines: false)
+                let text = string.trimmedFast(newlines: false)
                 if text.isEmpty {
-                    bag.error("'\(key)' has an empty item", at: source.location(item.mark))
+                    bag.error("'\(key)' has an empty item", at: source.location(item))
                     continue
                 }
-                items.append((text, source.location(item.mark)))
+                items.append((text, source.location(item)))
             }
             return items
-        default:
-            bag.error("'\(key)' must be a list, found \(YAMLValue.describe(node))", at: source.location(node.mark))
+        case .mapping:
+            bag.error("'\(key)' must be a list, found \(YAMLValue.describe(node))", at: source.location(node))
             return []
         }
     }
@@ -343,21 +384,19 @@ final class MappingReader {
 }
 
 enum YAMLValue {
-    static func isNull(_ node: Node) -> Bool {
-        if case let .scalar(scalar) = node {
-            return scalar.style == .plain && ["", "~", "null", "Null", "NULL"].contains(scalar.string)
-        }
-        return false
+    static func isNull(_ node: YAMLNode) -> Bool {
+        guard node.isPlainScalar, let string = node.string else { return false }
+        return string.isEmpty || string == "~" || string == "null" || string == "Null" || string == "NULL"
     }
 
-    static func describe(_ node: Node) -> String {
-        switch node {
-        case let .scalar(scalar):
-            let text = scalar.string.count > 30 ? String(scalar.string.prefix(30)) + "…" : scalar.string
+    static func describe(_ node: YAMLNode) -> String {
+        switch node.kind {
+        case .scalar:
+            let string = node.string!
+            let text = string.count > 30 ? String(string.prefix(30)) + "…" : string
             return isNull(node) ? "nothing" : "'\(text)'"
         case .mapping: return "a mapping"
         case .sequence: return "a list"
-        case .alias: return "an alias"
         }
     }
 }
@@ -366,6 +405,8 @@ extension String {
     /// `trimmingCharacters(in: .whitespaces)` (or `.whitespacesAndNewlines`) without the
     /// Foundation round trip when, as for almost every roster value, there is nothing to trim.
     func trimmedFast(newlines: Bool) -> String {
+        // A printable ASCII byte at both ends: nothing to trim, no Unicode lookups needed.
+        if let first = utf8.first, let last = utf8.last, (0x21...0x7E).contains(first), (0x21...0x7E).contains(last) { return self }
         func isSpace(_ c: Character) -> Bool { c.isWhitespace && (newlines || !c.isNewline) }
         guard let first = first, let last = last, isSpace(first) || isSpace(last) else { return self }
         return trimmingCharacters(in: newlines ? .whitespacesAndNewlines : .whitespaces)

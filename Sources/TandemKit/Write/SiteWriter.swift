@@ -15,20 +15,26 @@ final class SiteWriter: @unchecked Sendable {
 
     let output: URL
     let staging: URL
+    private let stagingPath: String
     private let lockFile: URL
     private var lockDescriptor: Int32 = -1
     private let lock = NSLock()
     private var failures: [String] = []
-    /// Files and folders already in the reused folder, and what this build wrote.
+    /// Files and folders already in the reused folder (fixed once `prepare` has run, then
+    /// read without the lock), and which of them this build wrote. Files that were not
+    /// there need no record: nothing has to be removed for them.
     private var existingFiles = Set<String>()
     private var existingDirectories = Set<String>()
     private var writtenFiles = Set<String>()
     private var writtenDirectories = Set<String>([""])
+    /// Counts the files written, for a progress display.
+    var progress: BuildProgress?
 
     init(output: URL) {
         self.output = output.standardizedFileURL
         let parent = self.output.deletingLastPathComponent()
         staging = parent.appendingPathComponent(".\(self.output.lastPathComponent).tandem-back")
+        stagingPath = staging.path
         lockFile = parent.appendingPathComponent(".\(self.output.lastPathComponent).tandem-lock")
     }
 
@@ -79,16 +85,37 @@ final class SiteWriter: @unchecked Sendable {
     /// folder (a link someone put there) is removed, so writes can never be redirected.
     private func adoptPreviousBuild() -> Bool {
         var info = stat()
-        guard lstat(staging.path, &info) == 0, info.st_mode & S_IFMT == S_IFDIR else { return false }
-        guard let walker = FileManager.default.enumerator(atPath: staging.path) else { return false }
-        while let path = walker.nextObject() as? String {
-            guard lstat(staging.path + "/" + path, &info) == 0 else { continue }
-            switch info.st_mode & S_IFMT {
-            case S_IFDIR: existingDirectories.insert(path)
-            case S_IFREG: existingFiles.insert(path)
-            default:
-                unlink(staging.path + "/" + path)
+        guard lstat(stagingPath, &info) == 0, info.st_mode & S_IFMT == S_IFDIR else { return false }
+        return walk("", stagingPath)
+    }
+
+    /// One folder of the kept build, with readdir: the entry types come with the names, so
+    /// a 300,000-file site is taken stock of without a stat per file.
+    private func walk(_ relative: String, _ full: String) -> Bool {
+        guard let dir = opendir(full) else { return false }
+        var folders: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: &entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
             }
+            if name == "." || name == ".." { continue }
+            let path = relative.isEmpty ? name : relative + "/" + name
+            var type = Int(entry.pointee.d_type)
+            if type == Int(DT_UNKNOWN) {
+                var info = stat()
+                guard lstat(full + "/" + name, &info) == 0 else { continue }
+                type = info.st_mode & S_IFMT == S_IFDIR ? Int(DT_DIR) : info.st_mode & S_IFMT == S_IFREG ? Int(DT_REG) : Int(DT_LNK)
+            }
+            switch type {
+            case Int(DT_DIR): folders.append(path)
+            case Int(DT_REG): existingFiles.insert(path)
+            default: unlink(full + "/" + name)
+            }
+        }
+        closedir(dir)
+        for folder in folders {
+            existingDirectories.insert(folder)
+            _ = walk(folder, stagingPath + "/" + folder)
         }
         return true
     }
@@ -110,63 +137,134 @@ final class SiteWriter: @unchecked Sendable {
     /// Writes one file under the staging folder. `path` is relative and built from validated
     /// ids; anything that could climb out is refused.
     func write(_ path: String, _ bytes: some Collection<UInt8>) {
-        guard !path.isEmpty, !path.hasPrefix("/"), !path.split(separator: "/").contains(where: { $0 == ".." || $0 == "." || $0.isEmpty }) else {
+        guard SiteWriter.isPlainRelativePath(path) else {
             record("refused to write outside the output folder: \(path)")
             return
         }
-        let full = staging.path + "/" + path
-        lock.lock()
-        writtenFiles.insert(path)
-        var folder = (path as NSString).deletingLastPathComponent
-        while !folder.isEmpty, writtenDirectories.insert(folder).inserted { folder = (folder as NSString).deletingLastPathComponent }
-        lock.unlock()
-        if !SiteWriter.writeFile(full, bytes) {
-            try? FileManager.default.createDirectory(atPath: (full as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-            if !SiteWriter.writeFile(full, bytes) {
-                record("cannot write \(path): \(String(cString: strerror(errno)))")
+        // Only what the kept build had is recorded: the rest is never removed.
+        var mayExist = existingFiles.contains(path)
+        if mayExist || !existingDirectories.isEmpty {
+            lock.lock()
+            if mayExist { writtenFiles.insert(path) }
+            var folder = SiteWriter.parent(path)
+            while !folder.isEmpty, writtenDirectories.insert(folder).inserted { folder = SiteWriter.parent(folder) }
+            lock.unlock()
+        }
+        let full = stagingPath + "/" + path
+        let ok: Bool? = bytes.withContiguousStorageIfAvailable { buffer in
+            var status = SiteWriter.writeFile(full, buffer, mayExist: mayExist)
+            if status == EEXIST {
+                // Written twice in this build: the second write compares as for a kept file.
+                mayExist = true
+                status = SiteWriter.writeFile(full, buffer, mayExist: true)
+            }
+            if status == ENOENT {
+                makeFolders(SiteWriter.parent(path))
+                status = SiteWriter.writeFile(full, buffer, mayExist: mayExist)
+                if status == EEXIST { status = SiteWriter.writeFile(full, buffer, mayExist: true) }
+            }
+            if status != 0 { record("cannot write \(path): \(String(cString: strerror(status)))") }
+            else { progress?.wroteFile() }
+            return status == 0
+        }
+        if ok == nil { write(path, Array(bytes)) }
+    }
+
+    /// Relative, non-empty, no empty, '.' or '..' component, no NUL.
+    static func isPlainRelativePath(_ path: String) -> Bool {
+        var componentLength = 0, dots = 0
+        for byte in path.utf8 {
+            switch byte {
+            case UInt8(ascii: "/"):
+                if componentLength == 0 || componentLength == dots && dots <= 2 { return false }
+                componentLength = 0; dots = 0
+            case 0:
+                return false
+            default:
+                componentLength += 1
+                if byte == UInt8(ascii: ".") { dots += 1 }
             }
         }
+        return componentLength > 0 && !(componentLength == dots && dots <= 2)
+    }
+
+    /// The folder part of a relative path ("" at the top).
+    static func parent(_ path: String) -> String {
+        guard let slash = path.utf8.lastIndex(of: UInt8(ascii: "/")) else { return "" }
+        return String(path[..<slash])
+    }
+
+    /// Creates a folder of the staging tree and the folders above it.
+    private func makeFolders(_ relative: String) {
+        guard !relative.isEmpty else { return }
+        if mkdir(stagingPath + "/" + relative, 0o755) == 0 || errno == EEXIST { return }
+        makeFolders(SiteWriter.parent(relative))
+        mkdir(stagingPath + "/" + relative, 0o755)
     }
 
     /// Plain open/write/close: Foundation's Data.write syncs every file to disk, which costs
     /// more than rendering the page. The staging folder is swapped in whole, so a crash can
-    /// only lose the new build, never the old site.
-    private static func writeFile(_ path: String, _ bytes: some Collection<UInt8>) -> Bool {
-        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o644)
-        guard fd >= 0 else { return false }
-        defer { close(fd) }
-        let ok: Bool? = bytes.withContiguousStorageIfAvailable { buffer in
-            // The folder holds an earlier build: a file that already has these bytes is left
-            // alone (no truncate, no new blocks, its modification time kept for uploads).
-            var info = stat()
-            if fstat(fd, &info) == 0, Int(info.st_size) == buffer.count, buffer.count <= 1 << 20 {
-                var current = [UInt8](repeating: 0, count: buffer.count)
-                let n = buffer.isEmpty ? 0 : current.withUnsafeMutableBytes { pread(fd, $0.baseAddress, buffer.count, 0) }
-                if n == buffer.count, current.elementsEqual(buffer) {
-                    return true
+    /// only lose the new build, never the old site. Returns 0 or an errno value.
+    ///
+    /// A file the kept build did not have is created exclusively (it cannot be there: the
+    /// folder was walked) and written with no further checks; EEXIST says it was written
+    /// earlier in this build. A kept file that already has these bytes is left alone (no
+    /// truncate, no new blocks, its modification time kept for uploads); one that does not
+    /// is overwritten in place and cut to length.
+    private static func writeFile(_ path: String, _ buffer: UnsafeBufferPointer<UInt8>, mayExist: Bool) -> Int32 {
+        let fd = open(path, (mayExist ? O_RDWR | O_CREAT : O_WRONLY | O_CREAT | O_EXCL) | O_CLOEXEC | O_NOFOLLOW, 0o644)
+        guard fd >= 0 else { return errno }
+        var status: Int32 = 0
+        var oldSize = 0
+        if mayExist {
+            if buffer.count <= 1 << 20 {
+                // One byte more than the new text: a longer file is told apart without fstat.
+                let same = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: buffer.count + 1) { current -> Bool in
+                    oldSize = readFully(fd, UnsafeMutableRawBufferPointer(current), offset: 0)
+                    return oldSize == buffer.count && (buffer.isEmpty || memcmp(current.baseAddress!, buffer.baseAddress!, buffer.count) == 0)
                 }
+                if same { close(fd); return 0 }
+            } else {
+                var info = stat()
+                oldSize = fstat(fd, &info) == 0 ? Int(info.st_size) : Int.max
             }
-            guard ftruncate(fd, 0) == 0 else { return false }
-            var offset = 0
-            while offset < buffer.count {
-                let n = pwrite(fd, buffer.baseAddress! + offset, buffer.count - offset, off_t(offset))
-                if n < 0 { if errno == EINTR { continue }; return false }
-                offset += n
-            }
-            return true
         }
-        if let ok { return ok }
-        return writeFile(path, Array(bytes))
+        var offset = 0
+        while offset < buffer.count {
+            let n = pwrite(fd, buffer.baseAddress! + offset, buffer.count - offset, off_t(offset))
+            if n < 0 { if errno == EINTR { continue }; status = errno; break }
+            offset += n
+        }
+        if status == 0, oldSize > buffer.count, ftruncate(fd, off_t(buffer.count)) != 0 { status = errno }
+        close(fd)
+        return status
     }
 
-    func write(_ path: String, _ text: String) { write(path, Array(text.utf8)) }
+    /// Reads from `offset` until the buffer is full or the file ends; returns the count read.
+    private static func readFully(_ fd: Int32, _ buffer: UnsafeMutableRawBufferPointer, offset: Int) -> Int {
+        var done = 0
+        while done < buffer.count {
+            let n = pread(fd, buffer.baseAddress! + done, buffer.count - done, off_t(offset + done))
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { break }
+            done += n
+        }
+        return done
+    }
+
+    func write(_ path: String, _ text: String) {
+        var text = text
+        text.withUTF8 { write(path, $0) }
+    }
 
     func makeDirectory(_ path: String) {
-        lock.lock()
-        var folder = path
-        while !folder.isEmpty, writtenDirectories.insert(folder).inserted { folder = (folder as NSString).deletingLastPathComponent }
-        lock.unlock()
-        try? FileManager.default.createDirectory(at: staging.appendingPathComponent(path), withIntermediateDirectories: true)
+        if !existingDirectories.isEmpty {
+            lock.lock()
+            var folder = path
+            while !folder.isEmpty, writtenDirectories.insert(folder).inserted { folder = SiteWriter.parent(folder) }
+            lock.unlock()
+        }
+        makeFolders(path)
     }
 
     private func record(_ failure: String) {
@@ -182,8 +280,8 @@ final class SiteWriter: @unchecked Sendable {
         for failure in failures.sorted() { bag.error(failure, at: nil) }
         guard !bag.hasErrors else { return }
         write(SiteWriter.marker, "This folder is generated by `tandem build` and is replaced on every build.\n")
-        for stale in existingFiles.subtracting(writtenFiles) { unlink(staging.path + "/" + stale) }
-        for folder in existingDirectories.subtracting(writtenDirectories).sorted(by: >) { rmdir(staging.path + "/" + folder) }
+        for stale in existingFiles.subtracting(writtenFiles) { unlink(stagingPath + "/" + stale) }
+        for folder in existingDirectories.subtracting(writtenDirectories).sorted(by: >) { rmdir(stagingPath + "/" + folder) }
         let fm = FileManager.default
         do {
             if fm.fileExists(atPath: output.path) {
