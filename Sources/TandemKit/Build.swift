@@ -132,12 +132,14 @@ public enum Pipeline {
         // Taking stock of the kept previous site (a walk of every file in it).
         timed("prepare", &report, options.progress) { writer.prepare(bag: bag) }
         guard !bag.hasErrors else { report.diagnostics = bag.sorted(); return report }
-        let counts = timed("render", &report, options.progress) { Renderer(model: model, theme: theme, writer: writer).run() }
+        let cache = RenderCache(writer: writer, theme: theme)
+        let counts = timed("render", &report, options.progress) { Renderer(model: model, theme: theme, writer: writer, cache: cache).run() }
         report.pages = counts.pages
         report.files = counts.files
         // Locks are written only once the new site is in place: a failed build writes nothing.
         let locksWritten = timed("write", &report, options.progress) { () -> [String] in
             writer.commit(bag: bag)
+            if !bag.hasErrors { cache.save() }
             return options.writeLocks ? writeLocks(matches, root: options.root, bag: bag) : []
         }
         report.locksWritten = locksWritten

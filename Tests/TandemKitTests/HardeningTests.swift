@@ -92,11 +92,12 @@ import Testing
             current = which
         }
         // An unkilled build leaves exactly the new site, and beside it only the previous build
-        // (kept to be rewritten next time) and the lock file; whatever killed builds were
+        // (kept to be rewritten next time), the lock file and the render cache's record of
+        // the pages in both; whatever killed builds were
         // writing has been rewritten or removed.
         #expect(try Self.runBuild(tandem, portal: portal) == 0)
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: portal.root.path).filter { $0.contains("tandem-") }.sorted()
-        #expect(leftovers == [".Site.tandem-back", ".Site.tandem-lock"], "left beside Site/: \(leftovers)")
+        #expect(leftovers == [".Site.tandem-back", ".Site.tandem-lock", ".Site.tandem-pages"], "left beside Site/: \(leftovers)")
         #expect(sites.contains(portal.siteSnapshot()))
         print("kill test: \(outcomes[0]) kills left the old site, \(outcomes[1]) the new one; a build takes \(String(format: "%.1f", duration)) s")
     }

@@ -7,6 +7,8 @@ struct Renderer: @unchecked Sendable {
     let model: SiteModel
     let theme: Theme
     let writer: SiteWriter
+    /// Skips pages the folder being built in already holds (nil: render every page).
+    var cache: RenderCache? = nil
 
     enum Job {
         case index, activitiesIndex, print, activity(Int), program(Int), report(Int), person(Int, Int), unit(Int, Int), pod(Int, Int)
@@ -44,35 +46,50 @@ struct Renderer: @unchecked Sendable {
         return (jobs.count, jobs.count + units + model.programs.count + theme.assets.count)
     }
 
+    /// Renders one HTML page and writes it, unless the cache finds the file already current.
+    private func page(_ path: String, _ model: ViewObject, template: String) {
+        guard let cache else {
+            writer.write(path, theme.render(model, template: template))
+            return
+        }
+        let fingerprint = cache.fingerprint(model, template: template)
+        if cache.isCurrent(path, fingerprint) {
+            writer.keep(path)
+            return
+        }
+        writer.write(path, theme.render(model, template: template))
+        cache.wrote(path, fingerprint)
+    }
+
     private func render(_ job: Job, _ pages: Pages) {
         switch job {
         case .index:
-            writer.write("index.html", theme.render(pages.index(), template: "index"))
+            page("index.html", pages.index(), template: "index")
         case .activitiesIndex:
-            writer.write("activities/index.html", theme.render(pages.activitiesIndex(), template: "activities"))
+            page("activities/index.html", pages.activitiesIndex(), template: "activities")
         case .print:
-            writer.write("activities/print.html", theme.render(pages.print(), template: "print"))
+            page("activities/print.html", pages.print(), template: "print")
         case let .activity(a):
             let activity = model.portal.activities[a]
-            writer.write("activities/\(activity.slug).html", theme.render(pages.activity(activity), template: "activity"))
+            page("activities/\(activity.slug).html", pages.activity(activity), template: "activity")
         case let .program(p):
             let b = model.programs[p]
-            writer.write("programs/\(b.program.slug)/index.html", theme.render(pages.program(b), template: "program"))
+            page("programs/\(b.program.slug)/index.html", pages.program(b), template: "program")
         case let .report(p):
             let b = model.programs[p]
-            writer.write("programs/\(b.program.slug)/\(pages.reportFile(b, "report")).html", theme.render(pages.report(b), template: "report"))
+            page("programs/\(b.program.slug)/\(pages.reportFile(b, "report")).html", pages.report(b), template: "report")
             writer.write("programs/\(b.program.slug)/\(pages.reportFile(b, "matches")).csv", pages.csv(b))
         case let .person(p, i):
             let b = model.programs[p]
-            writer.write("programs/\(b.program.slug)/people/\(pages.personFile(b, b.match.people[i])).html", theme.render(pages.person(b, i), template: "person"))
+            page("programs/\(b.program.slug)/people/\(pages.personFile(b, b.match.people[i])).html", pages.person(b, i), template: "person")
         case let .unit(p, u):
             let b = model.programs[p]
             let id = pages.unitFile(b, b.match.units[u])
-            writer.write("programs/\(b.program.slug)/pairs/\(id).html", theme.render(pages.unit(b, u), template: "unit"))
+            page("programs/\(b.program.slug)/pairs/\(id).html", pages.unit(b, u), template: "unit")
             writer.write("programs/\(b.program.slug)/pairs/\(id).ics", pages.calendar(b, u))
         case let .pod(p, k):
             let b = model.programs[p]
-            writer.write("programs/\(b.program.slug)/pods/\(pages.podFile(b, b.match.pods[k])).html", theme.render(pages.pod(b, k), template: "pod"))
+            page("programs/\(b.program.slug)/pods/\(pages.podFile(b, b.match.pods[k])).html", pages.pod(b, k), template: "pod")
         }
     }
 }

@@ -9,6 +9,8 @@ struct Theme: Sendable {
     let compiled: CompiledTheme?
     /// Static files (stylesheet) by output path under `assets/`.
     let assets: [(path: String, bytes: [UInt8])]
+    /// The templates and the engine that renders them, for the render cache.
+    var fingerprint = Fingerprint()
 
     static let pageTemplates = ["index", "program", "person", "unit", "activity", "activities", "print", "report", "pod"]
 
@@ -61,7 +63,13 @@ struct Theme: Sendable {
         }
         let useReference = ProcessInfo.processInfo.environment["TANDEM_TEMPLATE_ENGINE"] == "swift-mustache"
         let compiled = useReference ? nil : CompiledTheme.compile(sources.mapValues(\.text))
-        return Theme(library: library, compiled: compiled, assets: assets.sorted { $0.key < $1.key }.map { ("assets/\($0.key)", $0.value.bytes) })
+        var theme = Theme(library: library, compiled: compiled, assets: assets.sorted { $0.key < $1.key }.map { ("assets/\($0.key)", $0.value.bytes) })
+        theme.fingerprint.combine(compiled == nil ? "swift-mustache" : "compiled")
+        for (name, source) in sources.sorted(by: { $0.key < $1.key }) {
+            theme.fingerprint.combine(name)
+            theme.fingerprint.combine(source.text)
+        }
+        return theme
     }
 
     private static func describe(_ error: Error) -> String {

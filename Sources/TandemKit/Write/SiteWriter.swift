@@ -170,6 +170,17 @@ final class SiteWriter: @unchecked Sendable {
         if ok == nil { write(path, Array(bytes)) }
     }
 
+    /// Counts a file already in the folder as written by this build and leaves it untouched
+    /// (the render cache found it current).
+    func keep(_ path: String) {
+        lock.lock()
+        writtenFiles.insert(path)
+        var folder = SiteWriter.parent(path)
+        while !folder.isEmpty, writtenDirectories.insert(folder).inserted { folder = SiteWriter.parent(folder) }
+        lock.unlock()
+        progress?.wroteFile()
+    }
+
     /// Relative, non-empty, no empty, '.' or '..' component, no NUL.
     static func isPlainRelativePath(_ path: String) -> Bool {
         var componentLength = 0, dots = 0

@@ -1,0 +1,73 @@
+import Foundation
+import Testing
+@testable import TandemKit
+
+/// Rebuilds skip pages whose inputs are unchanged; they must never keep a page that is not
+/// exactly what a fresh build writes.
+@Suite struct RenderCacheTests {
+    static let adaPage = "programs/peer-circles/people/ada.html"
+
+    /// The fingerprint of ada's page as the next build would compute it, and that build's cache.
+    func nextBuildCache(_ portal: TestPortal) throws -> (RenderCache, Fingerprint) {
+        let bag = DiagnosticBag()
+        var report = BuildReport()
+        let matches = try #require(Pipeline.analyse(root: portal.root, bag: bag, report: &report, now: nil))
+        let loaded = PortalLoader.load(root: portal.root, bag: DiagnosticBag())
+        let theme = Theme.load(portalRoot: portal.root, bag: bag)
+        let model = Pipeline.schedule(loaded, matches, now: nil)
+        let b = try #require(model.programs.first)
+        let i = try #require(b.match.people.firstIndex { $0.id == "ada" })
+        let cache = RenderCache(writer: SiteWriter(output: portal.root.appendingPathComponent("Site")), theme: theme)
+        return (cache, cache.fingerprint(Pages(model: model).person(b, i), template: "person"))
+    }
+
+    @Test func unchangedPagesAreRecognisedAndChangedOnesAreNot() throws {
+        let portal = try TestPortal.small()
+        defer { portal.remove() }
+        for _ in 0..<3 { #expect(portal.build().succeeded) }
+        #expect(portal.exists(".Site.tandem-pages"), "the record sits beside the site")
+        #expect(!portal.exists("Site/.tandem-pages"))
+        let (cache, fingerprint) = try nextBuildCache(portal)
+        #expect(cache.isCurrent(Self.adaPage, fingerprint), "the kept folder's page was recorded with the same inputs")
+        var other = fingerprint
+        other.combine("anything else")
+        #expect(!cache.isCurrent(Self.adaPage, other))
+        // ada's page shows her peer's name: renaming the peer changes its inputs.
+        let roster = try #require(portal.read("Content/roster.yaml"))
+        try portal.write("Content/roster.yaml", roster.replacingOccurrences(of: "name: Bo Chen", with: "name: Bo Chang"))
+        let (renamed, changed) = try nextBuildCache(portal)
+        #expect(changed != fingerprint)
+        #expect(!renamed.isCurrent(Self.adaPage, changed))
+    }
+
+    @Test func aFileTouchedByHandIsRenderedAgain() throws {
+        let portal = try TestPortal.small()
+        defer { portal.remove() }
+        for _ in 0..<3 { #expect(portal.build().succeeded) }
+        let good = try #require(portal.read("Site/" + Self.adaPage))
+        // The folder the next build works in: same size, other bytes.
+        let kept = ".Site.tandem-back/" + Self.adaPage
+        let original = try #require(portal.read(kept))
+        try portal.write(kept, String(repeating: "x", count: original.utf8.count))
+        let (cache, fingerprint) = try nextBuildCache(portal)
+        #expect(!cache.isCurrent(Self.adaPage, fingerprint), "a rewritten file has a new change time")
+        #expect(portal.build().succeeded)
+        #expect(portal.read("Site/" + Self.adaPage) == good)
+    }
+
+    @Test func aChangedRosterRebuildsExactlyWhatAFreshBuildWrites() throws {
+        let portal = try TestPortal.small()
+        defer { portal.remove() }
+        for _ in 0..<3 { #expect(portal.build().succeeded) }
+        let roster = try #require(portal.read("Content/roster.yaml"))
+        try portal.write("Content/roster.yaml", roster.replacingOccurrences(of: "name: Bo Chen", with: "name: Bo Chang"))
+        for _ in 0..<2 {
+            #expect(portal.build().succeeded)
+            let fresh = try TestPortal(["x": ""])
+            defer { fresh.remove() }
+            #expect(Pipeline.build(BuildOptions(root: portal.root, output: fresh.root.appendingPathComponent("Site"), writeLocks: false)).succeeded)
+            #expect(portal.siteSnapshot() == fresh.siteSnapshot())
+            #expect(portal.read("Site/" + Self.adaPage)?.contains("Bo Chang") == true)
+        }
+    }
+}
