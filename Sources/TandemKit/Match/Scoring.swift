@@ -227,6 +227,16 @@ struct ScoringTable: Sendable {
         return cut == 0 ? total : max(1, total - cut)
     }
 
+    /// The bit-sliced row engine for this table (exhaustive top-k rows), or nil when the
+    /// table does not suit it (see `tandem_sliced_create`).
+    func slicedRows() -> SlicedRows? {
+        guard columns.bounds != nil, let engine = columns.makeSliced(count: count) else { return nil }
+        var relieved = [UInt8](repeating: 0, count: count)
+        for x in repeatAllowed where x >= 0 && x < count { relieved[x] = 1 }
+        return SlicedRows(engine: engine, columns: columns, avoid: avoidNeighbours,
+                          earlier: rules.previous ? previousOf : [:], relieved: relieved)
+    }
+
     /// Everyone `x` was matched with in earlier rounds.
     func earlierPartners(of x: Int) -> [Int32] { previousOf[x] ?? [] }
 
@@ -380,7 +390,55 @@ final class ScoringColumns: @unchecked Sendable {
     static var kernelLevel: Int { Int(tandem_scoring_level()) }
     static func forceKernelLevel(_ level: Int?) { tandem_scoring_force_level(Int32(level ?? -1)) }
 
+    func makeSliced(count: Int) -> OpaquePointer? {
+        withUnsafePointer(to: header) { tandem_sliced_create($0, Int32(count)) }
+    }
+
     func scoreRow(_ x: Int32, asMentee: Bool, candidates: UnsafePointer<Int32>?, count: Int32, out: UnsafeMutablePointer<Int32>) -> Int32 {
         withUnsafePointer(to: header) { tandem_score_row($0, x, asMentee ? 1 : 0, candidates, count, out) }
+    }
+}
+
+/// Whole rows of a table scored by `tandem_sliced_row`: each person's allowed count and k
+/// best partners, with avoid lists and earlier partners applied as `ScoringTable.scanRow`
+/// applies them.
+final class SlicedRows: @unchecked Sendable {
+    private let engine: OpaquePointer
+    /// The engine borrows the columns' memory.
+    private let columns: ScoringColumns
+    private let avoid: [[Int32]]
+    private let earlier: [Int: [Int32]]
+    private let relieved: [UInt8]
+    let scratchWords: Int
+
+    fileprivate init(engine: OpaquePointer, columns: ScoringColumns, avoid: [[Int32]], earlier: [Int: [Int32]], relieved: [UInt8]) {
+        self.engine = engine
+        self.columns = columns
+        self.avoid = avoid
+        self.earlier = earlier
+        self.relieved = relieved
+        scratchWords = Int(tandem_sliced_scratch_words(engine))
+    }
+
+    deinit { tandem_sliced_free(engine) }
+
+    /// Row `x`: how many partners are allowed, and the k best (vertices ascending) written
+    /// to `vertices` and `scores`; nil when the engine cannot take this row.
+    func row(_ x: Int, k: Int, scratch: inout [UInt64], vertices: UnsafeMutablePointer<Int32>,
+             scores: UnsafeMutablePointer<Int32>) -> (allowed: Int, taken: Int)? {
+        if scratch.count < scratchWords { scratch = [UInt64](repeating: 0, count: scratchWords) }
+        var allowed: Int32 = 0
+        let avoiding = avoid[x], partners = earlier[x] ?? []
+        let taken = avoiding.withUnsafeBufferPointer { a in
+            partners.withUnsafeBufferPointer { e in
+                relieved.withUnsafeBufferPointer { r in
+                    scratch.withUnsafeMutableBufferPointer { s in
+                        tandem_sliced_row(engine, Int32(x), Int32(k), a.baseAddress, Int32(a.count), e.baseAddress, Int32(e.count),
+                                          r.baseAddress, Int32(ScoringTable.repeatPenalty), s.baseAddress, &allowed, vertices, scores)
+                    }
+                }
+            }
+        }
+        return taken < 0 ? nil : (Int(allowed), Int(taken))
     }
 }
