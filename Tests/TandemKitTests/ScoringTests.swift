@@ -268,3 +268,22 @@ extension ScoringKernelTests {
         }
     }
 }
+
+extension ScoringTests {
+    /// Matching the programs side by side gives what matching them one after another gives.
+    @Test func matchAllAgreesWithProgramByProgram() throws {
+        let bag = DiagnosticBag()
+        let portal = PortalLoader.load(root: Self.repoRoot, bag: bag)
+        let today = try #require(LocalDate(year: 2027, month: 1, day: 1))
+        let together = ProgramMatcher.matchAll(portal, locks: [:], today: today)
+        let apart = portal.programs.map { ProgramMatcher.match($0, portal: portal, today: today) }
+        #expect(together.count == apart.count && !apart.isEmpty)
+        for (a, b) in zip(together, apart) {
+            #expect(a.program.slug == b.program.slug)
+            #expect(a.units.map(\.id) == b.units.map(\.id))
+            #expect(a.edges == b.edges)
+            #expect(a.objective == b.objective)
+            #expect(a.allowedCount == b.allowedCount)
+        }
+    }
+}
