@@ -79,10 +79,11 @@ import Testing
         }
     }
 
-    static func randomTable(_ rng: inout Random, template: (Program, Participant)) -> ScoringTable {
+    static func randomTable(_ rng: inout Random, template: (Program, Participant), formats: [ProgramFormat] = ProgramFormat.allCases,
+                            criteria: [Criterion] = Criterion.allCases, people: ClosedRange<Int> = 20...69) -> ScoringTable {
         var program = template.0
-        program.format = ProgramFormat.allCases[rng.below(ProgramFormat.allCases.count)]
-        program.weights = Criterion.allCases.compactMap { rng.chance(60) ? ($0, rng.below(101)) : nil }
+        program.format = formats[rng.below(formats.count)]
+        program.weights = criteria.compactMap { rng.chance(60) ? ($0, rng.below(101)) : nil }
         var rules: [Rule] = []
         for rule in [Rule.notManager, .notSameTeam, .notSameDepartment, .notPreviousPartner, .sameLocation] where rng.chance(35) { rules.append(rule) }
         if rng.chance(40) { rules.append(.maxTimezoneGap(minutes: [0, 60, 180, 330, 600][rng.below(5)])) }
@@ -93,7 +94,7 @@ import Testing
         let likes = (0..<[3, 20, 90][rng.below(3)]).map { "i\($0)" }
         let circles = (0..<[2, 6, 70][rng.below(3)]).map { "g\($0)" }
         let zones = ["Europe/London", "Europe/Moscow", "Europe/Berlin", "America/New_York", "Asia/Kolkata", "Asia/Kathmandu", "Pacific/Auckland"]
-        let n = 20 + rng.below(50)
+        let n = people.lowerBound + rng.below(people.count)
         let ids = (0..<n).map { String(format: "p%03d", $0) }
         var people: [Participant] = []
         for id in ids {
@@ -227,6 +228,62 @@ extension ScoringKernelTests {
                 #expect((0..<taken).map { Int(vertices[$0]) } == want.map(\.1), "n \(n) k \(k)")
                 #expect((0..<taken).map { Int(scores[$0]) } == want.map(\.0), "n \(n) k \(k)")
             }
+        }
+    }
+}
+
+extension ScoringKernelTests {
+    /// The bit-sliced row engine gives each row the allowed count and top k that the row
+    /// kernel and the counting selection give: pairs and groups formats, rows of one to
+    /// seven 64-bit words, every rule, avoid lists, earlier partners with and without relief.
+    @Test func slicedRowsAgreeWithKernelRows() throws {
+        let bag = DiagnosticBag()
+        let portal = PortalLoader.load(root: ScoringTests.repoRoot, bag: bag)
+        let template = (try #require(portal.programs.first), try #require(portal.participants.first))
+        defer { ScoringColumns.forceKernelLevel(nil) }
+        var rng = Random(state: 11)
+        for level in 0...2 {
+            ScoringColumns.forceKernelLevel(level)
+            for _ in 0..<25 {
+                let table = Self.randomTable(&rng, template: template, formats: [.pairs, .groups],
+                                             criteria: Criterion.allCases.filter { $0 != .tenureGap }, people: 30...449)
+                let sliced = try #require(table.slicedRows())
+                let n = table.count
+                var row = [Int32](repeating: 0, count: n), scratch: [UInt64] = []
+                for k in [1, 5, 24, 500] {
+                    var selector = TopSelector(table: table, k: k)
+                    var vertices = [Int32](repeating: -1, count: k), scores = vertices
+                    var wantVertices = vertices, wantScores = vertices
+                    for x in 0..<n {
+                        let result = try #require(sliced.row(x, k: k, scratch: &scratch, vertices: &vertices, scores: &scores))
+                        let allowed = table.scanRow(x, into: &row)
+                        let taken = Int(selector.select(row, candidates: nil, count: n, into: &wantVertices, scores: &wantScores))
+                        #expect(result.allowed == allowed, "row \(x)")
+                        #expect(result.taken == taken, "row \(x) k \(k)")
+                        #expect(Array(vertices.prefix(result.taken)) == Array(wantVertices.prefix(taken)), "row \(x) k \(k)")
+                        #expect(Array(scores.prefix(result.taken)) == Array(wantScores.prefix(taken)), "row \(x) k \(k)")
+                    }
+                }
+            }
+        }
+    }
+}
+
+extension ScoringTests {
+    /// Matching the programs side by side gives what matching them one after another gives.
+    @Test func matchAllAgreesWithProgramByProgram() throws {
+        let bag = DiagnosticBag()
+        let portal = PortalLoader.load(root: Self.repoRoot, bag: bag)
+        let today = try #require(LocalDate(year: 2027, month: 1, day: 1))
+        let together = ProgramMatcher.matchAll(portal, locks: [:], today: today)
+        let apart = portal.programs.map { ProgramMatcher.match($0, portal: portal, today: today) }
+        #expect(together.count == apart.count && !apart.isEmpty)
+        for (a, b) in zip(together, apart) {
+            #expect(a.program.slug == b.program.slug)
+            #expect(a.units.map(\.id) == b.units.map(\.id))
+            #expect(a.edges == b.edges)
+            #expect(a.objective == b.objective)
+            #expect(a.allowedCount == b.allowedCount)
         }
     }
 }

@@ -48,4 +48,26 @@ int32_t tandem_scoring_level(void);
 /// automatic choice.
 void tandem_scoring_force_level(int32_t level);
 
+
+/// A program's scoring table transposed: for each skill, goal, interest, group, department,
+/// location, UTC offset and seniority, the bitset of the people who have it. One row's
+/// scores are then computed 64 people per machine word (bit-sliced arithmetic), and the top
+/// k found by counting, without a score per pair in memory. For programs that are not
+/// mentoring, with non-negative weights and tenure unweighted; NULL otherwise (and when the
+/// columns hold too many distinct values). Borrows the table's columns: free it first.
+typedef struct tandem_sliced tandem_sliced;
+tandem_sliced *tandem_sliced_create(const tandem_scoring *table, int32_t count);
+void tandem_sliced_free(tandem_sliced *engine);
+/// 64-bit words of scratch one tandem_sliced_row call needs.
+int32_t tandem_sliced_scratch_words(const tandem_sliced *engine);
+
+/// Row `x` against everyone: the same allowed pairs and values as tandem_score_row, then
+/// the caller's patches: `avoid` (people x may not meet) and `earlier` (earlier partners:
+/// forbidden unless relieved[x] or relieved[y], then max(1, score - penalty)). Writes how
+/// many were allowed to *allowed, the k best as tandem_top_k would choose them (vertices
+/// ascending), and returns how many.
+int32_t tandem_sliced_row(const tandem_sliced *engine, int32_t x, int32_t k, const int32_t *avoid, int32_t avoid_count,
+                          const int32_t *earlier, int32_t earlier_count, const uint8_t *relieved, int32_t penalty,
+                          uint64_t *scratch, int32_t *allowed, int32_t *out_vertex, int32_t *out_score);
+
 #endif

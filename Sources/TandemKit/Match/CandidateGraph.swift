@@ -38,6 +38,8 @@ struct CandidateGraph: Sendable {
         }
         let sampler = n > exhaustiveLimit ? CandidateSampler(table) : nil
         let k = max(0, k)
+        // Whole rows go through the bit-sliced engine where the table suits it.
+        let sliced = sampler == nil && k > 0 ? table.slicedRows() : nil
         // Rows are independent: score them in parallel, keep the k best per row (flat, k
         // slots a row), merge in row order.
         var chosen = [Int32](repeating: 0, count: n * k), chosenScore = [Int32](repeating: 0, count: n * k)
@@ -48,9 +50,17 @@ struct CandidateGraph: Sendable {
                     counts.withUnsafeMutableBufferPointer { countBuffer in
                         nonisolated(unsafe) let vb = chosenBuffer, sb = scoreBuffer, tb = takenBuffer, cb = countBuffer
                         forEachChunk(of: n) { _, range in
-                            var row = [Int32](repeating: Int32.min, count: n)
+                            var row: [Int32] = []
                             var selector = TopSelector(table: table, k: k)
+                            var scratch: [UInt64] = []
                             for x in range {
+                                if let sliced, let (allowed, count) = sliced.row(x, k: k, scratch: &scratch, vertices: vb.baseAddress! + x * k,
+                                                                                scores: sb.baseAddress! + x * k) {
+                                    cb[x] = allowed
+                                    tb[x] = Int32(count)
+                                    continue
+                                }
+                                if row.isEmpty { row = [Int32](repeating: Int32.min, count: n) }
                                 let candidates = sampler?.candidates(for: x)
                                 cb[x] = table.scanRow(x, candidates: candidates, into: &row)
                                 tb[x] = selector.select(row, candidates: candidates, count: n,

@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 import Matching
 
@@ -55,6 +56,21 @@ public struct ProgramMatch: Sendable {
 }
 
 enum ProgramMatcher {
+    /// Matches every program of the portal, several at once (programs are independent: each
+    /// reads the portal and its own locks only); the results come in program order, exactly
+    /// as `portal.programs.map { match($0, …) }` gives them.
+    static func matchAll(_ portal: Portal, locks: [String: ProgramLocks], today: LocalDate) -> [ProgramMatch] {
+        let programs = portal.programs
+        nonisolated(unsafe) var results = [ProgramMatch?](repeating: nil, count: programs.count)
+        results.withUnsafeMutableBufferPointer { buffer in
+            nonisolated(unsafe) let out = buffer
+            DispatchQueue.concurrentPerform(iterations: programs.count) { i in
+                out[i] = match(programs[i], portal: portal, locks: locks[programs[i].slug] ?? ProgramLocks(), today: today)
+            }
+        }
+        return results.map { $0! }
+    }
+
     /// Matches one program, honouring its lock file for the current round and the pairs and
     /// sit-outs of earlier rounds.
     static func match(_ program: Program, portal: Portal, locks: ProgramLocks = ProgramLocks(), today: LocalDate) -> ProgramMatch {

@@ -63,12 +63,15 @@ struct ScoringTable: Sendable {
         self.people = people
         // Goals and skills share one vocabulary (a goal is met by the same phrase as a skill);
         // interests and groups get their own, so each set usually fits in one 64-bit word.
-        func vocabulary(_ lists: (Participant) -> [[String]]) -> [String: Int] {
-            var v: [String: Int] = [:]
-            for p in people { for list in lists(p) { for item in list where v[item] == nil { v[item] = v.count } } }
-            return v
+        // Phrases are numbered in order of first appearance. (People are read in place by
+        // index throughout: a Participant copy retains a score of strings.)
+        var talk: [String: Int] = [:], likes: [String: Int] = [:], circles: [String: Int] = [:]
+        for i in people.indices {
+            for item in people[i].skills where talk[item] == nil { talk[item] = talk.count }
+            for item in people[i].goals where talk[item] == nil { talk[item] = talk.count }
+            for item in people[i].interests where likes[item] == nil { likes[item] = likes.count }
+            for item in people[i].groups where circles[item] == nil { circles[item] = circles.count }
         }
-        let talk = vocabulary { [$0.skills, $0.goals] }, likes = vocabulary { [$0.interests] }, circles = vocabulary { [$0.groups] }
         let talkWords = max(1, (talk.count + 63) / 64), likeWords = max(1, (likes.count + 63) / 64), circleWords = max(1, (circles.count + 63) / 64)
         words = talkWords
         interestWords = likeWords
@@ -86,30 +89,46 @@ struct ScoringTable: Sendable {
             codes[s] = c
             return c
         }
+        // Codes by the strings as written, so that each is lowercased and joined once.
+        var departmentCode: [String: Int32] = [:], teamCode: [String: [String: Int32]] = [:], locationCode: [String: Int32] = [:]
         let referenceDate = Self.referenceDate(program.start)
         var zoneOffsets: [String: Int32] = [:]
-        let index = Dictionary(uniqueKeysWithValues: people.enumerated().map { ($1.id, Int32($0)) })
-        for p in people {
-            func bits(_ items: [String], _ vocabulary: [String: Int], _ count: Int) -> [UInt64] {
-                var row = [UInt64](repeating: 0, count: count)
-                for item in items { let b = vocabulary[item]!; row[b >> 6] |= 1 << UInt64(b & 63) }
-                return row
+        var index: [String: Int32] = [:]
+        index.reserveCapacity(people.count)
+        for i in people.indices { index[people[i].id] = Int32(i) }
+        let n = people.count
+        skills = [UInt64](repeating: 0, count: n * talkWords); goals = skills
+        interests = [UInt64](repeating: 0, count: n * likeWords)
+        groups = [UInt64](repeating: 0, count: n * circleWords)
+        func set(_ column: inout [UInt64], _ i: Int, _ words: Int, _ items: [String], _ vocabulary: [String: Int]) {
+            for item in items { let b = vocabulary[item]!; column[i * words + b >> 6] |= 1 << UInt64(b & 63) }
+        }
+        for i in people.indices {
+            set(&skills, i, talkWords, people[i].skills, talk); set(&goals, i, talkWords, people[i].goals, talk)
+            set(&interests, i, likeWords, people[i].interests, likes); set(&groups, i, circleWords, people[i].groups, circles)
+            let dept = people[i].department
+            if departmentCode[dept] == nil { departmentCode[dept] = code("d:" + dept.lowercased()) }
+            department.append(departmentCode[dept]!)
+            if let t = people[i].team {
+                if teamCode[dept]?[t] == nil { teamCode[dept, default: [:]][t] = code("t:" + dept.lowercased() + "/" + t.lowercased()) }
+                team.append(teamCode[dept]![t]!)
+            } else {
+                team.append(0)
             }
-            skills += bits(p.skills, talk, talkWords); goals += bits(p.goals, talk, talkWords)
-            interests += bits(p.interests, likes, likeWords); groups += bits(p.groups, circles, circleWords)
-            department.append(code("d:" + p.department.lowercased()))
-            team.append(p.team.map { code("t:" + p.department.lowercased() + "/" + $0.lowercased()) } ?? 0)
-            location.append(code("l:" + p.location.lowercased()))
-            if zoneOffsets[p.timezone] == nil {
-                zoneOffsets[p.timezone] = Int32((Zones.offset(p.timezone, at: Int(referenceDate.timeIntervalSince1970)) ?? 0) / 60)
+            let place = people[i].location
+            if locationCode[place] == nil { locationCode[place] = code("l:" + place.lowercased()) }
+            location.append(locationCode[place]!)
+            let zone = people[i].timezone
+            if zoneOffsets[zone] == nil {
+                zoneOffsets[zone] = Int32((Zones.offset(zone, at: Int(referenceDate.timeIntervalSince1970)) ?? 0) / 60)
             }
-            offsetMinutes.append(zoneOffsets[p.timezone]!)
-            seniority.append(Int32(p.seniority ?? -1))
-            joinedDay.append(p.joined.map { Int32($0.dayNumber) } ?? Int32.min)
-            managerOf.append(p.manager.flatMap { index[$0] } ?? -1)
-            avoids.append(Set(p.avoid.compactMap { index[$0] }))
+            offsetMinutes.append(zoneOffsets[zone]!)
+            seniority.append(Int32(people[i].seniority ?? -1))
+            joinedDay.append(people[i].joined.map { Int32($0.dayNumber) } ?? Int32.min)
+            managerOf.append(people[i].manager.flatMap { index[$0] } ?? -1)
+            avoids.append(people[i].avoid.isEmpty ? [] : Set(people[i].avoid.compactMap { index[$0] }))
             hasAvoid.append(!avoids[avoids.count - 1].isEmpty)
-            isMentor.append(p.roles[program.slug] == .mentor)
+            isMentor.append(people[i].roles[program.slug] == .mentor)
         }
         var neighbours = [[Int32]](repeating: [], count: people.count)
         for (x, set) in avoids.enumerated() {
@@ -225,6 +244,16 @@ struct ScoringTable: Sendable {
         }
         let cut = penalty(x, y)
         return cut == 0 ? total : max(1, total - cut)
+    }
+
+    /// The bit-sliced row engine for this table (exhaustive top-k rows), or nil when the
+    /// table does not suit it (see `tandem_sliced_create`).
+    func slicedRows() -> SlicedRows? {
+        guard columns.bounds != nil, let engine = columns.makeSliced(count: count) else { return nil }
+        var relieved = [UInt8](repeating: 0, count: count)
+        for x in repeatAllowed where x >= 0 && x < count { relieved[x] = 1 }
+        return SlicedRows(engine: engine, columns: columns, avoid: avoidNeighbours,
+                          earlier: rules.previous ? previousOf : [:], relieved: relieved)
     }
 
     /// Everyone `x` was matched with in earlier rounds.
@@ -380,7 +409,55 @@ final class ScoringColumns: @unchecked Sendable {
     static var kernelLevel: Int { Int(tandem_scoring_level()) }
     static func forceKernelLevel(_ level: Int?) { tandem_scoring_force_level(Int32(level ?? -1)) }
 
+    func makeSliced(count: Int) -> OpaquePointer? {
+        withUnsafePointer(to: header) { tandem_sliced_create($0, Int32(count)) }
+    }
+
     func scoreRow(_ x: Int32, asMentee: Bool, candidates: UnsafePointer<Int32>?, count: Int32, out: UnsafeMutablePointer<Int32>) -> Int32 {
         withUnsafePointer(to: header) { tandem_score_row($0, x, asMentee ? 1 : 0, candidates, count, out) }
+    }
+}
+
+/// Whole rows of a table scored by `tandem_sliced_row`: each person's allowed count and k
+/// best partners, with avoid lists and earlier partners applied as `ScoringTable.scanRow`
+/// applies them.
+final class SlicedRows: @unchecked Sendable {
+    private let engine: OpaquePointer
+    /// The engine borrows the columns' memory.
+    private let columns: ScoringColumns
+    private let avoid: [[Int32]]
+    private let earlier: [Int: [Int32]]
+    private let relieved: [UInt8]
+    let scratchWords: Int
+
+    fileprivate init(engine: OpaquePointer, columns: ScoringColumns, avoid: [[Int32]], earlier: [Int: [Int32]], relieved: [UInt8]) {
+        self.engine = engine
+        self.columns = columns
+        self.avoid = avoid
+        self.earlier = earlier
+        self.relieved = relieved
+        scratchWords = Int(tandem_sliced_scratch_words(engine))
+    }
+
+    deinit { tandem_sliced_free(engine) }
+
+    /// Row `x`: how many partners are allowed, and the k best (vertices ascending) written
+    /// to `vertices` and `scores`; nil when the engine cannot take this row.
+    func row(_ x: Int, k: Int, scratch: inout [UInt64], vertices: UnsafeMutablePointer<Int32>,
+             scores: UnsafeMutablePointer<Int32>) -> (allowed: Int, taken: Int)? {
+        if scratch.count < scratchWords { scratch = [UInt64](repeating: 0, count: scratchWords) }
+        var allowed: Int32 = 0
+        let avoiding = avoid[x], partners = earlier[x] ?? []
+        let taken = avoiding.withUnsafeBufferPointer { a in
+            partners.withUnsafeBufferPointer { e in
+                relieved.withUnsafeBufferPointer { r in
+                    scratch.withUnsafeMutableBufferPointer { s in
+                        tandem_sliced_row(engine, Int32(x), Int32(k), a.baseAddress, Int32(a.count), e.baseAddress, Int32(e.count),
+                                          r.baseAddress, Int32(ScoringTable.repeatPenalty), s.baseAddress, &allowed, vertices, scores)
+                    }
+                }
+            }
+        }
+        return taken < 0 ? nil : (Int(allowed), Int(taken))
     }
 }

@@ -1,0 +1,542 @@
+// Bit-sliced scoring of whole rows, for the exhaustive top-k candidate graph.
+//
+// Scoring one person against 10,000 others pair by pair costs a few nanoseconds a pair even
+// vectorised. Here the table is transposed once: for each skill, goal, interest, group,
+// department, location, UTC offset and seniority value, the bitset of the people who have
+// it. A row's levels are then sums of a few of those bitsets, added as bit-sliced counters
+// (bit j of every person in plane j), and its weighted score is accumulated the same way,
+// 64 people per machine word. The row's top k comes from counting people at or above a
+// threshold (a comparison against the planes and a popcount), so no per-pair score is ever
+// written. Hand-written for the same reasons as tandem_scoring.c; the levels mirror
+// ScoringTable.level and tandem_score_row, and the Swift tests compare the two.
+#include "tandem_scoring.h"
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define INLINE static inline __attribute__((always_inline))
+
+// The 256-bit vector helpers are always inlined, so no vector crosses a call boundary in the
+// portable build: the ABI note about AVX-sized vectors does not apply.
+#if defined(__clang__)
+#pragma clang diagnostic ignored "-Wpsabi"
+#endif
+
+typedef uint64_t v4 __attribute__((vector_size(32)));
+
+enum { max_planes = 16, max_distinct = 64 };
+
+struct tandem_sliced {
+    tandem_scoring table;
+    int32_t n, words;  // words: per bitset, a multiple of 4
+    int32_t planes, high;
+    uint64_t *valid;
+    int32_t talk_items, like_items, circle_items;
+    uint64_t *skill_map, *goal_map, *interest_map, *group_map;
+    int32_t *department_index, *location_index, *offset_index, *seniority_index;
+    int32_t seniority_count, seniority_value[max_distinct];
+    uint64_t *department_map, *location_map, *offset_map, *near_map, *far_map, *seniority_map;
+    // People sorted by team code and by manager: the members of team v are
+    // team_order[team_start[v] ..< team_start[v + 1]], the reports of x likewise.
+    int32_t *team_order, *team_start, top_team;
+    int32_t *report_order, *report_start, top_manager;
+};
+
+INLINE v4 load4(const uint64_t *p) {
+    v4 v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+
+INLINE void store4(uint64_t *p, v4 v) { memcpy(p, &v, sizeof v); }
+
+INLINE uint32_t distance32(int32_t a, int32_t b) {
+    uint32_t d = (uint32_t)a - (uint32_t)b;
+    return (int32_t)d < 0 ? 0u - d : d;
+}
+
+static int compare_int32(const void *a, const void *b) {
+    const int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+    return (x > y) - (x < y);
+}
+
+/// Dense indices of a column's distinct values (sorted) into `index`; their values into
+/// `values` (if non-NULL). Returns how many, or -1 when more than max_distinct.
+static int32_t distinct_values(const int32_t *column, int32_t n, int32_t *index, int32_t *values) {
+    int32_t *sorted = malloc(sizeof(int32_t) * (size_t)(n > 0 ? n : 1));
+    if (!sorted) return -1;
+    memcpy(sorted, column, sizeof(int32_t) * (size_t)n);
+    qsort(sorted, (size_t)n, sizeof(int32_t), compare_int32);
+    int32_t count = 0;
+    for (int32_t i = 0; i < n; i++) {
+        if (i > 0 && sorted[i] == sorted[i - 1]) continue;
+        if (count == max_distinct) { free(sorted); return -1; }
+        sorted[count++] = sorted[i];
+    }
+    for (int32_t i = 0; i < n; i++) {
+        int32_t lo = 0, hi = count - 1;
+        while (lo < hi) {
+            const int32_t mid = (lo + hi) / 2;
+            if (sorted[mid] < column[i]) lo = mid + 1; else hi = mid;
+        }
+        index[i] = lo;
+    }
+    if (values) memcpy(values, sorted, sizeof(int32_t) * (size_t)count);
+    free(sorted);
+    return count;
+}
+
+/// People with key >= 0 sorted by key (stable) into `order`, and `*starts` (malloc'd, top + 2
+/// entries): the people with key v are order[starts[v] ..< starts[v + 1]]. Returns the
+/// largest key, or -2 when out of memory.
+static int32_t runs_by_key(const int32_t *key, int32_t n, int32_t *order, int32_t **starts) {
+    int32_t top = -1;
+    for (int32_t i = 0; i < n; i++) if (key[i] > top) top = key[i];
+    int32_t *start = calloc((size_t)top + 2, sizeof(int32_t));
+    int32_t *fill = malloc(sizeof(int32_t) * ((size_t)top + 2));
+    if (!start || !fill) { free(start); free(fill); return -2; }
+    for (int32_t i = 0; i < n; i++) if (key[i] >= 0) start[key[i] + 1] += 1;
+    for (int32_t v = 0; v <= top; v++) start[v + 1] += start[v];
+    for (int32_t v = 0; v <= top; v++) fill[v] = start[v];
+    for (int32_t i = 0; i < n; i++) if (key[i] >= 0) order[fill[key[i]]++] = i;
+    free(fill);
+    *starts = start;
+    return top;
+}
+
+void tandem_sliced_free(tandem_sliced *e) {
+    if (!e) return;
+    free(e->valid);
+    free(e->skill_map); free(e->goal_map); free(e->interest_map); free(e->group_map);
+    free(e->department_index); free(e->location_index); free(e->offset_index); free(e->seniority_index);
+    free(e->department_map); free(e->location_map); free(e->offset_map); free(e->near_map); free(e->far_map);
+    free(e->seniority_map);
+    free(e->team_order); free(e->team_start);
+    free(e->report_order); free(e->report_start);
+    free(e);
+}
+
+static void set_bit(uint64_t *map, int32_t i) { map[i >> 6] |= (uint64_t)1 << (i & 63); }
+
+/// Bitsets per item of a person-major bitset column (`words` words a person).
+static uint64_t *item_maps(const uint64_t *column, int32_t words, int32_t n, int32_t stride) {
+    uint64_t *maps = calloc((size_t)words * 64 * (size_t)stride, sizeof(uint64_t));
+    if (!maps) return NULL;
+    for (int32_t i = 0; i < n; i++) {
+        for (int32_t w = 0; w < words; w++) {
+            uint64_t bits = column[(int64_t)i * words + w];
+            while (bits) {
+                const int32_t b = __builtin_ctzll(bits);
+                bits &= bits - 1;
+                set_bit(maps + (int64_t)(w * 64 + b) * stride, i);
+            }
+        }
+    }
+    return maps;
+}
+
+static uint64_t *value_maps(const int32_t *index, int32_t count, int32_t n, int32_t stride) {
+    uint64_t *maps = calloc((size_t)(count > 0 ? count : 1) * (size_t)stride, sizeof(uint64_t));
+    if (!maps) return NULL;
+    for (int32_t i = 0; i < n; i++) set_bit(maps + (int64_t)index[i] * stride, i);
+    return maps;
+}
+
+tandem_sliced *tandem_sliced_create(const tandem_scoring *t, int32_t n) {
+    if (n <= 0 || t->mentoring || t->weight[12] != 0) return NULL;
+    int64_t high = 0;
+    static const int32_t max_level[13] = {4, 3, 3, 3, 2, 0, 0, 0, 0, 2, 2, 3, 0};
+    for (int i = 0; i < 13; i++) {
+        if (t->weight[i] < 0) return NULL;
+        high += (int64_t)t->weight[i] * max_level[i];
+    }
+    high += (t->weight[5] > t->weight[6] ? t->weight[5] : t->weight[6]);
+    high += (t->weight[7] > t->weight[8] ? t->weight[7] : t->weight[8]);
+    int32_t planes = 1;
+    while (planes < max_planes && ((int64_t)1 << planes) <= high) planes++;
+    if (((int64_t)1 << planes) <= high) return NULL;
+    const int64_t memory = (int64_t)(t->words * 128 + t->interest_words * 64 + t->group_words * 64 + 4 * max_distinct) * n / 8;
+    if (memory > ((int64_t)256 << 20)) return NULL;
+
+    tandem_sliced *e = calloc(1, sizeof *e);
+    if (!e) return NULL;
+    e->table = *t;
+    e->n = n;
+    e->words = ((n + 63) / 64 + 3) / 4 * 4;
+    e->planes = planes;
+    e->high = (int32_t)high;
+    const int32_t W = e->words;
+    e->valid = calloc((size_t)W, sizeof(uint64_t));
+    e->department_index = malloc(sizeof(int32_t) * (size_t)n);
+    e->location_index = malloc(sizeof(int32_t) * (size_t)n);
+    e->offset_index = malloc(sizeof(int32_t) * (size_t)n);
+    e->seniority_index = malloc(sizeof(int32_t) * (size_t)n);
+    e->team_order = malloc(sizeof(int32_t) * (size_t)n);
+    e->report_order = malloc(sizeof(int32_t) * (size_t)n);
+    if (!e->valid || !e->department_index || !e->location_index || !e->offset_index || !e->seniority_index ||
+        !e->team_order || !e->report_order) {
+        tandem_sliced_free(e);
+        return NULL;
+    }
+    for (int32_t i = 0; i < n; i++) set_bit(e->valid, i);
+    e->talk_items = t->words * 64;
+    e->like_items = t->interest_words * 64;
+    e->circle_items = t->group_words * 64;
+    e->skill_map = item_maps(t->skills, t->words, n, W);
+    e->goal_map = item_maps(t->goals, t->words, n, W);
+    e->interest_map = item_maps(t->interests, t->interest_words, n, W);
+    e->group_map = item_maps(t->groups, t->group_words, n, W);
+    int32_t offsets[max_distinct];
+    const int32_t departments = distinct_values(t->department, n, e->department_index, NULL);
+    const int32_t locations = distinct_values(t->location, n, e->location_index, NULL);
+    const int32_t zones = distinct_values(t->offset_minutes, n, e->offset_index, offsets);
+    e->seniority_count = distinct_values(t->seniority, n, e->seniority_index, e->seniority_value);
+    if (!e->skill_map || !e->goal_map || !e->interest_map || !e->group_map || departments < 0 || locations < 0 ||
+        zones < 0 || e->seniority_count < 0) {
+        tandem_sliced_free(e);
+        return NULL;
+    }
+    e->department_map = value_maps(e->department_index, departments, n, W);
+    e->location_map = value_maps(e->location_index, locations, n, W);
+    e->offset_map = value_maps(e->offset_index, zones, n, W);
+    e->seniority_map = value_maps(e->seniority_index, e->seniority_count, n, W);
+    // Per offset: those 1–180 minutes away (one time-zone level), and those beyond the
+    // largest allowed gap.
+    e->near_map = calloc((size_t)zones * (size_t)W, sizeof(uint64_t));
+    e->far_map = calloc((size_t)zones * (size_t)W, sizeof(uint64_t));
+    if (!e->department_map || !e->location_map || !e->offset_map || !e->seniority_map || !e->near_map || !e->far_map) {
+        tandem_sliced_free(e);
+        return NULL;
+    }
+    for (int32_t a = 0; a < zones; a++) {
+        for (int32_t b = 0; b < zones; b++) {
+            const uint32_t gap = distance32(offsets[a], offsets[b]);
+            const uint64_t *from = e->offset_map + (int64_t)b * W;
+            if (gap != 0 && gap <= 180) for (int32_t w = 0; w < W; w++) e->near_map[(int64_t)a * W + w] |= from[w];
+            if ((int32_t)gap > t->max_gap) for (int32_t w = 0; w < W; w++) e->far_map[(int64_t)a * W + w] |= from[w];
+        }
+    }
+    e->top_team = runs_by_key(t->team, n, e->team_order, &e->team_start);
+    e->top_manager = runs_by_key(t->manager, n, e->report_order, &e->report_start);
+    if (e->top_team == -2 || e->top_manager == -2) {
+        tandem_sliced_free(e);
+        return NULL;
+    }
+    return e;
+}
+
+int32_t tandem_sliced_scratch_words(const tandem_sliced *e) { return (e->planes + 1) * e->words; }
+
+INLINE void clear_bit(uint64_t *map, int32_t i) { map[i >> 6] &= ~((uint64_t)1 << (i & 63)); }
+
+/// Adds `mask` times `c` (c >= 0) into the bit-sliced accumulator `p` of `planes` bits.
+INLINE void add_scaled(v4 *p, int32_t planes, int32_t c, v4 mask) {
+    while (c) {
+        const int32_t q = __builtin_ctz((unsigned)c);
+        c &= c - 1;
+        v4 carry = mask;
+        for (int32_t r = q; r < planes; r++) {
+            const v4 t = p[r] & carry;
+            p[r] ^= carry;
+            carry = t;
+        }
+    }
+}
+
+/// Counter c (3 bits, saturating at 7) += mask.
+INLINE void count3(v4 *c0, v4 *c1, v4 *c2, v4 m) {
+    const v4 t0 = *c0 & m;
+    *c0 ^= m;
+    const v4 t1 = *c1 & t0;
+    *c1 ^= t0;
+    const v4 over = *c2 & t1;
+    *c2 |= t1;
+    *c0 |= over;
+    *c1 |= over;
+}
+
+/// Counter c (2 bits, saturating at 3) += mask.
+INLINE void count2(v4 *c0, v4 *c1, v4 m) {
+    const v4 t0 = *c0 & m;
+    *c0 ^= m;
+    const v4 over = *c1 & t0;
+    *c1 |= t0;
+    *c0 |= over;
+}
+
+/// Items set in person i's bitset (`words` words) into `items`; returns how many.
+INLINE int32_t items_of(const uint64_t *column, int32_t i, int32_t words, int32_t *items) {
+    int32_t count = 0;
+    for (int32_t w = 0; w < words; w++) {
+        uint64_t bits = column[(int64_t)i * words + w];
+        while (bits) {
+            items[count++] = w * 64 + __builtin_ctzll(bits);
+            bits &= bits - 1;
+        }
+    }
+    return count;
+}
+
+/// Mask of people whose score (planes `p`, word `w`) is at least `t`.
+INLINE uint64_t at_least(const uint64_t *p, int32_t W, int32_t planes, int32_t w, int32_t t) {
+    uint64_t greater = 0, equal = ~(uint64_t)0;
+    for (int32_t b = planes - 1; b >= 0; b--) {
+        const uint64_t bit = p[(int64_t)b * W + w];
+        if ((t >> b) & 1) {
+            equal &= bit;
+        } else {
+            greater |= equal & bit;
+            equal &= ~bit;
+        }
+    }
+    return greater | equal;
+}
+
+INLINE int32_t score_at(const uint64_t *p, int32_t W, int32_t planes, int32_t y) {
+    int32_t s = 0;
+    for (int32_t b = 0; b < planes; b++) s |= (int32_t)((p[(int64_t)b * W + (y >> 6)] >> (y & 63)) & 1) << b;
+    return s;
+}
+
+typedef struct { int32_t vertex, score; } extra_entry;
+
+static int compare_extra(const void *a, const void *b) {
+    const int32_t x = ((const extra_entry *)a)->vertex, y = ((const extra_entry *)b)->vertex;
+    return (x > y) - (x < y);
+}
+
+INLINE int32_t row_body(const tandem_sliced *e, int32_t x, int32_t k, const int32_t *avoid, int32_t avoid_count,
+                        const int32_t *earlier, int32_t earlier_count, const uint8_t *relieved, int32_t penalty,
+                        uint64_t *scratch, int32_t *allowed_out, int32_t *out_vertex, int32_t *out_score) {
+    const tandem_scoring *t = &e->table;
+    const int32_t W = e->words, planes = e->planes, n = e->n;
+    uint64_t *allowed = scratch, *plane = scratch + W;
+    const int32_t *w = t->weight;
+
+    // Rules that concern a few people: self, manager, reports, team.
+    memcpy(allowed, e->valid, sizeof(uint64_t) * (size_t)W);
+    clear_bit(allowed, x);
+    if (t->manager[x] >= 0 && t->manager[x] < n) clear_bit(allowed, t->manager[x]);
+    if (x <= e->top_manager) {
+        for (int32_t i = e->report_start[x]; i < e->report_start[x + 1]; i++) clear_bit(allowed, e->report_order[i]);
+    }
+    if (t->rule_team && t->team[x] > 0 && t->team[x] <= e->top_team) {
+        for (int32_t i = e->team_start[t->team[x]]; i < e->team_start[t->team[x] + 1]; i++) clear_bit(allowed, e->team_order[i]);
+    }
+
+    int32_t goals[256], skills[256], likes[256], circles[256];
+    int32_t goal_count = 0, skill_count = 0, like_count = 0, circle_count = 0;
+    if (t->words * 64 > 256 || t->interest_words * 64 > 256 || t->group_words * 64 > 256) return -1;
+    goal_count = items_of(t->goals, x, t->words, goals);
+    skill_count = items_of(t->skills, x, t->words, skills);
+    like_count = items_of(t->interests, x, t->interest_words, likes);
+    circle_count = items_of(t->groups, x, t->group_words, circles);
+    const uint64_t *same_department = e->department_map + (int64_t)e->department_index[x] * W;
+    const uint64_t *same_location = e->location_map + (int64_t)e->location_index[x] * W;
+    const uint64_t *same_zone = e->offset_map + (int64_t)e->offset_index[x] * W;
+    const uint64_t *near_zone = e->near_map + (int64_t)e->offset_index[x] * W;
+    const uint64_t *far_zone = e->far_map + (int64_t)e->offset_index[x] * W;
+    // Seniority contributes a constant per distinct seniority of the other person.
+    int32_t seniority_points[max_distinct];
+    const int32_t sx = t->seniority[x];
+    for (int32_t j = 0; j < e->seniority_count; j++) {
+        const int32_t sy = e->seniority_value[j];
+        const uint32_t d = distance32(sx, sy);
+        const int32_t gap = (int32_t)d;
+        seniority_points[j] = (sx >= 0 && sy >= 0)
+            ? w[10] * (d == 0 ? 2 : d == 1 ? 1 : 0) + w[11] * (gap <= 0 ? 0 : (gap < 3 ? gap : 3)) : 0;
+    }
+
+    const v4 zero = {0, 0, 0, 0};
+    for (int32_t at = 0; at < W; at += 4) {
+        v4 a = load4(allowed + at);
+        if (t->rule_department) a &= ~load4(same_department + at);
+        if (t->rule_location) a &= load4(same_location + at);
+        a &= ~load4(far_zone + at);
+        store4(allowed + at, a);
+        v4 p[max_planes];
+        for (int32_t r = 0; r < planes; r++) p[r] = zero;
+        if (w[0]) {
+            v4 c0 = zero, c1 = zero, c2 = zero;
+            for (int32_t i = 0; i < goal_count; i++) count3(&c0, &c1, &c2, load4(e->skill_map + (int64_t)goals[i] * W + at));
+            for (int32_t i = 0; i < skill_count; i++) count3(&c0, &c1, &c2, load4(e->goal_map + (int64_t)skills[i] * W + at));
+            // min(4, level)
+            add_scaled(p, planes, w[0], c0 & ~c2);
+            add_scaled(p, planes, 2 * w[0], c1 & ~c2);
+            add_scaled(p, planes, 4 * w[0], c2);
+        }
+        if (w[1]) {
+            v4 c0 = zero, c1 = zero;
+            for (int32_t i = 0; i < goal_count; i++) count2(&c0, &c1, load4(e->goal_map + (int64_t)goals[i] * W + at));
+            add_scaled(p, planes, w[1], c0);
+            add_scaled(p, planes, 2 * w[1], c1);
+        }
+        if (w[2]) {
+            v4 c0 = zero, c1 = zero;
+            for (int32_t i = 0; i < skill_count; i++) count2(&c0, &c1, load4(e->skill_map + (int64_t)skills[i] * W + at));
+            add_scaled(p, planes, w[2], c0);
+            add_scaled(p, planes, 2 * w[2], c1);
+        }
+        if (w[3]) {
+            v4 c0 = zero, c1 = zero;
+            for (int32_t i = 0; i < like_count; i++) count2(&c0, &c1, load4(e->interest_map + (int64_t)likes[i] * W + at));
+            add_scaled(p, planes, w[3], c0);
+            add_scaled(p, planes, 2 * w[3], c1);
+        }
+        if (w[4]) {
+            v4 c0 = zero, c1 = zero;
+            for (int32_t i = 0; i < circle_count; i++) count2(&c0, &c1, load4(e->group_map + (int64_t)circles[i] * W + at));
+            // min(2, level): 3 counts as 2.
+            add_scaled(p, planes, w[4], c0 & ~c1);
+            add_scaled(p, planes, 2 * w[4], c1);
+        }
+        if (w[5] || w[6]) {
+            const v4 same = load4(same_department + at);
+            add_scaled(p, planes, w[5], same);
+            add_scaled(p, planes, w[6], ~same);
+        }
+        if (w[7] || w[8]) {
+            const v4 same = load4(same_location + at);
+            add_scaled(p, planes, w[7], same);
+            add_scaled(p, planes, w[8], ~same);
+        }
+        if (w[9]) {
+            add_scaled(p, planes, 2 * w[9], load4(same_zone + at));
+            add_scaled(p, planes, w[9], load4(near_zone + at));
+        }
+        if (w[10] || w[11]) {
+            for (int32_t j = 0; j < e->seniority_count; j++) {
+                if (seniority_points[j]) add_scaled(p, planes, seniority_points[j], load4(e->seniority_map + (int64_t)j * W + at));
+            }
+        }
+        for (int32_t r = 0; r < planes; r++) store4(plane + (int64_t)r * W + at, p[r]);
+    }
+
+    // The caller's patches: avoid lists, then earlier partners (a penalised repeat leaves
+    // the planes and joins a short list of extras).
+    extra_entry extras[256];
+    int32_t extra_count = 0;
+    for (int32_t i = 0; i < avoid_count; i++) {
+        const int32_t y = avoid[i];
+        if (y >= 0 && y < n) clear_bit(allowed, y);
+    }
+    for (int32_t i = 0; i < earlier_count; i++) {
+        const int32_t y = earlier[i];
+        if (y < 0 || y >= n || !((allowed[y >> 6] >> (y & 63)) & 1)) continue;
+        clear_bit(allowed, y);
+        if (!relieved[x] && !relieved[y]) continue;
+        if (extra_count == 256) return -1;
+        const int32_t s = score_at(plane, W, planes, y) - penalty;
+        extras[extra_count].vertex = y;
+        extras[extra_count].score = s < 1 ? 1 : s;
+        extra_count += 1;
+    }
+    if (extra_count > 1) qsort(extras, (size_t)extra_count, sizeof(extra_entry), compare_extra);
+
+    int32_t total = extra_count;
+    for (int32_t at = 0; at < W; at++) total += __builtin_popcountll(allowed[at]);
+    *allowed_out = total;
+    if (k <= 0) return 0;
+
+    // The k-th best score: the highest t with at least k people at or above it.
+    int32_t threshold = INT32_MIN, need = 0;
+    if (total > k) {
+        int32_t lo = 0, hi = e->high;
+        while (lo < hi) {
+            const int32_t mid = lo + (hi - lo + 1) / 2;
+            int32_t count = 0;
+            for (int32_t i = 0; i < extra_count; i++) count += extras[i].score >= mid;
+            for (int32_t at = 0; at < W && count < k; at++) count += __builtin_popcountll(allowed[at] & at_least(plane, W, planes, at, mid));
+            if (count >= k) lo = mid; else hi = mid - 1;
+        }
+        threshold = lo;
+        int32_t above = 0;
+        for (int32_t i = 0; i < extra_count; i++) above += extras[i].score > threshold;
+        if (threshold < e->high) {
+            for (int32_t at = 0; at < W; at++) above += __builtin_popcountll(allowed[at] & at_least(plane, W, planes, at, threshold + 1));
+        }
+        need = k - above;
+    }
+
+    // Collect in vertex order: everyone above the threshold, and the first `need` at it.
+    int32_t taken = 0, next_extra = 0;
+    for (int32_t at = 0; at <= W; at++) {
+        uint64_t above = 0, level = 0;
+        if (at < W) {
+            if (threshold == INT32_MIN) {
+                above = allowed[at];
+            } else {
+                const uint64_t ge = allowed[at] & at_least(plane, W, planes, at, threshold);
+                above = threshold < e->high ? ge & at_least(plane, W, planes, at, threshold + 1) : 0;
+                level = ge & ~above;
+            }
+        }
+        const int32_t limit = at < W ? (at + 1) * 64 : INT32_MAX;
+        uint64_t both = above | level;
+        while (both || (next_extra < extra_count && extras[next_extra].vertex < limit)) {
+            const int32_t y = both ? at * 64 + __builtin_ctzll(both) : INT32_MAX;
+            if (next_extra < extra_count && extras[next_extra].vertex < y) {
+                const int32_t s = extras[next_extra].score;
+                if (s > threshold || (s == threshold && need > 0)) {
+                    if (s == threshold) need -= 1;
+                    out_vertex[taken] = extras[next_extra].vertex;
+                    out_score[taken] = s;
+                    taken += 1;
+                }
+                next_extra += 1;
+                continue;
+            }
+            both &= both - 1;
+            const uint64_t bit = (uint64_t)1 << (y & 63);
+            if (level & bit) {
+                if (need == 0) continue;
+                need -= 1;
+            }
+            out_vertex[taken] = y;
+            out_score[taken] = score_at(plane, W, planes, y);
+            taken += 1;
+        }
+    }
+    return taken;
+}
+
+typedef int32_t (*sliced_function)(const tandem_sliced *, int32_t, int32_t, const int32_t *, int32_t, const int32_t *,
+                                   int32_t, const uint8_t *, int32_t, uint64_t *, int32_t *, int32_t *, int32_t *);
+
+static int32_t sliced_portable(const tandem_sliced *e, int32_t x, int32_t k, const int32_t *avoid, int32_t na,
+                               const int32_t *earlier, int32_t ne, const uint8_t *relieved, int32_t penalty,
+                               uint64_t *scratch, int32_t *allowed, int32_t *ov, int32_t *os) {
+    return row_body(e, x, k, avoid, na, earlier, ne, relieved, penalty, scratch, allowed, ov, os);
+}
+
+#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
+__attribute__((target("popcnt")))
+static int32_t sliced_popcnt(const tandem_sliced *e, int32_t x, int32_t k, const int32_t *avoid, int32_t na,
+                             const int32_t *earlier, int32_t ne, const uint8_t *relieved, int32_t penalty,
+                             uint64_t *scratch, int32_t *allowed, int32_t *ov, int32_t *os) {
+    return row_body(e, x, k, avoid, na, earlier, ne, relieved, penalty, scratch, allowed, ov, os);
+}
+
+__attribute__((target("avx2,popcnt")))
+static int32_t sliced_avx2(const tandem_sliced *e, int32_t x, int32_t k, const int32_t *avoid, int32_t na,
+                           const int32_t *earlier, int32_t ne, const uint8_t *relieved, int32_t penalty,
+                           uint64_t *scratch, int32_t *allowed, int32_t *ov, int32_t *os) {
+    return row_body(e, x, k, avoid, na, earlier, ne, relieved, penalty, scratch, allowed, ov, os);
+}
+#define TANDEM_SLICED_X86 1
+#endif
+
+int32_t tandem_sliced_row(const tandem_sliced *e, int32_t x, int32_t k, const int32_t *avoid, int32_t avoid_count,
+                          const int32_t *earlier, int32_t earlier_count, const uint8_t *relieved, int32_t penalty,
+                          uint64_t *scratch, int32_t *allowed, int32_t *out_vertex, int32_t *out_score) {
+    sliced_function f = sliced_portable;
+#ifdef TANDEM_SLICED_X86
+    switch (tandem_scoring_level()) {
+    case 2: f = sliced_avx2; break;
+    case 1: f = sliced_popcnt; break;
+    default: break;
+    }
+#endif
+    return f(e, x, k, avoid, avoid_count, earlier, earlier_count, relieved, penalty, scratch, allowed, out_vertex,
+             out_score);
+}
