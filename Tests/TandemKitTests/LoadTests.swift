@@ -104,3 +104,49 @@ import Testing
         #expect(!text.contains("\u{1B}") && !text.contains("\r") && !text.contains("tandem: writing"), "stderr: \(text)")
     }
 }
+
+@Suite struct SiteWriterReuseTests {
+    static func files(_ root: URL) -> [String: (bytes: Data, mtime: Int)] {
+        var out: [String: (Data, Int)] = [:]
+        let e = FileManager.default.enumerator(atPath: root.path)
+        while let path = e?.nextObject() as? String {
+            var info = stat()
+            guard lstat(root.appendingPathComponent(path).path, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { continue }
+            out[path] = (FileManager.default.contents(atPath: root.appendingPathComponent(path).path)!, info.st_mtim.tv_sec)
+        }
+        return out
+    }
+
+    /// A rebuild writes into the site kept from the build before last: files whose bytes did
+    /// not change keep their modification time; files that grew or shrank hold exactly the
+    /// new bytes.
+    @Test func unchangedFilesKeepTheirTimeAndChangedOnesAreExact() throws {
+        let portal = try TestPortal.small()
+        defer { portal.remove() }
+        #expect(portal.build().succeeded)
+        // Date every file of this build far back; this folder is the one the third build reuses.
+        let site = portal.root.appendingPathComponent("Site")
+        for path in Self.files(site).keys {
+            var times = [timespec(tv_sec: 1_000_000_000, tv_nsec: 0), timespec(tv_sec: 1_000_000_000, tv_nsec: 0)]
+            #expect(utimensat(AT_FDCWD, site.appendingPathComponent(path).path, &times, 0) == 0)
+        }
+        #expect(portal.build().succeeded)
+        for title in ["A Much Longer Title For The Test Portal Than Before", "Short"] {
+            try portal.write("Content/portal.yaml", "title: \(title)\ncontact: people@example.com\n")
+            #expect(portal.build().succeeded)
+            let reused = Self.files(site)
+            let fresh = Pipeline.build(BuildOptions(root: portal.root, output: portal.root.appendingPathComponent("Fresh-\(title.count)")))
+            #expect(fresh.succeeded)
+            let expected = Self.files(portal.root.appendingPathComponent("Fresh-\(title.count)"))
+            #expect(reused.mapValues(\.bytes) == expected.mapValues(\.bytes))
+            #expect(reused["index.html"].map { String(decoding: $0.bytes, as: UTF8.self).contains(title) } == true)
+            if title == "Short" { continue }
+            // The first rewrite over the dated folder: pages that name the title changed, the
+            // rest (assets, calendars) kept their bytes and their time.
+            let kept = reused.filter { $0.value.mtime == 1_000_000_000 }
+            #expect(kept.keys.contains { $0.hasPrefix("assets/") })
+            #expect(kept.keys.contains { $0.hasSuffix(".ics") })
+            #expect(reused["index.html"]!.mtime != 1_000_000_000)
+        }
+    }
+}

@@ -63,7 +63,7 @@ struct ContentFiles {
             return nil
         }
         var text = String(decoding: bytes, as: UTF8.self)
-        if text.utf8.contains(0x0D) {
+        if text.containsByte("\r") {
             text = text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
         }
         return text

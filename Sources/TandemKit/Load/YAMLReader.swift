@@ -182,27 +182,29 @@ enum YAMLDocument {
     }
 
     /// Bracket or indentation depth beyond the maximum, with its position (the column counts
-    /// Unicode scalars). Scans the UTF-8 bytes: every structural character is ASCII.
+    /// Unicode scalars). Scans the UTF-8 bytes: every structural character is ASCII, and the
+    /// column is only counted for the position returned.
     private static func excessiveNesting(_ text: String) -> (line: Int, column: Int)? {
         var text = text
         return text.withUTF8 { bytes in
-            var depth = 0, line = 1, column = 0
+            var depth = 0, line = 1, lineStart = 0
             var lineStartSpaces = 0, atLineStart = true
-            for byte in bytes {
-                // Continuation bytes belong to the scalar counted at its first byte.
-                if byte & 0xC0 == 0x80 { continue }
-                column += 1
-                switch byte {
+            func position(_ i: Int) -> (line: Int, column: Int) {
+                (line, bytes[lineStart...i].count { $0 & 0xC0 != 0x80 })
+            }
+            for i in bytes.indices {
+                switch bytes[i] {
                 case UInt8(ascii: "\n"):
-                    line += 1; column = 0; atLineStart = true; lineStartSpaces = 0
-                case UInt8(ascii: " ") where atLineStart:
+                    line += 1; lineStart = i + 1; atLineStart = true; lineStartSpaces = 0
+                case UInt8(ascii: " "):
+                    guard atLineStart else { continue }
                     lineStartSpaces += 1
                     // Two spaces per level is the usual style; one-space indents at 128 deep are still refused.
-                    if lineStartSpaces > maximumDepth * 4 { return (line, column) }
+                    if lineStartSpaces > maximumDepth * 4 { return position(i) }
                 case UInt8(ascii: "["), UInt8(ascii: "{"):
                     atLineStart = false
                     depth += 1
-                    if depth > maximumDepth { return (line, column) }
+                    if depth > maximumDepth { return position(i) }
                 case UInt8(ascii: "]"), UInt8(ascii: "}"):
                     atLineStart = false
                     depth = max(0, depth - 1)

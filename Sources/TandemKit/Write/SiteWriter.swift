@@ -134,15 +134,27 @@ final class SiteWriter: @unchecked Sendable {
         }
     }
 
+    /// New files waiting for the writer thread, at most `queueLimit`: rendering goes on while
+    /// the file system creates files (on ext4, creating a file holds its folder's lock, so
+    /// rendering threads that create files themselves mostly wait for each other). Files the
+    /// kept build had are compared and rewritten by the calling thread: that parallelises.
+    private let queue = NSCondition()
+    private var queued: [(path: String, bytes: [UInt8], mayExist: Bool)] = []
+    private var writerRunning = false
+    private let writerDone = DispatchSemaphore(value: 0)
+    private static let queueLimit = 256
+
     /// Writes one file under the staging folder. `path` is relative and built from validated
-    /// ids; anything that could climb out is refused.
+    /// ids; anything that could climb out is refused. A new file is written by the writer
+    /// thread, in the order of the calls (a path is either new or kept for the whole build,
+    /// so two writes of one path never race); `commit` waits for all of them.
     func write(_ path: String, _ bytes: some Collection<UInt8>) {
         guard SiteWriter.isPlainRelativePath(path) else {
             record("refused to write outside the output folder: \(path)")
             return
         }
         // Only what the kept build had is recorded: the rest is never removed.
-        var mayExist = existingFiles.contains(path)
+        let mayExist = existingFiles.contains(path)
         if mayExist || !existingDirectories.isEmpty {
             lock.lock()
             if mayExist { writtenFiles.insert(path) }
@@ -150,8 +162,56 @@ final class SiteWriter: @unchecked Sendable {
             while !folder.isEmpty, writtenDirectories.insert(folder).inserted { folder = SiteWriter.parent(folder) }
             lock.unlock()
         }
+        let array = bytes as? [UInt8] ?? Array(bytes)
+        if mayExist {
+            perform(path, array, mayExist: true)
+            return
+        }
+        queue.lock()
+        while queued.count >= SiteWriter.queueLimit { queue.wait() }
+        queued.append((path, array, mayExist))
+        if !writerRunning {
+            writerRunning = true
+            let thread = Thread { [self] in runWriter() }
+            thread.name = "tandem-writer"
+            thread.start()
+        }
+        queue.broadcast()
+        queue.unlock()
+    }
+
+    private func runWriter() {
+        var batch: [(path: String, bytes: [UInt8], mayExist: Bool)] = []
+        while true {
+            queue.lock()
+            while queued.isEmpty && writerRunning { queue.wait() }
+            if queued.isEmpty {
+                queue.unlock()
+                writerDone.signal()
+                return
+            }
+            swap(&batch, &queued)
+            queue.broadcast()
+            queue.unlock()
+            for item in batch { perform(item.path, item.bytes, mayExist: item.mayExist) }
+            batch.removeAll(keepingCapacity: true)
+        }
+    }
+
+    /// Waits until every queued file is written and the writer thread has ended.
+    private func drain() {
+        queue.lock()
+        let running = writerRunning
+        writerRunning = false
+        queue.broadcast()
+        queue.unlock()
+        if running { writerDone.wait() }
+    }
+
+    private func perform(_ path: String, _ bytes: [UInt8], mayExist: Bool) {
+        var mayExist = mayExist
         let full = stagingPath + "/" + path
-        let ok: Bool? = bytes.withContiguousStorageIfAvailable { buffer in
+        bytes.withUnsafeBufferPointer { buffer in
             var status = SiteWriter.writeFile(full, buffer, mayExist: mayExist)
             if status == EEXIST {
                 // Written twice in this build: the second write compares as for a kept file.
@@ -165,9 +225,7 @@ final class SiteWriter: @unchecked Sendable {
             }
             if status != 0 { record("cannot write \(path): \(String(cString: strerror(status)))") }
             else { progress?.wroteFile() }
-            return status == 0
         }
-        if ok == nil { write(path, Array(bytes)) }
     }
 
     /// Counts a file already in the folder as written by this build and leaves it untouched
@@ -263,10 +321,7 @@ final class SiteWriter: @unchecked Sendable {
         return done
     }
 
-    func write(_ path: String, _ text: String) {
-        var text = text
-        text.withUTF8 { write(path, $0) }
-    }
+    func write(_ path: String, _ text: String) { write(path, Array(text.utf8)) }
 
     func makeDirectory(_ path: String) {
         if !existingDirectories.isEmpty {
@@ -288,9 +343,13 @@ final class SiteWriter: @unchecked Sendable {
     /// finished site into place: an atomic exchange when the kernel supports it (the old site
     /// becomes the next build's folder), otherwise two renames.
     func commit(bag: DiagnosticBag) {
+        drain()
         for failure in failures.sorted() { bag.error(failure, at: nil) }
         guard !bag.hasErrors else { return }
         write(SiteWriter.marker, "This folder is generated by `tandem build` and is replaced on every build.\n")
+        drain()
+        for failure in failures.sorted() { bag.error(failure, at: nil) }
+        guard !bag.hasErrors else { return }
         for stale in existingFiles.subtracting(writtenFiles) { unlink(stagingPath + "/" + stale) }
         for folder in existingDirectories.subtracting(writtenDirectories).sorted(by: >) { rmdir(stagingPath + "/" + folder) }
         let fm = FileManager.default
@@ -311,6 +370,6 @@ final class SiteWriter: @unchecked Sendable {
     }
 
     /// A failed build leaves its partial files in the kept folder; the next build rewrites
-    /// or deletes every one of them, so there is nothing to undo here.
-    func discard() {}
+    /// or deletes every one of them, so there is nothing to undo here but the writer thread.
+    func discard() { drain() }
 }
