@@ -85,18 +85,8 @@ public enum Pipeline {
     /// Matches every program against its lock files; their warnings go into `bag`.
     static func match(_ portal: Portal, locks: [String: ProgramLocks], now: Int?, bag: DiagnosticBag) -> [ProgramMatch] {
         let today = LocalDate(dayNumber: Int((Double(now ?? Int(Date().timeIntervalSince1970)) / 86_400).rounded(.down)))
-        // Programs are matched side by side: each one's solver is serial, so while one
-        // program solves, another's candidate scan can use the other cores. Results keep the
-        // programs' order; nothing in one program's match depends on another's.
-        let programs = portal.programs
-        nonisolated(unsafe) var results = [ProgramMatch?](repeating: nil, count: programs.count)
-        results.withUnsafeMutableBufferPointer { buffer in
-            nonisolated(unsafe) let out = buffer
-            DispatchQueue.concurrentPerform(iterations: programs.count) { k in
-                out[k] = ProgramMatcher.match(programs[k], portal: portal, locks: locks[programs[k].slug] ?? ProgramLocks(), today: today)
-            }
-        }
-        let matches = results.map { $0! }
+        // Programs are matched side by side (see ProgramMatcher.matchAll).
+        let matches = ProgramMatcher.matchAll(portal, locks: locks, today: today)
         for m in matches { for note in m.round.notes { bag.append(note) } }
         return matches
     }

@@ -28,6 +28,8 @@ final class RenderCache: @unchecked Sendable {
     private let salt: Fingerprint
     private var previous: [String: [Entry]] = [:]
     private var current: [String: Entry] = [:]
+    private var written: [(path: String, fingerprint: Fingerprint)] = []
+    private let outputPath: String
     private let lock = NSLock()
     static let magic = "tandem-pages 1"
 
@@ -35,6 +37,7 @@ final class RenderCache: @unchecked Sendable {
         let output = writer.output
         file = output.deletingLastPathComponent().appendingPathComponent(".\(output.lastPathComponent).tandem-pages")
         stagingPath = writer.staging.path
+        outputPath = output.path
         var salt = theme.fingerprint
         salt.combine(RenderCache.executableIdentity())
         self.salt = salt
@@ -60,11 +63,12 @@ final class RenderCache: @unchecked Sendable {
         return true
     }
 
-    /// Records a page just written (or found unchanged) at `path`.
+    /// Notes a page handed to the writer. Its file is looked at only in `save`, once the
+    /// writer has finished: new files are written on a thread of their own.
     func wrote(_ path: String, _ fingerprint: Fingerprint) {
-        var info = stat()
-        guard lstat(stagingPath + "/" + path, &info) == 0 else { return }
-        record(path, RenderCache.entry(info, fingerprint))
+        lock.lock()
+        written.append((path, fingerprint))
+        lock.unlock()
     }
 
     private func record(_ path: String, _ entry: Entry) {
@@ -79,9 +83,15 @@ final class RenderCache: @unchecked Sendable {
     }
 
     /// Saves this build's records and, for the same pages, the other folder's. Call once the
-    /// new site is in place; a failed build saves nothing (the old records then simply no
+    /// new site is in place and the writer has finished; a failed build saves nothing (the old records then simply no
     /// longer match the files it rewrote).
     func save() {
+        // The folder built in is the output now; moving it changed no file's inode or ctime.
+        for (path, fingerprint) in written {
+            var info = stat()
+            guard lstat(outputPath + "/" + path, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { continue }
+            current[path] = RenderCache.entry(info, fingerprint)
+        }
         var lines = [RenderCache.magic + " \(salt.a) \(salt.b)"]
         lines.reserveCapacity(current.count * 2 + 1)
         for (path, entry) in current {
