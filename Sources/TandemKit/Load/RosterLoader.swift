@@ -209,8 +209,8 @@ enum RosterLoader {
             // Lists are short: a linear look beats hashing, up to a point.
             var result: [String] = []
             var seen = Set<String>()
-            for item in r.stringList(key) {
-                let value = item.value.lowercased()
+            for item in r.stringValues(key) {
+                let value = item.lowercased()
                 if result.count < 16 ? !result.contains(value) : seen.insert(value).inserted {
                     result.append(value)
                     if result.count == 16 { seen = Set(result) }

@@ -233,6 +233,8 @@ final class MappingReader {
     let bag: DiagnosticBag
     let location: SourceLocation
     private let entries: [(key: String, keyNode: YAMLNode, value: YAMLNode)]
+    /// Each key's length and first byte: most keys looked up one by one are told apart by these.
+    private let tags: [Int]
     /// Only for mappings with many keys; a few are looked up one by one.
     private let index: [String: Int]?
     private let what: String
@@ -257,6 +259,7 @@ final class MappingReader {
             entries.append((text, key, value))
         }
         self.entries = entries
+        tags = entries.map { MappingReader.tag($0.0) }
         if entries.count > 32 {
             var index: [String: Int] = [:]
             for (i, entry) in entries.enumerated() where index[entry.0] == nil { index[entry.0] = i }
@@ -268,8 +271,11 @@ final class MappingReader {
 
     private func position(_ key: String) -> Int? {
         if let index { return index[key] }
-        return entries.firstIndex { $0.key == key }
+        let tag = MappingReader.tag(key)
+        return entries.indices.first { tags[$0] == tag && entries[$0].key == key }
     }
+
+    private static func tag(_ key: String) -> Int { key.utf8.count << 8 | Int(key.utf8.first ?? 0) }
 
     var keys: [String] { entries.map(\.key) }
 
@@ -345,12 +351,24 @@ final class MappingReader {
 
     /// A list of text items. A single scalar is accepted as a one-item list.
     func stringList(_ key: String) -> [(value: String, location: SourceLocation)] {
-        guard let node = node(key), !YAMLValue.isNull(node) else { return [] }
+        var items: [(value: String, location: SourceLocation)] = []
+        forEachString(key) { items.append(($0, source.location($1))) }
+        return items
+    }
+
+    /// The texts of `stringList`, without their positions.
+    func stringValues(_ key: String) -> [String] {
+        var items: [String] = []
+        forEachString(key) { text, _ in items.append(text) }
+        return items
+    }
+
+    private func forEachString(_ key: String, _ body: (String, YAMLNode) -> Void) {
+        guard let node = node(key), !YAMLValue.isNull(node) else { return }
         switch node.kind {
         case .scalar:
-            return [(node.string!.trimmedFast(newlines: false), source.location(node))]
+            body(node.string!.trimmedFast(newlines: false), node)
         case .sequence:
-            var items: [(String, SourceLocation)] = []
             for item in node.children {
                 guard let string = item.string else {
                     bag.error("items of '\(key)' must be text, found \(YAMLValue.describe(item))", at: source.location(item))
@@ -361,12 +379,10 @@ final class MappingReader {
                     bag.error("'\(key)' has an empty item", at: source.location(item))
                     continue
                 }
-                items.append((text, source.location(item)))
+                body(text, item)
             }
-            return items
         case .mapping:
             bag.error("'\(key)' must be a list, found \(YAMLValue.describe(node))", at: source.location(node))
-            return []
         }
     }
 
