@@ -264,6 +264,15 @@ INLINE void count2(v4 *c0, v4 *c1, v4 m) {
     *c0 |= over;
 }
 
+/// Bit-sliced min(3, number of `maps[items[i]]` holding each person) over four words from
+/// `at`, as a 2-bit counter (c0, c1).
+INLINE void count_items(const uint64_t *maps, const int32_t *items, int32_t count, int32_t W, int32_t at, v4 *c0, v4 *c1) {
+    const v4 zero = {0, 0, 0, 0};
+    *c0 = zero;
+    *c1 = zero;
+    for (int32_t i = 0; i < count; i++) count2(c0, c1, load4(maps + (int64_t)items[i] * W + at));
+}
+
 /// Items set in person i's bitset (`words` words) into `items`; returns how many.
 INLINE int32_t items_of(const uint64_t *column, int32_t i, int32_t words, int32_t *items) {
     int32_t count = 0;
@@ -365,27 +374,24 @@ INLINE int32_t row_body(const tandem_sliced *e, int32_t x, int32_t k, const int3
             add_scaled(p, planes, 2 * w[0], c1 & ~c2);
             add_scaled(p, planes, 4 * w[0], c2);
         }
+        v4 c0, c1;
         if (w[1]) {
-            v4 c0 = zero, c1 = zero;
-            for (int32_t i = 0; i < goal_count; i++) count2(&c0, &c1, load4(e->goal_map + (int64_t)goals[i] * W + at));
+            count_items(e->goal_map, goals, goal_count, W, at, &c0, &c1);
             add_scaled(p, planes, w[1], c0);
             add_scaled(p, planes, 2 * w[1], c1);
         }
         if (w[2]) {
-            v4 c0 = zero, c1 = zero;
-            for (int32_t i = 0; i < skill_count; i++) count2(&c0, &c1, load4(e->skill_map + (int64_t)skills[i] * W + at));
+            count_items(e->skill_map, skills, skill_count, W, at, &c0, &c1);
             add_scaled(p, planes, w[2], c0);
             add_scaled(p, planes, 2 * w[2], c1);
         }
         if (w[3]) {
-            v4 c0 = zero, c1 = zero;
-            for (int32_t i = 0; i < like_count; i++) count2(&c0, &c1, load4(e->interest_map + (int64_t)likes[i] * W + at));
+            count_items(e->interest_map, likes, like_count, W, at, &c0, &c1);
             add_scaled(p, planes, w[3], c0);
             add_scaled(p, planes, 2 * w[3], c1);
         }
         if (w[4]) {
-            v4 c0 = zero, c1 = zero;
-            for (int32_t i = 0; i < circle_count; i++) count2(&c0, &c1, load4(e->group_map + (int64_t)circles[i] * W + at));
+            count_items(e->group_map, circles, circle_count, W, at, &c0, &c1);
             // min(2, level): 3 counts as 2.
             add_scaled(p, planes, w[4], c0 & ~c1);
             add_scaled(p, planes, 2 * w[4], c1);

@@ -73,12 +73,13 @@ struct BlossomMatcher {
 
     /// Root vertex of the tree a labelled vertex belongs to, and each tree's members
     /// (possibly with stale entries, filtered when the tree is dissolved).
-    private var treeOf: [Int]
     private var treeMembers: [[Int]]
 
     /// Global dual-change clock: total dual change so far.
     private var now = 0
-    private var vertexDual: [LazyDual]
+    /// Each vertex's dual and, while labelled, the root of its tree: side by side, since
+    /// labelling a blossom writes both for every vertex in it.
+    private var vertexState: [VertexState]
     private var blossomDual: [LazyDual]
     private let initialDual: Int
 
@@ -125,9 +126,9 @@ struct BlossomMatcher {
         childCount = Array(repeating: 0, count: 2 * n)
         blossomBase = Array(0..<n) + Array(repeating: -1, count: n)
         unusedBlossoms = Array((n..<(2 * n)).reversed())
-        treeOf = Array(0..<n)
         treeMembers = (0..<n).map { [$0] }
-        vertexDual = Array(repeating: LazyDual(offset: initialDual, rate: -1), count: n)
+        let start = LazyDual(offset: initialDual, rate: -1)
+        vertexState = (0..<n).map { VertexState(dual: start, tree: $0) }
         blossomDual = Array(repeating: LazyDual(offset: 0, rate: 0), count: 2 * n)
         pendingScan = Array(repeating: false, count: n)
 
@@ -139,12 +140,12 @@ struct BlossomMatcher {
 
     // MARK: Duals
 
-    @inline(__always) private func y(_ v: Int) -> Int { vertexDual[v].value(at: now) }
+    @inline(__always) private func y(_ v: Int) -> Int { vertexState[v].dual.value(at: now) }
     @inline(__always) private func z(_ b: Int) -> Int { blossomDual[b].value(at: now) }
     @inline(__always) private func endpoint(_ p: Int) -> Int { p & 1 == 0 ? edgeU[p >> 1] : edgeV[p >> 1] }
 
     private mutating func setVertexRate(_ v: Int, _ rate: Int) {
-        vertexDual[v].setRate(rate, at: now)
+        vertexState[v].dual.setRate(rate, at: now)
     }
 
     private mutating func setBlossomRate(_ b: Int, _ rate: Int) {
@@ -199,7 +200,7 @@ struct BlossomMatcher {
         collectLeaves(of: b)
         for v in leafBuffer {
             setVertexRate(v, rate)
-            treeOf[v] = root
+            vertexState[v].tree = root
             treeMembers[root].append(v)
             if t == Self.outer && !pendingScan[v] {
                 pendingScan[v] = true
@@ -215,7 +216,7 @@ struct BlossomMatcher {
     /// Labels the blossom containing `w` T (reached from the S-vertex at `endpoint(p)`) and
     /// its mate's blossom S.
     private mutating func labelInner(_ w: Int, entry p: Int) {
-        let root = treeOf[endpoint(p)]
+        let root = vertexState[endpoint(p)].tree
         let b = inBlossom[w]
         setLabel(b, Self.inner, entry: p, root: root)
         let base = blossomBase[b]
@@ -272,7 +273,7 @@ struct BlossomMatcher {
         var next = Int.max
         var bv = inBlossom[v]
         let yv = y(v)
-        let root = treeOf[v]
+        let root = vertexState[v].tree
         for i in adjacencyStart[v]..<adjacencyStart[v + 1] {
             let edge = adjacency[i]
             let bw = inBlossom[edge.vertex]
@@ -284,7 +285,7 @@ struct BlossomMatcher {
                 // After an augmentation `v` may already sit in another tree, with a
                 // new dual rate; it has then been queued for a fresh scan.
                 bv = inBlossom[v]
-                guard label[bv] == Self.outer, treeOf[v] == root else { return }
+                guard label[bv] == Self.outer, vertexState[v].tree == root else { return }
             } else if label[bw] == Self.free {
                 next = min(next, now + s)
             } else {
@@ -302,8 +303,8 @@ struct BlossomMatcher {
         if label[bw] == Self.free {
             labelInner(w, entry: p ^ 1)
         } else if label[bw] == Self.outer {
-            if treeOf[v] != treeOf[w] {
-                let rootV = treeOf[v], rootW = treeOf[w]
+            if vertexState[v].tree != vertexState[w].tree {
+                let rootV = vertexState[v].tree, rootW = vertexState[w].tree
                 augment(p >> 1)
                 dissolveTrees(rootV, rootW)
             } else {
@@ -389,7 +390,7 @@ struct BlossomMatcher {
     private mutating func expandInnerBlossom(_ b: Int) {
         let children = Array(childPool[childStart[b]..<(childStart[b] + childCount[b])])
         let endpoints = Array(endpointPool[childStart[b]..<(childStart[b] + childCount[b])])
-        let root = treeOf[blossomBase[b]]
+        let root = vertexState[blossomBase[b]].tree
         for s in children {
             blossomParent[s] = -1
             if s < n { inBlossom[s] = s } else { collectLeaves(of: s); for v in leafBuffer { inBlossom[v] = s } }
@@ -519,7 +520,7 @@ struct BlossomMatcher {
     private mutating func dissolveTrees(_ a: Int, _ b: Int) {
         var released: [Int] = []
         for root in [a, b] {
-            for v in treeMembers[root] where vertexDual[v].rate != 0 && treeOf[v] == root {
+            for v in treeMembers[root] where vertexState[v].dual.rate != 0 && vertexState[v].tree == root {
                 let top = inBlossom[v]
                 if label[top] != Self.free {
                     label[top] = Self.free
@@ -565,7 +566,7 @@ struct BlossomMatcher {
         var count = 0
         for i in 0..<n where used[i] { newIndex[i] = count; count += 1 }
         let remap = { (i: Int) in i < 0 ? -1 : newIndex[i] }
-        let barrier = maximumCardinality ? (0..<n).filter { vertexDual[$0].rate == 1 } : nil
+        let barrier = maximumCardinality ? (0..<n).filter { vertexState[$0].dual.rate == 1 } : nil
         return MatchingCertificate(
             vertexDual: (0..<n).map(y),
             blossomParent: (0..<n).filter { used[$0] }.map { remap(parent[$0]) },
@@ -579,6 +580,11 @@ struct Neighbour {
     var vertex: Int
     var doubleWeight: Int
     var endpoint: Int
+}
+
+struct VertexState {
+    var dual: LazyDual
+    var tree: Int
 }
 
 /// A dual variable changing at `rate` per unit of the global clock: `offset + rate * now`.

@@ -1,5 +1,5 @@
 import Foundation
-import Matching
+@testable import Matching
 import Testing
 @testable import TandemKit
 
@@ -61,16 +61,11 @@ import Testing
 /// tables: every format, rule and criterion, multi-word bitsets, avoid lists, earlier
 /// partners with and without relief, on each code path this machine has.
 @Suite struct ScoringKernelTests {
+    /// Matching's fixed-seed generator, with the few draws the tests need.
     struct Random {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
+        private var generator: SplitMix64
+        init(state: UInt64) { generator = SplitMix64(seed: state) }
+        mutating func below(_ n: Int) -> Int { generator.below(n) }
         mutating func chance(_ percent: Int) -> Bool { below(100) < percent }
         mutating func pick<T>(_ items: [T], upTo most: Int) -> [T] {
             var out: [T] = []

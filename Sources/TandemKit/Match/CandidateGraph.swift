@@ -52,7 +52,7 @@ struct CandidateGraph: Sendable {
                         forEachChunk(of: n) { _, range in
                             var row: [Int32] = []
                             var selector = TopSelector(table: table, k: k)
-                            var scratch: [UInt64] = []
+                            var scratch: [UInt64] = [], marks: [UInt64] = []
                             for x in range {
                                 if let sliced, let (allowed, count) = sliced.row(x, k: k, scratch: &scratch, vertices: vb.baseAddress! + x * k,
                                                                                 scores: sb.baseAddress! + x * k) {
@@ -61,7 +61,7 @@ struct CandidateGraph: Sendable {
                                     continue
                                 }
                                 if row.isEmpty { row = [Int32](repeating: Int32.min, count: n) }
-                                let candidates = sampler?.candidates(for: x)
+                                let candidates = sampler?.candidates(for: x, marks: &marks)
                                 cb[x] = table.scanRow(x, candidates: candidates, into: &row)
                                 tb[x] = selector.select(row, candidates: candidates, count: n,
                                                         into: vb.baseAddress! + x * k, scores: sb.baseAddress! + x * k)
@@ -200,21 +200,44 @@ struct CandidateSampler: Sendable {
     }
 
     func candidates(for x: Int) -> [Int32] {
-        var out: [Int] = []
-        out.reserveCapacity(CandidateSampler.window * 8 + CandidateSampler.spread)
-        func take(_ list: [Int32]) {
-            guard !list.isEmpty else { return }
-            let start = (x &* 2_654_435_761) % list.count
-            for i in 0..<min(CandidateSampler.window, list.count) { out.append(Int(list[(start + i) % list.count])) }
-        }
-        for g in goalsOf[x] { take(holdersOfSkill[Int(g)]) }
-        for s in skillsOf[x] { take(holdersOfGoal[Int(s)]) }
-        let stride = max(1, n / CandidateSampler.spread)
-        for i in 0..<min(n, CandidateSampler.spread) { out.append((x + 1 + i * stride + i) % n) }
-        out.sort()
+        var marks: [UInt64] = []
+        return candidates(for: x, marks: &marks)
+    }
+
+    /// The candidates of `x`, sorted, without duplicates or `x` itself. `marks` is scratch
+    /// (a bit per person, left all zero): marking and reading the marked words back in
+    /// order sorts and removes duplicates in one go.
+    func candidates(for x: Int, marks: inout [UInt64]) -> [Int32] {
+        let words = (n + 63) / 64
+        if marks.count < words { marks = [UInt64](repeating: 0, count: words) }
         var unique: [Int32] = []
-        unique.reserveCapacity(out.count)
-        for y in out where y != x && unique.last != Int32(y) { unique.append(Int32(y)) }
+        unique.reserveCapacity(CandidateSampler.window * 8 + CandidateSampler.spread)
+        marks.withUnsafeMutableBufferPointer { m in
+            func take(_ list: [Int32]) {
+                guard !list.isEmpty else { return }
+                let start = (x &* 2_654_435_761) % list.count
+                for i in 0..<min(CandidateSampler.window, list.count) {
+                    let y = Int(list[(start + i) % list.count])
+                    m[y >> 6] |= 1 << UInt64(y & 63)
+                }
+            }
+            for g in goalsOf[x] { take(holdersOfSkill[Int(g)]) }
+            for s in skillsOf[x] { take(holdersOfGoal[Int(s)]) }
+            let stride = max(1, n / CandidateSampler.spread)
+            for i in 0..<min(n, CandidateSampler.spread) {
+                let y = (x + 1 + i * stride + i) % n
+                m[y >> 6] |= 1 << UInt64(y & 63)
+            }
+            m[x >> 6] &= ~(1 << UInt64(x & 63))
+            for w in 0..<words where m[w] != 0 {
+                var bits = m[w]
+                m[w] = 0
+                while bits != 0 {
+                    unique.append(Int32(w * 64 + bits.trailingZeroBitCount))
+                    bits &= bits - 1
+                }
+            }
+        }
         return unique
     }
 }
