@@ -198,12 +198,11 @@ struct Pages {
         let me = b.match.people[i]
         let parts = parts(b)
         var c = base(root: root, title: "\(me.name) — \(b.program.title)", noindex: true)
-        c["program"] = root == ProgramParts.root ? parts.summary : programSummary(b, root: root)
+        c["program"] = parts.summary
         c["person"] = ["name": me.name, "firstName": Explain.firstName(me), "title": visible(me, "title", me.title),
                        "department": visible(me, "department", me.department), "location": visible(me, "location", me.location)] as ViewObject
         let role = b.program.format.isMentoring ? me.roles[b.program.slug] : nil
         let nextIndex = nextSessionIndex(b)
-        let next = nextIndex
         var matches: [ViewObject] = []
         var peerNames: [String] = []
         for u in b.match.unitsOf[i] {
@@ -211,7 +210,7 @@ struct Pages {
             let peers = unit.members.filter { $0 != i }.map { j -> ViewObject in
                 let score = unit.pairScores.first { ($0.a == i && $0.b == j) || ($0.a == j && $0.b == i) }?.score
                 peerNames.append(b.match.people[j].name)
-                return peerCard(viewer: me, peer: b.match.people[j], score: score, b: b, viewerRole: role, next: next)
+                return peerCard(viewer: me, peer: b.match.people[j], score: score, b: b, viewerRole: role, next: nextIndex)
             }
             let label = unit.kind == .group ? "Your group" : unit.kind == .trio ? "Your trio"
                 : role == .mentor ? "Your mentee" : role == .mentee ? "Your mentor" : "Your peer"

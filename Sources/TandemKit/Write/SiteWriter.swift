@@ -156,11 +156,7 @@ final class SiteWriter: @unchecked Sendable {
         // Only what the kept build had is recorded: the rest is never removed.
         let mayExist = existingFiles.contains(path)
         if mayExist || !existingDirectories.isEmpty {
-            lock.lock()
-            if mayExist { writtenFiles.insert(path) }
-            var folder = SiteWriter.parent(path)
-            while !folder.isEmpty, writtenDirectories.insert(folder).inserted { folder = SiteWriter.parent(folder) }
-            lock.unlock()
+            noteWritten(file: mayExist ? path : nil, folder: SiteWriter.parent(path))
         }
         let array = bytes as? [UInt8] ?? Array(bytes)
         if mayExist {
@@ -231,12 +227,18 @@ final class SiteWriter: @unchecked Sendable {
     /// Counts a file already in the folder as written by this build and leaves it untouched
     /// (the render cache found it current).
     func keep(_ path: String) {
+        noteWritten(file: path, folder: SiteWriter.parent(path))
+        progress?.wroteFile()
+    }
+
+    /// Records that this build wrote `file` (nil: nothing to record for it) and the folders
+    /// from `folder` up, so that `commit` keeps them.
+    private func noteWritten(file: String?, folder: String) {
         lock.lock()
-        writtenFiles.insert(path)
-        var folder = SiteWriter.parent(path)
+        if let file { writtenFiles.insert(file) }
+        var folder = folder
         while !folder.isEmpty, writtenDirectories.insert(folder).inserted { folder = SiteWriter.parent(folder) }
         lock.unlock()
-        progress?.wroteFile()
     }
 
     /// Relative, non-empty, no empty, '.' or '..' component, no NUL.
@@ -324,12 +326,7 @@ final class SiteWriter: @unchecked Sendable {
     func write(_ path: String, _ text: String) { write(path, Array(text.utf8)) }
 
     func makeDirectory(_ path: String) {
-        if !existingDirectories.isEmpty {
-            lock.lock()
-            var folder = path
-            while !folder.isEmpty, writtenDirectories.insert(folder).inserted { folder = SiteWriter.parent(folder) }
-            lock.unlock()
-        }
+        if !existingDirectories.isEmpty { noteWritten(file: nil, folder: path) }
         makeFolders(path)
     }
 
