@@ -58,7 +58,8 @@ public struct BuildReport: Sendable {
     public init() {}
 }
 
-/// load → validate → match → schedule → prepare → render → write.
+/// load → validate → prepare → match (and render each program once it is matched) →
+/// render the portal's own pages → write.
 public enum Pipeline {
     static func timed<T>(_ name: String, _ report: inout BuildReport, _ progress: BuildProgress? = nil, _ body: () -> T) -> T {
         progress?.begin(name)
@@ -83,10 +84,12 @@ public enum Pipeline {
     }
 
     /// Matches every program against its lock files; their warnings go into `bag`.
-    static func match(_ portal: Portal, locks: [String: ProgramLocks], now: Int?, bag: DiagnosticBag) -> [ProgramMatch] {
+    /// `whenMatched` gets each program as soon as it is matched (see ProgramMatcher.matchAll).
+    static func match(_ portal: Portal, locks: [String: ProgramLocks], now: Int?, bag: DiagnosticBag,
+                      whenMatched: (@Sendable (Int, ProgramMatch) -> Void)? = nil) -> [ProgramMatch] {
         let today = LocalDate(dayNumber: Int((Double(now ?? Int(Date().timeIntervalSince1970)) / 86_400).rounded(.down)))
         // Programs are matched side by side (see ProgramMatcher.matchAll).
-        let matches = ProgramMatcher.matchAll(portal, locks: locks, today: today)
+        let matches = ProgramMatcher.matchAll(portal, locks: locks, today: today, whenMatched: whenMatched)
         for m in matches { for note in m.round.notes { bag.append(note) } }
         return matches
     }
@@ -99,31 +102,49 @@ public enum Pipeline {
     }
 
     public static func schedule(_ portal: Portal, _ matches: [ProgramMatch], now: Int?) -> SiteModel {
-        SiteModel(portal: portal, programs: matches.map { m in
-            let sessions = Scheduler.sessions(for: m.program, portal: portal)
-            let podSessions = m.pods.isEmpty ? [] : Scheduler.podSessions(for: m.program, portal: portal, sessions: sessions)
-            return BuiltProgram(match: m, sessions: sessions, podSessions: podSessions)
-        }, now: now)
+        SiteModel(portal: portal, programs: matches.map { scheduled($0, portal: portal) }, now: now)
+    }
+
+    static func scheduled(_ m: ProgramMatch, portal: Portal) -> BuiltProgram {
+        let sessions = Scheduler.sessions(for: m.program, portal: portal)
+        let podSessions = m.pods.isEmpty ? [] : Scheduler.podSessions(for: m.program, portal: portal, sessions: sessions)
+        return BuiltProgram(match: m, sessions: sessions, podSessions: podSessions)
     }
 
     /// Runs the whole build. On any error nothing is written and the old site stays.
     public static func build(_ options: BuildOptions) -> BuildReport {
         var report = BuildReport()
         let bag = DiagnosticBag()
-        defer { }
         let (portal, locks) = timed("load", &report, options.progress) { load(options.root, bag) }
         report.participants = portal.participants.count
         let theme = timed("templates", &report, options.progress) { Theme.load(portalRoot: options.root, bag: bag) }
         guard !bag.hasErrors else { report.diagnostics = bag.sorted(); return report }
-        let matches = timed("match", &report, options.progress) { match(portal, locks: locks, now: options.now, bag: bag) }
-        let model = timed("schedule", &report, options.progress) { schedule(portal, matches, now: options.now) }
         let writer = SiteWriter(output: options.output)
         writer.progress = options.progress
         // Taking stock of the kept previous site (a walk of every file in it).
         timed("prepare", &report, options.progress) { writer.prepare(bag: bag) }
-        guard !bag.hasErrors else { report.diagnostics = bag.sorted(); return report }
+        guard !bag.hasErrors else {
+            // Nothing is written, but the matching's warnings are still worth reporting.
+            _ = timed("match", &report, options.progress) { match(portal, locks: locks, now: options.now, bag: bag) }
+            report.diagnostics = bag.sorted()
+            return report
+        }
         let cache = RenderCache(writer: writer, theme: theme)
-        let counts = timed("render", &report, options.progress) { Renderer(model: model, theme: theme, writer: writer, cache: cache).run() }
+        // A program's pages read nothing of the other programs, so each is scheduled and
+        // rendered as soon as it is matched, while bigger programs are still being matched.
+        let rendered = ProgramRenders(count: portal.programs.count)
+        let matches = timed("match", &report, options.progress) {
+            match(portal, locks: locks, now: options.now, bag: bag) { p, m in
+                let built = scheduled(m, portal: portal)
+                let single = SiteModel(portal: portal, programs: [built], now: options.now)
+                rendered.set(p, built, Renderer(model: single, theme: theme, writer: writer, cache: cache).runProgram(0))
+            }
+        }
+        let counts = timed("render", &report, options.progress) { () -> (pages: Int, files: Int) in
+            let model = SiteModel(portal: portal, programs: matches.indices.map { rendered.built($0) }, now: options.now)
+            let site = Renderer(model: model, theme: theme, writer: writer, cache: cache).runSite()
+            return rendered.counts.reduce(site) { ($0.pages + $1.pages, $0.files + $1.files) }
+        }
         report.pages = counts.pages
         report.files = counts.files
         // Locks are written only once the new site is in place: a failed build writes nothing.
@@ -136,4 +157,25 @@ public enum Pipeline {
         report.diagnostics = bag.sorted()
         return report
     }
+}
+
+/// Programs rendered while others are still being matched: each one's schedule and counts,
+/// filled in from the matching threads.
+final class ProgramRenders: @unchecked Sendable {
+    private let lock = NSLock()
+    private var builtPrograms: [BuiltProgram?]
+    private var programCounts: [(pages: Int, files: Int)]
+
+    init(count: Int) {
+        builtPrograms = Array(repeating: nil, count: count)
+        programCounts = Array(repeating: (0, 0), count: count)
+    }
+
+    func set(_ p: Int, _ built: BuiltProgram, _ counts: (pages: Int, files: Int)) {
+        lock.withLock { builtPrograms[p] = built; programCounts[p] = counts }
+    }
+
+    /// Only once every program is matched.
+    func built(_ p: Int) -> BuiltProgram { lock.withLock { builtPrograms[p]! } }
+    var counts: [(pages: Int, files: Int)] { lock.withLock { programCounts } }
 }

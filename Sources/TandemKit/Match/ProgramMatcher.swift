@@ -59,13 +59,25 @@ enum ProgramMatcher {
     /// Matches every program of the portal, several at once (programs are independent: each
     /// reads the portal and its own locks only); the results come in program order, exactly
     /// as `portal.programs.map { match($0, …) }` gives them.
-    static func matchAll(_ portal: Portal, locks: [String: ProgramLocks], today: LocalDate) -> [ProgramMatch] {
+    /// `whenMatched` is called with each program's index and match as soon as it is done, on
+    /// the thread that matched it (a build renders that program's pages there while the other
+    /// programs are still being matched). The biggest programs start first, so that the
+    /// longest match does not begin last.
+    static func matchAll(_ portal: Portal, locks: [String: ProgramLocks], today: LocalDate,
+                         whenMatched: (@Sendable (Int, ProgramMatch) -> Void)? = nil) -> [ProgramMatch] {
         let programs = portal.programs
+        var enrolled = [Int](repeating: 0, count: programs.count)
+        let position = Dictionary(programs.enumerated().map { ($1.slug, $0) }, uniquingKeysWith: { first, _ in first })
+        for person in portal.participants { for slug in person.programs { if let p = position[slug] { enrolled[p] += 1 } } }
+        let order = programs.indices.sorted { (enrolled[$0], $1) > (enrolled[$1], $0) }
         nonisolated(unsafe) var results = [ProgramMatch?](repeating: nil, count: programs.count)
         results.withUnsafeMutableBufferPointer { buffer in
             nonisolated(unsafe) let out = buffer
-            DispatchQueue.concurrentPerform(iterations: programs.count) { i in
-                out[i] = match(programs[i], portal: portal, locks: locks[programs[i].slug] ?? ProgramLocks(), today: today)
+            DispatchQueue.concurrentPerform(iterations: programs.count) { k in
+                let i = order[k]
+                let m = match(programs[i], portal: portal, locks: locks[programs[i].slug] ?? ProgramLocks(), today: today)
+                out[i] = m
+                whenMatched?(i, m)
             }
         }
         return results.map { $0! }

@@ -5,10 +5,13 @@ struct Pages {
     let model: SiteModel
     private var parts: [String: ProgramParts] = [:]
 
-    init(model: SiteModel) {
+    /// `programs`: the programs whose shared parts are worked out now (nil: every one).
+    init(model: SiteModel, programs: [Int]? = nil) {
         self.model = model
         let builder = self
-        parts = Dictionary(model.programs.map { ($0.program.slug, ProgramParts($0, now: model.now, pages: builder)) }, uniquingKeysWith: { first, _ in first })
+        parts = Dictionary((programs ?? Array(model.programs.indices)).map { p in
+            (model.programs[p].program.slug, ProgramParts(model.programs[p], now: model.now, pages: builder))
+        }, uniquingKeysWith: { first, _ in first })
     }
 
     /// The program's shared parts (see `ProgramParts`).

@@ -14,36 +14,63 @@ struct Renderer: @unchecked Sendable {
         case index, activitiesIndex, print, activity(Int), program(Int), report(Int), person(Int, Int), unit(Int, Int), pod(Int, Int)
     }
 
-    func jobs() -> [Job] {
-        var jobs: [Job] = [.index, .activitiesIndex, .print]
-        jobs += model.portal.activities.indices.map { .activity($0) }
-        for (p, built) in model.programs.enumerated() {
-            jobs += [.program(p), .report(p)]
-            jobs += built.match.people.indices.map { .person(p, $0) }
-            jobs += built.match.units.indices.map { .unit(p, $0) }
-            jobs += built.match.pods.indices.map { .pod(p, $0) }
-        }
-        return jobs
+    /// The pages of the whole portal: the home page and the activity guides.
+    func siteJobs() -> [Job] {
+        [.index, .activitiesIndex, .print] + model.portal.activities.indices.map { .activity($0) }
     }
 
-    /// Returns (pages, files) written.
+    /// The pages of program `p`: they read nothing of the other programs.
+    func programJobs(_ p: Int) -> [Job] {
+        let built = model.programs[p]
+        return [.program(p), .report(p)]
+            + built.match.people.indices.map { .person(p, $0) }
+            + built.match.units.indices.map { .unit(p, $0) }
+            + built.match.pods.indices.map { .pod(p, $0) }
+    }
+
+    func jobs() -> [Job] {
+        siteJobs() + model.programs.indices.flatMap(programJobs)
+    }
+
+    /// Renders every page; returns (pages, files) written.
     func run() -> (pages: Int, files: Int) {
-        let pages = Pages(model: model)
-        let jobs = jobs()
-        let directories = Set(["activities", "assets"] + model.programs.flatMap { b in
-            ["programs/\(b.program.slug)", "programs/\(b.program.slug)/people", "programs/\(b.program.slug)/pairs"]
-                + (b.match.pods.isEmpty ? [] : ["programs/\(b.program.slug)/pods"])
-        })
-        for d in directories.sorted() { writer.makeDirectory(d) }
+        let site = runSite()
+        return model.programs.indices.reduce(site) { total, p in
+            let counts = runProgram(p)
+            return (total.pages + counts.pages, total.files + counts.files)
+        }
+    }
+
+    /// The portal-wide pages and the theme's assets; returns (pages, files) written.
+    func runSite() -> (pages: Int, files: Int) {
+        for d in ["activities", "assets"] { writer.makeDirectory(d) }
         for asset in theme.assets { writer.write(asset.path, asset.bytes) }
+        let jobs = siteJobs()
+        perform(jobs, Pages(model: model, programs: []))
+        return (jobs.count, jobs.count + theme.assets.count)
+    }
+
+    /// Program `p`'s pages, calendars and CSV; returns (pages, files) written. Programs can be
+    /// rendered as soon as they are matched, while others are still being matched.
+    func runProgram(_ p: Int) -> (pages: Int, files: Int) {
+        let b = model.programs[p]
+        let slug = b.program.slug
+        for d in ["programs/\(slug)", "programs/\(slug)/people", "programs/\(slug)/pairs"] + (b.match.pods.isEmpty ? [] : ["programs/\(slug)/pods"]) {
+            writer.makeDirectory(d)
+        }
+        let jobs = programJobs(p)
+        perform(jobs, Pages(model: model, programs: [p]))
+        // Calendars (one a unit) and the CSV beside the report.
+        return (jobs.count, jobs.count + b.match.units.count + 1)
+    }
+
+    private func perform(_ jobs: [Job], _ pages: Pages) {
         let batch = 64
         DispatchQueue.concurrentPerform(iterations: (jobs.count + batch - 1) / batch) { b in
             for j in (b * batch)..<min(jobs.count, (b + 1) * batch) {
                 render(jobs[j], pages)
             }
         }
-        let units = model.programs.reduce(0) { $0 + $1.match.units.count }
-        return (jobs.count, jobs.count + units + model.programs.count + theme.assets.count)
     }
 
     /// Renders one HTML page and writes it, unless the cache finds the file already current.
