@@ -86,7 +86,7 @@ public enum Pipeline {
     /// Matches every program against its lock files; their warnings go into `bag`.
     /// `whenMatched` gets each program as soon as it is matched (see ProgramMatcher.matchAll).
     static func match(_ portal: Portal, locks: [String: ProgramLocks], now: Int?, bag: DiagnosticBag,
-                      whenMatched: (@Sendable (Int, ProgramMatch) -> Void)? = nil) -> [ProgramMatch] {
+                      whenMatched: (@Sendable (Int, ProgramMatch, WorkPool) -> Void)? = nil) -> [ProgramMatch] {
         let today = LocalDate(dayNumber: Int((Double(now ?? Int(Date().timeIntervalSince1970)) / 86_400).rounded(.down)))
         // Programs are matched side by side (see ProgramMatcher.matchAll).
         let matches = ProgramMatcher.matchAll(portal, locks: locks, today: today, whenMatched: whenMatched)
@@ -134,10 +134,12 @@ public enum Pipeline {
         // rendered as soon as it is matched, while bigger programs are still being matched.
         let rendered = ProgramRenders(count: portal.programs.count)
         let matches = timed("match", &report, options.progress) {
-            match(portal, locks: locks, now: options.now, bag: bag) { p, m in
+            match(portal, locks: locks, now: options.now, bag: bag) { p, m, pool in
                 let built = scheduled(m, portal: portal)
                 let single = SiteModel(portal: portal, programs: [built], now: options.now)
-                rendered.set(p, built, Renderer(model: single, theme: theme, writer: writer, cache: cache).runProgram(0))
+                let (tasks, pages, files) = Renderer(model: single, theme: theme, writer: writer, cache: cache).programTasks(0)
+                rendered.set(p, built, (pages, files))
+                pool.add(tasks)
             }
         }
         let counts = timed("render", &report, options.progress) { () -> (pages: Int, files: Int) in

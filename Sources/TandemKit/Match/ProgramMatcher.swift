@@ -59,28 +59,27 @@ enum ProgramMatcher {
     /// Matches every program of the portal, several at once (programs are independent: each
     /// reads the portal and its own locks only); the results come in program order, exactly
     /// as `portal.programs.map { match($0, …) }` gives them.
-    /// `whenMatched` is called with each program's index and match as soon as it is done, on
-    /// the thread that matched it (a build renders that program's pages there while the other
-    /// programs are still being matched). The biggest programs start first, so that the
-    /// longest match does not begin last.
+    /// Matches every program, on all cores. `whenMatched` gets each program's index and match
+    /// as soon as it is done, with the pool the matching runs on: a build adds that program's
+    /// pages to it, to be rendered while other programs are still being matched. The biggest
+    /// programs start first, so that the longest match does not begin last.
     static func matchAll(_ portal: Portal, locks: [String: ProgramLocks], today: LocalDate,
-                         whenMatched: (@Sendable (Int, ProgramMatch) -> Void)? = nil) -> [ProgramMatch] {
+                         whenMatched: (@Sendable (Int, ProgramMatch, WorkPool) -> Void)? = nil) -> [ProgramMatch] {
         let programs = portal.programs
         var enrolled = [Int](repeating: 0, count: programs.count)
         let position = Dictionary(programs.enumerated().map { ($1.slug, $0) }, uniquingKeysWith: { first, _ in first })
         for person in portal.participants { for slug in person.programs { if let p = position[slug] { enrolled[p] += 1 } } }
-        let order = programs.indices.sorted { (enrolled[$0], $1) > (enrolled[$1], $0) }
-        nonisolated(unsafe) var results = [ProgramMatch?](repeating: nil, count: programs.count)
-        results.withUnsafeMutableBufferPointer { buffer in
-            nonisolated(unsafe) let out = buffer
-            DispatchQueue.concurrentPerform(iterations: programs.count) { k in
-                let i = order[k]
+        let results = MatchResults(count: programs.count)
+        let pool = WorkPool()
+        pool.add(programs.indices.sorted { (enrolled[$0], $1) > (enrolled[$1], $0) }.map { i in
+            { @Sendable in
                 let m = match(programs[i], portal: portal, locks: locks[programs[i].slug] ?? ProgramLocks(), today: today)
-                out[i] = m
-                whenMatched?(i, m)
+                results.set(i, m)
+                whenMatched?(i, m, pool)
             }
-        }
-        return results.map { $0! }
+        })
+        pool.run()
+        return results.all
     }
 
     /// Matches one program, honouring its lock file for the current round and the pairs and
@@ -368,4 +367,16 @@ enum ProgramMatcher {
         result.objective = result.units.reduce(0) { $0 + $1.score }
         return result
     }
+}
+
+/// Each program's match, filled in from the pool's threads.
+private final class MatchResults: @unchecked Sendable {
+    private let lock = NSLock()
+    private var matches: [ProgramMatch?]
+
+    init(count: Int) { matches = Array(repeating: nil, count: count) }
+
+    func set(_ i: Int, _ m: ProgramMatch) { lock.withLock { matches[i] = m } }
+    /// Only once every program is matched.
+    var all: [ProgramMatch] { lock.withLock { matches.map { $0! } } }
 }

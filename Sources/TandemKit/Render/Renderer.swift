@@ -1,8 +1,8 @@
 import Dispatch
 import Foundation
 
-/// Renders every page of a frozen `SiteModel` on all cores and hands the bytes to the writer.
-/// Jobs are numbered in a fixed order, so the output never depends on thread timing.
+/// Renders the pages of a frozen `SiteModel` on all cores and hands the bytes to the writer.
+/// Every page goes to its own path, so the output never depends on thread timing.
 struct Renderer: @unchecked Sendable {
     let model: SiteModel
     let theme: Theme
@@ -28,47 +28,35 @@ struct Renderer: @unchecked Sendable {
             + built.match.pods.indices.map { .pod(p, $0) }
     }
 
-    func jobs() -> [Job] {
-        siteJobs() + model.programs.indices.flatMap(programJobs)
-    }
-
-    /// Renders every page; returns (pages, files) written.
-    func run() -> (pages: Int, files: Int) {
-        let site = runSite()
-        return model.programs.indices.reduce(site) { total, p in
-            let counts = runProgram(p)
-            return (total.pages + counts.pages, total.files + counts.files)
-        }
-    }
-
     /// The portal-wide pages and the theme's assets; returns (pages, files) written.
     func runSite() -> (pages: Int, files: Int) {
         for d in ["activities", "assets"] { writer.makeDirectory(d) }
         for asset in theme.assets { writer.write(asset.path, asset.bytes) }
         let jobs = siteJobs()
-        perform(jobs, Pages(model: model, programs: []))
+        let batches = batched(jobs, Pages(model: model, programs: []))
+        DispatchQueue.concurrentPerform(iterations: batches.count) { batches[$0]() }
         return (jobs.count, jobs.count + theme.assets.count)
     }
 
-    /// Program `p`'s pages, calendars and CSV; returns (pages, files) written. Programs can be
-    /// rendered as soon as they are matched, while others are still being matched.
-    func runProgram(_ p: Int) -> (pages: Int, files: Int) {
+    /// Makes program `p`'s folders and returns its pages, calendars and CSV as tasks for any
+    /// thread, with the number of pages and files they write.
+    func programTasks(_ p: Int) -> (tasks: [@Sendable () -> Void], pages: Int, files: Int) {
         let b = model.programs[p]
         let slug = b.program.slug
         for d in ["programs/\(slug)", "programs/\(slug)/people", "programs/\(slug)/pairs"] + (b.match.pods.isEmpty ? [] : ["programs/\(slug)/pods"]) {
             writer.makeDirectory(d)
         }
         let jobs = programJobs(p)
-        perform(jobs, Pages(model: model, programs: [p]))
         // Calendars (one a unit) and the CSV beside the report.
-        return (jobs.count, jobs.count + b.match.units.count + 1)
+        return (batched(jobs, Pages(model: model, programs: [p])), jobs.count, jobs.count + b.match.units.count + 1)
     }
 
-    private func perform(_ jobs: [Job], _ pages: Pages) {
-        let batch = 64
-        DispatchQueue.concurrentPerform(iterations: (jobs.count + batch - 1) / batch) { b in
-            for j in (b * batch)..<min(jobs.count, (b + 1) * batch) {
-                render(jobs[j], pages)
+    /// Jobs in batches of 64: few enough tasks to hand out cheaply, small enough to share well.
+    private func batched(_ jobs: [Job], _ pages: Pages) -> [@Sendable () -> Void] {
+        let size = 64
+        return stride(from: 0, to: jobs.count, by: size).map { start in
+            { [self] in
+                for j in start..<min(jobs.count, start + size) { render(jobs[j], pages) }
             }
         }
     }
