@@ -70,4 +70,68 @@ import Testing
             #expect(portal.read("Site/" + Self.adaPage)?.contains("Bo Chang") == true)
         }
     }
+
+    /// A program whose sources are all unchanged keeps its pages by stamp, without their view
+    /// models; any source its pages read changes the stamp.
+    @Test func unchangedSourcesKeepAProgramsPagesByStamp() throws {
+        let portal = try TestPortal.small()
+        defer { portal.remove() }
+        for _ in 0..<3 { #expect(portal.build().succeeded) }
+        func stamp() throws -> (RenderCache, Fingerprint?) {
+            let bag = DiagnosticBag()
+            var report = BuildReport()
+            let matches = try #require(Pipeline.analyse(root: portal.root, bag: bag, report: &report, now: nil))
+            let loaded = PortalLoader.load(root: portal.root, bag: DiagnosticBag())
+            let model = Pipeline.schedule(loaded, matches, now: nil)
+            let cache = RenderCache(writer: SiteWriter(output: portal.root.appendingPathComponent("Site")), theme: Theme.load(portalRoot: portal.root, bag: bag))
+            return (cache, cache.stamp(for: try #require(model.programs.first), portal: loaded, now: nil))
+        }
+        let (cache, unchanged) = try stamp()
+        let same = try #require(unchanged)
+        #expect(cache.keeps(Self.adaPage, under: same))
+        #expect(cache.keeps("programs/peer-circles/pairs/ada--bo.ics", under: same))
+        #expect(!cache.keeps("programs/peer-circles/report.html", under: same), "the report is never kept by stamp")
+        let activity = try #require(portal.read("Content/activities/show-and-tell.md"))
+        try portal.write("Content/activities/show-and-tell.md", activity.replacingOccurrences(of: "Pick something that matters to you.", with: "Pick something you love."))
+        let (edited, changed) = try stamp()
+        #expect(changed != nil && changed != same)
+        #expect(!edited.keeps(Self.adaPage, under: try #require(changed)))
+    }
+
+    /// Every kind of source the stamp covers: after each edit, rebuilds (into either kept
+    /// folder) write exactly what a fresh build writes.
+    @Test(arguments: ["activity", "program", "settings", "lock", "time"])
+    func anEditedSourceRebuildsExactlyWhatAFreshBuildWrites(_ edit: String) throws {
+        let portal = try TestPortal.small()
+        defer { portal.remove() }
+        let now = 1_798_000_000
+        for _ in 0..<3 { #expect(portal.build(now: now).succeeded) }
+        var later = now
+        switch edit {
+        case "activity":
+            let text = try #require(portal.read("Content/activities/show-and-tell.md"))
+            try portal.write("Content/activities/show-and-tell.md", text.replacingOccurrences(of: "Pick something that matters to you.", with: "Pick something you love."))
+        case "program":
+            let text = try #require(portal.read("Content/programs/peer-circles.md"))
+            try portal.write("Content/programs/peer-circles.md", text.replacingOccurrences(of: "\"12:30\"", with: "\"13:30\""))
+        case "settings":
+            try portal.write("Content/portal.yaml", "title: Another Portal\ncontact: people@example.com\n")
+        case "lock":
+            // The admin pairs the four differently by hand; no other source changes.
+            let path = "Content/matches/peer-circles/round-1.yaml"
+            let text = try #require(portal.read(path))
+            #expect(text.contains("[ada, bo]") && text.contains("[cy, dee]"))
+            try portal.write(path, text.replacingOccurrences(of: "[ada, bo]", with: "[ada, dee]").replacingOccurrences(of: "[cy, dee]", with: "[bo, cy]"))
+        default:
+            // A build a month later: the next session moves on.
+            later = now + 30 * 86_400
+        }
+        for _ in 0..<2 {
+            #expect(portal.build(now: later).succeeded)
+            let fresh = try TestPortal(["x": ""])
+            defer { fresh.remove() }
+            #expect(Pipeline.build(BuildOptions(root: portal.root, output: fresh.root.appendingPathComponent("Site"), now: later, writeLocks: false)).succeeded)
+            #expect(portal.siteSnapshot() == fresh.siteSnapshot())
+        }
+    }
 }

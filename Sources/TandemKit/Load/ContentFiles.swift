@@ -3,6 +3,8 @@ import Foundation
 /// Reads portal files as text, reporting unreadable or non-UTF-8 files as diagnostics.
 struct ContentFiles {
     let root: URL
+    /// Where the fingerprint of every file read is noted (see `SourceDigests`); nil: nowhere.
+    var digests: SourceDigests? = nil
 
     /// Larger than any real portal file (a 100,000-person roster is about 40 MB), small enough
     /// that a file written by mistake (a log, a database dump) is refused before it is read.
@@ -45,7 +47,9 @@ struct ContentFiles {
             bag.error("cannot read file", at: SourceLocation(file: relativePath))
             return nil
         }
-        return ContentFiles.decode([UInt8](data), file: relativePath, bag: bag)
+        guard let text = ContentFiles.decode([UInt8](data), file: relativePath, bag: bag) else { return nil }
+        digests?.note(relativePath, text)
+        return text
     }
 
     /// Bytes as text: a UTF-8 BOM removed, CRLF and CR line ends made LF; invalid UTF-8 and
@@ -116,4 +120,19 @@ struct ContentFiles {
         }
         return nil
     }
+}
+
+/// The fingerprint of each portal file a load read, by path: a build's render cache uses them
+/// to tell that a program's sources are the ones its kept pages were made from.
+final class SourceDigests: @unchecked Sendable {
+    private let lock = NSLock()
+    private var digests: [String: Fingerprint] = [:]
+
+    func note(_ path: String, _ text: String) {
+        var f = Fingerprint()
+        f.combine(text)
+        lock.withLock { digests[path] = f }
+    }
+
+    var all: [String: Fingerprint] { lock.withLock { digests } }
 }

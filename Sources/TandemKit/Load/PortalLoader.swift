@@ -5,7 +5,8 @@ public enum PortalLoader {
     /// Reads and cross-checks a portal. Problems go into `bag`; the portal returned is only
     /// meaningful when the bag has no errors.
     public static func load(root: URL, bag: DiagnosticBag) -> Portal {
-        let files = ContentFiles(root: root)
+        let digests = SourceDigests()
+        let files = ContentFiles(root: root, digests: digests)
         if !files.exists("Content") {
             bag.error("no Content/ folder here; is this a Tandem portal? (try 'tandem init')", at: nil)
         }
@@ -24,6 +25,7 @@ public enum PortalLoader {
             activities: Set(files.markdownFiles(in: ActivityLoader.folder).map(ProgramLoader.slug)).subtracting(activities.map(\.slug)))
         Validator.check(portal, unreadable: unreadable, bag: bag)
         portal.checkins = CheckinLoader.load(portal, bag: bag)
+        portal.sources = digests.all
         return portal
     }
 }

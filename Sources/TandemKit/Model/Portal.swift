@@ -222,6 +222,8 @@ public struct Portal: Sendable {
     public func activity(_ slug: String) -> Activity? { activities.first { $0.slug == slug } }
 
     var participantIndex: [String: Int] = [:]
+    /// Fingerprints of the files the portal was loaded from, by path (see `SourceDigests`).
+    var sources: [String: Fingerprint] = [:]
 
     init(root: URL, settings: PortalSettings, participants: [Participant], programs: [Program], activities: [Activity]) {
         self.root = root

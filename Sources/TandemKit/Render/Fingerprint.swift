@@ -20,6 +20,11 @@ struct Fingerprint: Hashable, Sendable {
         b = b << 27 | b >> 37
     }
 
+    mutating func combine(_ other: Fingerprint) {
+        combine(other.a)
+        combine(other.b)
+    }
+
     @inline(__always)
     mutating func combine(_ text: String) {
         var text = text

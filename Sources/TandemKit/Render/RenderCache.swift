@@ -12,6 +12,14 @@ import Foundation
 /// as it is. Anything else, including a file touched by hand, a different theme or a new
 /// tandem, is rendered and compared as usual.
 ///
+/// A program whose pages all come from unchanged sources goes further: its person, pair and
+/// pod pages and calendars are kept without even building their view models. The program's
+/// stamp (`stamp(for:)`) covers every source those pages are made from: the roster, the
+/// portal settings and URL secret, the program and activity files, the round's matches and
+/// scores, the build time, the templates and the code (the tandem binary and every library it
+/// has loaded, and the time-zone database). A file is kept this way only if it was recorded
+/// under the same stamp and is still the file recorded (inode, size and change time).
+///
 /// The record is `.<output>.tandem-pages` beside the output, never inside the published
 /// site (it lists every page, and unlisted portals keep their page names unguessable). Both
 /// folders' files are recorded, since builds alternate between them.
@@ -21,6 +29,8 @@ final class RenderCache: @unchecked Sendable {
         var size: Int64
         var ctime: Int64
         var fingerprint: Fingerprint
+        /// The stamp of the program whose sources made the file (zero for other files).
+        var stamp = Fingerprint(a: 0, b: 0)
     }
 
     private let file: URL
@@ -28,10 +38,11 @@ final class RenderCache: @unchecked Sendable {
     private let salt: Fingerprint
     private var previous: [String: [Entry]] = [:]
     private var current: [String: Entry] = [:]
-    private var written: [(path: String, fingerprint: Fingerprint)] = []
+    private var written: [(path: String, fingerprint: Fingerprint, stamp: Fingerprint)] = []
     private let outputPath: String
     private let lock = NSLock()
-    static let magic = "tandem-pages 1"
+    static let magic = "tandem-pages 2"
+    static let noStamp = Fingerprint(a: 0, b: 0)
 
     init(writer: SiteWriter, theme: Theme) {
         let output = writer.output
@@ -52,22 +63,86 @@ final class RenderCache: @unchecked Sendable {
         return f
     }
 
+    /// The stamp of everything a program's person, pair and pod pages and calendars are made
+    /// from (see the type's comment); nil when a source is unknown, and then nothing is kept
+    /// by stamp.
+    func stamp(for b: BuiltProgram, portal: Portal, now: Int?) -> Fingerprint? {
+        guard let roster = portal.sources[RosterLoader.path], let program = portal.sources[b.program.sourceFile] else { return nil }
+        var f = salt
+        f.combine("program pages")
+        f.combine(roster)
+        f.combine(program)
+        f.combine(portal.sources[SettingsLoader.path] ?? RenderCache.noStamp)
+        portal.settings.urlSecret.withUnsafeBufferPointer { f.combine(bytes: $0) }
+        for a in portal.activities {
+            guard let digest = portal.sources[a.sourceFile] else { return nil }
+            f.combine(digest)
+        }
+        f.combine(now.map { UInt64(bitPattern: Int64($0)) } ?? UInt64.max)
+        // The round's result: a lock file or earlier rounds can change it without any of the
+        // sources above changing.
+        let m = b.match
+        f.combine(UInt64(m.people.count))
+        f.combine(UInt64(m.units.count))
+        for unit in m.units {
+            f.combine(unit.id)
+            f.combine("\(unit.kind)")
+            f.combine(UInt64(unit.members.count))
+            for x in unit.members { f.combine(UInt64(x)) }
+            f.combine(UInt64(bitPattern: Int64(unit.score)))
+            for pair in unit.pairScores {
+                f.combine(UInt64(pair.a) << 32 | UInt64(pair.b))
+                f.combine(UInt64(bitPattern: Int64(pair.score.total)))
+                f.combine(UInt64(bitPattern: Int64(pair.score.penalty)))
+                for part in pair.score.parts {
+                    f.combine("\(part.criterion)")
+                    f.combine(UInt64(bitPattern: Int64(part.points)))
+                }
+            }
+        }
+        f.combine(UInt64(m.unmatched.count))
+        for u in m.unmatched {
+            f.combine(UInt64(u.person))
+            f.combine(u.reason)
+            f.combine(u.satOut ? 1 : 0)
+        }
+        f.combine(UInt64(m.pods.count))
+        for pod in m.pods {
+            f.combine(UInt64(pod.number))
+            for u in pod.units { f.combine(UInt64(u)) }
+        }
+        return f
+    }
+
+    /// Whether the file at `path` in the folder being built was made from sources with this
+    /// stamp and is untouched since; it is then kept as it is.
+    func keeps(_ path: String, under stamp: Fingerprint) -> Bool {
+        guard let entries = previous[path], entries.contains(where: { $0.stamp == stamp }) else { return false }
+        var info = stat()
+        guard lstat(stagingPath + "/" + path, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return false }
+        let seen = RenderCache.entry(info, RenderCache.noStamp, stamp: stamp)
+        guard let kept = entries.first(where: { $0.stamp == stamp && $0.inode == seen.inode && $0.size == seen.size && $0.ctime == seen.ctime }) else { return false }
+        record(path, kept)
+        return true
+    }
+
     /// Whether the file at `path` in the folder being built already holds this page.
-    func isCurrent(_ path: String, _ fingerprint: Fingerprint) -> Bool {
+    /// `stamp`: the program stamp to record it under, if it is a program's page.
+    func isCurrent(_ path: String, _ fingerprint: Fingerprint, stamp: Fingerprint = RenderCache.noStamp) -> Bool {
         guard let entries = previous[path], entries.contains(where: { $0.fingerprint == fingerprint }) else { return false }
         var info = stat()
         guard lstat(stagingPath + "/" + path, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return false }
-        let seen = RenderCache.entry(info, fingerprint)
+        let seen = RenderCache.entry(info, fingerprint, stamp: stamp)
         guard entries.contains(where: { $0.fingerprint == fingerprint && $0.inode == seen.inode && $0.size == seen.size && $0.ctime == seen.ctime }) else { return false }
         record(path, seen)
         return true
     }
 
-    /// Notes a page handed to the writer. Its file is looked at only in `save`, once the
+    /// Notes a file handed to the writer. Its file is looked at only in `save`, once the
     /// writer has finished: new files are written on a thread of their own.
-    func wrote(_ path: String, _ fingerprint: Fingerprint) {
+    func wrote(_ path: String, _ fingerprint: Fingerprint, stamp: Fingerprint = RenderCache.noStamp) {
         lock.lock()
-        written.append((path, fingerprint))
+        written.append((path, fingerprint, stamp))
         lock.unlock()
     }
 
@@ -77,9 +152,9 @@ final class RenderCache: @unchecked Sendable {
         lock.unlock()
     }
 
-    private static func entry(_ info: stat, _ fingerprint: Fingerprint) -> Entry {
+    private static func entry(_ info: stat, _ fingerprint: Fingerprint, stamp: Fingerprint) -> Entry {
         Entry(inode: UInt64(info.st_ino), size: Int64(info.st_size),
-              ctime: Int64(info.st_ctim.tv_sec) * 1_000_000_000 + Int64(info.st_ctim.tv_nsec), fingerprint: fingerprint)
+              ctime: Int64(info.st_ctim.tv_sec) * 1_000_000_000 + Int64(info.st_ctim.tv_nsec), fingerprint: fingerprint, stamp: stamp)
     }
 
     /// Saves this build's records and, for the same pages, the other folder's. Call once the
@@ -87,10 +162,10 @@ final class RenderCache: @unchecked Sendable {
     /// longer match the files it rewrote).
     func save() {
         // The folder built in is the output now; moving it changed no file's inode or ctime.
-        for (path, fingerprint) in written {
+        for (path, fingerprint, stamp) in written {
             var info = stat()
             guard lstat(outputPath + "/" + path, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { continue }
-            current[path] = RenderCache.entry(info, fingerprint)
+            current[path] = RenderCache.entry(info, fingerprint, stamp: stamp)
         }
         var lines = [RenderCache.magic + " \(salt.a) \(salt.b)"]
         lines.reserveCapacity(current.count * 2 + 1)
@@ -109,7 +184,7 @@ final class RenderCache: @unchecked Sendable {
     }
 
     private static func line(_ path: String, _ e: Entry) -> String {
-        "\(e.inode) \(UInt64(bitPattern: e.size)) \(UInt64(bitPattern: e.ctime)) \(e.fingerprint.a) \(e.fingerprint.b) \(path)"
+        "\(e.inode) \(UInt64(bitPattern: e.size)) \(UInt64(bitPattern: e.ctime)) \(e.fingerprint.a) \(e.fingerprint.b) \(e.stamp.a) \(e.stamp.b) \(path)"
     }
 
     /// Records written with the same salt; anything unreadable counts as no record.
@@ -121,7 +196,7 @@ final class RenderCache: @unchecked Sendable {
             guard bytes.count >= header.count, header.elementsEqual(bytes[0..<header.count]) else { return [:] }
             var out: [String: [Entry]] = [:]
             var i = header.count
-            // Five decimal numbers, then the path up to the end of the line.
+            // Seven decimal numbers, then the path up to the end of the line.
             func number() -> UInt64? {
                 var value: UInt64 = 0, digits = 0
                 while i < bytes.count, bytes[i] >= 0x30, bytes[i] <= 0x39 {
@@ -135,24 +210,66 @@ final class RenderCache: @unchecked Sendable {
                 return value
             }
             while i < bytes.count {
-                guard let inode = number(), let size = number(), let ctime = number(), let a = number(), let b = number() else { return [:] }
+                guard let inode = number(), let size = number(), let ctime = number(), let a = number(), let b = number(),
+                      let stampA = number(), let stampB = number() else { return [:] }
                 let start = i
                 while i < bytes.count, bytes[i] != 0x0A { i += 1 }
                 guard i > start, i < bytes.count else { return [:] }
                 let path = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<i]), as: UTF8.self)
                 i += 1
                 out[path, default: []].append(Entry(inode: inode, size: Int64(bitPattern: size), ctime: Int64(bitPattern: ctime),
-                                                    fingerprint: Fingerprint(a: a, b: b)))
+                                                    fingerprint: Fingerprint(a: a, b: b), stamp: Fingerprint(a: stampA, b: stampB)))
             }
             return out
         }
     }
 
-    /// The running tandem binary's inode, size and modification time: a rebuilt tandem
-    /// (another renderer) never trusts pages an earlier one wrote.
+    /// The running code: the tandem binary and every library it has loaded (Foundation, its
+    /// ICU time-zone data, cmark-gfm, ...), by inode, size and modification time, and the
+    /// system time-zone database. Another build of any of them never trusts pages an earlier
+    /// one wrote.
     static func executableIdentity() -> String {
-        var info = stat()
-        guard stat("/proc/self/exe", &info) == 0 else { return "unknown-\(UUID().uuidString)" }
-        return "\(info.st_ino) \(info.st_size) \(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec)"
+        var paths = ["/proc/self/exe"]
+        if let maps = RenderCache.readWhole("/proc/self/maps") {
+            var libraries = Set<String>()
+            // Code mappings only: data files the build has mapped (a roster, a kept page)
+            // differ from build to build.
+            for line in maps.split(separator: "\n") {
+                let fields = line.split(separator: " ", maxSplits: 2)
+                guard fields.count > 1, fields[1].contains("x"), let slash = line.firstIndex(of: "/") else { continue }
+                libraries.insert(String(line[slash...]))
+            }
+            paths += libraries.sorted()
+        }
+        paths += ["/usr/share/zoneinfo", "/usr/share/zoneinfo/tzdata.zi", "/etc/localtime"]
+        var identity = ""
+        for path in paths {
+            var info = stat()
+            guard stat(path, &info) == 0 else {
+                if path == "/proc/self/exe" { return "unknown-\(UUID().uuidString)" }
+                identity += "\(path) -\n"
+                continue
+            }
+            identity += "\(path) \(info.st_ino) \(info.st_size) \(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec)\n"
+        }
+        return identity
+    }
+
+    /// A file read to its end, a read at a time: /proc files report no size, and a single
+    /// read of /proc/self/maps returns only its first page.
+    static func readWhole(_ path: String) -> String? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65_536)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            if n < 0 && errno == EINTR { continue }
+            guard n >= 0 else { return nil }
+            if n == 0 { break }
+            bytes += chunk[0..<n]
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 }

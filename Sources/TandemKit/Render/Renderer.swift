@@ -9,6 +9,8 @@ struct Renderer: @unchecked Sendable {
     let writer: SiteWriter
     /// Skips pages the folder being built in already holds (nil: render every page).
     var cache: RenderCache? = nil
+    /// The stamp of the program being rendered (see `RenderCache.stamp(for:)`).
+    private(set) var stamp: Fingerprint? = nil
 
     enum Job {
         case index, activitiesIndex, print, activity(Int), program(Int), report(Int), person(Int, Int), unit(Int, Int), pod(Int, Int)
@@ -47,8 +49,10 @@ struct Renderer: @unchecked Sendable {
             writer.makeDirectory(d)
         }
         let jobs = programJobs(p)
+        var stamped = self
+        stamped.stamp = cache?.stamp(for: b, portal: model.portal, now: model.now)
         // Calendars (one a unit) and the CSV beside the report.
-        return (batched(jobs, Pages(model: model, programs: [p])), jobs.count, jobs.count + b.match.units.count + 1)
+        return (stamped.batched(jobs, Pages(model: model, programs: [p])), jobs.count, jobs.count + b.match.units.count + 1)
     }
 
     /// Jobs in batches of 64: few enough tasks to hand out cheaply, small enough to share well.
@@ -62,49 +66,72 @@ struct Renderer: @unchecked Sendable {
     }
 
     /// Renders one HTML page and writes it, unless the cache finds the file already current.
-    private func page(_ path: String, _ model: ViewObject, template: String) {
+    /// `stamped`: a page of the program's own (see `RenderCache.stamp(for:)`); its view model is
+    /// not even built when the program's sources are unchanged.
+    private func page(_ path: String, stamped: Bool = false, template: String, _ model: () -> ViewObject) {
         guard let cache else {
-            writer.write(path, theme.render(model, template: template))
+            writer.write(path, theme.render(model(), template: template))
             return
         }
+        let stamp = stamped ? self.stamp : nil
+        if let stamp, cache.keeps(path, under: stamp) {
+            writer.keep(path)
+            return
+        }
+        let model = model()
         let fingerprint = cache.fingerprint(model, template: template)
-        if cache.isCurrent(path, fingerprint) {
+        if cache.isCurrent(path, fingerprint, stamp: stamp ?? RenderCache.noStamp) {
             writer.keep(path)
             return
         }
         writer.write(path, theme.render(model, template: template))
-        cache.wrote(path, fingerprint)
+        cache.wrote(path, fingerprint, stamp: stamp ?? RenderCache.noStamp)
+    }
+
+    /// A program's calendar: kept by stamp like its pages, else written (and compared).
+    private func calendar(_ path: String, _ bytes: () -> [UInt8]) {
+        guard let cache, let stamp else {
+            writer.write(path, bytes())
+            return
+        }
+        if cache.keeps(path, under: stamp) {
+            writer.keep(path)
+            return
+        }
+        writer.write(path, bytes())
+        cache.wrote(path, RenderCache.noStamp, stamp: stamp)
     }
 
     private func render(_ job: Job, _ pages: Pages) {
         switch job {
         case .index:
-            page("index.html", pages.index(), template: "index")
+            page("index.html", template: "index") { pages.index() }
         case .activitiesIndex:
-            page("activities/index.html", pages.activitiesIndex(), template: "activities")
+            page("activities/index.html", template: "activities") { pages.activitiesIndex() }
         case .print:
-            page("activities/print.html", pages.print(), template: "print")
+            page("activities/print.html", template: "print") { pages.print() }
         case let .activity(a):
             let activity = model.portal.activities[a]
-            page("activities/\(activity.slug).html", pages.activity(activity), template: "activity")
+            page("activities/\(activity.slug).html", template: "activity") { pages.activity(activity) }
         case let .program(p):
             let b = model.programs[p]
-            page("programs/\(b.program.slug)/index.html", pages.program(b), template: "program")
+            page("programs/\(b.program.slug)/index.html", template: "program") { pages.program(b) }
         case let .report(p):
+            // The report reads the lock file and check-ins too: never kept by stamp.
             let b = model.programs[p]
-            page("programs/\(b.program.slug)/\(pages.reportFile(b, "report")).html", pages.report(b), template: "report")
+            page("programs/\(b.program.slug)/\(pages.reportFile(b, "report")).html", template: "report") { pages.report(b) }
             writer.write("programs/\(b.program.slug)/\(pages.reportFile(b, "matches")).csv", pages.csv(b))
         case let .person(p, i):
             let b = model.programs[p]
-            page("programs/\(b.program.slug)/people/\(pages.personFile(b, b.match.people[i])).html", pages.person(b, i), template: "person")
+            page("programs/\(b.program.slug)/people/\(pages.personFile(b, b.match.people[i])).html", stamped: true, template: "person") { pages.person(b, i) }
         case let .unit(p, u):
             let b = model.programs[p]
             let id = pages.unitFile(b, b.match.units[u])
-            page("programs/\(b.program.slug)/pairs/\(id).html", pages.unit(b, u), template: "unit")
-            writer.write("programs/\(b.program.slug)/pairs/\(id).ics", pages.calendar(b, u))
+            page("programs/\(b.program.slug)/pairs/\(id).html", stamped: true, template: "unit") { pages.unit(b, u) }
+            calendar("programs/\(b.program.slug)/pairs/\(id).ics") { pages.calendar(b, u) }
         case let .pod(p, k):
             let b = model.programs[p]
-            page("programs/\(b.program.slug)/pods/\(pages.podFile(b, b.match.pods[k])).html", pages.pod(b, k), template: "pod")
+            page("programs/\(b.program.slug)/pods/\(pages.podFile(b, b.match.pods[k])).html", stamped: true, template: "pod") { pages.pod(b, k) }
         }
     }
 }
