@@ -77,19 +77,22 @@ import Testing
         let portal = try TestPortal.small()
         defer { portal.remove() }
         for _ in 0..<3 { #expect(portal.build().succeeded) }
+        /// The next build's cache and the stamp of ada's page (it shows ada and bo).
         func stamp() throws -> (RenderCache, Fingerprint?) {
             let bag = DiagnosticBag()
             var report = BuildReport()
             let matches = try #require(Pipeline.analyse(root: portal.root, bag: bag, report: &report, now: nil))
             let loaded = PortalLoader.load(root: portal.root, bag: DiagnosticBag())
-            let model = Pipeline.schedule(loaded, matches, now: nil)
+            let b = try #require(Pipeline.schedule(loaded, matches, now: nil).programs.first)
             let cache = RenderCache(writer: SiteWriter(output: portal.root.appendingPathComponent("Site")), theme: Theme.load(portalRoot: portal.root, bag: bag))
-            return (cache, cache.stamp(for: try #require(model.programs.first), portal: loaded, now: nil))
+            let pair = try #require(b.match.units.first { $0.id == "ada--bo" })
+            return (cache, cache.stamp(for: b, portal: loaded, now: nil).map { cache.stamp($0, showing: pair.members, of: b, portal: loaded) })
         }
         let (cache, unchanged) = try stamp()
         let same = try #require(unchanged)
         #expect(cache.keeps(Self.adaPage, under: same))
         #expect(cache.keeps("programs/peer-circles/pairs/ada--bo.ics", under: same))
+        #expect(!cache.keeps("programs/peer-circles/people/cy.html", under: same), "cy's page shows other people")
         #expect(!cache.keeps("programs/peer-circles/report.html", under: same), "the report is never kept by stamp")
         let activity = try #require(portal.read("Content/activities/show-and-tell.md"))
         try portal.write("Content/activities/show-and-tell.md", activity.replacingOccurrences(of: "Pick something that matters to you.", with: "Pick something you love."))
@@ -132,6 +135,46 @@ import Testing
             defer { fresh.remove() }
             #expect(Pipeline.build(BuildOptions(root: portal.root, output: fresh.root.appendingPathComponent("Site"), now: later, writeLocks: false)).succeeded)
             #expect(portal.siteSnapshot() == fresh.siteSnapshot())
+        }
+    }
+
+    /// Each roster entry's digest stands for the entry alone, in the plain layout only.
+    @Test func rosterEntriesHaveDigestsOfTheirOwn() throws {
+        let roster = RoundsTests.roster(RoundsTests.nine)
+        let digests = try #require(RosterLoader.entryDigests(roster))
+        #expect(digests.count == 9)
+        let bag = DiagnosticBag()
+        let people = RosterLoader.parse(roster, bag: bag)
+        #expect(Set(people.map(\.sourceLocation.line)) == Set(digests.keys), "keyed by the line each participant starts on")
+        let edited = try #require(RosterLoader.entryDigests(roster.replacingOccurrences(of: "name: Bo\n", with: "name: Bob\n")))
+        #expect(Set(edited.keys) == Set(digests.keys))
+        #expect(digests.filter { edited[$0.key] != $0.value }.count == 1, "only bo's entry changed")
+        // An alias may name an anchor in another entry, and other layouts are not cut at all.
+        #expect(RosterLoader.entryDigests(roster.replacingOccurrences(of: "skills: [", with: "skills: &s [") + "  - id: zed\n    skills: *s\n") == nil)
+        #expect(RosterLoader.entryDigests("participants: [{id: a, name: A}]\n") == nil)
+        #expect(RosterLoader.entryDigests(roster + "extra: 1\n") == nil)
+    }
+
+    /// A renamed participant appears on their pod mates' pages too: every page that shows
+    /// them is rendered again, and the rebuilt site equals a fresh build.
+    @Test func aRenamedPodMateIsShownAgainEverywhere() throws {
+        let portal = try PodsTests.portal(12, pods: 2)
+        defer { portal.remove() }
+        let now = 1_798_000_000
+        for _ in 0..<3 { #expect(portal.build(now: now).succeeded) }
+        let roster = try #require(portal.read("Content/roster.yaml"))
+        #expect(roster.contains("name: P00\n"))
+        try portal.write("Content/roster.yaml", roster.replacingOccurrences(of: "name: P00\n", with: "name: Paula Zero\n"))
+        for _ in 0..<2 {
+            #expect(portal.build(now: now).succeeded)
+            let fresh = try TestPortal(["x": ""])
+            defer { fresh.remove() }
+            #expect(Pipeline.build(BuildOptions(root: portal.root, output: fresh.root.appendingPathComponent("Site"), now: now, writeLocks: false)).succeeded)
+            let site = portal.siteSnapshot()
+            #expect(site == fresh.siteSnapshot())
+            let showing = site.filter { String(decoding: $0.value, as: UTF8.self).contains("Paula") }.map(\.key)
+            #expect(showing.contains { $0.contains("/pods/") } && showing.filter { $0.contains("/people/") }.count > 2,
+                    "her own page, her peer's and her pod mates': \(showing.sorted())")
         }
     }
 }

@@ -127,6 +127,8 @@ struct ContentFiles {
 final class SourceDigests: @unchecked Sendable {
     private let lock = NSLock()
     private var digests: [String: Fingerprint] = [:]
+    /// The roster's entries (see `RosterLoader.entryDigests`).
+    var rosterEntries: [Int: Fingerprint]?
 
     func note(_ path: String, _ text: String) {
         var f = Fingerprint()

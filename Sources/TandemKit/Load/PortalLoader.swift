@@ -26,6 +26,15 @@ public enum PortalLoader {
         Validator.check(portal, unreadable: unreadable, bag: bag)
         portal.checkins = CheckinLoader.load(portal, bag: bag)
         portal.sources = digests.all
+        if let entries = digests.rosterEntries {
+            var byID: [String: Fingerprint] = [:]
+            byID.reserveCapacity(participants.count)
+            for p in participants {
+                guard let digest = entries[p.sourceLocation.line] else { byID = [:]; break }
+                byID[p.id] = digest
+            }
+            portal.participantDigests = byID.count == portal.participants.count ? byID : nil
+        }
         return portal
     }
 }

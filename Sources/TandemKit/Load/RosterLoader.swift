@@ -18,6 +18,7 @@ enum RosterLoader {
             return []
         }
         guard let text = files.text(path, bag: bag) else { return [] }
+        if let digests = files.digests { digests.rosterEntries = entryDigests(text) }
         return parse(text, bag: bag)
     }
 
@@ -92,28 +93,8 @@ enum RosterLoader {
         guard text.utf8.count >= minimumSize else { return whole }
         var text = text
         return text.withUTF8 { bytes -> [(text: String, lineOffset: Int)] in
-            // An alias in one chunk may name an anchor in another.
-            if bytes.contains(UInt8(ascii: "&")) && bytes.contains(UInt8(ascii: "*")) { return whole }
             let lines = LineTable(bytes)
-            func isBlank(_ i: Int) -> Bool { lines.firstNonBlank(i) == nil }
-            func isComment(_ i: Int) -> Bool { lines.firstNonBlank(i).map { bytes[$0] == UInt8(ascii: "#") } ?? false }
-            let header = "participants:".utf8
-            guard let h = (0..<lines.count).first(where: { lines.hasPrefix($0, header) }),
-                  (0..<h).allSatisfy({ isBlank($0) || lines.hasPrefix($0, "#".utf8) }),
-                  lines.firstNonBlank(h, from: header.count) == nil,
-                  let first = ((h + 1)..<lines.count).first(where: { !isBlank($0) && !isComment($0) })
-            else { return whole }
-            let indent = lines.leadingSpaces(first)
-            let itemPrefix = Array(repeating: UInt8(ascii: " "), count: indent) + "- ".utf8
-            guard lines.hasPrefix(first, itemPrefix) else { return whole }
-            var starts: [Int] = []
-            for i in first..<lines.count {
-                if lines.hasPrefix(i, itemPrefix) { starts.append(i); continue }
-                let spaces = lines.leadingSpaces(i)
-                let contentStart = lines.start(i) + spaces
-                if contentStart == lines.end(i) || bytes[contentStart] == UInt8(ascii: "#") { continue }
-                if spaces <= indent { return whole }
-            }
+            guard let starts = plainItemStarts(bytes, lines) else { return whole }
             let pieces = min(starts.count, max(2, ProcessInfo.processInfo.activeProcessorCount * 4))
             guard pieces > 1 else { return whole }
             var chunks: [(String, Int)] = []
@@ -125,6 +106,54 @@ enum RosterLoader {
             }
             return chunks
         }
+    }
+
+    /// The fingerprint of each participant's entry (its lines up to the next entry), by the
+    /// 1-based line it starts on; nil unless the roster has the plain layout, where an entry's
+    /// text is all that makes it. The render cache uses them to re-render only the pages
+    /// that show an edited participant.
+    static func entryDigests(_ text: String) -> [Int: Fingerprint]? {
+        var text = text
+        return text.withUTF8 { bytes -> [Int: Fingerprint]? in
+            let lines = LineTable(bytes)
+            guard let starts = plainItemStarts(bytes, lines) else { return nil }
+            var digests: [Int: Fingerprint] = [:]
+            digests.reserveCapacity(starts.count)
+            for (k, line) in starts.enumerated() {
+                let end = k + 1 < starts.count ? lines.start(starts[k + 1]) : bytes.count
+                var f = Fingerprint()
+                f.combine(bytes: UnsafeBufferPointer(rebasing: bytes[lines.start(line)..<end]))
+                digests[line + 1] = f
+            }
+            return digests
+        }
+    }
+
+    /// The lines (0-based) where top-level list items start, when the roster is just
+    /// `participants:` and `- ` items at one indentation (comments and blank lines aside) and
+    /// no alias can name an anchor in another item; nil for anything else.
+    static func plainItemStarts(_ bytes: UnsafeBufferPointer<UInt8>, _ lines: LineTable) -> [Int]? {
+        if bytes.contains(UInt8(ascii: "&")) && bytes.contains(UInt8(ascii: "*")) { return nil }
+        func isBlank(_ i: Int) -> Bool { lines.firstNonBlank(i) == nil }
+        func isComment(_ i: Int) -> Bool { lines.firstNonBlank(i).map { bytes[$0] == UInt8(ascii: "#") } ?? false }
+        let header = "participants:".utf8
+        guard let h = (0..<lines.count).first(where: { lines.hasPrefix($0, header) }),
+              (0..<h).allSatisfy({ isBlank($0) || lines.hasPrefix($0, "#".utf8) }),
+              lines.firstNonBlank(h, from: header.count) == nil,
+              let first = ((h + 1)..<lines.count).first(where: { !isBlank($0) && !isComment($0) })
+        else { return nil }
+        let indent = lines.leadingSpaces(first)
+        let itemPrefix = Array(repeating: UInt8(ascii: " "), count: indent) + "- ".utf8
+        guard lines.hasPrefix(first, itemPrefix) else { return nil }
+        var starts: [Int] = []
+        for i in first..<lines.count {
+            if lines.hasPrefix(i, itemPrefix) { starts.append(i); continue }
+            let spaces = lines.leadingSpaces(i)
+            let contentStart = lines.start(i) + spaces
+            if contentStart == lines.end(i) || bytes[contentStart] == UInt8(ascii: "#") { continue }
+            if spaces <= indent { return nil }
+        }
+        return starts
     }
 
     /// Where each line of a text starts (lines end at LF, which is not part of them).

@@ -224,6 +224,9 @@ public struct Portal: Sendable {
     var participantIndex: [String: Int] = [:]
     /// Fingerprints of the files the portal was loaded from, by path (see `SourceDigests`).
     var sources: [String: Fingerprint] = [:]
+    /// Each participant's roster entry, by id, when the roster's layout lets entries stand
+    /// alone (see `RosterLoader.entryDigests`); nil otherwise.
+    var participantDigests: [String: Fingerprint]?
 
     init(root: URL, settings: PortalSettings, participants: [Participant], programs: [Program], activities: [Activity]) {
         self.root = root

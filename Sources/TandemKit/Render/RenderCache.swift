@@ -64,13 +64,15 @@ final class RenderCache: @unchecked Sendable {
     }
 
     /// The stamp of everything a program's person, pair and pod pages and calendars are made
-    /// from (see the type's comment); nil when a source is unknown, and then nothing is kept
+    /// from (see the type's comment) except the participants they show, which each page adds
+    /// (`stamp(_:showing:of:portal:)`); nil when a source is unknown, and then nothing is kept
     /// by stamp.
     func stamp(for b: BuiltProgram, portal: Portal, now: Int?) -> Fingerprint? {
         guard let roster = portal.sources[RosterLoader.path], let program = portal.sources[b.program.sourceFile] else { return nil }
         var f = salt
         f.combine("program pages")
-        f.combine(roster)
+        // Without each entry's own digest, any roster edit changes every page.
+        if portal.participantDigests == nil { f.combine(roster) }
         f.combine(program)
         f.combine(portal.sources[SettingsLoader.path] ?? RenderCache.noStamp)
         portal.settings.urlSecret.withUnsafeBufferPointer { f.combine(bytes: $0) }
@@ -83,6 +85,7 @@ final class RenderCache: @unchecked Sendable {
         // sources above changing.
         let m = b.match
         f.combine(UInt64(m.people.count))
+        for p in m.people { f.combine(p.id) }
         f.combine(UInt64(m.units.count))
         for unit in m.units {
             f.combine(unit.id)
@@ -110,6 +113,18 @@ final class RenderCache: @unchecked Sendable {
         for pod in m.pods {
             f.combine(UInt64(pod.number))
             for u in pod.units { f.combine(UInt64(u)) }
+        }
+        return f
+    }
+
+    /// A page's stamp: its program's and the roster entries of the participants it shows
+    /// (indices into the program's people).
+    func stamp(_ program: Fingerprint, showing people: [Int], of b: BuiltProgram, portal: Portal) -> Fingerprint {
+        var f = program
+        guard let digests = portal.participantDigests else { return f }
+        for i in Set(people).sorted() {
+            f.combine(UInt64(i))
+            f.combine(digests[b.match.people[i].id] ?? Fingerprint(a: 1, b: UInt64(i)))
         }
         return f
     }

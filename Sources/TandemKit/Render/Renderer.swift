@@ -66,14 +66,14 @@ struct Renderer: @unchecked Sendable {
     }
 
     /// Renders one HTML page and writes it, unless the cache finds the file already current.
-    /// `stamped`: a page of the program's own (see `RenderCache.stamp(for:)`); its view model is
-    /// not even built when the program's sources are unchanged.
-    private func page(_ path: String, stamped: Bool = false, template: String, _ model: () -> ViewObject) {
+    /// `showing`: for a page of the program's own (see `RenderCache.stamp(for:)`), the people
+    /// it shows; its view model is not even built when its sources are unchanged.
+    private func page(_ path: String, showing people: (b: BuiltProgram, people: [Int])? = nil, template: String, _ model: () -> ViewObject) {
         guard let cache else {
             writer.write(path, theme.render(model(), template: template))
             return
         }
-        let stamp = stamped ? self.stamp : nil
+        let stamp = pageStamp(showing: people)
         if let stamp, cache.keeps(path, under: stamp) {
             writer.keep(path)
             return
@@ -88,9 +88,30 @@ struct Renderer: @unchecked Sendable {
         cache.wrote(path, fingerprint, stamp: stamp ?? RenderCache.noStamp)
     }
 
+    /// The stamp of a page of the program's own that shows `people` (nil: not kept by stamp).
+    private func pageStamp(showing people: (b: BuiltProgram, people: [Int])?) -> Fingerprint? {
+        guard let cache, let stamp, let people else { return nil }
+        return cache.stamp(stamp, showing: people.people, of: people.b, portal: model.portal)
+    }
+
+    /// Everyone a unit's agenda and calendar show: its members, or its whole pod's.
+    private func shown(unit u: Int, _ b: BuiltProgram) -> [Int] {
+        if u < b.match.podOfUnit.count, let k = b.match.podOfUnit[u] { return shown(pod: k, b) }
+        return b.match.units[u].members
+    }
+
+    private func shown(pod k: Int, _ b: BuiltProgram) -> [Int] {
+        b.match.pods[k].units.flatMap { b.match.units[$0].members }
+    }
+
+    /// Everyone a person's page shows: them, their partners and their pods.
+    private func shown(person i: Int, _ b: BuiltProgram) -> [Int] {
+        [i] + b.match.unitsOf[i].flatMap { shown(unit: $0, b) }
+    }
+
     /// A program's calendar: kept by stamp like its pages, else written (and compared).
-    private func calendar(_ path: String, _ bytes: () -> [UInt8]) {
-        guard let cache, let stamp else {
+    private func calendar(_ path: String, showing people: (b: BuiltProgram, people: [Int]), _ bytes: () -> [UInt8]) {
+        guard let cache, let stamp = pageStamp(showing: people) else {
             writer.write(path, bytes())
             return
         }
@@ -123,15 +144,16 @@ struct Renderer: @unchecked Sendable {
             writer.write("programs/\(b.program.slug)/\(pages.reportFile(b, "matches")).csv", pages.csv(b))
         case let .person(p, i):
             let b = model.programs[p]
-            page("programs/\(b.program.slug)/people/\(pages.personFile(b, b.match.people[i])).html", stamped: true, template: "person") { pages.person(b, i) }
+            page("programs/\(b.program.slug)/people/\(pages.personFile(b, b.match.people[i])).html", showing: (b, shown(person: i, b)), template: "person") { pages.person(b, i) }
         case let .unit(p, u):
             let b = model.programs[p]
             let id = pages.unitFile(b, b.match.units[u])
-            page("programs/\(b.program.slug)/pairs/\(id).html", stamped: true, template: "unit") { pages.unit(b, u) }
-            calendar("programs/\(b.program.slug)/pairs/\(id).ics") { pages.calendar(b, u) }
+            let people = (b, shown(unit: u, b))
+            page("programs/\(b.program.slug)/pairs/\(id).html", showing: people, template: "unit") { pages.unit(b, u) }
+            calendar("programs/\(b.program.slug)/pairs/\(id).ics", showing: people) { pages.calendar(b, u) }
         case let .pod(p, k):
             let b = model.programs[p]
-            page("programs/\(b.program.slug)/pods/\(pages.podFile(b, b.match.pods[k])).html", stamped: true, template: "pod") { pages.pod(b, k) }
+            page("programs/\(b.program.slug)/pods/\(pages.podFile(b, b.match.pods[k])).html", showing: (b, shown(pod: k, b)), template: "pod") { pages.pod(b, k) }
         }
     }
 }
