@@ -76,6 +76,11 @@ struct FlowNetwork {
     /// bitset over the CSR positions marks the arcs with room, so a node whose arcs are
     /// mostly full (a mentor's reverse arcs: one per possible mentee, open only for its
     /// assigned ones) is scanned in time proportional to its open arcs, not its degree.
+    ///
+    /// A node is not queued at a distance the sink already has: it could only be settled
+    /// at or after the sink's distance, where it changes neither the path (parents change on
+    /// strict improvement only) nor any potential (`distance - reach` is then zero). Most
+    /// late searches find a way to the sink early, so this keeps their queue small.
     mutating func routeOneUnitEach(from sources: [Int], to sink: Int) {
         var start = [Int](repeating: 0, count: nodeCount + 1)
         for t in tail { start[t + 1] += 1 }
@@ -84,6 +89,9 @@ struct FlowNetwork {
         var arcsOut = [Int](repeating: 0, count: head.count)
         var position = [Int](repeating: 0, count: head.count)
         for (a, t) in tail.enumerated() { arcsOut[fill[t]] = a; position[a] = fill[t]; fill[t] += 1 }
+        // Head and cost of the arc at each CSR position, read sequentially by the scan.
+        let headAt = arcsOut.map { head[$0] }
+        let costAt = arcsOut.map { cost[$0] }
         var open = [UInt64](repeating: 0, count: (head.count + 63) / 64 + 1)
         for i in 0..<head.count where residual[arcsOut[i]] > 0 { open[i >> 6] |= 1 << UInt64(i & 63) }
 
@@ -104,30 +112,32 @@ struct FlowNetwork {
         var touched: [Int] = []
         var heap = EventHeap()
         for s in sources {
+            // The sink's tentative distance: nothing at or beyond it needs queueing.
+            var bound = unreached
             distance[s] = 0
             touched.append(s)
             heap.push(HeapEntry(time: 0, code: s))
-            while let top = heap.pop() {
+            // The sink is never queued: it is settled at `bound` once nothing nearer is left.
+            while let top = heap.pop(), top.time < bound {
                 let u = top.code
                 guard !done[u], top.time == distance[u] else { continue }
                 done[u] = true
-                if u == sink { break }
                 // The open arcs of u in CSR order: set bits of `open` in start[u]..<start[u + 1].
                 var i = start[u]
                 let end = start[u + 1]
+                let base = top.time &+ potential[u]
                 while i < end {
                     let word = open[i >> 6] >> UInt64(i & 63)
                     if word == 0 { i = (i | 63) + 1; continue }
                     i += word.trailingZeroBitCount
                     guard i < end else { break }
-                    let a = arcsOut[i]
-                    let v = head[a]
-                    let d = top.time + cost[a] + potential[u] - potential[v]
-                    if d < distance[v] {
+                    let v = headAt[i]
+                    let d = base &+ costAt[i] &- potential[v]
+                    if d < distance[v] && d < bound {
                         if distance[v] == unreached { touched.append(v) }
                         distance[v] = d
-                        parentArc[v] = a
-                        heap.push(HeapEntry(time: d, code: v))
+                        parentArc[v] = arcsOut[i]
+                        if v == sink { bound = d } else { heap.push(HeapEntry(time: d, code: v)) }
                     }
                     i += 1
                 }
