@@ -64,7 +64,10 @@ struct BlossomMatcher {
     private static let free: Int8 = 0, outer: Int8 = 1, inner: Int8 = 2
     /// Group of each vertex: the handle of its top-level blossom (see `TopState`).
     private var inBlossom: [Int]
-    /// Per group: label (S = outer, T = inner), tree and lazy dual shift of its vertices.
+    /// Per group: label (S = outer, T = inner). Apart from `tops`: a scan reads the label of
+    /// every neighbour, and a byte per group stays in cache.
+    private var groupLabel: [Int8]
+    /// Per group: tree and lazy dual shift of its vertices.
     private var tops: [TopState]
     /// Per group: endpoint (on the parent's side) of the edge through which the top-level
     /// blossom got its label; -1 for tree roots.
@@ -128,11 +131,12 @@ struct BlossomMatcher {
         for i in 0..<n { degree[i + 1] += degree[i] }
         adjacencyStart = degree
         var fill = degree
-        var adjacency = [Neighbour](repeating: Neighbour(vertex: 0, doubleWeight: 0, endpoint: 0), count: 2 * edges.count)
+        precondition(2 * edges.count <= Int(Int32.max), "too many edges")
+        var adjacency = [Neighbour](repeating: Neighbour(vertex: 0, endpoint: 0, doubleWeight: 0), count: 2 * edges.count)
         for (k, e) in edges.enumerated() {
-            adjacency[fill[e.u]] = Neighbour(vertex: e.v, doubleWeight: 2 * e.weight, endpoint: 2 * k + 1)
+            adjacency[fill[e.u]] = Neighbour(vertex: Int32(e.v), endpoint: Int32(2 * k + 1), doubleWeight: 2 * e.weight)
             fill[e.u] += 1
-            adjacency[fill[e.v]] = Neighbour(vertex: e.u, doubleWeight: 2 * e.weight, endpoint: 2 * k)
+            adjacency[fill[e.v]] = Neighbour(vertex: Int32(e.u), endpoint: Int32(2 * k), doubleWeight: 2 * e.weight)
             fill[e.v] += 1
         }
         self.adjacency = adjacency
@@ -142,7 +146,8 @@ struct BlossomMatcher {
 
         mate = Array(repeating: -1, count: n)
         inBlossom = Array(0..<n)
-        tops = (0..<n).map { TopState(shift: LazyDual(offset: 0, rate: -1), tree: $0, label: Self.outer) }
+        groupLabel = Array(repeating: Self.outer, count: n)
+        tops = (0..<n).map { TopState(shift: LazyDual(offset: 0, rate: -1), tree: $0) }
         labelEnd = Array(repeating: -1, count: n)
         groupTop = Array(0..<n)
         groupOf = Array(0..<n) + Array(repeating: -1, count: n)
@@ -218,7 +223,7 @@ struct BlossomMatcher {
     /// list vertices new to the tree.
     private mutating func setLabel(_ g: Int, _ t: Int8, entry p: Int, root: Int) {
         let b = top(g)
-        tops[g].label = t
+        groupLabel[g] = t
         tops[g].tree = root
         labelEnd[g] = p
         let rate = t == Self.outer ? -1 : 1
@@ -276,14 +281,14 @@ struct BlossomMatcher {
                 let v = event.code
                 guard scheduled[v] == event.time else { continue }
                 scheduled[v] = Int.max
-                switch tops[inBlossom[v]].label {
+                switch groupLabel[inBlossom[v]] {
                 case Self.outer: scan(v)
                 case Self.free: reconnect([v])
                 default: break
                 }
             } else {
                 let b = event.code
-                if blossomParent[b] == -1 && blossomBase[b] >= 0 && tops[groupOf[b]].label == Self.inner && z(b) == 0 {
+                if blossomParent[b] == -1 && blossomBase[b] >= 0 && groupLabel[groupOf[b]] == Self.inner && z(b) == 0 {
                     expandInnerBlossom(b)
                 }
             }
@@ -307,34 +312,35 @@ struct BlossomMatcher {
         let root = tops[bv].tree
         for i in adjacencyStart[v]..<adjacencyStart[v + 1] {
             let edge = adjacency[i]
-            let bw = inBlossom[edge.vertex]
-            let other = tops[bw]
-            if bw == bv || other.label == Self.inner { continue }
-            let s = yv + dualOffset[edge.vertex] + other.shift.value(at: now) - edge.doubleWeight
+            let w = Int(edge.vertex)
+            let bw = inBlossom[w]
+            let labelW = groupLabel[bw]
+            if bw == bv || labelW == Self.inner { continue }
+            let s = yv + dualOffset[w] + tops[bw].shift.value(at: now) - edge.doubleWeight
             assert(s >= 0, "edges between blossoms never have negative slack")
             if s == 0 {
-                tightEdge(from: v, remote: edge.endpoint)
+                tightEdge(from: v, remote: Int(edge.endpoint))
                 // After an augmentation `v` may already sit in another tree, with a
                 // new dual rate; it has then been queued for a fresh scan.
                 bv = inBlossom[v]
-                guard tops[bv].label == Self.outer, tops[bv].tree == root else { return }
-            } else if other.label == Self.free {
+                guard groupLabel[bv] == Self.outer, tops[bv].tree == root else { return }
+            } else if labelW == Self.free {
                 next = min(next, now + s)
             } else {
                 assert(s % 2 == 0, "S–S slack must be even")
                 next = min(next, now + s / 2)
             }
         }
-        if tops[inBlossom[v]].label == Self.outer { schedule(v, at: next) }
+        if groupLabel[inBlossom[v]] == Self.outer { schedule(v, at: next) }
     }
 
     /// Handles a tight edge from S-vertex `v` to `endpoint(p)`.
     private mutating func tightEdge(from v: Int, remote p: Int) {
         let w = endpoint(p)
         let bw = inBlossom[w]
-        if tops[bw].label == Self.free {
+        if groupLabel[bw] == Self.free {
             labelInner(w, entry: p ^ 1)
-        } else if tops[bw].label == Self.outer {
+        } else if groupLabel[bw] == Self.outer {
             let rootV = tops[inBlossom[v]].tree, rootW = tops[bw].tree
             if rootV != rootW {
                 augment(p >> 1)
@@ -354,9 +360,9 @@ struct BlossomMatcher {
         var base = -1
         while v != -1 {
             let b = inBlossom[v]
-            if tops[b].label & 4 != 0 { base = blossomBase[top(b)]; break }
+            if groupLabel[b] & 4 != 0 { base = blossomBase[top(b)]; break }
             path.append(b)
-            tops[b].label = 5
+            groupLabel[b] = 5
             if labelEnd[b] == -1 {
                 v = -1
             } else {
@@ -365,7 +371,7 @@ struct BlossomMatcher {
             }
             if w != -1 { swap(&v, &w) }
         }
-        for b in path { tops[b].label = Self.outer }
+        for b in path { groupLabel[b] = Self.outer }
         return base
     }
 
@@ -413,7 +419,7 @@ struct BlossomMatcher {
         listedIn[b] = tops[gb].tree
 
         // T-children's vertices become S-vertices, queued in leaf order (last child first).
-        for i in children.indices.reversed() where tops[groups[i]].label == Self.inner {
+        for i in children.indices.reversed() where groupLabel[groups[i]] == Self.inner {
             collectLeaves(of: children[i])
             for v in leafBuffer where !pendingScan[v] { pendingScan[v] = true; queue.append(v) }
         }
@@ -436,7 +442,7 @@ struct BlossomMatcher {
         groupOf[b] = g
         groupTop[g] = b
         labelEnd[g] = labelEnd[gb]
-        tops[g].label = Self.outer
+        groupLabel[g] = Self.outer
         setGroupRate(g, -1)
     }
 
@@ -458,6 +464,7 @@ struct BlossomMatcher {
             guard i != keep else { continue }
             let h = unusedGroups.removeLast()
             tops[h] = tops[g]
+            groupLabel[h] = groupLabel[g]
             labelEnd[h] = -1
             groupTop[h] = s
             groupOf[s] = h
@@ -494,7 +501,7 @@ struct BlossomMatcher {
         var released: [Int] = []
         for s in children where !onPath.contains(s) {
             let h = groupOf[s]
-            tops[h].label = Self.free
+            groupLabel[h] = Self.free
             labelEnd[h] = -1
             setBlossomRate(s, 0)
             setGroupRate(h, 0)
@@ -512,21 +519,22 @@ struct BlossomMatcher {
     /// Vertices that just became unlabelled: join a tree at once through a tight edge to an
     /// S-vertex, or schedule when their edges to S-vertices become tight.
     private mutating func reconnect(_ vertices: [Int]) {
-        for x in vertices where tops[inBlossom[x]].label == Self.free {
+        for x in vertices where groupLabel[inBlossom[x]] == Self.free {
             var next = Int.max
             let yx = y(x)
             for i in adjacencyStart[x]..<adjacencyStart[x + 1] {
                 let edge = adjacency[i]
-                let other = tops[inBlossom[edge.vertex]]
-                guard other.label == Self.outer else { continue }
-                let s = yx + dualOffset[edge.vertex] + other.shift.value(at: now) - edge.doubleWeight
+                let w = Int(edge.vertex)
+                let bw = inBlossom[w]
+                guard groupLabel[bw] == Self.outer else { continue }
+                let s = yx + dualOffset[w] + tops[bw].shift.value(at: now) - edge.doubleWeight
                 if s == 0 {
-                    labelInner(x, entry: edge.endpoint)
+                    labelInner(x, entry: Int(edge.endpoint))
                     break
                 }
                 next = min(next, now + s)
             }
-            if tops[inBlossom[x]].label == Self.free { schedule(x, at: next) }
+            if groupLabel[inBlossom[x]] == Self.free { schedule(x, at: next) }
         }
     }
 
@@ -594,7 +602,7 @@ struct BlossomMatcher {
         for root in [a, b] {
             for v in treeMembers[root] where releasedIn[v] != dissolutions {
                 let g = inBlossom[v]
-                guard tops[g].label != Self.free, tops[g].tree == root else { continue }
+                guard groupLabel[g] != Self.free, tops[g].tree == root else { continue }
                 releasedIn[v] = dissolutions
                 pendingScan[v] = false
                 released.append(v)
@@ -603,8 +611,8 @@ struct BlossomMatcher {
         }
         for v in released {
             let g = inBlossom[v]
-            guard tops[g].label != Self.free else { continue }
-            tops[g].label = Self.free
+            guard groupLabel[g] != Self.free else { continue }
+            groupLabel[g] = Self.free
             labelEnd[g] = -1
             setBlossomRate(top(g), 0)
             setGroupRate(g, 0)
@@ -652,18 +660,18 @@ struct BlossomMatcher {
     }
 }
 
+/// 16 bytes: the scans stream through millions of these.
 struct Neighbour {
-    var vertex: Int
+    var vertex: Int32
+    var endpoint: Int32
     var doubleWeight: Int
-    var endpoint: Int
 }
 
-/// What a top-level blossom shares with its vertices: label, tree (its root vertex, while
-/// labelled) and the lazy change of their duals, side by side for the scan.
+/// What a top-level blossom shares with its vertices besides its label: the tree (its root
+/// vertex, while labelled) and the lazy change of their duals.
 struct TopState {
     var shift: LazyDual
     var tree: Int
-    var label: Int8
 }
 
 /// A dual variable changing at `rate` per unit of the global clock: `offset + rate * now`.
