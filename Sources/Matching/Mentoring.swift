@@ -14,18 +14,20 @@
 public func solveMentoring(_ problem: MentoringProblem) -> MentoringResult {
     let mentors = problem.mentorCount, mentees = problem.menteeCount
     guard mentees > 0 else { return MentoringResult(mentorOf: [], totalWeight: 0) }
-    var best: [Pair: Int] = [:]
-    for e in problem.edges where e.u >= 0 && e.u < mentors && e.v >= 0 && e.v < mentees {
-        let key = Pair(e.v, mentees + e.u)
-        best[key] = max(best[key] ?? Int.min, e.weight)
-    }
+    // One edge per (mentee, mentor), the heaviest, in that order.
+    var candidates = problem.edges.filter { $0.u >= 0 && $0.u < mentors && $0.v >= 0 && $0.v < mentees }
+    candidates.sort { ($0.v, $0.u, $1.weight) < ($1.v, $1.u, $0.weight) }
+    var best: [WeightedEdge] = []
+    best.reserveCapacity(candidates.count)
+    for e in candidates where best.last.map({ $0.u != e.u || $0.v != e.v }) ?? true { best.append(e) }
     // Nodes: mentees, then mentors, then the sink.
     let sink = mentees + mentors
-    let unassignedCost = best.values.reduce(1) { $0 + abs($1) }
+    let unassignedCost = best.reduce(1) { $0 + abs($1.weight) }
     var network = FlowNetwork(nodeCount: sink + 1)
     var assignmentArcs: [(arc: Int, mentee: Int, mentor: Int, weight: Int)] = []
-    for (key, weight) in best.sorted(by: { $0.key < $1.key }) {
-        assignmentArcs.append((network.addArc(key.a, key.b, capacity: 1, cost: -weight), key.a, key.b - mentees, weight))
+    assignmentArcs.reserveCapacity(best.count)
+    for e in best {
+        assignmentArcs.append((network.addArc(e.v, mentees + e.u, capacity: 1, cost: -e.weight), e.v, e.u, e.weight))
     }
     for m in 0..<mentors {
         let room = m < problem.capacity.count ? max(0, problem.capacity[m]) : 0
@@ -58,11 +60,11 @@ struct FlowNetwork {
     @discardableResult
     mutating func addArc(_ from: Int, _ to: Int, capacity c: Int, cost w: Int) -> Int {
         let index = head.count
-        tail += [from, to]
-        head += [to, from]
-        residual += [c, 0]
-        cost += [w, -w]
-        capacity += [c, 0]
+        tail.append(from); tail.append(to)
+        head.append(to); head.append(from)
+        residual.append(c); residual.append(0)
+        cost.append(w); cost.append(-w)
+        capacity.append(c); capacity.append(0)
         return index
     }
 
