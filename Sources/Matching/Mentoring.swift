@@ -92,64 +92,61 @@ struct FlowNetwork {
         var position = [Int](repeating: 0, count: head.count)
         for (a, t) in tail.enumerated() { arcsOut[fill[t]] = a; position[a] = fill[t]; fill[t] += 1 }
         // Head and cost of the arc at each CSR position, read sequentially by the scan.
-        let headAt = arcsOut.map { head[$0] }
-        let costAt = arcsOut.map { cost[$0] }
+        let arcAt = arcsOut.map { OpenArc(head: head[$0], cost: cost[$0]) }
         var open = [UInt64](repeating: 0, count: (head.count + 63) / 64 + 1)
         for i in 0..<head.count where residual[arcsOut[i]] > 0 { open[i >> 6] |= 1 << UInt64(i & 63) }
 
         // Potentials making every residual arc's reduced cost non-negative. Only forward
         // arcs have room yet and the network is layered (sources, middle, sink): relaxing
         // the arcs into the middle layer, then those into the sink, settles them.
-        var potential = [Int](repeating: 0, count: nodeCount)
+        let unreached = Int.max
+        var node = [SearchNode](repeating: SearchNode(potential: 0, distance: unreached, parentArc: -1, done: false), count: nodeCount)
         for intoSink in [false, true] {
             for a in stride(from: 0, to: head.count, by: 2) where residual[a] > 0 && (head[a] == sink) == intoSink {
-                potential[head[a]] = min(potential[head[a]], potential[tail[a]] + cost[a])
+                node[head[a]].potential = min(node[head[a]].potential, node[tail[a]].potential + cost[a])
             }
         }
 
-        let unreached = Int.max
-        var distance = [Int](repeating: unreached, count: nodeCount)
-        var parentArc = [Int](repeating: -1, count: nodeCount)
-        var done = [Bool](repeating: false, count: nodeCount)
         var touched: [Int] = []
         var heap = EventHeap()
         for s in sources {
             // The sink's tentative distance: nothing at or beyond it needs queueing.
             var bound = unreached
-            distance[s] = 0
+            node[s].distance = 0
             touched.append(s)
             heap.push(HeapEntry(time: 0, code: s))
             // The sink is never queued: it is settled at `bound` once nothing nearer is left.
             while let top = heap.pop(), top.time < bound {
                 let u = top.code
-                guard !done[u], top.time == distance[u] else { continue }
-                done[u] = true
+                guard !node[u].done, top.time == node[u].distance else { continue }
+                node[u].done = true
                 // The open arcs of u in CSR order: set bits of `open` in start[u]..<start[u + 1].
                 var i = start[u]
                 let end = start[u + 1]
-                let base = top.time &+ potential[u]
+                let base = top.time &+ node[u].potential
                 while i < end {
                     let word = open[i >> 6] >> UInt64(i & 63)
                     if word == 0 { i = (i | 63) + 1; continue }
                     i += word.trailingZeroBitCount
                     guard i < end else { break }
-                    let v = headAt[i]
-                    let d = base &+ costAt[i] &- potential[v]
-                    if d < distance[v] && d < bound {
-                        if distance[v] == unreached { touched.append(v) }
-                        distance[v] = d
-                        parentArc[v] = arcsOut[i]
+                    let arc = arcAt[i]
+                    let v = arc.head
+                    let d = base &+ arc.cost &- node[v].potential
+                    if d < node[v].distance && d < bound {
+                        if node[v].distance == unreached { touched.append(v) }
+                        node[v].distance = d
+                        node[v].parentArc = arcsOut[i]
                         if v == sink { bound = d } else { heap.push(HeapEntry(time: d, code: v)) }
                     }
                     i += 1
                 }
             }
             heap.removeAll()
-            let reach = distance[sink]
+            let reach = node[sink].distance
             precondition(reach != unreached, "every source has a path to the sink")
             var v = sink
             while v != s {
-                let a = parentArc[v]
+                let a = node[v].parentArc
                 residual[a] -= 1
                 residual[a ^ 1] += 1
                 for b in [a, a ^ 1] {
@@ -159,12 +156,27 @@ struct FlowNetwork {
                 v = tail[a]
             }
             for v in touched {
-                if done[v] && distance[v] < reach { potential[v] += distance[v] - reach }
-                distance[v] = unreached
-                done[v] = false
-                parentArc[v] = -1
+                if node[v].done && node[v].distance < reach { node[v].potential += node[v].distance - reach }
+                node[v].distance = unreached
+                node[v].done = false
+                node[v].parentArc = -1
             }
             touched.removeAll(keepingCapacity: true)
         }
     }
+}
+
+/// An arc with room, as the scan reads it.
+struct OpenArc {
+    var head: Int
+    var cost: Int
+}
+
+/// A node's potential and its state in the current search, side by side: the scan reads the
+/// potential and distance of every head it meets.
+struct SearchNode {
+    var potential: Int
+    var distance: Int
+    var parentArc: Int
+    var done: Bool
 }
