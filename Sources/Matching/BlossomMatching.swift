@@ -700,16 +700,20 @@ struct HeapEntry {
 struct EventHeap {
     private var items: [HeapEntry] = []
 
+    // The sifts work on the buffer directly: array subscripts would check uniqueness and
+    // bounds at every level.
     mutating func push(_ e: HeapEntry) {
         items.append(e)
-        var i = items.count - 1
-        while i > 0 {
-            let parent = (i - 1) / 2
-            guard e < items[parent] else { break }
-            items[i] = items[parent]
-            i = parent
+        items.withUnsafeMutableBufferPointer { items in
+            var i = items.count - 1
+            while i > 0 {
+                let parent = (i - 1) / 2
+                guard e < items[parent] else { break }
+                items[i] = items[parent]
+                i = parent
+            }
+            items[i] = e
         }
-        items[i] = e
     }
 
     mutating func removeAll() { items.removeAll(keepingCapacity: true) }
@@ -724,17 +728,19 @@ struct EventHeap {
     }
 
     private mutating func siftDown(_ start: Int) {
-        let e = items[start]
-        var i = start
-        let count = items.count
-        while true {
-            var c = 2 * i + 1
-            if c >= count { break }
-            if c + 1 < count && items[c + 1] < items[c] { c += 1 }
-            guard items[c] < e else { break }
-            items[i] = items[c]
-            i = c
+        items.withUnsafeMutableBufferPointer { items in
+            let e = items[start]
+            var i = start
+            let count = items.count
+            while true {
+                var c = 2 * i + 1
+                if c >= count { break }
+                if c + 1 < count && items[c + 1] < items[c] { c += 1 }
+                guard items[c] < e else { break }
+                items[i] = items[c]
+                i = c
+            }
+            items[i] = e
         }
-        items[i] = e
     }
 }
