@@ -148,16 +148,25 @@ if arguments.first == "export" {
     exportGraph(kind: arguments[1], n: n, seed: seed, k: arguments.count > 4 ? Int(arguments[4]) ?? 24 : 24)
     exit(0)
 }
-/// The non-negative integers of a text file, in order.
+/// The integers of a text file, in order (a `-` right before the digits makes one negative:
+/// weights may be).
 func integers(inFile path: String) throws -> [Int] {
     let text = try String(contentsOfFile: path, encoding: .utf8)
     var numbers: [Int] = []
-    var value = 0, inNumber = false
+    var value = 0, inNumber = false, negative = false, previous: UInt8 = 0
     for byte in text.utf8 {
-        if byte >= 48 && byte <= 57 { value = value * 10 + Int(byte - 48); inNumber = true }
-        else if inNumber { numbers.append(value); value = 0; inNumber = false }
+        if byte >= 48 && byte <= 57 {
+            if !inNumber { negative = previous == 45 }
+            value = value * 10 + Int(byte - 48)
+            inNumber = true
+        } else if inNumber {
+            numbers.append(negative ? -value : value)
+            value = 0
+            inNumber = false
+        }
+        previous = byte
     }
-    if inNumber { numbers.append(value) }
+    if inNumber { numbers.append(negative ? -value : value) }
     return numbers
 }
 if arguments.first == "mentoring-file", arguments.count >= 2 {

@@ -18,6 +18,15 @@
 //   O(1): an event is "this edge becomes tight" or "this T-blossom's dual reaches zero" at a
 //   known global time. Queue entries are never removed; each is re-validated when popped.
 //
+// * Work on a big blossom does not touch its vertices unless it must. The state a top-level
+//   blossom shares with its vertices (label, tree, the rate of their duals) lives in a "group"
+//   that the vertices point to, and a vertex's dual is its own offset plus its group's lazy
+//   shift. Relabelling a blossom is then O(1) apart from queueing new S-vertices; forming or
+//   expanding one moves the group to its largest child and re-points only the other
+//   children's vertices (the smaller-half rule used for union–find by size). The order in
+//   which vertices are queued, joined to trees and released is the one the per-vertex
+//   version had, so the matching chosen among optimal ones does not change.
+//
 // All duals are kept doubled (y = 2u, Z = 2z) so that they stay integral: an edge (a, b)
 // between different top-level blossoms has slack y[a] + y[b] - 2w.
 
@@ -53,12 +62,25 @@ struct BlossomMatcher {
     /// Remote endpoint of the matched edge, or -1.
     private var mate: [Int]
     private static let free: Int8 = 0, outer: Int8 = 1, inner: Int8 = 2
-    /// Label of each top-level blossom (S = outer, T = inner); meaningful only at top level.
-    private var label: [Int8]
-    /// Endpoint (on the parent's side) of the edge through which a top-level blossom got
-    /// its label; -1 for tree roots.
-    private var labelEnd: [Int]
+    /// Group of each vertex: the handle of its top-level blossom (see `TopState`).
     private var inBlossom: [Int]
+    /// Per group: label (S = outer, T = inner). Apart from `tops`: a scan reads the label of
+    /// every neighbour, and a byte per group stays in cache.
+    private var groupLabel: [Int8]
+    /// Per group: tree and lazy dual shift of its vertices.
+    private var tops: [TopState]
+    /// Per group: endpoint (on the parent's side) of the edge through which the top-level
+    /// blossom got its label; -1 for tree roots.
+    private var labelEnd: [Int]
+    /// Per group: its top-level blossom (a vertex or a blossom number).
+    private var groupTop: [Int]
+    /// Per top-level blossom: its group.
+    private var groupOf: [Int]
+    private var unusedGroups: [Int] = []
+    /// Each vertex's dual minus its group's shift.
+    private var dualOffset: [Int]
+    /// Number of vertices in each blossom (1 for a vertex).
+    private var leafCount: [Int]
     private var blossomParent: [Int]
     /// Children of blossom `b`: `childPool[childStart[b] ..< childStart[b] + childCount[b]]`,
     /// and `endpointPool` at the same positions: endpoint `i` joins child `i` to child `i + 1`
@@ -71,15 +93,18 @@ struct BlossomMatcher {
     private var blossomBase: [Int]
     private var unusedBlossoms: [Int]
 
-    /// Root vertex of the tree a labelled vertex belongs to, and each tree's members
-    /// (possibly with stale entries, filtered when the tree is dissolved).
+    /// Each tree's members in the order they first joined it (possibly with stale entries,
+    /// filtered when the tree is dissolved).
     private var treeMembers: [[Int]]
+    /// For a vertex or blossom, a tree whose member list holds all its vertices (or -1).
+    /// Lets a blossom that is relabelled within its tree skip its vertices.
+    private var listedIn: [Int]
+    /// Scratch for `dissolveTrees`: the dissolution that last released each vertex.
+    private var releasedIn: [Int]
+    private var dissolutions = 0
 
     /// Global dual-change clock: total dual change so far.
     private var now = 0
-    /// Each vertex's dual and, while labelled, the root of its tree: side by side, since
-    /// labelling a blossom writes both for every vertex in it.
-    private var vertexState: [VertexState]
     private var blossomDual: [LazyDual]
     private let initialDual: Int
 
@@ -106,29 +131,36 @@ struct BlossomMatcher {
         for i in 0..<n { degree[i + 1] += degree[i] }
         adjacencyStart = degree
         var fill = degree
-        var adjacency = [Neighbour](repeating: Neighbour(vertex: 0, doubleWeight: 0, endpoint: 0), count: 2 * edges.count)
+        precondition(2 * edges.count <= Int(Int32.max), "too many edges")
+        var adjacency = [Neighbour](repeating: Neighbour(vertex: 0, endpoint: 0, doubleWeight: 0), count: 2 * edges.count)
         for (k, e) in edges.enumerated() {
-            adjacency[fill[e.u]] = Neighbour(vertex: e.v, doubleWeight: 2 * e.weight, endpoint: 2 * k + 1)
+            adjacency[fill[e.u]] = Neighbour(vertex: Int32(e.v), endpoint: Int32(2 * k + 1), doubleWeight: 2 * e.weight)
             fill[e.u] += 1
-            adjacency[fill[e.v]] = Neighbour(vertex: e.u, doubleWeight: 2 * e.weight, endpoint: 2 * k)
+            adjacency[fill[e.v]] = Neighbour(vertex: Int32(e.u), endpoint: Int32(2 * k), doubleWeight: 2 * e.weight)
             fill[e.v] += 1
         }
         self.adjacency = adjacency
 
         let maxWeight = edges.map(\.weight).max() ?? 0
         initialDual = maximumCardinality ? maxWeight : max(maxWeight, 0)
+
         mate = Array(repeating: -1, count: n)
-        label = Array(repeating: Self.outer, count: n) + Array(repeating: Self.free, count: n)
-        labelEnd = Array(repeating: -1, count: 2 * n)
         inBlossom = Array(0..<n)
+        groupLabel = Array(repeating: Self.outer, count: n)
+        tops = (0..<n).map { TopState(shift: LazyDual(offset: 0, rate: -1), tree: $0) }
+        labelEnd = Array(repeating: -1, count: n)
+        groupTop = Array(0..<n)
+        groupOf = Array(0..<n) + Array(repeating: -1, count: n)
+        dualOffset = Array(repeating: initialDual, count: n)
+        leafCount = Array(repeating: 1, count: n) + Array(repeating: 0, count: n)
         blossomParent = Array(repeating: -1, count: 2 * n)
         childStart = Array(repeating: 0, count: 2 * n)
         childCount = Array(repeating: 0, count: 2 * n)
         blossomBase = Array(0..<n) + Array(repeating: -1, count: n)
         unusedBlossoms = Array((n..<(2 * n)).reversed())
         treeMembers = (0..<n).map { [$0] }
-        let start = LazyDual(offset: initialDual, rate: -1)
-        vertexState = (0..<n).map { VertexState(dual: start, tree: $0) }
+        listedIn = Array(0..<n) + Array(repeating: -1, count: n)
+        releasedIn = Array(repeating: -1, count: n)
         blossomDual = Array(repeating: LazyDual(offset: 0, rate: 0), count: 2 * n)
         pendingScan = Array(repeating: false, count: n)
 
@@ -140,12 +172,16 @@ struct BlossomMatcher {
 
     // MARK: Duals
 
-    @inline(__always) private func y(_ v: Int) -> Int { vertexState[v].dual.value(at: now) }
+    @inline(__always) private func y(_ v: Int) -> Int { dualOffset[v] + tops[inBlossom[v]].shift.value(at: now) }
     @inline(__always) private func z(_ b: Int) -> Int { blossomDual[b].value(at: now) }
     @inline(__always) private func endpoint(_ p: Int) -> Int { p & 1 == 0 ? edgeU[p >> 1] : edgeV[p >> 1] }
 
-    private mutating func setVertexRate(_ v: Int, _ rate: Int) {
-        vertexState[v].dual.setRate(rate, at: now)
+    /// The top-level blossom of group `g`.
+    @inline(__always) private func top(_ g: Int) -> Int { groupTop[g] }
+
+    /// Sets the dual rate of every vertex in group `g`.
+    private mutating func setGroupRate(_ g: Int, _ rate: Int) {
+        tops[g].shift.setRate(rate, at: now)
     }
 
     private mutating func setBlossomRate(_ b: Int, _ rate: Int) {
@@ -180,32 +216,32 @@ struct BlossomMatcher {
         leafStack = stack
     }
 
-    private mutating func leaves(of b: Int) -> [Int] {
-        var out: [Int] = []
-        var stack = leafStack
-        leafStack = []
-        appendLeaves(of: b, to: &out, stack: &stack)
-        leafStack = stack
-        return out
-    }
-
     // MARK: Labels and trees
 
-    /// Gives top-level blossom `b` label `t` in tree `root`, entered through endpoint `p`.
-    private mutating func setLabel(_ b: Int, _ t: Int8, entry p: Int, root: Int) {
-        label[b] = t
-        labelEnd[b] = p
+    /// Gives the top-level blossom of group `g` label `t` in tree `root`, entered through
+    /// endpoint `p`. Its vertices are visited only to queue new S-vertices for a scan and to
+    /// list vertices new to the tree.
+    private mutating func setLabel(_ g: Int, _ t: Int8, entry p: Int, root: Int) {
+        let b = top(g)
+        groupLabel[g] = t
+        tops[g].tree = root
+        labelEnd[g] = p
         let rate = t == Self.outer ? -1 : 1
         setBlossomRate(b, -2 * rate)
-        collectLeaves(of: b)
-        for v in leafBuffer {
-            setVertexRate(v, rate)
-            vertexState[v].tree = root
-            treeMembers[root].append(v)
-            if t == Self.outer && !pendingScan[v] {
-                pendingScan[v] = true
-                queue.append(v)
+        setGroupRate(g, rate)
+        if t == Self.outer || listedIn[b] != root {
+            collectLeaves(of: b)
+            for v in leafBuffer {
+                if listedIn[v] != root {
+                    listedIn[v] = root
+                    treeMembers[root].append(v)
+                }
+                if t == Self.outer && !pendingScan[v] {
+                    pendingScan[v] = true
+                    queue.append(v)
+                }
             }
+            listedIn[b] = root
         }
         if t == Self.inner && b >= n {
             assert(z(b) % 2 == 0, "blossom duals stay even")
@@ -216,10 +252,10 @@ struct BlossomMatcher {
     /// Labels the blossom containing `w` T (reached from the S-vertex at `endpoint(p)`) and
     /// its mate's blossom S.
     private mutating func labelInner(_ w: Int, entry p: Int) {
-        let root = vertexState[endpoint(p)].tree
-        let b = inBlossom[w]
-        setLabel(b, Self.inner, entry: p, root: root)
-        let base = blossomBase[b]
+        let root = tops[inBlossom[endpoint(p)]].tree
+        let g = inBlossom[w]
+        setLabel(g, Self.inner, entry: p, root: root)
+        let base = blossomBase[top(g)]
         let m = mate[base]
         setLabel(inBlossom[endpoint(m)], Self.outer, entry: m ^ 1, root: root)
     }
@@ -245,14 +281,14 @@ struct BlossomMatcher {
                 let v = event.code
                 guard scheduled[v] == event.time else { continue }
                 scheduled[v] = Int.max
-                switch label[inBlossom[v]] {
+                switch groupLabel[inBlossom[v]] {
                 case Self.outer: scan(v)
                 case Self.free: reconnect([v])
                 default: break
                 }
             } else {
                 let b = event.code
-                if blossomParent[b] == -1 && blossomBase[b] >= 0 && label[b] == Self.inner && z(b) == 0 {
+                if blossomParent[b] == -1 && blossomBase[b] >= 0 && groupLabel[groupOf[b]] == Self.inner && z(b) == 0 {
                     expandInnerBlossom(b)
                 }
             }
@@ -273,38 +309,40 @@ struct BlossomMatcher {
         var next = Int.max
         var bv = inBlossom[v]
         let yv = y(v)
-        let root = vertexState[v].tree
+        let root = tops[bv].tree
         for i in adjacencyStart[v]..<adjacencyStart[v + 1] {
             let edge = adjacency[i]
-            let bw = inBlossom[edge.vertex]
-            if bw == bv || label[bw] == Self.inner { continue }
-            let s = yv + y(edge.vertex) - edge.doubleWeight
+            let w = Int(edge.vertex)
+            let bw = inBlossom[w]
+            let labelW = groupLabel[bw]
+            if bw == bv || labelW == Self.inner { continue }
+            let s = yv + dualOffset[w] + tops[bw].shift.value(at: now) - edge.doubleWeight
             assert(s >= 0, "edges between blossoms never have negative slack")
             if s == 0 {
-                tightEdge(from: v, remote: edge.endpoint)
+                tightEdge(from: v, remote: Int(edge.endpoint))
                 // After an augmentation `v` may already sit in another tree, with a
                 // new dual rate; it has then been queued for a fresh scan.
                 bv = inBlossom[v]
-                guard label[bv] == Self.outer, vertexState[v].tree == root else { return }
-            } else if label[bw] == Self.free {
+                guard groupLabel[bv] == Self.outer, tops[bv].tree == root else { return }
+            } else if labelW == Self.free {
                 next = min(next, now + s)
             } else {
                 assert(s % 2 == 0, "S–S slack must be even")
                 next = min(next, now + s / 2)
             }
         }
-        if label[inBlossom[v]] == Self.outer { schedule(v, at: next) }
+        if groupLabel[inBlossom[v]] == Self.outer { schedule(v, at: next) }
     }
 
     /// Handles a tight edge from S-vertex `v` to `endpoint(p)`.
     private mutating func tightEdge(from v: Int, remote p: Int) {
         let w = endpoint(p)
         let bw = inBlossom[w]
-        if label[bw] == Self.free {
+        if groupLabel[bw] == Self.free {
             labelInner(w, entry: p ^ 1)
-        } else if label[bw] == Self.outer {
-            if vertexState[v].tree != vertexState[w].tree {
-                let rootV = vertexState[v].tree, rootW = vertexState[w].tree
+        } else if groupLabel[bw] == Self.outer {
+            let rootV = tops[inBlossom[v]].tree, rootW = tops[bw].tree
+            if rootV != rootW {
                 augment(p >> 1)
                 dissolveTrees(rootV, rootW)
             } else {
@@ -322,9 +360,9 @@ struct BlossomMatcher {
         var base = -1
         while v != -1 {
             let b = inBlossom[v]
-            if label[b] & 4 != 0 { base = blossomBase[b]; break }
+            if groupLabel[b] & 4 != 0 { base = blossomBase[top(b)]; break }
             path.append(b)
-            label[b] = 5
+            groupLabel[b] = 5
             if labelEnd[b] == -1 {
                 v = -1
             } else {
@@ -333,56 +371,79 @@ struct BlossomMatcher {
             }
             if w != -1 { swap(&v, &w) }
         }
-        for b in path { label[b] = Self.outer }
+        for b in path { groupLabel[b] = Self.outer }
         return base
     }
 
     /// Forms a new S-blossom from the cycle closed by edge `k` through `base`.
     private mutating func addBlossom(base: Int, edge k: Int) {
         var v = edgeU[k], w = edgeV[k]
-        let bb = inBlossom[base]
-        var bv = inBlossom[v], bw = inBlossom[w]
+        let gb = inBlossom[base]
+        var gv = inBlossom[v], gw = inBlossom[w]
         let b = unusedBlossoms.removeLast()
         blossomBase[b] = base
         blossomParent[b] = -1
-        blossomParent[bb] = b
-        var children: [Int] = []
+        // The children's groups, then their blossoms.
+        var groups: [Int] = []
         var endpoints: [Int] = []
-        while bv != bb {
-            blossomParent[bv] = b
-            children.append(bv)
-            endpoints.append(labelEnd[bv])
-            v = endpoint(labelEnd[bv])
-            bv = inBlossom[v]
+        while gv != gb {
+            groups.append(gv)
+            endpoints.append(labelEnd[gv])
+            v = endpoint(labelEnd[gv])
+            gv = inBlossom[v]
         }
-        children.append(bb)
-        children.reverse()
+        groups.append(gb)
+        groups.reverse()
         endpoints.reverse()
         endpoints.append(2 * k)
-        while bw != bb {
-            blossomParent[bw] = b
-            children.append(bw)
-            endpoints.append(labelEnd[bw] ^ 1)
-            w = endpoint(labelEnd[bw])
-            bw = inBlossom[w]
+        while gw != gb {
+            groups.append(gw)
+            endpoints.append(labelEnd[gw] ^ 1)
+            w = endpoint(labelEnd[gw])
+            gw = inBlossom[w]
         }
-        label[b] = Self.outer
-        labelEnd[b] = labelEnd[bb]
+        let children = groups.map { top($0) }
         blossomDual[b] = LazyDual(offset: 0, rate: 0)
         blossomDual[b].setRate(2, at: now)
-        for c in children { setBlossomRate(c, 0) }
+        var keep = 0
+        for (i, c) in children.enumerated() {
+            blossomParent[c] = b
+            setBlossomRate(c, 0)
+            leafCount[b] += leafCount[c]
+            if leafCount[c] > leafCount[children[keep]] { keep = i }
+        }
         childStart[b] = childPool.count
         childCount[b] = children.count
         childPool += children
         endpointPool += endpoints
-        collectLeaves(of: b)
-        for v in leafBuffer {
-            if label[inBlossom[v]] == Self.inner {
-                setVertexRate(v, -1)
-                if !pendingScan[v] { pendingScan[v] = true; queue.append(v) }
-            }
-            inBlossom[v] = b
+        listedIn[b] = tops[gb].tree
+
+        // T-children's vertices become S-vertices, queued in leaf order (last child first).
+        for i in children.indices.reversed() where groupLabel[groups[i]] == Self.inner {
+            collectLeaves(of: children[i])
+            for v in leafBuffer where !pendingScan[v] { pendingScan[v] = true; queue.append(v) }
         }
+        // The largest child's group becomes the blossom's; the other vertices move into it,
+        // keeping their duals.
+        let g = groups[keep]
+        let shift = tops[g].shift.value(at: now)
+        for i in children.indices where i != keep {
+            let h = groups[i]
+            let delta = tops[h].shift.value(at: now) - shift
+            collectLeaves(of: children[i])
+            for v in leafBuffer {
+                dualOffset[v] += delta
+                inBlossom[v] = g
+            }
+            groupOf[children[i]] = -1
+            unusedGroups.append(h)
+        }
+        groupOf[children[keep]] = -1
+        groupOf[b] = g
+        groupTop[g] = b
+        labelEnd[g] = labelEnd[gb]
+        groupLabel[g] = Self.outer
+        setGroupRate(g, -1)
     }
 
     /// Expands a T-blossom whose dual reached zero, relabelling its children so that the
@@ -390,12 +451,30 @@ struct BlossomMatcher {
     private mutating func expandInnerBlossom(_ b: Int) {
         let children = Array(childPool[childStart[b]..<(childStart[b] + childCount[b])])
         let endpoints = Array(endpointPool[childStart[b]..<(childStart[b] + childCount[b])])
-        let root = vertexState[blossomBase[b]].tree
-        for s in children {
+        let g = groupOf[b]
+        let root = tops[g].tree
+        let entry = labelEnd[g]
+        // The largest child keeps the blossom's group; the others get groups of their own
+        // with the same state, so that no dual changes.
+        var keep = 0
+        for (i, s) in children.enumerated() where leafCount[s] > leafCount[children[keep]] { keep = i }
+        for (i, s) in children.enumerated() {
             blossomParent[s] = -1
-            if s < n { inBlossom[s] = s } else { collectLeaves(of: s); for v in leafBuffer { inBlossom[v] = s } }
+            listedIn[s] = listedIn[b]
+            guard i != keep else { continue }
+            let h = unusedGroups.removeLast()
+            tops[h] = tops[g]
+            groupLabel[h] = groupLabel[g]
+            labelEnd[h] = -1
+            groupTop[h] = s
+            groupOf[s] = h
+            collectLeaves(of: s)
+            for v in leafBuffer { inBlossom[v] = h }
         }
-        let entryChild = inBlossom[endpoint(labelEnd[b] ^ 1)]
+        groupTop[g] = children[keep]
+        groupOf[children[keep]] = g
+        groupOf[b] = -1
+        let entryChild = top(inBlossom[endpoint(entry ^ 1)])
         var j = children.firstIndex(of: entryChild)!
         let count = children.count
         let step: Int, trick: Int
@@ -404,7 +483,7 @@ struct BlossomMatcher {
         @inline(__always) func endpointAt(_ i: Int) -> Int { endpoints[(i % count + count) % count] }
 
         // The even-length path from the entry child to the base alternates T and S.
-        var p = labelEnd[b]
+        var p = entry
         var onPath = Set<Int>()
         while j != 0 {
             onPath.insert(child(j))
@@ -416,25 +495,23 @@ struct BlossomMatcher {
         }
         let baseChild = child(j)
         onPath.insert(baseChild)
-        setLabel(baseChild, Self.inner, entry: p, root: root)
+        setLabel(groupOf[baseChild], Self.inner, entry: p, root: root)
 
         // The rest of the cycle leaves the tree; its vertices may be adjacent to S-vertices.
         var released: [Int] = []
         for s in children where !onPath.contains(s) {
-            label[s] = Self.free
-            labelEnd[s] = -1
+            let h = groupOf[s]
+            groupLabel[h] = Self.free
+            labelEnd[h] = -1
             setBlossomRate(s, 0)
+            setGroupRate(h, 0)
             collectLeaves(of: s)
-            for v in leafBuffer {
-                setVertexRate(v, 0)
-                released.append(v)
-            }
+            released += leafBuffer
         }
-        label[b] = Self.free
-        labelEnd[b] = -1
         childCount[b] = 0
         blossomBase[b] = -1
         blossomDual[b] = LazyDual(offset: 0, rate: 0)
+        leafCount[b] = 0
         unusedBlossoms.append(b)
         reconnect(released)
     }
@@ -442,20 +519,22 @@ struct BlossomMatcher {
     /// Vertices that just became unlabelled: join a tree at once through a tight edge to an
     /// S-vertex, or schedule when their edges to S-vertices become tight.
     private mutating func reconnect(_ vertices: [Int]) {
-        for x in vertices where label[inBlossom[x]] == Self.free {
+        for x in vertices where groupLabel[inBlossom[x]] == Self.free {
             var next = Int.max
             let yx = y(x)
             for i in adjacencyStart[x]..<adjacencyStart[x + 1] {
                 let edge = adjacency[i]
-                guard label[inBlossom[edge.vertex]] == Self.outer else { continue }
-                let s = yx + y(edge.vertex) - edge.doubleWeight
+                let w = Int(edge.vertex)
+                let bw = inBlossom[w]
+                guard groupLabel[bw] == Self.outer else { continue }
+                let s = yx + dualOffset[w] + tops[bw].shift.value(at: now) - edge.doubleWeight
                 if s == 0 {
-                    labelInner(x, entry: edge.endpoint)
+                    labelInner(x, entry: Int(edge.endpoint))
                     break
                 }
                 next = min(next, now + s)
             }
-            if label[inBlossom[x]] == Self.free { schedule(x, at: next) }
+            if groupLabel[inBlossom[x]] == Self.free { schedule(x, at: next) }
         }
     }
 
@@ -501,14 +580,14 @@ struct BlossomMatcher {
             var s = start, p = startP
             while true {
                 let bs = inBlossom[s]
-                if bs >= n { augmentBlossom(bs, s) }
+                if top(bs) >= n { augmentBlossom(top(bs), s) }
                 mate[s] = p
                 if labelEnd[bs] == -1 { break }
                 let t = endpoint(labelEnd[bs])
                 let bt = inBlossom[t]
                 s = endpoint(labelEnd[bt])
                 let j = endpoint(labelEnd[bt] ^ 1)
-                if bt >= n { augmentBlossom(bt, j) }
+                if top(bt) >= n { augmentBlossom(top(bt), j) }
                 mate[j] = labelEnd[bt]
                 p = labelEnd[bt] ^ 1
             }
@@ -519,19 +598,24 @@ struct BlossomMatcher {
     /// unlabelled (all matched now) and may be picked up by the remaining trees.
     private mutating func dissolveTrees(_ a: Int, _ b: Int) {
         var released: [Int] = []
+        dissolutions += 1
         for root in [a, b] {
-            for v in treeMembers[root] where vertexState[v].dual.rate != 0 && vertexState[v].tree == root {
-                let top = inBlossom[v]
-                if label[top] != Self.free {
-                    label[top] = Self.free
-                    labelEnd[top] = -1
-                    setBlossomRate(top, 0)
-                }
-                setVertexRate(v, 0)
+            for v in treeMembers[root] where releasedIn[v] != dissolutions {
+                let g = inBlossom[v]
+                guard groupLabel[g] != Self.free, tops[g].tree == root else { continue }
+                releasedIn[v] = dissolutions
                 pendingScan[v] = false
                 released.append(v)
             }
             treeMembers[root] = []
+        }
+        for v in released {
+            let g = inBlossom[v]
+            guard groupLabel[g] != Self.free else { continue }
+            groupLabel[g] = Self.free
+            labelEnd[g] = -1
+            setBlossomRate(top(g), 0)
+            setGroupRate(g, 0)
         }
         reconnect(released)
     }
@@ -566,7 +650,7 @@ struct BlossomMatcher {
         var count = 0
         for i in 0..<n where used[i] { newIndex[i] = count; count += 1 }
         let remap = { (i: Int) in i < 0 ? -1 : newIndex[i] }
-        let barrier = maximumCardinality ? (0..<n).filter { vertexState[$0].dual.rate == 1 } : nil
+        let barrier = maximumCardinality ? (0..<n).filter { tops[inBlossom[$0]].shift.rate == 1 } : nil
         return MatchingCertificate(
             vertexDual: (0..<n).map(y),
             blossomParent: (0..<n).filter { used[$0] }.map { remap(parent[$0]) },
@@ -576,14 +660,17 @@ struct BlossomMatcher {
     }
 }
 
+/// 16 bytes: the scans stream through millions of these.
 struct Neighbour {
-    var vertex: Int
+    var vertex: Int32
+    var endpoint: Int32
     var doubleWeight: Int
-    var endpoint: Int
 }
 
-struct VertexState {
-    var dual: LazyDual
+/// What a top-level blossom shares with its vertices besides its label: the tree (its root
+/// vertex, while labelled) and the lazy change of their duals.
+struct TopState {
+    var shift: LazyDual
     var tree: Int
 }
 
@@ -613,16 +700,20 @@ struct HeapEntry {
 struct EventHeap {
     private var items: [HeapEntry] = []
 
+    // The sifts work on the buffer directly: array subscripts would check uniqueness and
+    // bounds at every level.
     mutating func push(_ e: HeapEntry) {
         items.append(e)
-        var i = items.count - 1
-        while i > 0 {
-            let parent = (i - 1) / 2
-            guard e < items[parent] else { break }
-            items[i] = items[parent]
-            i = parent
+        items.withUnsafeMutableBufferPointer { items in
+            var i = items.count - 1
+            while i > 0 {
+                let parent = (i - 1) / 2
+                guard e < items[parent] else { break }
+                items[i] = items[parent]
+                i = parent
+            }
+            items[i] = e
         }
-        items[i] = e
     }
 
     mutating func removeAll() { items.removeAll(keepingCapacity: true) }
@@ -637,17 +728,19 @@ struct EventHeap {
     }
 
     private mutating func siftDown(_ start: Int) {
-        let e = items[start]
-        var i = start
-        let count = items.count
-        while true {
-            var c = 2 * i + 1
-            if c >= count { break }
-            if c + 1 < count && items[c + 1] < items[c] { c += 1 }
-            guard items[c] < e else { break }
-            items[i] = items[c]
-            i = c
+        items.withUnsafeMutableBufferPointer { items in
+            let e = items[start]
+            var i = start
+            let count = items.count
+            while true {
+                var c = 2 * i + 1
+                if c >= count { break }
+                if c + 1 < count && items[c + 1] < items[c] { c += 1 }
+                guard items[c] < e else { break }
+                items[i] = items[c]
+                i = c
+            }
+            items[i] = e
         }
-        items[i] = e
     }
 }

@@ -127,6 +127,31 @@ func accountsForEveryone(_ r: PairingResult, n: Int) -> Bool {
     }
 }
 
+/// Larger than brute force allows, often oversubscribed so that later mentees displace earlier
+/// ones: the flow must agree with the blossom matching on a graph with one vertex per mentor
+/// slot (most pairs first, then the highest total, in both).
+@Test func mentoringAgreesWithMatchingOnMentorSlots() {
+    var rng = SplitMix64(seed: 15)
+    for round in 0..<150 {
+        let mentors = 2 + rng.below(9), mentees = 5 + rng.below(56)
+        let capacity = (0..<mentors).map { _ in rng.below(5) }
+        var edges: [WeightedEdge] = []
+        for m in 0..<mentors { for j in 0..<mentees where rng.below(10) < 3 { edges.append(WeightedEdge(m, j, rng.below(25) - 4)) } }
+        let r = solveMentoring(MentoringProblem(mentorCount: mentors, menteeCount: mentees, capacity: capacity, edges: edges))
+        var load = [Int](repeating: 0, count: mentors)
+        for m in r.mentorOf.compactMap({ $0 }) { load[m] += 1 }
+        #expect(zip(load, capacity).allSatisfy { $0 <= $1 }, "round \(round)")
+        // Vertices: mentees, then each mentor's slots.
+        var slotStart = [Int](repeating: mentees, count: mentors + 1)
+        for m in 0..<mentors { slotStart[m + 1] = slotStart[m] + capacity[m] }
+        var slotEdges: [WeightedEdge] = []
+        for e in edges { for slot in slotStart[e.u]..<slotStart[e.u + 1] { slotEdges.append(WeightedEdge(e.v, slot, e.weight)) } }
+        let reference = maximumWeightMatching(vertexCount: slotStart[mentors], edges: slotEdges)
+        #expect(r.mentorOf.compactMap { $0 }.count == reference.pairs.count, "round \(round)")
+        #expect(r.totalWeight == reference.totalWeight, "round \(round)")
+    }
+}
+
 @Test func groupingRespectsSizesRulesAndObjective() {
     for (n, minSize, maxSize) in [(0, 3, 4), (2, 3, 4), (5, 3, 4), (10, 3, 4), (97, 3, 4), (500, 2, 5), (301, 4, 4)] {
         let score: @Sendable (Int, Int) -> Int? = { x, y in

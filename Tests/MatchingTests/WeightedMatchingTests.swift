@@ -84,3 +84,25 @@ func randomMediumGraphsCarryACertificate(maximumCardinality: Bool) {
     let path = maximumWeightMatching(vertexCount: n + 1, edges: (0..<n).map { WeightedEdge($0, $0 + 1, 1) })
     #expect(path.pairs.count == n / 2)
 }
+
+/// Triangulated grids with a few distinct weights grow nested blossoms that are expanded
+/// while in a tree, relabelled within it and re-formed: the paths where a blossom's group
+/// moves to its largest child and its vertices are not revisited.
+@Test(arguments: [true, false])
+func nestedBlossomsOnGridsCarryACertificate(maximumCardinality: Bool) {
+    for side in stride(from: 12, through: 32, by: 4) {
+        var edges: [WeightedEdge] = []
+        for r in 0..<side {
+            for c in 0..<side {
+                let v = r * side + c
+                if c + 1 < side { edges.append(WeightedEdge(v, v + 1, (r * 31 + c * 17) % 4 + 1)) }
+                if r + 1 < side { edges.append(WeightedEdge(v, v + side, (r * 13 + c * 29) % 4 + 1)) }
+                if r + 1 < side && c + 1 < side { edges.append(WeightedEdge(v, v + side + 1, (r * 7 + c * 11) % 4 + 1)) }
+            }
+        }
+        let n = side * side
+        let m = maximumWeightMatching(vertexCount: n, edges: edges, maximumCardinality: maximumCardinality)
+        #expect(isValidMatching(m, n: n, edges: edges))
+        #expect(verifyOptimality(vertexCount: n, edges: edges, matching: m, maximumCardinality: maximumCardinality), "side \(side)")
+    }
+}
