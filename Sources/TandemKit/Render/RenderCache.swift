@@ -132,11 +132,7 @@ final class RenderCache: @unchecked Sendable {
     /// Whether the file at `path` in the folder being built was made from sources with this
     /// stamp and is untouched since; it is then kept as it is.
     func keeps(_ path: String, under stamp: Fingerprint) -> Bool {
-        guard let entries = previous[path], entries.contains(where: { $0.stamp == stamp }) else { return false }
-        var info = stat()
-        guard lstat(stagingPath + "/" + path, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return false }
-        let seen = RenderCache.entry(info, RenderCache.noStamp, stamp: stamp)
-        guard let kept = entries.first(where: { $0.stamp == stamp && $0.inode == seen.inode && $0.size == seen.size && $0.ctime == seen.ctime }) else { return false }
+        guard let kept = untouched(path, where: { $0.stamp == stamp }) else { return false }
         record(path, kept)
         return true
     }
@@ -144,13 +140,20 @@ final class RenderCache: @unchecked Sendable {
     /// Whether the file at `path` in the folder being built already holds this page.
     /// `stamp`: the program stamp to record it under, if it is a program's page.
     func isCurrent(_ path: String, _ fingerprint: Fingerprint, stamp: Fingerprint = RenderCache.noStamp) -> Bool {
-        guard let entries = previous[path], entries.contains(where: { $0.fingerprint == fingerprint }) else { return false }
-        var info = stat()
-        guard lstat(stagingPath + "/" + path, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return false }
-        let seen = RenderCache.entry(info, fingerprint, stamp: stamp)
-        guard entries.contains(where: { $0.fingerprint == fingerprint && $0.inode == seen.inode && $0.size == seen.size && $0.ctime == seen.ctime }) else { return false }
-        record(path, seen)
+        guard var kept = untouched(path, where: { $0.fingerprint == fingerprint }) else { return false }
+        kept.stamp = stamp
+        record(path, kept)
         return true
+    }
+
+    /// The recorded entry of `path` that satisfies `wanted` and still describes the file in
+    /// the folder being built (same inode, size and change time).
+    private func untouched(_ path: String, where wanted: (Entry) -> Bool) -> Entry? {
+        guard let entries = previous[path], entries.contains(where: wanted) else { return nil }
+        var info = stat()
+        guard lstat(stagingPath + "/" + path, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return nil }
+        let seen = RenderCache.entry(info, RenderCache.noStamp, stamp: RenderCache.noStamp)
+        return entries.first { wanted($0) && $0.inode == seen.inode && $0.size == seen.size && $0.ctime == seen.ctime }
     }
 
     /// Notes a file handed to the writer. Its file is looked at only in `save`, once the
