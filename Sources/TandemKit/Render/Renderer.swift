@@ -66,14 +66,13 @@ struct Renderer: @unchecked Sendable {
     }
 
     /// Renders one HTML page and writes it, unless the cache finds the file already current.
-    /// `showing`: for a page of the program's own (see `RenderCache.stamp(for:)`), the people
-    /// it shows; its view model is not even built when its sources are unchanged.
-    private func page(_ path: String, showing people: (b: BuiltProgram, people: [Int])? = nil, template: String, _ model: () -> ViewObject) {
+    /// `stamp`: for a page of the program's own, its stamp (`pageStamp`); its view model is not
+    /// even built when its sources are unchanged.
+    private func page(_ path: String, stamp: Fingerprint? = nil, template: String, _ model: () -> ViewObject) {
         guard let cache else {
             writer.write(path, theme.render(model(), template: template))
             return
         }
-        let stamp = pageStamp(showing: people)
         if let stamp, cache.keeps(path, under: stamp) {
             writer.keep(path)
             return
@@ -88,10 +87,10 @@ struct Renderer: @unchecked Sendable {
         cache.wrote(path, fingerprint, stamp: stamp ?? RenderCache.noStamp)
     }
 
-    /// The stamp of a page of the program's own that shows `people` (nil: not kept by stamp).
-    private func pageStamp(showing people: (b: BuiltProgram, people: [Int])?) -> Fingerprint? {
-        guard let cache, let stamp, let people else { return nil }
-        return cache.stamp(stamp, showing: people.people, of: people.b, portal: model.portal)
+    /// The stamp of a page of program `b`'s own that shows `people` (nil: not kept by stamp).
+    private func pageStamp(showing people: [Int], of b: BuiltProgram) -> Fingerprint? {
+        guard let cache, let stamp else { return nil }
+        return cache.stamp(stamp, showing: people, of: b, portal: model.portal)
     }
 
     /// Everyone a unit's agenda and calendar show: its members, or its whole pod's.
@@ -110,8 +109,8 @@ struct Renderer: @unchecked Sendable {
     }
 
     /// A program's calendar: kept by stamp like its pages, else written (and compared).
-    private func calendar(_ path: String, showing people: (b: BuiltProgram, people: [Int]), _ bytes: () -> [UInt8]) {
-        guard let cache, let stamp = pageStamp(showing: people) else {
+    private func calendar(_ path: String, stamp: Fingerprint?, _ bytes: () -> [UInt8]) {
+        guard let cache, let stamp else {
             writer.write(path, bytes())
             return
         }
@@ -144,16 +143,17 @@ struct Renderer: @unchecked Sendable {
             writer.write("programs/\(b.program.slug)/\(pages.reportFile(b, "matches")).csv", pages.csv(b))
         case let .person(p, i):
             let b = model.programs[p]
-            page("programs/\(b.program.slug)/people/\(pages.personFile(b, b.match.people[i])).html", showing: (b, shown(person: i, b)), template: "person") { pages.person(b, i) }
+            page("programs/\(b.program.slug)/people/\(pages.personFile(b, b.match.people[i])).html", stamp: pageStamp(showing: shown(person: i, b), of: b), template: "person") { pages.person(b, i) }
         case let .unit(p, u):
             let b = model.programs[p]
             let id = pages.unitFile(b, b.match.units[u])
-            let people = (b, shown(unit: u, b))
-            page("programs/\(b.program.slug)/pairs/\(id).html", showing: people, template: "unit") { pages.unit(b, u) }
-            calendar("programs/\(b.program.slug)/pairs/\(id).ics", showing: people) { pages.calendar(b, u) }
+            // The agenda and the calendar show the same people.
+            let stamp = pageStamp(showing: shown(unit: u, b), of: b)
+            page("programs/\(b.program.slug)/pairs/\(id).html", stamp: stamp, template: "unit") { pages.unit(b, u) }
+            calendar("programs/\(b.program.slug)/pairs/\(id).ics", stamp: stamp) { pages.calendar(b, u) }
         case let .pod(p, k):
             let b = model.programs[p]
-            page("programs/\(b.program.slug)/pods/\(pages.podFile(b, b.match.pods[k])).html", showing: (b, shown(pod: k, b)), template: "pod") { pages.pod(b, k) }
+            page("programs/\(b.program.slug)/pods/\(pages.podFile(b, b.match.pods[k])).html", stamp: pageStamp(showing: shown(pod: k, b), of: b), template: "pod") { pages.pod(b, k) }
         }
     }
 }
