@@ -132,20 +132,21 @@ public enum Pipeline {
         let cache = RenderCache(writer: writer, theme: theme)
         // A program's pages read nothing of the other programs, so each is scheduled and
         // rendered as soon as it is matched, while bigger programs are still being matched.
-        let rendered = ProgramRenders(count: portal.programs.count)
+        let rendered = PoolResults<(built: BuiltProgram, pages: Int, files: Int)>(count: portal.programs.count)
         let matches = timed("match", &report, options.progress) {
             match(portal, locks: locks, now: options.now, bag: bag) { p, m, pool in
                 let built = scheduled(m, portal: portal)
                 let single = SiteModel(portal: portal, programs: [built], now: options.now)
                 let (tasks, pages, files) = Renderer(model: single, theme: theme, writer: writer, cache: cache).programTasks(0)
-                rendered.set(p, built, (pages, files))
+                rendered.set(p, (built, pages, files))
                 pool.add(tasks)
             }
         }
         let counts = timed("render", &report, options.progress) { () -> (pages: Int, files: Int) in
-            let model = SiteModel(portal: portal, programs: matches.indices.map { rendered.built($0) }, now: options.now)
+            let programs = rendered.all
+            let model = SiteModel(portal: portal, programs: programs.map(\.built), now: options.now)
             let site = Renderer(model: model, theme: theme, writer: writer, cache: cache).runSite()
-            return rendered.counts.reduce(site) { ($0.pages + $1.pages, $0.files + $1.files) }
+            return programs.reduce(site) { ($0.pages + $1.pages, $0.files + $1.files) }
         }
         report.pages = counts.pages
         report.files = counts.files
@@ -159,25 +160,4 @@ public enum Pipeline {
         report.diagnostics = bag.sorted()
         return report
     }
-}
-
-/// Programs rendered while others are still being matched: each one's schedule and counts,
-/// filled in from the matching threads.
-final class ProgramRenders: @unchecked Sendable {
-    private let lock = NSLock()
-    private var builtPrograms: [BuiltProgram?]
-    private var programCounts: [(pages: Int, files: Int)]
-
-    init(count: Int) {
-        builtPrograms = Array(repeating: nil, count: count)
-        programCounts = Array(repeating: (0, 0), count: count)
-    }
-
-    func set(_ p: Int, _ built: BuiltProgram, _ counts: (pages: Int, files: Int)) {
-        lock.withLock { builtPrograms[p] = built; programCounts[p] = counts }
-    }
-
-    /// Only once every program is matched.
-    func built(_ p: Int) -> BuiltProgram { lock.withLock { builtPrograms[p]! } }
-    var counts: [(pages: Int, files: Int)] { lock.withLock { programCounts } }
 }

@@ -68,3 +68,17 @@ final class WorkPool: @unchecked Sendable {
         }
     }
 }
+
+/// One result per index, filled in from a pool's threads (each index once) and read when the
+/// pool has finished.
+final class PoolResults<Value>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var values: [Value?]
+
+    init(count: Int) { values = Array(repeating: nil, count: count) }
+
+    func set(_ i: Int, _ value: Value) { lock.withLock { values[i] = value } }
+
+    /// Only once every index is set.
+    var all: [Value] { lock.withLock { values.map { $0! } } }
+}

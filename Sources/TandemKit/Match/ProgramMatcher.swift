@@ -69,7 +69,7 @@ enum ProgramMatcher {
         var enrolled = [Int](repeating: 0, count: programs.count)
         let position = Dictionary(programs.enumerated().map { ($1.slug, $0) }, uniquingKeysWith: { first, _ in first })
         for person in portal.participants { for slug in person.programs { if let p = position[slug] { enrolled[p] += 1 } } }
-        let results = MatchResults(count: programs.count)
+        let results = PoolResults<ProgramMatch>(count: programs.count)
         let pool = WorkPool()
         pool.add(programs.indices.sorted { (enrolled[$0], $1) > (enrolled[$1], $0) }.map { i in
             { @Sendable in
@@ -367,16 +367,4 @@ enum ProgramMatcher {
         result.objective = result.units.reduce(0) { $0 + $1.score }
         return result
     }
-}
-
-/// Each program's match, filled in from the pool's threads.
-private final class MatchResults: @unchecked Sendable {
-    private let lock = NSLock()
-    private var matches: [ProgramMatch?]
-
-    init(count: Int) { matches = Array(repeating: nil, count: count) }
-
-    func set(_ i: Int, _ m: ProgramMatch) { lock.withLock { matches[i] = m } }
-    /// Only once every program is matched.
-    var all: [ProgramMatch] { lock.withLock { matches.map { $0! } } }
 }
