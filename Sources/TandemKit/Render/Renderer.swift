@@ -78,6 +78,11 @@ struct Renderer: @unchecked Sendable {
             return
         }
         let model = model()
+        guard cache.canCompare(path) else {
+            writer.write(path, theme.render(model, template: template))
+            cache.wrote(path, RenderCache.noFingerprint, stamp: stamp ?? RenderCache.noStamp)
+            return
+        }
         let fingerprint = cache.fingerprint(model, template: template)
         if cache.isCurrent(path, fingerprint, stamp: stamp ?? RenderCache.noStamp) {
             writer.keep(path)

@@ -224,6 +224,9 @@ final class SiteWriter: @unchecked Sendable {
         }
     }
 
+    /// Whether the kept build had a file at `path` (always false before `prepare`).
+    func held(_ path: String) -> Bool { existingFiles.contains(path) }
+
     /// Counts a file already in the folder as written by this build and leaves it untouched
     /// (the render cache found it current).
     func keep(_ path: String) {
