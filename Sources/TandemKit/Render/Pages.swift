@@ -263,14 +263,11 @@ struct Pages {
     func unit(_ b: BuiltProgram, _ u: Int) -> ViewObject {
         let root = "../../../"
         let unit = b.match.units[u]
-        let members = unit.members.map { b.match.people[$0] }
-        let names = Explain.list(members.map(\.name))
+        let members = unit.members
+        let names = Explain.list(members.map { b.match.people[$0].name })
         var c = base(root: root, title: "Meeting plan: \(names) — \(b.program.title)", noindex: true)
         c["program"] = parts(b).summary
-        c["members"] = members.map { p in
-            ["name": p.name, "url": "../people/\(personFile(b, p)).html", "timezone": visible(p, "timezone", p.timezone),
-             "title": visible(p, "title", p.title), "department": visible(p, "department", p.department)] as ViewObject
-        }
+        c["members"] = members.map { memberRow(b.match.people[$0], b) }
         c["names"] = names
         c["kindLabel"] = members.count == 2 ? "pair" : "group"
         c["icsURL"] = "\(unitFile(b, unit)).ics"
@@ -284,17 +281,31 @@ struct Pages {
         return c
     }
 
+    private func memberRow(_ p: Participant, _ b: BuiltProgram) -> ViewObject {
+        ["name": p.name, "url": "../people/\(personFile(b, p)).html", "timezone": visible(p, "timezone", p.timezone),
+         "title": visible(p, "title", p.title), "department": visible(p, "department", p.department)]
+    }
+
     /// One session of an agenda (a pair's, a group's or a pod's): each member's own clock,
     /// the activity, the running time plan and what to do afterwards.
     /// Agenda pages sit three folders down (`ProgramParts.root`); `pod` picks the pod sessions.
-    func agendaRow(_ b: BuiltProgram, session k: Int, pod: Bool = false, members: [Participant]) -> ViewObject {
+    /// `members`: indices into the program's people (a page has a dozen rows: copying each
+    /// member's whole roster entry for every row was a measurable part of rendering).
+    func agendaRow(_ b: BuiltProgram, session k: Int, pod: Bool = false, members: [Int]) -> ViewObject {
         let parts = parts(b)
         var row = pod ? parts.podAgendaRows[k] : parts.agendaRows[k]
-        row["times"] = members.filter { !$0.isPrivate("timezone") }.map { p in
-            let local = pod ? parts.local(podSession: k, of: b, in: p.timezone) : parts.local(session: k, of: b, in: p.timezone)
-            return ["name": Explain.firstName(p), "time": local.time, "date": local.longDate] as ViewObject
+        var times: [ViewObject] = []
+        times.reserveCapacity(members.count)
+        for j in members where !b.match.people[j].isPrivate("timezone") {
+            times.append(time(b.match.people[j], session: k, pod: pod, parts, b))
         }
+        row["times"] = times
         return row
+    }
+
+    private func time(_ p: Participant, session k: Int, pod: Bool, _ parts: ProgramParts, _ b: BuiltProgram) -> ViewObject {
+        let local = pod ? parts.local(podSession: k, of: b, in: p.timezone) : parts.local(session: k, of: b, in: p.timezone)
+        return ["name": Explain.firstName(p), "time": local.time, "date": local.longDate]
     }
 
     /// The part of an agenda row that is the same for every pair, group or pod.
@@ -324,17 +335,20 @@ struct Pages {
 
     func calendar(_ b: BuiltProgram, _ u: Int) -> [UInt8] {
         let unit = b.match.units[u]
-        let members = unit.members.map { b.match.people[$0] }
-        let names = Explain.list(members.map(\.name))
+        let members = unit.members
+        let names = Explain.list(members.map { b.match.people[$0].name })
         let p = b.program
         let shared = parts(b).sessionEvents
-        let attendees = ICalendar.attendeeLines(members.map { ($0.name, $0.isPrivate("email") ? nil : $0.email) })
+        let attendees = ICalendar.attendeeLines(members.map { attendee(b.match.people[$0]) })
         let events = b.sessions.enumerated().map { k, s in
             ICalendar.Event(shared: shared[k], uid: "\(p.slug)-r\(p.round)-\(unit.id)-\(s.number)@tandem.invalid",
                             heading: "\(p.title), session \(s.number) of \(b.sessions.count), with \(names).", attendees: attendees)
         } + podEvents(b, u)
         return ICalendar.document(name: "\(p.title): \(names)", timezone: p.timezone, events: events)
     }
+
+    /// A calendar attendee: name, and e-mail unless private.
+    func attendee(_ p: Participant) -> (String, String?) { (p.name, p.isPrivate("email") ? nil : p.email) }
 
     // MARK: activities
 

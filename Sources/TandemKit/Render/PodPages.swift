@@ -36,20 +36,17 @@ extension Pages {
         let root = "../../../"
         let pod = b.match.pods[k]
         let units = pod.units.map { b.match.units[$0] }
-        let people = units.flatMap(\.members).map { b.match.people[$0] }
+        let people = units.flatMap(\.members)
         var c = base(root: root, title: "Pod \(pod.number) — \(b.program.title)", noindex: true)
         c["program"] = parts(b).summary
         c["number"] = pod.number
-        c["names"] = Explain.list(people.map(\.name))
+        c["names"] = Explain.list(people.map { b.match.people[$0].name })
         c["units"] = units.map { unit -> ViewObject in
             [
                 "names": Explain.list(unit.members.map { b.match.people[$0].name }),
                 "url": "../pairs/\(unitFile(b, unit)).html",
                 "kind": unit.kind == .trio ? "Trio" : "Pair",
-                "members": unit.members.map { b.match.people[$0] }.map { p -> ViewObject in
-                    ["name": p.name, "url": "../people/\(personFile(b, p)).html", "title": visible(p, "title", p.title),
-                     "department": visible(p, "department", p.department), "location": visible(p, "location", p.location)]
-                },
+                "members": unit.members.map { podMemberRow(b.match.people[$0], b) },
             ]
         }
         let next = nextPodSessionIndex(b) ?? (model.now == nil ? 0 : nil)
@@ -62,6 +59,11 @@ extension Pages {
         c["sessionCount"] = b.podSessions.count
         c["hasSessions"] = !b.podSessions.isEmpty
         return c
+    }
+
+    private func podMemberRow(_ p: Participant, _ b: BuiltProgram) -> ViewObject {
+        ["name": p.name, "url": "../people/\(personFile(b, p)).html", "title": visible(p, "title", p.title),
+         "department": visible(p, "department", p.department), "location": visible(p, "location", p.location)]
     }
 
     /// The report's list of pods with their mixing scores.
@@ -133,7 +135,7 @@ extension Pages {
     func addPod(toUnit c: inout ViewObject, _ b: BuiltProgram, _ u: Int) {
         guard let pod = pod(of: u, b), let rows = c["sessions"] as? [ViewObject] else { return }
         let unit = b.match.units[u]
-        let members = unit.members.map { b.match.people[$0] }
+        let members = unit.members
         let with = otherPairs(in: pod, besides: u, b)
         c["pod"] = ["number": pod.number, "url": "../pods/\(podFile(b, pod)).html", "with": with] as ViewObject
         var timeline = zip(b.sessions.map(\.start), rows).map { (start: $0, row: $1) }
@@ -152,10 +154,10 @@ extension Pages {
     func podEvents(_ b: BuiltProgram, _ u: Int) -> [ICalendar.Event] {
         guard let pod = pod(of: u, b) else { return [] }
         let p = b.program
-        let people = pod.units.flatMap { b.match.units[$0].members }.map { b.match.people[$0] }
-        let names = Explain.list(people.map(\.name))
+        let people = pod.units.flatMap { b.match.units[$0].members }
+        let names = Explain.list(people.map { b.match.people[$0].name })
         let shared = parts(b).podSessionEvents
-        let attendees = ICalendar.attendeeLines(people.map { ($0.name, $0.isPrivate("email") ? nil : $0.email) })
+        let attendees = ICalendar.attendeeLines(people.map { attendee(b.match.people[$0]) })
         return b.podSessions.enumerated().map { k, s in
             ICalendar.Event(shared: shared[k], uid: "\(p.slug)-r\(p.round)-pod-\(pod.number)-\(s.number)@tandem.invalid",
                             heading: "\(p.title), pod \(pod.number), pod session \(s.number) of \(b.podSessions.count), with \(names).",
