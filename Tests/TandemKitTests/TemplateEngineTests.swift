@@ -47,11 +47,14 @@ import Testing
         var rng = SplitMix64(seed: 7)
         let pieces = ["a", " ", "  ", "\t", "\n", "x{", "}", "{{v}}", "{{{v}}}", "{{&v}}", "{{#d.list}}[{{.}}]{{/d.list}}", "{{d.v}}", "{{! note }}",
                       "{{> p}}", "{{>p}}", "{{missing}}", "{{#empty}}E{{/empty}}", "{{^empty}}N{{/empty}}",
-                      "{{e}}", "{{#e}}E{{/e}}", "{{^e}}N{{/e}}", "{{d.e}}"]
+                      "{{e}}", "{{#e}}E{{/e}}", "{{^e}}N{{/e}}", "{{d.e}}",
+                      // Names of 16 bytes or more are compared as strings, shorter ones by their bits.
+                      "{{variableNameOfLength21}}", "{{#variableNameOfLength22}}L{{/variableNameOfLength22}}", "{{d.variableNameOfLength21}}"]
         let context: [String: Any] = [
             "v": "<b>&'\"", "t": true, "f": false, "empty": [Any](), "e": "",
+            "variableNameOfLength21": "long", "variableNameOfLength23": "decoy", "variableNameOfLength22": [["v": "in"]] as [[String: Any]],
             "list": [["v": "one"], ["v": "two", "d": ["v": "deep"]]] as [[String: Any]],
-            "d": ["v": "dv", "e": "", "list": ["x", "y"]] as [String: Any],
+            "d": ["v": "dv", "e": "", "list": ["x", "y"], "variableNameOfLength21": "deep long", "variableNameOfLength12": "x"] as [String: Any],
         ]
         var compared = 0
         for _ in 0..<600 {

@@ -19,6 +19,7 @@
 import Foundation
 
 final class CompiledTheme: @unchecked Sendable {
+    /// A template as the parser reads it. `compile` lowers it into `Op`s for rendering.
     indirect enum Node {
         case text([UInt8])
         case variable([String], escaped: Bool)
@@ -29,25 +30,135 @@ final class CompiledTheme: @unchecked Sendable {
 
     struct Unsupported: Error {}
 
-    private var templates: [String: [Node]] = [:]
+    /// One node of a lowered template: integers only, so walking a template copies no
+    /// reference (walking the node tree retained and released a box per node, and that
+    /// reference counting was a fifth of all rendering). Every node's body follows it, and
+    /// `end` is the index just past the node and its body.
+    private struct Op {
+        enum Kind: UInt8 { case text, variable, section, inverted, partial, block }
+        var kind: Kind
+        var escaped = false
+        /// text: offset in `text`; variable, section, inverted: index in `paths`;
+        /// partial: index in `entries` (-1: no such template); block: index in `blockNames`.
+        var a: Int32 = 0
+        /// text: length; partial: index in `indentations` (-1: not standalone).
+        var b: Int32 = -1
+        /// partial: index in `blockSets` (-1: none); block: index in `indentations`.
+        var c: Int32 = -1
+        var end: Int32 = 0
+    }
+
+    /// A name of a variable or section, with its bits for comparing without reference counting.
+    private struct Name {
+        let text: String
+        let w0: UInt64
+        let w1: UInt64
+
+        init(_ text: String) {
+            self.text = text
+            (w0, w1) = unsafeBitCast(text, to: (UInt64, UInt64).self)
+        }
+    }
+
+    /// `names[start..<start+count]`; `innermost`: a leading "." (look in the innermost
+    /// context only); no names and not `innermost`: "." itself.
+    private struct Path {
+        var start: Int32
+        var count: Int32
+        var innermost: Bool
+    }
+
+    private var ops: [Op] = []
+    private var text: [UInt8] = []
+    private var names: [Name] = []
+    private var paths: [Path] = []
+    private var indentations: [[UInt8]] = []
+    private var blockNames: [String] = []
+    private var blockSets: [[String: Range<Int>]] = []
+    /// Each template's ops, by index (partials refer to these) and by name.
+    private var entries: [Range<Int>] = []
+    private var entryIndex: [String: Int] = [:]
 
     /// Compiles every template, or returns nil when one of them needs swift-mustache.
     static func compile(_ sources: [String: String]) -> CompiledTheme? {
         let theme = CompiledTheme()
-        for (name, text) in sources {
+        var trees: [(String, [Node])] = []
+        for (name, text) in sources.sorted(by: { $0.key < $1.key }) {
             var parser = TemplateParser(text)
             guard let nodes = try? parser.parseAll() else { return nil }
-            theme.templates[name] = nodes
+            trees.append((name, nodes))
+        }
+        for (k, (name, _)) in trees.enumerated() { theme.entryIndex[name] = k }
+        for (_, nodes) in trees {
+            let start = theme.ops.count
+            theme.lower(nodes)
+            theme.entries.append(start..<theme.ops.count)
         }
         return theme
     }
 
+    private func lower(_ nodes: [Node]) {
+        for node in nodes {
+            let at = ops.count
+            switch node {
+            case let .text(bytes):
+                ops.append(Op(kind: .text, a: Int32(text.count), b: Int32(bytes.count)))
+                text += bytes
+            case let .variable(path, escaped):
+                ops.append(Op(kind: .variable, escaped: escaped, a: lower(path: path)))
+            case let .section(path, inverted, body):
+                ops.append(Op(kind: inverted ? .inverted : .section, a: lower(path: path)))
+                lower(body)
+            case let .partial(name, indentation, blocks):
+                var op = Op(kind: .partial, a: Int32(entryIndex[name] ?? -1))
+                if let indentation { op.b = Int32(indentations.count); indentations.append(indentation) }
+                ops.append(op)
+                if let blocks {
+                    // The blocks' bodies sit after the partial; they run only when the partial
+                    // (or a partial it includes) reaches a block of that name.
+                    var set: [String: Range<Int>] = [:]
+                    for (blockName, body) in blocks.sorted(by: { $0.key < $1.key }) {
+                        let start = ops.count
+                        lower(body)
+                        set[blockName] = start..<ops.count
+                    }
+                    ops[at].c = Int32(blockSets.count)
+                    blockSets.append(set)
+                }
+            case let .block(name, body, indentation):
+                ops.append(Op(kind: .block, a: Int32(blockNames.count), c: Int32(indentations.count)))
+                blockNames.append(name)
+                indentations.append(indentation)
+                lower(body)
+            }
+            ops[at].end = Int32(ops.count)
+        }
+    }
+
+    /// "." is `[]`; ".name" is `["", "name"]` (see `TemplateParser.path`).
+    private func lower(path: [String]) -> Int32 {
+        let innermost = path.first == ""
+        let parts = innermost ? Array(path.dropFirst()) : path
+        paths.append(Path(start: Int32(names.count), count: Int32(parts.count), innermost: innermost))
+        names += parts.map(Name.init)
+        return Int32(paths.count - 1)
+    }
+
     func render(_ name: String, _ context: ViewObject) -> [UInt8]? {
-        guard let nodes = templates[name] else { return nil }
+        guard let k = entryIndex[name] else { return nil }
         var out: [UInt8] = []
         out.reserveCapacity(16 * 1024)
-        var frame = Frame(stack: [.object(context)], indentation: nil, blocks: nil)
-        renderNodes(nodes, &frame, into: &out)
+        ops.withUnsafeBufferPointer { ops in
+            text.withUnsafeBufferPointer { text in
+                names.withUnsafeBufferPointer { names in
+                    paths.withUnsafeBufferPointer { paths in
+                        var walker = Walker(theme: self, ops: ops, text: text, names: names, paths: paths)
+                        walker.push(.object(context))
+                        walker.run(entries[k], Context(), into: &out)
+                    }
+                }
+            }
+        }
         return out
     }
 
@@ -56,119 +167,221 @@ final class CompiledTheme: @unchecked Sendable {
         render(name, ViewObject(context))
     }
 
-    private struct Frame {
-        var stack: [ViewValue]
-        var indentation: [UInt8]?
-        var blocks: [String: [Node]]?
+    /// What a partial or block passes down: the indentation of standalone partials and blocks,
+    /// and the blocks a parent template was given.
+    private struct Context {
+        var indentation: [UInt8]? = nil
+        var blocks: [String: Range<Int>]? = nil
     }
 
-    private func renderNodes(_ nodes: [Node], _ frame: inout Frame, into out: inout [UInt8]) {
-        guard let indentation = frame.indentation, !indentation.isEmpty else {
-            for node in nodes { renderNode(node, &frame, into: &out) }
-            return
-        }
-        // Inside an indented partial: indent each line whose first output is not empty.
-        // Rendering into a scratch buffer keeps "the last byte written" exactly what
-        // swift-mustache sees for its own string.
-        var local: [UInt8] = []
-        for node in nodes {
-            var piece: [UInt8] = []
-            renderNode(node, &frame, into: &piece)
-            if !piece.isEmpty, local.last == UInt8(ascii: "\n") { local += indentation }
-            local += piece
-        }
-        out += local
+    /// Where one object of the context stack keeps its names and values. The storage belongs
+    /// to a value held in `Walker.held`, and view models are not changed while a page renders,
+    /// so the pointers stay valid until the value is popped.
+    private struct Scope {
+        var keys: UnsafeRawPointer?
+        var values: UnsafePointer<ViewValue>?
+        var count: Int
     }
 
-    private func renderNode(_ node: Node, _ frame: inout Frame, into out: inout [UInt8]) {
-        switch node {
-        case let .text(bytes):
-            out += bytes
-        case let .variable(path, escaped):
-            guard let value = lookup(path, frame.stack) else { return }
-            let text: String
-            switch value {
-            case let .text(s): text = s
-            case let .number(n): text = String(n)
-            case let .flag(b): text = b ? "true" : "false"
-            default: text = CompiledTheme.describe(value.reference)
-            }
-            escaped ? CompiledTheme.escape(text, into: &out) : out.append(contentsOf: text.utf8)
-        case let .section(path, inverted, body):
-            let value = lookup(path, frame.stack)
-            if inverted {
-                switch value {
-                case let .objects(list)?: if list.isEmpty { push(value!, body, &frame, &out) }
-                case let .texts(list)?: if list.isEmpty { push(value!, body, &frame, &out) }
-                case let .list(list)?: if list.isEmpty { push(value!, body, &frame, &out) }
-                case let .flag(flag)?: if !flag { renderNodes(body, &frame, into: &out) }
-                case .none: renderNodes(body, &frame, into: &out)
-                default: break
-                }
+    /// One page's rendering: the template's storage and the context stack.
+    private struct Walker {
+        unowned let theme: CompiledTheme
+        let ops: UnsafeBufferPointer<Op>
+        let text: UnsafeBufferPointer<UInt8>
+        let names: UnsafeBufferPointer<Name>
+        let paths: UnsafeBufferPointer<Path>
+        var held: [ViewValue] = []
+        var scopes: [Scope] = []
+
+        init(theme: CompiledTheme, ops: UnsafeBufferPointer<Op>, text: UnsafeBufferPointer<UInt8>, names: UnsafeBufferPointer<Name>, paths: UnsafeBufferPointer<Path>) {
+            self.theme = theme
+            self.ops = ops
+            self.text = text
+            self.names = names
+            self.paths = paths
+            held.reserveCapacity(16)
+            scopes.reserveCapacity(16)
+        }
+
+        mutating func push(_ value: ViewValue) {
+            held.append(value)
+            guard case let .object(o) = value else {
+                scopes.append(Scope(keys: nil, values: nil, count: 0))
                 return
             }
-            switch value {
-            case let .objects(list)?: for item in list { push(.object(item), body, &frame, &out) }
-            case let .texts(list)?: for item in list { push(.text(item), body, &frame, &out) }
-            case let .list(list)?: for item in list { push(item, body, &frame, &out) }
-            case let .flag(flag)?: if flag { renderNodes(body, &frame, into: &out) }
-            case let item?: push(item, body, &frame, &out)
-            case .none: break
-            }
-        case let .partial(name, indentation, blocks):
-            guard let nodes = templates[name] else { return }
-            var inner = frame
-            if let indentation { inner.indentation = (frame.indentation ?? []) + indentation }
-            if let blocks {
-                // Blocks given further out win, as in swift-mustache.
-                inner.blocks = frame.blocks.map { $0.merging(blocks) { outer, _ in outer } } ?? blocks
-            }
-            renderNodes(nodes, &inner, into: &out)
-        case let .block(name, body, indentation):
-            var inner = frame
-            inner.indentation = (frame.indentation ?? []) + indentation
-            renderNodes(frame.blocks?[name] ?? body, &inner, into: &out)
+            let keys = o.keys.withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress) }
+            let values = o.values.withUnsafeBufferPointer { $0.baseAddress.map { UnsafePointer($0) } }
+            scopes.append(Scope(keys: keys, values: values, count: o.count))
         }
-    }
 
-    private func push(_ item: ViewValue, _ body: [Node], _ frame: inout Frame, _ out: inout [UInt8]) {
-        frame.stack.append(item)
-        renderNodes(body, &frame, into: &out)
-        frame.stack.removeLast()
-    }
+        mutating func pop() {
+            held.removeLast()
+            scopes.removeLast()
+        }
 
-    /// A value that is an empty string counts as absent: view models use "" for "nothing to
-    /// show", and swift-mustache gets the same contexts with those keys removed
-    /// (`Theme.dropEmpty`), so the search goes on outwards exactly as it does there.
-    @inline(__always)
-    private static func member(_ object: ViewValue?, _ name: String) -> ViewValue? {
-        guard case let .object(o)? = object, let value = o.value(name) else { return nil }
-        if case let .text(text) = value, text.isEmpty { return nil }
-        return value
-    }
+        /// Renders ops `range` (a template, a body or a block).
+        mutating func run(_ range: Range<Int>, _ context: Context, into out: inout [UInt8]) {
+            guard let indentation = context.indentation, !indentation.isEmpty else {
+                var i = range.lowerBound
+                while i < range.upperBound { i = step(i, context, into: &out) }
+                return
+            }
+            // Inside an indented partial: indent each line whose first output is not empty.
+            // Rendering each node into a scratch buffer keeps "the last byte written" exactly
+            // what swift-mustache sees for its own string.
+            var local: [UInt8] = []
+            var i = range.lowerBound
+            while i < range.upperBound {
+                var piece: [UInt8] = []
+                i = step(i, context, into: &piece)
+                if !piece.isEmpty, local.last == UInt8(ascii: "\n") { local += indentation }
+                local += piece
+            }
+            out += local
+        }
 
-    private func lookup(_ path: [String], _ stack: [ViewValue]) -> ViewValue? {
-        if path.isEmpty { return stack.last }
-        var found: ViewValue?
-        if path[0].isEmpty {
-            // A name starting with "." resolves against the innermost object only.
-            found = stack.last
-        } else {
-            let name = path[0]
-            found = stack.withUnsafeBufferPointer { items in
-                var i = items.count - 1
-                while i >= 0 {
-                    if let value = CompiledTheme.member(items[i], name) { return value }
-                    i -= 1
+        /// Renders the op at `i` with its body; returns the index after them.
+        mutating func step(_ i: Int, _ context: Context, into out: inout [UInt8]) -> Int {
+            let op = ops[i]
+            let end = Int(op.end)
+            switch op.kind {
+            case .text:
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: text[Int(op.a)..<Int(op.a + op.b)]))
+            case .variable:
+                guard let value = lookup(paths[Int(op.a)]) else { break }
+                switch value.pointee {
+                case let .text(s):
+                    if op.escaped { CompiledTheme.escape(s, into: &out) } else { out.append(contentsOf: s.utf8) }
+                case let .number(n):
+                    out.append(contentsOf: String(n).utf8)
+                case let .flag(b):
+                    out.append(contentsOf: (b ? "true" : "false").utf8)
+                default:
+                    let s = CompiledTheme.describe(value.pointee.reference)
+                    if op.escaped { CompiledTheme.escape(s, into: &out) } else { out.append(contentsOf: s.utf8) }
                 }
-                return nil
+            case .section:
+                guard let value = lookup(paths[Int(op.a)]) else { break }
+                let body = i + 1..<end
+                switch value.pointee {
+                case let .objects(list):
+                    for item in list { push(.object(item)); run(body, context, into: &out); pop() }
+                case let .texts(list):
+                    for item in list { push(.text(item)); run(body, context, into: &out); pop() }
+                case let .list(list):
+                    for item in list { push(item); run(body, context, into: &out); pop() }
+                case let .flag(flag):
+                    if flag { run(body, context, into: &out) }
+                default:
+                    push(value.pointee); run(body, context, into: &out); pop()
+                }
+            case .inverted:
+                let body = i + 1..<end
+                guard let value = lookup(paths[Int(op.a)]) else {
+                    run(body, context, into: &out)
+                    break
+                }
+                let empty: Bool
+                switch value.pointee {
+                case let .objects(list): empty = list.isEmpty
+                case let .texts(list): empty = list.isEmpty
+                case let .list(list): empty = list.isEmpty
+                case let .flag(flag):
+                    if !flag { run(body, context, into: &out) }
+                    empty = false
+                default: empty = false
+                }
+                if empty { push(value.pointee); run(body, context, into: &out); pop() }
+            case .partial:
+                guard op.a >= 0 else { break }
+                var inner = context
+                if op.b >= 0 { inner.indentation = (context.indentation ?? []) + theme.indentations[Int(op.b)] }
+                if op.c >= 0 {
+                    // Blocks given further out win, as in swift-mustache.
+                    let blocks = theme.blockSets[Int(op.c)]
+                    inner.blocks = context.blocks.map { $0.merging(blocks) { outer, _ in outer } } ?? blocks
+                }
+                run(theme.entries[Int(op.a)], inner, into: &out)
+            case .block:
+                var inner = context
+                inner.indentation = (context.indentation ?? []) + theme.indentations[Int(op.c)]
+                run(context.blocks?[theme.blockNames[Int(op.a)]] ?? (i + 1..<end), inner, into: &out)
             }
+            return end
         }
-        for name in path.dropFirst() {
-            guard let value = CompiledTheme.member(found, name) else { return nil }
-            found = value
+
+        /// The value a name resolves to: searched from the innermost object outwards, each
+        /// further part of a dotted name inside the value found. A value that is an empty
+        /// string counts as absent: view models use "" for "nothing to show", and
+        /// swift-mustache gets the same contexts with those keys removed
+        /// (`Theme.dropEmpty`), so the search goes on outwards exactly as it does there.
+        /// The pointer is valid until the next push.
+        func lookup(_ path: Path) -> UnsafePointer<ViewValue>? {
+            let first = Int(path.start), last = first + Int(path.count)
+            var found: UnsafePointer<ViewValue>
+            var next = first
+            if path.innermost || path.count == 0 {
+                found = held.withUnsafeBufferPointer { $0.baseAddress! + ($0.count - 1) }
+            } else {
+                var hit: UnsafePointer<ViewValue>?
+                scopes.withUnsafeBufferPointer { scopes in
+                    var s = scopes.count - 1
+                    while s >= 0 {
+                        if let value = Walker.member(scopes[s], names[first]) { hit = value; return }
+                        s -= 1
+                    }
+                }
+                guard let hit else { return nil }
+                found = hit
+                next += 1
+            }
+            while next < last {
+                guard case let .object(o) = found.pointee else { return nil }
+                let keys = o.keys.withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress) }
+                let values = o.values.withUnsafeBufferPointer { $0.baseAddress.map { UnsafePointer($0) } }
+                // The object is stored inside a held value: its storage outlives this look-up.
+                guard let value = Walker.member(Scope(keys: keys, values: values, count: o.count), names[next]) else { return nil }
+                found = value
+                next += 1
+            }
+            return found
         }
-        return found
+
+        /// The value of `name` in one object, unless it is absent or an empty string.
+        ///
+        /// Names are compared by their bits first: a string of up to 15 bytes is stored
+        /// inline, the same bytes always giving the same bits, so for those names the bits
+        /// decide; longer names are compared as strings when their lengths agree.
+        @inline(__always)
+        static func member(_ scope: Scope, _ name: Name) -> UnsafePointer<ViewValue>? {
+            guard let keys = scope.keys, let values = scope.values else { return nil }
+            let stride = MemoryLayout<String>.stride
+            var k = 0
+            if name.w1 & Walker.smallBit != 0 {
+                while k < scope.count {
+                    let key = keys + k * stride
+                    if key.load(as: UInt64.self) == name.w0 && key.load(fromByteOffset: 8, as: UInt64.self) == name.w1 { break }
+                    k += 1
+                }
+            } else {
+                let length = name.w0 & Walker.largeCountMask
+                while k < scope.count {
+                    let key = keys + k * stride
+                    if key.load(fromByteOffset: 8, as: UInt64.self) & Walker.smallBit == 0,
+                       key.load(as: UInt64.self) & Walker.largeCountMask == length,
+                       key.assumingMemoryBound(to: String.self).pointee == name.text { break }
+                    k += 1
+                }
+            }
+            guard k < scope.count else { return nil }
+            if case let .text(text) = values[k], text.isEmpty { return nil }
+            return values + k
+        }
+
+        /// In a string's second word, the flag of a string stored inline (15 bytes or fewer);
+        /// in the first word of any other native string, its length.
+        static let smallBit: UInt64 = 1 << 61
+        static let largeCountMask: UInt64 = 0x0000_FFFF_FFFF_FFFF
     }
 
     static func describe(_ value: Any) -> String {
