@@ -99,5 +99,25 @@ import Testing
         var out: [UInt8] = []
         CompiledTheme.escape("a<b>c&d\"e'f — ü", into: &out)
         #expect(String(decoding: out, as: UTF8.self) == "a&lt;b&gt;c&amp;d&quot;e&#39;f — ü")
+        // Text is scanned a word (eight bytes) at a time: the five at every offset, in runs
+        // that cross word boundaries, next to multi-byte characters.
+        var rng = SplitMix64(seed: 11)
+        let alphabet = ["a", "<", ">", "&", "\"", "'", "é", "—", " ", "x", "\u{80}", "~"]
+        for _ in 0..<3000 {
+            let text = (0..<rng.below(41)).map { _ in alphabet[rng.below(alphabet.count)] }.joined()
+            let expected = text.map { c -> String in
+                switch c {
+                case "<": return "&lt;"
+                case ">": return "&gt;"
+                case "&": return "&amp;"
+                case "\"": return "&quot;"
+                case "'": return "&#39;"
+                default: return String(c)
+                }
+            }.joined()
+            var bytes: [UInt8] = []
+            CompiledTheme.escape(text, into: &bytes)
+            #expect(String(decoding: bytes, as: UTF8.self) == expected, "\(text.debugDescription)")
+        }
     }
 }

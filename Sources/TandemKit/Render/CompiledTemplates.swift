@@ -146,8 +146,7 @@ final class CompiledTheme: @unchecked Sendable {
 
     func render(_ name: String, _ context: ViewObject) -> [UInt8]? {
         guard let k = entryIndex[name] else { return nil }
-        var out: [UInt8] = []
-        out.reserveCapacity(16 * 1024)
+        var out = ByteBuffer(capacity: 16 * 1024)
         ops.withUnsafeBufferPointer { ops in
             text.withUnsafeBufferPointer { text in
                 names.withUnsafeBufferPointer { names in
@@ -159,7 +158,7 @@ final class CompiledTheme: @unchecked Sendable {
                 }
             }
         }
-        return out
+        return out.array
     }
 
     /// A plain dictionary context (tests), converted once.
@@ -220,7 +219,7 @@ final class CompiledTheme: @unchecked Sendable {
         }
 
         /// Renders ops `range` (a template, a body or a block).
-        mutating func run(_ range: Range<Int>, _ context: Context, into out: inout [UInt8]) {
+        mutating func run(_ range: Range<Int>, _ context: Context, into out: inout ByteBuffer) {
             guard let indentation = context.indentation, !indentation.isEmpty else {
                 var i = range.lowerBound
                 while i < range.upperBound { i = step(i, context, into: &out) }
@@ -229,36 +228,36 @@ final class CompiledTheme: @unchecked Sendable {
             // Inside an indented partial: indent each line whose first output is not empty.
             // Rendering each node into a scratch buffer keeps "the last byte written" exactly
             // what swift-mustache sees for its own string.
-            var local: [UInt8] = []
+            var local = ByteBuffer()
             var i = range.lowerBound
             while i < range.upperBound {
-                var piece: [UInt8] = []
+                var piece = ByteBuffer()
                 i = step(i, context, into: &piece)
-                if !piece.isEmpty, local.last == UInt8(ascii: "\n") { local += indentation }
-                local += piece
+                if !piece.isEmpty, local.last == UInt8(ascii: "\n") { local.append(indentation) }
+                local.append(piece)
             }
-            out += local
+            out.append(local)
         }
 
         /// Renders the op at `i` with its body; returns the index after them.
-        mutating func step(_ i: Int, _ context: Context, into out: inout [UInt8]) -> Int {
+        mutating func step(_ i: Int, _ context: Context, into out: inout ByteBuffer) -> Int {
             let op = ops[i]
             let end = Int(op.end)
             switch op.kind {
             case .text:
-                out.append(contentsOf: UnsafeBufferPointer(rebasing: text[Int(op.a)..<Int(op.a + op.b)]))
+                out.append(text.baseAddress! + Int(op.a), count: Int(op.b))
             case .variable:
                 guard let value = lookup(paths[Int(op.a)]) else { break }
                 switch value.pointee {
                 case let .text(s):
-                    if op.escaped { CompiledTheme.escape(s, into: &out) } else { out.append(contentsOf: s.utf8) }
+                    if op.escaped { CompiledTheme.escape(s, into: &out) } else { out.append(s) }
                 case let .number(n):
-                    out.append(contentsOf: String(n).utf8)
+                    out.append(String(n))
                 case let .flag(b):
-                    out.append(contentsOf: (b ? "true" : "false").utf8)
+                    out.append(b ? "true" : "false")
                 default:
                     let s = CompiledTheme.describe(value.pointee.reference)
-                    if op.escaped { CompiledTheme.escape(s, into: &out) } else { out.append(contentsOf: s.utf8) }
+                    if op.escaped { CompiledTheme.escape(s, into: &out) } else { out.append(s) }
                 }
             case .section:
                 guard let value = lookup(paths[Int(op.a)]) else { break }
@@ -392,31 +391,123 @@ final class CompiledTheme: @unchecked Sendable {
         }
     }
 
-    /// Escapes the five characters swift-mustache escapes. Runs without any of them are
-    /// copied whole; the five all lie below 64, so one mask test rejects every other byte.
+    /// Escapes the five characters swift-mustache escapes.
     static func escape(_ s: String, into out: inout [UInt8]) {
-        let special: UInt64 = 1 << 0x22 | 1 << 0x26 | 1 << 0x27 | 1 << 0x3C | 1 << 0x3E
+        var buffer = ByteBuffer()
+        escape(s, into: &buffer)
+        out += buffer.array
+    }
+
+    /// Escapes the five characters swift-mustache escapes (`"`, `&`, `'`, `<`, `>`). Text is
+    /// scanned eight bytes at a time and runs without any of them are copied whole: most
+    /// names, titles and sentences have none.
+    static func escape(_ s: String, into out: inout ByteBuffer) {
         var s = s
         s.withUTF8 { bytes in
-            var start = 0
-            for i in 0..<bytes.count {
-                let b = bytes[i]
-                guard b < 64, special & (1 << UInt64(b)) != 0 else { continue }
+            guard let base = bytes.baseAddress else { return }
+            let n = bytes.count
+            var start = 0, i = 0
+            while true {
+                // Skip whole words with none of the five bytes.
+                while i + 8 <= n, !hasSpecial(UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)) { i += 8 }
+                let stop = min(i + 8, n)
+                var found = -1
+                while i < stop {
+                    if isSpecial(base[i]) { found = i; break }
+                    i += 1
+                }
+                if found < 0 {
+                    if i >= n { break }
+                    continue
+                }
                 let replacement: StaticString
-                switch b {
+                switch base[found] {
                 case UInt8(ascii: "<"): replacement = "&lt;"
                 case UInt8(ascii: ">"): replacement = "&gt;"
                 case UInt8(ascii: "&"): replacement = "&amp;"
                 case UInt8(ascii: "\""): replacement = "&quot;"
                 default: replacement = "&#39;"
                 }
-                if start < i { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<i])) }
-                out.append(contentsOf: UnsafeBufferPointer(start: replacement.utf8Start, count: replacement.utf8CodeUnitCount))
-                start = i + 1
+                if start < found { out.append(base + start, count: found - start) }
+                out.append(replacement.utf8Start, count: replacement.utf8CodeUnitCount)
+                i = found + 1
+                start = i
             }
-            if start < bytes.count { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start...])) }
+            if start < n { out.append(base + start, count: n - start) }
         }
     }
+
+    @inline(__always)
+    private static func isSpecial(_ b: UInt8) -> Bool {
+        let special: UInt64 = 1 << 0x22 | 1 << 0x26 | 1 << 0x27 | 1 << 0x3C | 1 << 0x3E
+        return b < 64 && special & (1 << UInt64(b)) != 0
+    }
+
+    /// Whether any byte of `word` is one of the five (a byte equal to the pattern byte makes
+    /// `word ^ pattern` have a zero byte; the usual has-a-zero-byte test finds it, and a word
+    /// it flags by mistake is only checked byte by byte).
+    @inline(__always)
+    private static func hasSpecial(_ word: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+        @inline(__always) func zeroByte(_ v: UInt64) -> UInt64 { (v &- ones) & ~v & highs }
+        return zeroByte(word ^ (ones &* 0x22)) | zeroByte(word ^ (ones &* 0x26)) | zeroByte(word ^ (ones &* 0x27))
+            | zeroByte(word ^ (ones &* 0x3C)) | zeroByte(word ^ (ones &* 0x3E)) != 0
+    }
+}
+
+/// A page's bytes as they are rendered. `[UInt8].append(contentsOf:)` checks uniqueness and
+/// capacity through several calls for every piece; a page is a few hundred short pieces, and
+/// that overhead was a sixth of rendering.
+struct ByteBuffer: ~Copyable {
+    private var base: UnsafeMutablePointer<UInt8>
+    private(set) var count = 0
+    private var capacity: Int
+
+    init(capacity: Int = 256) {
+        self.capacity = Swift.max(capacity, 16)
+        base = .allocate(capacity: self.capacity)
+    }
+
+    deinit { base.deallocate() }
+
+    var isEmpty: Bool { count == 0 }
+    var last: UInt8? { count == 0 ? nil : base[count - 1] }
+
+    @inline(__always)
+    mutating func append(_ start: UnsafePointer<UInt8>, count n: Int) {
+        if count + n > capacity { grow(count + n) }
+        (base + count).update(from: start, count: n)
+        count += n
+    }
+
+    mutating func append(_ bytes: UnsafeBufferPointer<UInt8>) {
+        if let start = bytes.baseAddress { append(start, count: bytes.count) }
+    }
+
+    mutating func append(_ other: borrowing ByteBuffer) {
+        append(other.base, count: other.count)
+    }
+
+    mutating func append(_ string: String) {
+        var string = string
+        string.withUTF8 { append($0) }
+    }
+
+    mutating func append(_ bytes: [UInt8]) {
+        bytes.withUnsafeBufferPointer { append($0) }
+    }
+
+    private mutating func grow(_ needed: Int) {
+        var size = capacity * 2
+        while size < needed { size *= 2 }
+        let bigger = UnsafeMutablePointer<UInt8>.allocate(capacity: size)
+        bigger.moveInitialize(from: base, count: count)
+        base.deallocate()
+        base = bigger
+        capacity = size
+    }
+
+    var array: [UInt8] { Array(UnsafeBufferPointer(start: base, count: count)) }
 }
 
 /// Parses template text into `CompiledTheme.Node`s with swift-mustache's line rules: a
