@@ -89,31 +89,26 @@ extension Pages {
     /// order, and makes a pod session the next one when it comes first.
     func addPod(toPerson c: inout ViewObject, _ b: BuiltProgram, _ i: Int) {
         guard let u = b.match.unitsOf[i].first, let pod = pod(of: u, b), var rows = c["sessions"] as? [ViewObject] else { return }
-        let root = "../../../"
         let me = b.match.people[i]
+        let parts = parts(b)
         let zone = me.isPrivate("timezone") ? b.program.timezone : me.timezone
         let with = otherPairs(in: pod, besides: u, b)
         c["kindWord"] = b.match.units[u].members.count > 2 ? "peers" : "peer"
         c["pod"] = ["number": pod.number, "url": "../pods/\(podFile(b, pod)).html", "with": with,
-                    "dates": Explain.list(b.podSessions.indices.map { parts(b).local(podSession: $0, of: b, in: zone).longDate })] as ViewObject
+                    "dates": Explain.list(b.podSessions.indices.map { parts.local(podSession: $0, of: b, in: zone).longDate })] as ViewObject
         let podNext = nextPodSessionIndex(b)
         let pairNext = rows.firstIndex { ($0["isNext"] as? Bool) == true }
         let podComesFirst = podNext.map { p in pairNext.map { b.podSessions[p].start < b.sessions[$0].start } ?? true } ?? false
         if podComesFirst, let pairNext { rows[pairNext]["isNext"] = false }
         var timeline = zip(b.sessions.map(\.start), rows).map { (start: $0, row: $1) }
+        let podURL = "../pods/\(podFile(b, pod)).html"
         for (k, s) in b.podSessions.enumerated() {
-            let local = parts(b).local(podSession: k, of: b, in: zone)
-            var row: ViewObject = ["number": s.number, "isPod": true, "podWith": with, "podURL": "../pods/\(podFile(b, pod)).html",
-                                      "date": s.date.longText, "shortDate": s.date.shortText,
-                                      "localDate": local.longDate, "localTime": local.time,
-                                      "length": Duration.words(minutes: s.minutes), "followUps": Pages.followUpRows(s)]
-            if let a = s.activity {
-                row["activity"] = a.title
-                row["activityURL"] = "\(root)activities/\(a.slug).html"
-                row["activitySummary"] = a.summary
-            } else {
-                row["activity"] = "Open conversation"
-            }
+            let local = parts.local(podSession: k, of: b, in: zone)
+            var row = parts.podPersonRows[k]
+            row["podWith"] = with
+            row["podURL"] = podURL
+            row["localDate"] = local.longDate
+            row["localTime"] = local.time
             if podComesFirst && k == podNext {
                 row["isNext"] = true
                 var next = row
@@ -127,6 +122,20 @@ extension Pages {
             timeline.append((s.start, row))
         }
         c["sessions"] = timeline.sorted { $0.start < $1.start }.map(\.row)
+    }
+
+    /// What a pod session's row on a participant page has for everyone in the program.
+    static func podPersonRow(_ s: Session, root: String) -> ViewObject {
+        var row: ViewObject = ["number": s.number, "isPod": true, "date": s.date.longText, "shortDate": s.date.shortText,
+                               "length": Duration.words(minutes: s.minutes), "followUps": Pages.followUpRows(s)]
+        if let a = s.activity {
+            row["activity"] = a.title
+            row["activityURL"] = "\(root)activities/\(a.slug).html"
+            row["activitySummary"] = a.summary
+        } else {
+            row["activity"] = "Open conversation"
+        }
+        return row
     }
 
     // MARK: pair agenda and calendar

@@ -22,6 +22,8 @@ final class ProgramParts: Sendable {
     let personRows: [ViewObject]
     let agendaRows: [ViewObject]
     let podAgendaRows: [ViewObject]
+    /// The participant page's pod session rows, without the pod, the local time and "next".
+    let podPersonRows: [ViewObject]
     static let root = "../../../"
 
     let sessionEvents: [ICalendar.SharedEvent]
@@ -41,6 +43,7 @@ final class ProgramParts: Sendable {
         personRows = rows
         agendaRows = b.sessions.map { pages.sharedAgendaRow($0, root: root) }
         podAgendaRows = b.podSessions.map { pages.sharedAgendaRow($0, root: root) }
+        podPersonRows = b.podSessions.map { Pages.podPersonRow($0, root: root) }
         let p = b.program
         let zone = Zones.zone(p.timezone)
         let stamp = now ?? (p.start.dayNumber * 86_400)
