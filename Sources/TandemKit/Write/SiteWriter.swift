@@ -36,8 +36,6 @@ final class SiteWriter: @unchecked Sendable {
         staging = parent.appendingPathComponent(".\(self.output.lastPathComponent).tandem-back")
         stagingPath = staging.path
         lockFile = parent.appendingPathComponent(".\(self.output.lastPathComponent).tandem-lock")
-        lanes = (0..<min(2, max(1, ProcessInfo.processInfo.activeProcessorCount))).map { _ in Lane() }
-        laneFiles = Array(repeating: 0, count: lanes.count)
     }
 
     deinit {
@@ -136,21 +134,19 @@ final class SiteWriter: @unchecked Sendable {
         }
     }
 
-    /// New files are written by writer threads (`Lane`), so that rendering goes on while the
-    /// file system creates files: on ext4, creating a file holds its folder's lock, so
-    /// rendering threads that create files themselves mostly wait for each other. Each folder
-    /// belongs to one lane (a new folder goes to the least loaded one), so
-    /// two lanes never wait for the same folder's lock. One lane was the bottleneck of a
-    /// 100,000-person first build: it ran a core flat out creating files while the rendering
-    /// threads waited for room in its queue. Files the kept build had are compared and
-    /// rewritten by the calling thread: that parallelises.
-    private let lanes: [Lane]
-    private var laneOfFolder: [String: Int] = [:]
-    private var laneFiles: [Int]
+    /// New files waiting for the writer thread, at most `queueLimit`: rendering goes on while
+    /// the file system creates files (on ext4, creating a file holds its folder's lock, so
+    /// rendering threads that create files themselves mostly wait for each other). Files the
+    /// kept build had are compared and rewritten by the calling thread: that parallelises.
+    private let queue = NSCondition()
+    private var queued: [(path: String, bytes: [UInt8], mayExist: Bool)] = []
+    private var writerRunning = false
+    private let writerDone = DispatchSemaphore(value: 0)
+    private static let queueLimit = 256
 
     /// Writes one file under the staging folder. `path` is relative and built from validated
-    /// ids; anything that could climb out is refused. A new file is written by its folder's
-    /// lane, in the order of the calls (a path is either new or kept for the whole build,
+    /// ids; anything that could climb out is refused. A new file is written by the writer
+    /// thread, in the order of the calls (a path is either new or kept for the whole build,
     /// so two writes of one path never race); `commit` waits for all of them.
     func write(_ path: String, _ bytes: some Collection<UInt8>) {
         guard SiteWriter.isPlainRelativePath(path) else {
@@ -159,32 +155,53 @@ final class SiteWriter: @unchecked Sendable {
         }
         // Only what the kept build had is recorded: the rest is never removed.
         let mayExist = existingFiles.contains(path)
-        let folder = SiteWriter.parent(path)
         if mayExist || !existingDirectories.isEmpty {
-            noteWritten(file: mayExist ? path : nil, folder: folder)
+            noteWritten(file: mayExist ? path : nil, folder: SiteWriter.parent(path))
         }
         let array = bytes as? [UInt8] ?? Array(bytes)
         if mayExist {
             perform(path, array, mayExist: true)
             return
         }
-        lock.lock()
-        let lane: Int
-        if let known = laneOfFolder[folder] {
-            lane = known
-        } else {
-            // A new folder goes to the lane that has been given the fewest files so far.
-            lane = laneFiles.indices.min { laneFiles[$0] < laneFiles[$1] } ?? 0
-            laneOfFolder[folder] = lane
+        queue.lock()
+        while queued.count >= SiteWriter.queueLimit { queue.wait() }
+        queued.append((path, array, mayExist))
+        if !writerRunning {
+            writerRunning = true
+            let thread = Thread { [self] in runWriter() }
+            thread.name = "tandem-writer"
+            thread.start()
         }
-        laneFiles[lane] += 1
-        lock.unlock()
-        lanes[lane].add((path, array)) { [self] item in perform(item.path, item.bytes, mayExist: false) }
+        queue.broadcast()
+        queue.unlock()
     }
 
-    /// Waits until every queued file is written and the writer threads have ended.
+    private func runWriter() {
+        var batch: [(path: String, bytes: [UInt8], mayExist: Bool)] = []
+        while true {
+            queue.lock()
+            while queued.isEmpty && writerRunning { queue.wait() }
+            if queued.isEmpty {
+                queue.unlock()
+                writerDone.signal()
+                return
+            }
+            swap(&batch, &queued)
+            queue.broadcast()
+            queue.unlock()
+            for item in batch { perform(item.path, item.bytes, mayExist: item.mayExist) }
+            batch.removeAll(keepingCapacity: true)
+        }
+    }
+
+    /// Waits until every queued file is written and the writer thread has ended.
     private func drain() {
-        for lane in lanes { lane.drain() }
+        queue.lock()
+        let running = writerRunning
+        writerRunning = false
+        queue.broadcast()
+        queue.unlock()
+        if running { writerDone.wait() }
     }
 
     private func perform(_ path: String, _ bytes: [UInt8], mayExist: Bool) {
@@ -355,58 +372,4 @@ final class SiteWriter: @unchecked Sendable {
     /// A failed build leaves its partial files in the kept folder; the next build rewrites
     /// or deletes every one of them, so there is nothing to undo here but the writer thread.
     func discard() { drain() }
-}
-
-/// One writer thread and its queue of new files, at most `limit` waiting: a caller that
-/// finds it full waits, so rendering never runs far ahead of the disk.
-private final class Lane: @unchecked Sendable {
-    typealias Item = (path: String, bytes: [UInt8])
-    private let condition = NSCondition()
-    private var queued: [Item] = []
-    private var running = false
-    private let done = DispatchSemaphore(value: 0)
-    private static let limit = 256
-
-    /// Queues `item`; the lane's thread (started on the first item) hands it to `perform`.
-    func add(_ item: Item, perform: @escaping @Sendable (Item) -> Void) {
-        condition.lock()
-        while queued.count >= Lane.limit { condition.wait() }
-        queued.append(item)
-        if !running {
-            running = true
-            let thread = Thread { [self] in run(perform) }
-            thread.name = "tandem-writer"
-            thread.start()
-        }
-        condition.broadcast()
-        condition.unlock()
-    }
-
-    private func run(_ perform: (Item) -> Void) {
-        var batch: [Item] = []
-        while true {
-            condition.lock()
-            while queued.isEmpty && running { condition.wait() }
-            if queued.isEmpty {
-                condition.unlock()
-                done.signal()
-                return
-            }
-            swap(&batch, &queued)
-            condition.broadcast()
-            condition.unlock()
-            for item in batch { perform(item) }
-            batch.removeAll(keepingCapacity: true)
-        }
-    }
-
-    /// Waits until every queued file is written and the thread has ended.
-    func drain() {
-        condition.lock()
-        let wasRunning = running
-        running = false
-        condition.broadcast()
-        condition.unlock()
-        if wasRunning { done.wait() }
-    }
 }
