@@ -84,17 +84,20 @@ struct Pages {
     // MARK: program
 
     func sessionRows(_ b: BuiltProgram, root: String) -> [ViewObject] {
-        b.sessions.map { s in
-            var row: ViewObject = ["number": s.number, "date": s.date.longText, "shortDate": s.date.shortText]
-            if let a = s.activity {
-                row["activity"] = a.title
-                row["activityURL"] = "\(root)activities/\(a.slug).html"
-                row["activitySummary"] = a.summary
-            } else {
-                row["activity"] = "Open conversation"
-            }
-            return row
+        b.sessions.map { Pages.sessionRow($0, root: root, ["number": $0.number, "date": $0.date.longText, "shortDate": $0.date.shortText]) }
+    }
+
+    /// `row` with the session's activity: its title, guide and summary.
+    static func sessionRow(_ s: Session, root: String, _ row: ViewObject) -> ViewObject {
+        var row = row
+        if let a = s.activity {
+            row["activity"] = a.title
+            row["activityURL"] = "\(root)activities/\(a.slug).html"
+            row["activitySummary"] = a.summary
+        } else {
+            row["activity"] = "Open conversation"
         }
+        return row
     }
 
     func program(_ b: BuiltProgram) -> ViewObject {

@@ -126,16 +126,8 @@ extension Pages {
 
     /// What a pod session's row on a participant page has for everyone in the program.
     static func podPersonRow(_ s: Session, root: String) -> ViewObject {
-        var row: ViewObject = ["number": s.number, "isPod": true, "date": s.date.longText, "shortDate": s.date.shortText,
-                               "length": Duration.words(minutes: s.minutes), "followUps": Pages.followUpRows(s)]
-        if let a = s.activity {
-            row["activity"] = a.title
-            row["activityURL"] = "\(root)activities/\(a.slug).html"
-            row["activitySummary"] = a.summary
-        } else {
-            row["activity"] = "Open conversation"
-        }
-        return row
+        Pages.sessionRow(s, root: root, ["number": s.number, "isPod": true, "date": s.date.longText, "shortDate": s.date.shortText,
+                                         "length": Duration.words(minutes: s.minutes), "followUps": Pages.followUpRows(s)])
     }
 
     // MARK: pair agenda and calendar
