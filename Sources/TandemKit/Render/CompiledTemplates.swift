@@ -177,9 +177,21 @@ final class CompiledTheme: @unchecked Sendable {
     /// to a value held in `Walker.held`, and view models are not changed while a page renders,
     /// so the pointers stay valid until the value is popped.
     private struct Scope {
-        var keys: UnsafeRawPointer?
-        var values: UnsafePointer<ViewValue>?
-        var count: Int
+        var keys: UnsafeRawPointer? = nil
+        var values: UnsafePointer<ViewValue>? = nil
+        var count = 0
+
+        /// Not an object: nothing to look up in.
+        static var none: Scope { Scope() }
+
+        private init() {}
+
+        /// The storage of `object`, which a held value keeps alive.
+        init(_ object: ViewObject) {
+            keys = object.keys.withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress) }
+            values = object.values.withUnsafeBufferPointer { $0.baseAddress.map { UnsafePointer($0) } }
+            count = object.count
+        }
     }
 
     /// One page's rendering: the template's storage and the context stack.
@@ -204,13 +216,7 @@ final class CompiledTheme: @unchecked Sendable {
 
         mutating func push(_ value: ViewValue) {
             held.append(value)
-            guard case let .object(o) = value else {
-                scopes.append(Scope(keys: nil, values: nil, count: 0))
-                return
-            }
-            let keys = o.keys.withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress) }
-            let values = o.values.withUnsafeBufferPointer { $0.baseAddress.map { UnsafePointer($0) } }
-            scopes.append(Scope(keys: keys, values: values, count: o.count))
+            if case let .object(o) = value { scopes.append(Scope(o)) } else { scopes.append(.none) }
         }
 
         mutating func pop() {
@@ -335,11 +341,8 @@ final class CompiledTheme: @unchecked Sendable {
                 next += 1
             }
             while next < last {
-                guard case let .object(o) = found.pointee else { return nil }
-                let keys = o.keys.withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress) }
-                let values = o.values.withUnsafeBufferPointer { $0.baseAddress.map { UnsafePointer($0) } }
                 // The object is stored inside a held value: its storage outlives this look-up.
-                guard let value = Walker.member(Scope(keys: keys, values: values, count: o.count), names[next]) else { return nil }
+                guard case let .object(o) = found.pointee, let value = Walker.member(Scope(o), names[next]) else { return nil }
                 found = value
                 next += 1
             }
