@@ -7,6 +7,14 @@ public struct BuiltProgram: Sendable {
     /// Sessions for whole pods (programs with `pods:`), in date order.
     public var podSessions: [Session] = []
     public var program: Program { match.program }
+
+    /// The sessions of one unit (an index into `match.units`): what its agenda, calendar,
+    /// members' pages and messages show. Every reader of a unit's dates goes through here, so
+    /// that a schedule per unit changes one place.
+    public func sessions(ofUnit unit: Int) -> [Session] { sessions }
+
+    /// The pod sessions of one pod (an index into `match.pods`).
+    public func sessions(ofPod pod: Int) -> [Session] { podSessions }
 }
 
 /// The frozen model the renderer reads from many threads at once.
