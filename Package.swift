@@ -11,7 +11,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
-        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
+        // Pinned exactly: the compiled renderer (Render/CompiledTemplates.swift) mirrors its whitespace rules.
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", exact: "2.1.1"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         // `tandem serve` only: a small HTTP server with no dependencies of its own.
         .package(url: "https://github.com/swhitty/FlyingFox.git", from: "0.27.1"),
