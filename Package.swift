@@ -23,7 +23,17 @@ let package = Package(
             pkgConfig: "libcmark-gfm",
             providers: [.apt(["libcmark-gfm-dev", "libcmark-gfm-extensions-dev"])]
         ),
-        // The one system call Swift cannot reach directly: an atomic directory swap.
+        // Debian's libyaml, read event by event for large rosters (Load/YAMLTree.swift). Yams
+        // bundles the same library as an internal target it does not export, so it is declared
+        // here as what it is: a system library.
+        .systemLibrary(
+            name: "CLibYAML",
+            pkgConfig: "yaml-0.1",
+            providers: [.apt(["libyaml-dev"])]
+        ),
+        // C where Swift cannot go or cannot go fast enough: the atomic directory swap
+        // (renameat2, which Swift cannot reach directly) and the scoring kernels that fill a
+        // program's candidate graph (a row kernel and a bit-sliced one; see Match/Scoring.swift).
         .target(name: "CTandemSupport"),
         // Pure algorithms on integer-weighted graphs: no Foundation, no I/O.
         .target(name: "Matching"),
@@ -31,6 +41,7 @@ let package = Package(
             name: "TandemKit",
             dependencies: [
                 "CCmarkGFM",
+                "CLibYAML",
                 "CTandemSupport",
                 "Matching",
                 .product(name: "Yams", package: "Yams"),
