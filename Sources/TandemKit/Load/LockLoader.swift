@@ -95,7 +95,11 @@ enum LockLoader {
             let members = u.stringList("members")
             if members.isEmpty { bag.error("a locked match needs 'members'", at: u.location) }
             // A mentor with capacity for several mentees leads several matches.
-            for (k, m) in members.enumerated() { _ = person(m.value, at: m.location, repeatable: k == 0 && program.format.isMentoring) }
+            var known = true
+            for (k, m) in members.enumerated() { known = person(m.value, at: m.location, repeatable: k == 0 && program.format.isMentoring) && known }
+            if isCurrent, known, program.format.isMentoring, !members.isEmpty {
+                checkRoles(members, at: u.location, program: program, portal: portal, bag: bag)
+            }
             if let kind = u.string("kind"), UnitKind(rawValue: kind) == nil {
                 bag.error("unknown kind '\(kind)'", at: u.location(of: "kind"), hint: Suggest.hint(for: kind, in: ["pair", "trio", "group", "mentoring"]))
             }
@@ -118,6 +122,24 @@ enum LockLoader {
             lock.dissolved.append(DissolvedUnit(members: d.stringList("members").map(\.value), reason: d.string("reason") ?? "", date: d.date("on")))
         }
         return bag.errorCount == errorsBefore ? lock : nil
+    }
+
+    /// A mentoring match is `[mentor, mentee]`: its first member must have the role mentor in
+    /// this program and the second mentee, or a mentee could end up with two mentors.
+    private static func checkRoles(_ members: [(value: String, location: SourceLocation)], at location: SourceLocation, program: Program,
+                                   portal: Portal, bag: DiagnosticBag) {
+        let hint = "a mentoring match lists the mentor first, then one mentee: members: [mentor, mentee]"
+        guard members.count == 2 else {
+            bag.error("a mentoring match has a mentor and one mentee, found \(members.count) member\(members.count == 1 ? "" : "s")", at: location, hint: hint)
+            return
+        }
+        func role(_ id: String) -> MentoringRole? { portal.participant(id)?.roles[program.slug] }
+        if role(members[0].value) != .mentor {
+            bag.error("'\(members[0].value)' is listed first, as the mentor, but is not a mentor in '\(program.slug)'", at: members[0].location, hint: hint)
+        }
+        if role(members[1].value) == .mentor {
+            bag.error("'\(members[1].value)' is listed as the mentee, but is a mentor in '\(program.slug)'", at: members[1].location, hint: hint)
+        }
     }
 
     private static func sequence(_ r: MappingReader, _ key: String) -> [YAMLNode] {

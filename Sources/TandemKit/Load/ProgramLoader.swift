@@ -209,7 +209,15 @@ enum ActivityLoader {
         return activity(path: path, text: text, settings: settings, bag: bag)
     }
 
+    /// Guide names the site's own pages take in `activities/` (the list and the printable deck).
+    static let reservedSlugs = ["index", "print"]
+
     static func activity(path: String, text: String, settings: PortalSettings, bag: DiagnosticBag) -> Activity? {
+        if reservedSlugs.contains(ProgramLoader.slug(of: path)) {
+            bag.error("an activity guide may not be named '\(ProgramLoader.slug(of: path))': activities/\(ProgramLoader.slug(of: path)).html is the site's \(ProgramLoader.slug(of: path) == "index" ? "list of guides" : "printable deck of cards")",
+                      at: SourceLocation(file: path), hint: "rename the file, e.g. to \(ProgramLoader.slug(of: path))-guide.md")
+            return nil
+        }
         guard let page = FrontMatterPage.open(path: path, text: text, kind: "activity", article: "an",
                                               needs: "a title", bag: bag) else { return nil }
         let (slug, r, doc) = (page.slug, page.reader, page.document)
@@ -339,7 +347,7 @@ struct FrontMatterPage {
 
     static func open(path: String, text: String, kind: String, article: String, needs: String, bag: DiagnosticBag) -> FrontMatterPage? {
         let slug = ProgramLoader.slug(of: path)
-        guard RosterLoader.isValidID(slug) else {
+        guard RosterLoader.usesIDCharacters(slug) && !slug.hasPrefix("-") else {
             bag.error("\(kind) file names may only use lowercase letters, digits and '-' (they become page addresses)", at: SourceLocation(file: path))
             return nil
         }

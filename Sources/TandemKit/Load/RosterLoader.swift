@@ -198,9 +198,15 @@ enum RosterLoader {
         }
     }
 
+    /// Lowercase letters, digits and single '-' between them: no leading or trailing '-' and
+    /// no '--', because pair and group pages join their members' ids with '--' ('ada--bo'),
+    /// which must name one set of people only.
     static func isValidID(_ id: String) -> Bool {
-        !id.isEmpty && id.count <= 64 && !id.hasPrefix("-")
-            && id.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" }
+        usesIDCharacters(id) && !id.hasPrefix("-") && !id.hasSuffix("-") && !id.contains("--")
+    }
+
+    static func usesIDCharacters(_ id: String) -> Bool {
+        !id.isEmpty && id.count <= 64 && id.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" }
     }
 
     private static func participant(_ node: YAMLNode, source: YAMLSource, bag: DiagnosticBag) -> Participant? {
@@ -208,9 +214,12 @@ enum RosterLoader {
         defer { r.finish(allowed: keys) }
         let errorsBefore = bag.errorCount
         guard let id = r.string("id", required: true) else { return nil }
-        if !isValidID(id) {
+        if !usesIDCharacters(id) {
             bag.error("participant id '\(id)' may only use lowercase letters, digits and '-'", at: r.location(of: "id"),
                       hint: "ids appear in page addresses, e.g. 'ada-lovelace'")
+        } else if !isValidID(id) {
+            bag.error("participant id '\(id)' may not start or end with '-' or contain '--'", at: r.location(of: "id"),
+                      hint: "pair and group pages join ids with '--' (ada--bo.html), so such an id could give two matches one address")
         }
         let name = r.string("name", required: true) ?? id
         let email = r.string("email", required: true) ?? ""

@@ -96,6 +96,16 @@ enum Explain {
         return out
     }
 
+    /// The reason someone has no match, as their own page says it. The matcher's reason
+    /// names the rules that excluded their candidates and how many ("avoid excludes 1"); a
+    /// count can give away someone else's private field (an avoid list, a private team or
+    /// time zone), so the page keeps only the sentence before the details. The report and
+    /// the lock file keep the whole reason.
+    static func participantReason(_ reason: String) -> String {
+        guard let open = reason.range(of: " (") else { return reason }
+        return String(reason[..<open.lowerBound])
+    }
+
     /// Short phrases for "what you have in common".
     static func commonGround(_ a: Participant, _ b: Participant) -> [String] {
         func open(_ field: String) -> Bool { !a.isPrivate(field) && !b.isPrivate(field) }
