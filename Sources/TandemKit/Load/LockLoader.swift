@@ -20,7 +20,7 @@ enum LockLoader {
             guard fm.fileExists(atPath: base.appendingPathComponent(name).path, isDirectory: &isDirectory), isDirectory.boolValue else { continue }
             guard let program = programs[name] else {
                 bag.warning("lock files for an unknown program '\(name)' are ignored", at: SourceLocation(file: "\(folder)/\(name)"),
-                            hint: Suggest.hint(for: name, in: programs.keys.sorted()))
+                            hint: bag.hint(for: name, in: programs.keys.sorted()))
                 continue
             }
             var locks = ProgramLocks()
@@ -75,7 +75,7 @@ enum LockLoader {
         func person(_ id: String, at location: SourceLocation, repeatable: Bool = false) -> Bool {
             guard isCurrent else { return true }
             guard portal.participant(id) != nil else {
-                let suggestion = Suggest.hint(for: id, in: portal.participants.map(\.id)).map { $0 + " " } ?? ""
+                let suggestion = bag.hint(for: id, in: portal.participants.map(\.id)).map { $0 + " " } ?? ""
                 bag.error("unknown participant '\(id)'", at: location,
                           hint: suggestion + "if '\(id)' has left, delete them here; their partners are matched again on the next build")
                 return false
@@ -101,7 +101,7 @@ enum LockLoader {
                 checkRoles(members, at: u.location, program: program, portal: portal, bag: bag)
             }
             if let kind = u.string("kind"), UnitKind(rawValue: kind) == nil {
-                bag.error("unknown kind '\(kind)'", at: u.location(of: "kind"), hint: Suggest.hint(for: kind, in: ["pair", "trio", "group", "mentoring"]))
+                bag.error("unknown kind '\(kind)'", at: u.location(of: "kind"), hint: bag.hint(for: kind, in: ["pair", "trio", "group", "mentoring"]))
             }
             lock.matches.append(LockedUnit(members: members.map(\.value), score: u.int("score"), added: u.date("added"),
                                            pod: u.int("pod", range: 1...100_000), memberLocations: members.map(\.location), location: u.location))

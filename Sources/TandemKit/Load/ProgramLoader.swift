@@ -29,7 +29,7 @@ enum ProgramLoader {
         let formatText = r.string("format") ?? "pairs"
         let format = ProgramFormat(rawValue: formatText) ?? {
             bag.error("unknown format '\(formatText)'", at: r.location(of: "format"),
-                      hint: Suggest.hint(for: formatText, in: ProgramFormat.allCases.map(\.rawValue)) ?? "formats: pairs, groups, mentoring, reverse")
+                      hint: bag.hint(for: formatText, in: ProgramFormat.allCases.map(\.rawValue)) ?? "formats: pairs, groups, mentoring, reverse")
             return .pairs
         }()
         var groupSize = 3...4
@@ -51,7 +51,7 @@ enum ProgramLoader {
         let cadenceText = r.string("cadence") ?? "biweekly"
         let cadence = Cadence(rawValue: cadenceText) ?? {
             bag.error("unknown cadence '\(cadenceText)'", at: r.location(of: "cadence"),
-                      hint: Suggest.hint(for: cadenceText, in: Cadence.allCases.map(\.rawValue)) ?? "cadences: weekly, biweekly, monthly")
+                      hint: bag.hint(for: cadenceText, in: Cadence.allCases.map(\.rawValue)) ?? "cadences: weekly, biweekly, monthly")
             return .biweekly
         }()
         let sessionCount = r.int("sessions", required: true, range: 1...52)
@@ -76,7 +76,7 @@ enum ProgramLoader {
         let oddText = r.string("odd") ?? "trio"
         let odd = OddPolicyName(rawValue: oddText) ?? {
             bag.error("'odd' must be 'trio' or 'sit-out', found '\(oddText)'", at: r.location(of: "odd"),
-                      hint: Suggest.hint(for: oddText, in: OddPolicyName.allCases.map(\.rawValue)))
+                      hint: bag.hint(for: oddText, in: OddPolicyName.allCases.map(\.rawValue)))
             return .trio
         }()
         let (weights, rules) = matchSettings(r, format: format, bag: bag)
@@ -136,7 +136,7 @@ enum ProgramLoader {
             for key in w.keys {
                 guard let criterion = Criterion(rawValue: key) else {
                     bag.error("unknown criterion '\(key)'", at: w.keyLocation(of: key),
-                              hint: Suggest.hint(for: key, in: Criterion.allCases.map(\.rawValue)) ?? "criteria: \(Criterion.allCases.map(\.rawValue).joined(separator: ", "))")
+                              hint: bag.hint(for: key, in: Criterion.allCases.map(\.rawValue)) ?? "criteria: \(Criterion.allCases.map(\.rawValue).joined(separator: ", "))")
                     continue
                 }
                 if let value = w.int(key, range: 0...100) { weights.append((criterion, value)) }
@@ -169,7 +169,7 @@ enum ProgramLoader {
                 bag.error("rule '\(name)' needs a value, e.g. '\(name): \(name == "max_timezone_gap" ? "4h" : "2")'", at: source.location(node))
             default:
                 bag.error("unknown rule '\(string)'", at: source.location(node),
-                          hint: Suggest.hint(for: string, in: known) ?? "rules: \(known.joined(separator: ", "))")
+                          hint: bag.hint(for: string, in: known) ?? "rules: \(known.joined(separator: ", "))")
             }
         } else if let map = node.pairs, map.count == 1 {
             let (keyNode, valueNode) = map[0]
@@ -186,7 +186,7 @@ enum ProgramLoader {
                 bag.error("'min_seniority_gap' must be a whole number, found '\(value)'", at: source.location(valueNode))
             default:
                 bag.error("unknown rule '\(key)'", at: source.location(keyNode),
-                          hint: Suggest.hint(for: key, in: known) ?? "rules: \(known.joined(separator: ", "))")
+                          hint: bag.hint(for: key, in: known) ?? "rules: \(known.joined(separator: ", "))")
             }
         } else {
             bag.error("a rule must be a name such as not_same_team or 'max_timezone_gap: 4h'", at: source.location(node))
@@ -233,7 +233,7 @@ enum ActivityLoader {
         for item in r.stringList("formats") {
             guard let f = ProgramFormat(rawValue: item.value), f == .pairs || f == .groups else {
                 bag.error("activity formats are 'pairs' and 'groups', found '\(item.value)'", at: item.location,
-                          hint: Suggest.hint(for: item.value, in: ["pairs", "groups"]))
+                          hint: bag.hint(for: item.value, in: ["pairs", "groups"]))
                 continue
             }
             formats.insert(f)

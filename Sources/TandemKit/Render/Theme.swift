@@ -71,7 +71,7 @@ struct Theme: Sendable {
             }
             for (partial, line, column) in partialReferences(in: source.text) where sources[partial] == nil {
                 bag.error("template uses the partial '\(partial)', which does not exist", at: SourceLocation(file: source.file, line: line, column: column),
-                          hint: Suggest.hint(for: partial, in: sources.keys))
+                          hint: bag.hint(for: partial, in: sources.keys))
             }
         }
         for name in pageTemplates where sources[name] == nil {
