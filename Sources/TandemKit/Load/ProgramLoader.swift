@@ -95,7 +95,8 @@ enum ProgramLoader {
             timezone: timezone, round: r.int("round", range: 1...1000) ?? 1, oddPolicy: odd,
             fairness: r.bool("fairness") ?? false, candidates: r.int("candidates", range: 1...1000) ?? 24,
             weights: weights, rules: rules, agenda: agenda.map(\.value), pods: format == .pairs ? pods : nil,
-            bodyHTML: Markdown.html(doc.body, allowRawHTML: settings.allowRawHTML), sourceFile: path)
+            bodyHTML: MarkdownLimits.check(doc.body, file: path, firstLine: doc.bodyFirstLine, bag: bag)
+                ? Markdown.html(doc.body, allowRawHTML: settings.allowRawHTML) : "", sourceFile: path)
         program.agendaLocations = agenda.map(\.location)
         if let c = r.mapping("checkins", what: "'checkins'") {
             defer { c.finish(allowed: CheckinColumns.keys) }
@@ -257,7 +258,8 @@ enum ActivityLoader {
             durationMinutes: duration, formats: formats, materials: r.stringList("materials").map(\.value),
             prep: r.string("prep"), followUp: r.string("follow_up"), questions: r.stringList("questions").map(\.value),
             traits: traits, prompts: r.stringList("prompts").map(\.value),
-            bodyHTML: Markdown.html(doc.body, allowRawHTML: settings.allowRawHTML), sourceFile: path)
+            bodyHTML: MarkdownLimits.check(doc.body, file: path, firstLine: doc.bodyFirstLine, bag: bag)
+                ? Markdown.html(doc.body, allowRawHTML: settings.allowRawHTML) : "", sourceFile: path)
     }
 }
 
