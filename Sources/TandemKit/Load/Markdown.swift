@@ -61,7 +61,7 @@ enum MarkdownLimits {
         var i = 1
         while i < lines.count {
             guard let columns = delimiterRowColumns(lines[i]), !lines[i - 1].allSatisfy({ $0 == " " || $0 == "\t" }) else { i += 1; continue }
-            let line = firstLine + i
+            let line = firstLine + i - 1  // the header row
             if columns > maximumTableColumns {
                 bag.error("a table with \(columns) columns (the limit is \(maximumTableColumns))", at: SourceLocation(file: file, line: line),
                           hint: "split the table; every row is padded to the header's width")

@@ -294,7 +294,7 @@ enum RosterLoader {
     static func controlCharacter(in text: String) -> Unicode.Scalar? {
         var text = text
         let plain = text.withUTF8 { bytes in
-            bytes.allSatisfy { $0 >= 0x20 ? $0 != 0x7F && $0 != 0xC2 : $0 == 0x09 || $0 == 0x0A }
+            bytes.allSatisfy { $0 >= 0x20 ? $0 != 0x7F && $0 != 0xC2 && $0 != 0xE2 : $0 == 0x09 || $0 == 0x0A }
         }
         if plain { return nil }
         return text.unicodeScalars.first { s in
