@@ -28,12 +28,12 @@ enum LockWriter {
         }
         for (key, people) in [("sat_out", lock.satOut), ("unmatched", lock.unmatched)] where !people.isEmpty {
             out += "\(key):\n"
-            for p in people { out += "  - id: \(p.id)\n    reason: \(quote(p.reason))\n" }
+            for p in people { out += "  - id: \(p.id)\n    reason: \(quote(p.reason.trimmedFast(newlines: true)))\n" }
         }
         if !lock.dissolved.isEmpty {
             out += "dissolved:\n"
             for d in lock.dissolved {
-                out += "  - members: [\(d.members.joined(separator: ", "))]\n    reason: \(quote(d.reason))\n"
+                out += "  - members: [\(d.members.joined(separator: ", "))]\n    reason: \(quote(d.reason.trimmedFast(newlines: true)))\n"
                 if let date = d.date { out += "    on: \(date)\n" }
             }
         }
@@ -67,7 +67,8 @@ enum LockWriter {
         return out
     }
 
-    /// A double-quoted YAML scalar: reads back as exactly `text`.
+    /// A double-quoted YAML scalar: reads back as exactly `text`. (Reasons are written trimmed,
+    /// as the lock loader reads every text, so a written file reads back as itself.)
     static func quote(_ text: String) -> String {
         var out = "\""
         for scalar in text.unicodeScalars {
