@@ -309,6 +309,9 @@ extension HardeningTests {
         }
         #expect(seen >= 5)
         #expect(Bidi.isolate("Ada Lovelace") == "Ada Lovelace" && Bidi.isolate("Zoë") == "Zoë" && Bidi.isolate("李") == "李")
+        // Check-in comments (shown in the report) lose their explicit controls, then are isolated.
+        #expect(Bidi.isolateFreeText("fine \u{202E}gnp.exe\u{2069} end") == "fine gnp.exe end")
+        #expect(Bidi.isolateFreeText("\u{2069}שלום") == "\u{2068}שלום\u{2069}")
     }
 
     // MARK: did you mean

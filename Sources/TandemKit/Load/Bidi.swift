@@ -42,6 +42,16 @@ enum Bidi {
         return String(out)
     }
 
+    /// Free text that is not refused at load (a check-in comment, from a survey export): its
+    /// explicit bidi controls are removed, since a stray U+2069 would end the isolate early,
+    /// and it is isolated like a roster text.
+    static func isolateFreeText(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: isFormattingControl) else { return isolate(text) }
+        var kept = String.UnicodeScalarView()
+        kept.append(contentsOf: text.unicodeScalars.filter { !isFormattingControl($0) })
+        return isolate(String(kept))
+    }
+
     /// Isolates every field of a participant that pages, calendars and the report show.
     static func isolateDisplayFields(_ p: inout Participant) {
         func mayNeed(_ s: String?) -> Bool { s?.utf8.contains(where: { $0 >= 0xD6 }) ?? false }
