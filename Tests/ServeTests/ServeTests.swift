@@ -203,32 +203,20 @@ struct ServeTests {
         }
         #expect(checked > 10)
     }
-}
-
-@Suite("serve helpers")
-struct ServeHelperTests {
-    @Test("the script goes just before </body>, or at the end without one")
-    func inject() {
-        let page = LiveReload.inject(into: "<html><body><p>Hi</p></body></html>", version: 7, failure: nil)
-        #expect(page.hasPrefix("<html><body><p>Hi</p><script id=\"tandem-live-reload\">"))
-        #expect(page.hasSuffix("</script>\n</body></html>"))
-        #expect(page.contains("var seen = \"7\""))
-        #expect(LiveReload.inject(into: "<p>x</p>", version: 1, failure: nil).hasPrefix("<p>x</p><script"))
-    }
-
-    @Test("the banner escapes diagnostics")
-    func banner() {
-        let d = Diagnostic(.error, "bad <script>alert('x')</script> & more", at: SourceLocation(file: "Content/roster.yaml", line: 3, column: 5))
-        let html = LiveReload.banner([d])
-        #expect(html.contains("Content/roster.yaml:3:5: error: bad &lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; more"))
-        #expect(!html.contains("<script>"))
-    }
 
     /// One request on a fresh connection, as sent (no redirect followed): the status line
     /// and the headers.
-    private func rawRequest(port: UInt16, path: String) throws -> (status: String, headers: [String]) {
+    /// Runs on a thread of its own: blocking socket calls on the tests' cooperative threads
+    /// would starve the server under test.
+    private func rawRequest(port: UInt16, path: String) async -> (status: String, headers: [String]) {
+        await withCheckedContinuation { continuation in
+            Thread { continuation.resume(returning: Self.blockingRequest(port: port, path: path)) }.start()
+        }
+    }
+
+    private static func blockingRequest(port: UInt16, path: String) -> (status: String, headers: [String]) {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        #expect(fd >= 0)
+        guard fd >= 0 else { return ("socket() failed", []) }
         defer { close(fd) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
@@ -237,7 +225,7 @@ struct ServeHelperTests {
         let connected = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
-        #expect(connected == 0)
+        guard connected == 0 else { return ("connect() failed", []) }
         var timeout = timeval(tv_sec: 5, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         let request = Array("GET \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nConnection: close\r\n\r\n".utf8)
@@ -261,15 +249,35 @@ struct ServeHelperTests {
         let (server, url) = try await startServer(root)
         let port = UInt16(url.port ?? 0)
         for folder in ["/programs/coffee-roulette", "/activities"] {
-            let withSlash = try rawRequest(port: port, path: folder + "/")
+            let withSlash = await rawRequest(port: port, path: folder + "/")
             #expect(withSlash.status.hasPrefix("HTTP/1.1 200 "), "\(folder)/: \(withSlash.status)")
-            let without = try rawRequest(port: port, path: folder)
+            let without = await rawRequest(port: port, path: folder)
             #expect(without.status.hasPrefix("HTTP/1.1 301 "), "\(folder): \(without.status)")
             #expect(without.headers.contains { $0.lowercased() == "location: \(folder)/" }, "\(folder): \(without.headers)")
         }
         let page = try await get(url.appendingPathComponent("programs/coffee-roulette/"))
         #expect(page.status == 200 && page.body.contains("tandem-live-reload"))
         await server.stop()
+    }
+}
+
+@Suite("serve helpers")
+struct ServeHelperTests {
+    @Test("the script goes just before </body>, or at the end without one")
+    func inject() {
+        let page = LiveReload.inject(into: "<html><body><p>Hi</p></body></html>", version: 7, failure: nil)
+        #expect(page.hasPrefix("<html><body><p>Hi</p><script id=\"tandem-live-reload\">"))
+        #expect(page.hasSuffix("</script>\n</body></html>"))
+        #expect(page.contains("var seen = \"7\""))
+        #expect(LiveReload.inject(into: "<p>x</p>", version: 1, failure: nil).hasPrefix("<p>x</p><script"))
+    }
+
+    @Test("the banner escapes diagnostics")
+    func banner() {
+        let d = Diagnostic(.error, "bad <script>alert('x')</script> & more", at: SourceLocation(file: "Content/roster.yaml", line: 3, column: 5))
+        let html = LiveReload.banner([d])
+        #expect(html.contains("Content/roster.yaml:3:5: error: bad &lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; more"))
+        #expect(!html.contains("<script>"))
     }
 
     @Test("request paths never leave the site folder")

@@ -308,6 +308,11 @@ extension HardeningTests {
             #expect(!text.contains("\u{2068}Ada") && !text.contains("\u{2068}Cy"), "\(path): a left-to-right name was isolated")
         }
         #expect(seen >= 5)
+        // A first name taken from an isolated name is isolated itself, never left open.
+        for (path, data) in portal.siteSnapshot() {
+            let text = String(decoding: data, as: UTF8.self)
+            #expect(text.unicodeScalars.count { $0 == "\u{2068}" } == text.unicodeScalars.count { $0 == "\u{2069}" }, "\(path): an isolate is left open")
+        }
         #expect(Bidi.isolate("Ada Lovelace") == "Ada Lovelace" && Bidi.isolate("Zoë") == "Zoë" && Bidi.isolate("李") == "李")
         // Check-in comments (shown in the report) lose their explicit controls, then are isolated.
         #expect(Bidi.isolateFreeText("fine \u{202E}gnp.exe\u{2069} end") == "fine gnp.exe end")

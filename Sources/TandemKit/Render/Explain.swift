@@ -27,6 +27,13 @@ enum Explain {
             let end = utf8[start...].firstIndex(of: 0x20) ?? utf8.endIndex
             return String(p.name[start..<end])
         }
+        // A name isolated at load (see `Bidi`): the first word of what is inside, isolated
+        // again, so that the isolate is never left open.
+        let scalars = p.name.unicodeScalars
+        if scalars.first == Bidi.firstStrongIsolate, scalars.last == Bidi.popDirectionalIsolate, scalars.count >= 2 {
+            let inner = String(String.UnicodeScalarView(scalars.dropFirst().dropLast()))
+            return Bidi.isolate(String(inner.split(separator: " ").first ?? Substring(inner)))
+        }
         return String(p.name.split(separator: " ").first ?? Substring(p.name))
     }
 
