@@ -317,6 +317,8 @@ enum RosterLoader {
                                           ("department", p.department), ("team", p.team), ("manager", p.manager), ("location", p.location),
                                           ("bio", p.bio), ("link", p.link)]
         for (key, value) in fields {
+            // An address that is not plausible is reported as such already.
+            if key == "email", !isPlausibleEmail(p.email) { continue }
             if let value, let c = controlCharacter(in: value) { report(key, c, at: r.location(of: key)) }
         }
         for key in ["skills", "goals", "interests", "groups"] {
