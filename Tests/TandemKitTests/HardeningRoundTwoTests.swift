@@ -114,6 +114,13 @@ extension HardeningTests {
             let verb = output == "." ? "contains" : "is"
             #expect(portal.errors(report) == ["-: refusing to build into \(url.path): it \(verb) \(reason)"], "\(output)")
         }
+        // A Templates/ folder that does not exist yet is no different.
+        let fresh = try TestPortal.small()
+        defer { fresh.remove() }
+        #expect(!fresh.exists("Templates"))
+        #expect(fresh.errors(Pipeline.build(BuildOptions(root: fresh.root, output: fresh.root.appendingPathComponent("Templates"))))
+            == ["-: refusing to build into \(fresh.root.appendingPathComponent("Templates").path): it is inside the portal's Templates/ folder"])
+        #expect(!fresh.exists("Templates"))
         // Through a link, too.
         try FileManager.default.createSymbolicLink(atPath: portal.root.appendingPathComponent("Out").path, withDestinationPath: "Content/matches")
         #expect(!Pipeline.build(BuildOptions(root: portal.root, output: portal.root.appendingPathComponent("Out/Site"))).succeeded)

@@ -106,9 +106,9 @@ final class SiteWriter: @unchecked Sendable {
         }
         let out = resolved(output)
         for folder in ["Content", "Templates"] {
-            let url = root.appendingPathComponent(folder)
-            guard FileManager.default.fileExists(atPath: url.path) else { continue }
-            let inner = resolved(url)
+            // Also when the folder does not exist yet: a site written to Templates/ would
+            // become the next build's theme.
+            let inner = resolved(root.appendingPathComponent(folder))
             if out == inner || out.hasPrefix(inner + "/") {
                 return "refusing to build into \(output.path): it is inside the portal's \(folder)/ folder"
             }
