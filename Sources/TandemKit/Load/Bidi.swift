@@ -55,8 +55,9 @@ enum Bidi {
     /// Isolates every field of a participant that pages, calendars and the report show.
     static func isolateDisplayFields(_ p: inout Participant) {
         func mayNeed(_ s: String?) -> Bool { s?.utf8.contains(where: { $0 >= 0xD6 }) ?? false }
-        let lists = p.skills + p.goals + p.interests + p.groups
-        guard [p.name, p.title, p.department, p.location, p.pronouns, p.team, p.bio].contains(where: mayNeed) || lists.contains(where: mayNeed) else { return }
+        guard mayNeed(p.name) || mayNeed(p.title) || mayNeed(p.department) || mayNeed(p.location) || mayNeed(p.pronouns)
+                || mayNeed(p.team) || mayNeed(p.bio) || p.skills.contains(where: mayNeed) || p.goals.contains(where: mayNeed)
+                || p.interests.contains(where: mayNeed) || p.groups.contains(where: mayNeed) else { return }
         p.name = isolate(p.name)
         p.title = isolate(p.title)
         p.department = isolate(p.department)
