@@ -97,7 +97,8 @@ public struct BuildFailed: Error, CustomStringConvertible {
 
 enum Suggest {
     /// The closest candidate by edit distance, if it is close enough to be a likely typo.
-    /// `work` counts the table cells computed, for a caller that keeps a budget.
+    /// `work` counts the characters looked at and the table cells computed, for a caller
+    /// that keeps a budget.
     static func closest(to word: String, in candidates: some Sequence<String>) -> String? {
         var work = 0
         return closest(to: word, in: candidates, work: &work)
@@ -108,8 +109,11 @@ enum Suggest {
         let limit = max(2, word.count / 3)
         var best: (String, Int)?
         for candidate in candidates {
+            // Looking at a candidate costs its length even when its distance is not computed.
+            work += candidate.utf8.count
             // Nothing farther than the best so far, or than a likely typo, needs its exact distance.
             let cutoff = min(limit, best?.1 ?? limit)
+            if abs(candidate.unicodeScalars.count - w.count) > cutoff { continue }
             let d = editDistance(w, Array(candidate.lowercased().unicodeScalars), cutoff: cutoff, work: &work)
             if d > cutoff { continue }
             if best == nil || d < best!.1 || (d == best!.1 && candidate < best!.0) { best = (candidate, d) }
@@ -151,7 +155,8 @@ enum Suggest {
 }
 
 extension DiagnosticBag {
-    /// Table cells the suggestions of one bag may compute: a fraction of a second. A file
+    /// Characters and table cells the suggestions of one bag may look at: a fraction of a
+    /// second. A file
     /// with thousands of unknown names (a manager column of e-mail addresses, thousands of
     /// unknown programs) would otherwise compare each with every candidate; past the budget
     /// its errors come without "did you mean".
