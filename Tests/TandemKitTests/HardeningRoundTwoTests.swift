@@ -389,3 +389,29 @@ extension HardeningTests {
         #expect(Markdown.html(brackets, allowRawHTML: false).count > limit)
     }
 }
+
+extension HardeningTests {
+    /// The role check of mentoring lock files leaves alone whoever has left the program:
+    /// the build dissolves their match, as for any other program.
+    @Test func aMentorWhoLeftTheProgramDoesNotFailTheLockFile() throws {
+        let portal = try BadInputTests.portal(for: "lock-mentee-as-mentor")
+        defer { portal.remove() }
+        try portal.write("Content/matches/mentoring/round-1.yaml", """
+            program: mentoring
+            round: 1
+            format: mentoring
+            locked: 2027-01-04
+            matches:
+              - members: [ada, bo]
+                kind: mentoring
+
+            """)
+        let roster = try #require(portal.read("Content/roster.yaml"))
+            .replacingOccurrences(of: "    programs: [peer-circles, mentoring]\n    roles: { mentoring: mentor }\n", with: "    programs: [peer-circles]\n")
+        #expect(roster != portal.read("Content/roster.yaml"))
+        try portal.write("Content/roster.yaml", roster)
+        let report = portal.build(now: 1_800_000_000)
+        #expect(report.succeeded, "\(portal.errors(report))")
+        #expect(portal.read("Content/matches/mentoring/round-1.yaml")?.contains("dissolved:") == true)
+    }
+}

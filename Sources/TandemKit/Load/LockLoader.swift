@@ -133,11 +133,14 @@ enum LockLoader {
             bag.error("a mentoring match has a mentor and one mentee, found \(members.count) member\(members.count == 1 ? "" : "s")", at: location, hint: hint)
             return
         }
+        // Someone who has left the program is dissolved from the match by the next build,
+        // whatever their role was.
+        func enrolled(_ id: String) -> Bool { portal.participant(id)?.programs.contains(program.slug) ?? false }
         func role(_ id: String) -> MentoringRole? { portal.participant(id)?.roles[program.slug] }
-        if role(members[0].value) != .mentor {
+        if enrolled(members[0].value), role(members[0].value) != .mentor {
             bag.error("'\(members[0].value)' is listed first, as the mentor, but is not a mentor in '\(program.slug)'", at: members[0].location, hint: hint)
         }
-        if role(members[1].value) == .mentor {
+        if enrolled(members[1].value), role(members[1].value) == .mentor {
             bag.error("'\(members[1].value)' is listed as the mentee, but is a mentor in '\(program.slug)'", at: members[1].location, hint: hint)
         }
     }
