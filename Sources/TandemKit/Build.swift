@@ -119,6 +119,11 @@ public enum Pipeline {
         report.participants = portal.participants.count
         let theme = timed("templates", &report, options.progress) { Theme.load(portalRoot: options.root, bag: bag) }
         guard !bag.hasErrors else { report.diagnostics = bag.sorted(); return report }
+        if let problem = SiteWriter.forbiddenOutput(options.output, root: options.root) {
+            bag.error(problem, at: nil, hint: "choose an output folder outside Content/ and Templates/ (the default is Site/)")
+            report.diagnostics = bag.sorted()
+            return report
+        }
         let writer = SiteWriter(output: options.output)
         writer.progress = options.progress
         // Taking stock of the kept previous site (a walk of every file in it).
