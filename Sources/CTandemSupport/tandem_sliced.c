@@ -40,6 +40,9 @@ struct tandem_sliced {
     // team_order[team_start[v] ..< team_start[v + 1]], the reports of x likewise.
     int32_t *team_order, *team_start, top_team;
     int32_t *report_order, *report_start, top_manager;
+    // Whether the bit-sliced planes may be used (tandem_sliced_row; the fallback of
+    // tandem_sliced_row_pruned): non-negative weights, tenure unweighted.
+    int32_t sliceable;
 };
 
 INLINE v4 load4(const uint64_t *p) {
@@ -142,19 +145,25 @@ static uint64_t *value_maps(const int32_t *index, int32_t count, int32_t n, int3
     return maps;
 }
 
-tandem_sliced *tandem_sliced_create(const tandem_scoring *t, int32_t n) {
-    if (n <= 0 || t->mentoring || t->weight[12] != 0) return NULL;
+/// With `pruning_only`, an engine for tandem_sliced_row_pruned alone: any weights (negative,
+/// tenure) are accepted, since it scores its candidates with tandem_score_row; the
+/// bit-sliced planes (which need non-negative weights) are then never used.
+static tandem_sliced *create(const tandem_scoring *t, int32_t n, int pruning_only) {
+    if (n <= 0 || t->mentoring) return NULL;
     int64_t high = 0;
+    int sliceable = t->weight[12] == 0;
     static const int32_t max_level[13] = {4, 3, 3, 3, 2, 0, 0, 0, 0, 2, 2, 3, 0};
     for (int i = 0; i < 13; i++) {
-        if (t->weight[i] < 0) return NULL;
-        high += (int64_t)t->weight[i] * max_level[i];
+        if (t->weight[i] < 0) sliceable = 0;
+        high += (int64_t)(t->weight[i] > 0 ? t->weight[i] : 0) * max_level[i];
     }
     high += (t->weight[5] > t->weight[6] ? t->weight[5] : t->weight[6]);
     high += (t->weight[7] > t->weight[8] ? t->weight[7] : t->weight[8]);
     int32_t planes = 1;
     while (planes < max_planes && ((int64_t)1 << planes) <= high) planes++;
-    if (((int64_t)1 << planes) <= high) return NULL;
+    if (((int64_t)1 << planes) <= high) sliceable = 0;
+    if (!sliceable && !pruning_only) return NULL;
+    if (!sliceable) planes = 1;
     const int64_t memory = (int64_t)(t->words * 128 + t->interest_words * 64 + t->group_words * 64 + 4 * max_distinct) * n / 8;
     if (memory > ((int64_t)256 << 20)) return NULL;
 
@@ -165,6 +174,7 @@ tandem_sliced *tandem_sliced_create(const tandem_scoring *t, int32_t n) {
     e->words = ((n + 63) / 64 + 3) / 4 * 4;
     e->planes = planes;
     e->high = (int32_t)high;
+    e->sliceable = sliceable;
     const int32_t W = e->words;
     e->valid = calloc((size_t)W, sizeof(uint64_t));
     e->department_index = malloc(sizeof(int32_t) * (size_t)n);
@@ -225,7 +235,15 @@ tandem_sliced *tandem_sliced_create(const tandem_scoring *t, int32_t n) {
     return e;
 }
 
-int32_t tandem_sliced_scratch_words(const tandem_sliced *e) { return (e->planes + 1) * e->words; }
+tandem_sliced *tandem_sliced_create(const tandem_scoring *t, int32_t n) { return create(t, n, 0); }
+
+tandem_sliced *tandem_sliced_create_pruning(const tandem_scoring *t, int32_t n) { return create(t, n, 1); }
+
+int32_t tandem_sliced_can_slice(const tandem_sliced *e) { return e->sliceable; }
+
+// Scratch: the planes (and the allowed mask) of tandem_sliced_row, then for the pruned rows
+// a 3-bit counter (3 words a word) and two int32 arrays of n (candidates, scores).
+int32_t tandem_sliced_scratch_words(const tandem_sliced *e) { return (e->planes + 1) * e->words + 3 * e->words + e->n + 2; }
 
 INLINE void clear_bit(uint64_t *map, int32_t i) { map[i >> 6] &= ~((uint64_t)1 << (i & 63)); }
 
@@ -504,6 +522,271 @@ INLINE int32_t row_body(const tandem_sliced *e, int32_t x, int32_t k, const int3
         }
     }
     return taken;
+}
+
+// Exact top k without scoring every pair: a threshold top-k in the manner of Fagin, Lotem
+// and Naor's Threshold Algorithm ("Optimal aggregation algorithms for middleware", PODS
+// 2001; JCSS 66(4), 2003), with one list under sorted access. The score is a sum of
+// per-criterion terms with small ranges. The "pivot" is the set criterion worth the most
+// (weight times its cap: usually goals_skills, whose inverted index is the bitsets of the
+// people holding each skill and each goal); its level for every person in the row comes from
+// bit-sliced counters over those bitsets, a few word operations per 64 people. People are
+// then taken level by level, highest first, and scored exactly (tandem_score_row). Everyone
+// not yet scored has a pivot level of at most L, so at most w·L plus the largest value every
+// other criterion can take for this person (`rest`). Once that bound is below the k-th best
+// score found, nobody unseen can enter the top k, not even on a tie (ties go to the lower
+// vertex, so a bound equal to the k-th best does not stop the scan). The result is the
+// exhaustive row's top k, pair for pair. When a row's levels hold so many people that
+// scoring them one by one would cost more than the bit-sliced row, the row is done that way
+// (when the engine can slice), with the same result.
+
+typedef struct { int32_t vertex, score; } ranked;
+
+/// Lower score, or the same score and a higher vertex: what leaves the top k first.
+INLINE int ranked_worse(ranked a, ranked b) { return a.score < b.score || (a.score == b.score && a.vertex > b.vertex); }
+
+/// Offers `item` to a min-heap (worst on top) of at most k entries.
+INLINE void heap_offer(ranked *heap, int32_t *size, int32_t k, ranked item) {
+    if (*size < k) {
+        int32_t i = (*size)++;
+        heap[i] = item;
+        while (i > 0) {
+            const int32_t parent = (i - 1) / 2;
+            if (!ranked_worse(heap[i], heap[parent])) break;
+            const ranked t = heap[i]; heap[i] = heap[parent]; heap[parent] = t;
+            i = parent;
+        }
+    } else if (k > 0 && ranked_worse(heap[0], item)) {
+        heap[0] = item;
+        int32_t i = 0;
+        for (;;) {
+            const int32_t l = 2 * i + 1, r = l + 1;
+            int32_t m = i;
+            if (l < *size && ranked_worse(heap[l], heap[m])) m = l;
+            if (r < *size && ranked_worse(heap[r], heap[m])) m = r;
+            if (m == i) break;
+            const ranked t = heap[i]; heap[i] = heap[m]; heap[m] = t;
+            i = m;
+        }
+    }
+}
+
+static int compare_ranked_vertex(const void *a, const void *b) {
+    const int32_t x = ((const ranked *)a)->vertex, y = ((const ranked *)b)->vertex;
+    return (x > y) - (x < y);
+}
+
+INLINE int32_t max32(int32_t a, int32_t b) { return a > b ? a : b; }
+INLINE int32_t cap32(int32_t a, int32_t b) { return a < b ? a : b; }
+
+/// Mask of people whose 3-bit counter (planes c, word w) equals `v`.
+INLINE uint64_t counter_equals(const uint64_t *c, int32_t W, int32_t w, int32_t v) {
+    const uint64_t b0 = c[w], b1 = c[W + w], b2 = c[2 * W + w];
+    return ((v & 1) ? b0 : ~b0) & ((v & 2) ? b1 : ~b1) & ((v & 4) ? b2 : ~b2);
+}
+
+INLINE int32_t pruned_body(const tandem_sliced *e, int32_t x, int32_t k, const int32_t *avoid, int32_t avoid_count,
+                           const int32_t *earlier, int32_t earlier_count, const uint8_t *relieved, int32_t penalty,
+                           uint64_t *scratch, int32_t *allowed_out, int32_t *out_vertex, int32_t *out_score,
+                           int32_t *pruned_out, int64_t *scored_out) {
+    const tandem_scoring *t = &e->table;
+    const int32_t W = e->words, n = e->n;
+    const int32_t *w = t->weight;
+    uint64_t *allowed = scratch, *counter = scratch + (int64_t)(e->planes + 1) * W;
+    int32_t *candidates = (int32_t *)(counter + 3 * (int64_t)W), *row = candidates + n;
+    *pruned_out = 1;
+    *scored_out = 0;
+    if (k <= 0 || k > 4096) {
+        if (!e->sliceable) return -1;
+        *pruned_out = 0;
+        return row_body(e, x, k, avoid, avoid_count, earlier, earlier_count, relieved, penalty, scratch, allowed_out,
+                        out_vertex, out_score);
+    }
+
+    // The allowed mask, as in row_body.
+    memcpy(allowed, e->valid, sizeof(uint64_t) * (size_t)W);
+    clear_bit(allowed, x);
+    if (t->manager[x] >= 0 && t->manager[x] < n) clear_bit(allowed, t->manager[x]);
+    if (x <= e->top_manager) {
+        for (int32_t i = e->report_start[x]; i < e->report_start[x + 1]; i++) clear_bit(allowed, e->report_order[i]);
+    }
+    if (t->rule_team && t->team[x] > 0 && t->team[x] <= e->top_team) {
+        for (int32_t i = e->team_start[t->team[x]]; i < e->team_start[t->team[x] + 1]; i++) clear_bit(allowed, e->team_order[i]);
+    }
+    const uint64_t *same_department = e->department_map + (int64_t)e->department_index[x] * W;
+    const uint64_t *same_location = e->location_map + (int64_t)e->location_index[x] * W;
+    const uint64_t *far_zone = e->far_map + (int64_t)e->offset_index[x] * W;
+    for (int32_t at = 0; at < W; at++) {
+        uint64_t a = allowed[at];
+        if (t->rule_department) a &= ~same_department[at];
+        if (t->rule_location) a &= same_location[at];
+        allowed[at] = a & ~far_zone[at];
+    }
+    for (int32_t i = 0; i < avoid_count; i++) {
+        const int32_t y = avoid[i];
+        if (y >= 0 && y < n) clear_bit(allowed, y);
+    }
+
+    ranked heap[4096];
+    int32_t size = 0, extra_count = 0;
+    // Earlier partners leave the mask; a relieved one is scored now, with the penalty.
+    for (int32_t i = 0; i < earlier_count; i++) {
+        const int32_t y = earlier[i];
+        if (y < 0 || y >= n || !((allowed[y >> 6] >> (y & 63)) & 1)) continue;
+        clear_bit(allowed, y);
+        if (!relieved[x] && !relieved[y]) continue;
+        extra_count += 1;
+        tandem_score_row(t, x, 0, &y, 1, row);
+        const int32_t s = row[y] == INT32_MIN ? INT32_MIN : max32(1, row[y] - penalty);
+        if (s != INT32_MIN) heap_offer(heap, &size, k, (ranked){y, s});
+    }
+    int32_t total = extra_count;
+    for (int32_t at = 0; at < W; at++) total += __builtin_popcountll(allowed[at]);
+    *allowed_out = total;
+
+    // This person's items, and the pivot: the set criterion with the largest weight × cap.
+    int32_t goals[256], skills[256], likes[256], circles[256];
+    if (t->words * 64 > 256 || t->interest_words * 64 > 256 || t->group_words * 64 > 256) return -1;
+    const int32_t goal_count = items_of(t->goals, x, t->words, goals);
+    const int32_t skill_count = items_of(t->skills, x, t->words, skills);
+    const int32_t like_count = items_of(t->interests, x, t->interest_words, likes);
+    const int32_t circle_count = items_of(t->groups, x, t->group_words, circles);
+    // Highest level each set criterion can reach with this person (a level counts shared items).
+    const int32_t reach[5] = {cap32(4, goal_count + skill_count), cap32(3, goal_count), cap32(3, skill_count),
+                              cap32(3, like_count), cap32(2, circle_count)};
+    int32_t pivot = -1, best = 0;
+    for (int32_t c = 0; c < 5; c++) {
+        if (w[c] > 0 && w[c] * reach[c] > best) { best = w[c] * reach[c]; pivot = c; }
+    }
+    // rest: the most every criterion but the pivot can add for anyone.
+    int32_t rest = 0;
+    for (int32_t c = 0; c < 5; c++) if (c != pivot) rest += max32(0, w[c] * reach[c]);
+    rest += max32(w[5], w[6]) + max32(w[7], w[8]) + max32(0, 2 * w[9]) + max32(0, 2 * w[12]);
+    {
+        const int32_t sx = t->seniority[x];
+        int32_t top = 0;  // people of unknown seniority add nothing
+        for (int32_t j = 0; j < e->seniority_count && sx >= 0; j++) {
+            const int32_t sy = e->seniority_value[j];
+            if (sy < 0) continue;
+            const uint32_t d = distance32(sx, sy);
+            const int32_t gap = (int32_t)d;
+            top = max32(top, w[10] * (d == 0 ? 2 : d == 1 ? 1 : 0) + w[11] * (gap <= 0 ? 0 : (gap < 3 ? gap : 3)));
+        }
+        rest += top;
+    }
+
+    // The pivot's level for everyone: a 3-bit counter (saturating at 7) of the items hit.
+    int32_t top_level = 0;
+    if (pivot >= 0) {
+        top_level = reach[pivot];
+        const uint64_t *maps[2] = {NULL, NULL};
+        const int32_t *lists[2] = {NULL, NULL};
+        int32_t counts[2] = {0, 0};
+        switch (pivot) {
+        case 0: maps[0] = e->skill_map; lists[0] = goals; counts[0] = goal_count;
+                maps[1] = e->goal_map; lists[1] = skills; counts[1] = skill_count; break;
+        case 1: maps[0] = e->goal_map; lists[0] = goals; counts[0] = goal_count; break;
+        case 2: maps[0] = e->skill_map; lists[0] = skills; counts[0] = skill_count; break;
+        case 3: maps[0] = e->interest_map; lists[0] = likes; counts[0] = like_count; break;
+        default: maps[0] = e->group_map; lists[0] = circles; counts[0] = circle_count; break;
+        }
+        const v4 zero = {0, 0, 0, 0};
+        for (int32_t at = 0; at < W; at += 4) {
+            v4 c0 = zero, c1 = zero, c2 = zero;
+            for (int32_t m = 0; m < 2; m++) {
+                for (int32_t i = 0; i < counts[m]; i++) count3(&c0, &c1, &c2, load4(maps[m] + (int64_t)lists[m][i] * W + at));
+            }
+            store4(counter + at, c0);
+            store4(counter + W + at, c1);
+            store4(counter + 2 * W + at, c2);
+        }
+    }
+
+    // Levels from the top; scoring one by one costs about what the bit-sliced row costs for
+    // a twelfth of the row.
+    const int64_t budget = e->sliceable ? n / 12 + 64 : INT64_MAX;
+    int64_t scored = 0;
+    for (int32_t level = top_level; level >= 0; level--) {
+        if (pivot >= 0 && size == k && (int64_t)w[pivot] * level + rest < heap[0].score) break;
+        int32_t count = 0;
+        for (int32_t at = 0; at < W; at++) {
+            uint64_t m = allowed[at];
+            if (pivot >= 0) {
+                if (level == top_level) {
+                    uint64_t ge = 0;
+                    for (int32_t v = level; v < 8; v++) ge |= counter_equals(counter, W, at, v);
+                    m &= ge;
+                } else {
+                    m &= counter_equals(counter, W, at, level);
+                }
+            }
+            while (m) {
+                candidates[count++] = at * 64 + __builtin_ctzll(m);
+                m &= m - 1;
+            }
+        }
+        if (scored + count > budget) {
+            *pruned_out = 0;
+            *scored_out = scored;
+            return row_body(e, x, k, avoid, avoid_count, earlier, earlier_count, relieved, penalty, scratch, allowed_out,
+                            out_vertex, out_score);
+        }
+        scored += count;
+        tandem_score_row(t, x, 0, candidates, count, row);
+        for (int32_t i = 0; i < count; i++) {
+            const int32_t y = candidates[i];
+            if (row[y] != INT32_MIN) heap_offer(heap, &size, k, (ranked){y, row[y]});
+        }
+    }
+    *scored_out = scored + extra_count;
+    qsort(heap, (size_t)size, sizeof(ranked), compare_ranked_vertex);
+    for (int32_t i = 0; i < size; i++) {
+        out_vertex[i] = heap[i].vertex;
+        out_score[i] = heap[i].score;
+    }
+    return size;
+}
+
+typedef int32_t (*pruned_function)(const tandem_sliced *, int32_t, int32_t, const int32_t *, int32_t, const int32_t *,
+                                   int32_t, const uint8_t *, int32_t, uint64_t *, int32_t *, int32_t *, int32_t *,
+                                   int32_t *, int64_t *);
+
+static int32_t pruned_portable(const tandem_sliced *e, int32_t x, int32_t k, const int32_t *avoid, int32_t na,
+                               const int32_t *earlier, int32_t ne, const uint8_t *relieved, int32_t penalty,
+                               uint64_t *scratch, int32_t *allowed, int32_t *ov, int32_t *os, int32_t *pr, int64_t *sc) {
+    return pruned_body(e, x, k, avoid, na, earlier, ne, relieved, penalty, scratch, allowed, ov, os, pr, sc);
+}
+
+#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
+__attribute__((target("popcnt")))
+static int32_t pruned_popcnt(const tandem_sliced *e, int32_t x, int32_t k, const int32_t *avoid, int32_t na,
+                             const int32_t *earlier, int32_t ne, const uint8_t *relieved, int32_t penalty,
+                             uint64_t *scratch, int32_t *allowed, int32_t *ov, int32_t *os, int32_t *pr, int64_t *sc) {
+    return pruned_body(e, x, k, avoid, na, earlier, ne, relieved, penalty, scratch, allowed, ov, os, pr, sc);
+}
+
+__attribute__((target("avx2,popcnt")))
+static int32_t pruned_avx2(const tandem_sliced *e, int32_t x, int32_t k, const int32_t *avoid, int32_t na,
+                           const int32_t *earlier, int32_t ne, const uint8_t *relieved, int32_t penalty,
+                           uint64_t *scratch, int32_t *allowed, int32_t *ov, int32_t *os, int32_t *pr, int64_t *sc) {
+    return pruned_body(e, x, k, avoid, na, earlier, ne, relieved, penalty, scratch, allowed, ov, os, pr, sc);
+}
+#endif
+
+int32_t tandem_sliced_row_pruned(const tandem_sliced *e, int32_t x, int32_t k, const int32_t *avoid, int32_t avoid_count,
+                                 const int32_t *earlier, int32_t earlier_count, const uint8_t *relieved, int32_t penalty,
+                                 uint64_t *scratch, int32_t *allowed, int32_t *out_vertex, int32_t *out_score,
+                                 int32_t *pruned, int64_t *scored) {
+    pruned_function f = pruned_portable;
+#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
+    switch (tandem_scoring_level()) {
+    case 2: f = pruned_avx2; break;
+    case 1: f = pruned_popcnt; break;
+    default: break;
+    }
+#endif
+    return f(e, x, k, avoid, avoid_count, earlier, earlier_count, relieved, penalty, scratch, allowed, out_vertex,
+             out_score, pruned, scored);
 }
 
 typedef int32_t (*sliced_function)(const tandem_sliced *, int32_t, int32_t, const int32_t *, int32_t, const int32_t *,
