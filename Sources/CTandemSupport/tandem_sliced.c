@@ -242,8 +242,9 @@ tandem_sliced *tandem_sliced_create_pruning(const tandem_scoring *t, int32_t n) 
 int32_t tandem_sliced_can_slice(const tandem_sliced *e) { return e->sliceable; }
 
 // Scratch: the planes (and the allowed mask) of tandem_sliced_row, then for the pruned rows
-// a 3-bit counter (3 words a word) and two int32 arrays of n (candidates, scores).
-int32_t tandem_sliced_scratch_words(const tandem_sliced *e) { return (e->planes + 1) * e->words + 3 * e->words + e->n + 2; }
+// two pivots' level masks (up to 5 words a word each) and two int32 arrays of n (candidates,
+// scores).
+int32_t tandem_sliced_scratch_words(const tandem_sliced *e) { return (e->planes + 1) * e->words + 10 * e->words + e->n + 2; }
 
 INLINE void clear_bit(uint64_t *map, int32_t i) { map[i >> 6] &= ~((uint64_t)1 << (i & 63)); }
 
@@ -579,21 +580,15 @@ static int compare_ranked_vertex(const void *a, const void *b) {
 INLINE int32_t max32(int32_t a, int32_t b) { return a > b ? a : b; }
 INLINE int32_t cap32(int32_t a, int32_t b) { return a < b ? a : b; }
 
-/// Mask of people whose 3-bit counter (planes c, word w) equals `v`.
-INLINE uint64_t counter_equals(const uint64_t *c, int32_t W, int32_t w, int32_t v) {
-    const uint64_t b0 = c[w], b1 = c[W + w], b2 = c[2 * W + w];
-    return ((v & 1) ? b0 : ~b0) & ((v & 2) ? b1 : ~b1) & ((v & 4) ? b2 : ~b2);
-}
-
 INLINE int32_t pruned_body(const tandem_sliced *e, int32_t x, int32_t k, const int32_t *avoid, int32_t avoid_count,
                            const int32_t *earlier, int32_t earlier_count, const uint8_t *relieved, int32_t penalty,
                            uint64_t *scratch, int32_t *allowed_out, int32_t *out_vertex, int32_t *out_score,
-                           int32_t *pruned_out, int64_t *scored_out) {
+                           int32_t *pruned_out, int64_t *scored_out, int32_t *hint) {
     const tandem_scoring *t = &e->table;
     const int32_t W = e->words, n = e->n;
     const int32_t *w = t->weight;
     uint64_t *allowed = scratch, *counter = scratch + (int64_t)(e->planes + 1) * W;
-    int32_t *candidates = (int32_t *)(counter + 3 * (int64_t)W), *row = candidates + n;
+    int32_t *candidates = (int32_t *)(counter + 10 * (int64_t)W), *row = candidates + n;
     *pruned_out = 1;
     *scored_out = 0;
     if (k <= 0 || k > 4096) {
@@ -644,7 +639,7 @@ INLINE int32_t pruned_body(const tandem_sliced *e, int32_t x, int32_t k, const i
     for (int32_t at = 0; at < W; at++) total += __builtin_popcountll(allowed[at]);
     *allowed_out = total;
 
-    // This person's items, and the pivot: the set criterion with the largest weight × cap.
+    // This person's items; the pivot is the set criterion with the largest weight × cap.
     int32_t goals[256], skills[256], likes[256], circles[256];
     if (t->words * 64 > 256 || t->interest_words * 64 > 256 || t->group_words * 64 > 256) return -1;
     const int32_t goal_count = items_of(t->goals, x, t->words, goals);
@@ -654,14 +649,23 @@ INLINE int32_t pruned_body(const tandem_sliced *e, int32_t x, int32_t k, const i
     // Highest level each set criterion can reach with this person (a level counts shared items).
     const int32_t reach[5] = {cap32(4, goal_count + skill_count), cap32(3, goal_count), cap32(3, skill_count),
                               cap32(3, like_count), cap32(2, circle_count)};
-    int32_t pivot = -1, best = 0;
-    for (int32_t c = 0; c < 5; c++) {
-        if (w[c] > 0 && w[c] * reach[c] > best) { best = w[c] * reach[c]; pivot = c; }
+    // The pivots: the two set criteria with the largest weight × reach.
+    int32_t pivot[2] = {-1, -1};
+    for (int32_t p = 0; p < 2; p++) {
+        int32_t best = 0;
+        for (int32_t c = 0; c < 5; c++) {
+            if (c != pivot[0] && w[c] > 0 && w[c] * reach[c] > best) { best = w[c] * reach[c]; pivot[p] = c; }
+        }
     }
-    // rest: the most every criterion but the pivot can add for anyone.
+    // P(y), computed for everyone: the pivots' exact points plus the exact department,
+    // location and time-zone points, shifted to start at 0. Every other criterion adds at
+    // most `rest` (its largest value for anyone), so score(x, y) <= P(y) + rest.
+    const int use_department = w[5] != w[6], use_location = w[7] != w[8];
     int32_t rest = 0;
-    for (int32_t c = 0; c < 5; c++) if (c != pivot) rest += max32(0, w[c] * reach[c]);
-    rest += max32(w[5], w[6]) + max32(w[7], w[8]) + max32(0, 2 * w[9]) + max32(0, 2 * w[12]);
+    for (int32_t c = 0; c < 5; c++) if (c != pivot[0] && c != pivot[1]) rest += max32(0, w[c] * reach[c]);
+    rest += use_department ? cap32(w[5], w[6]) : w[5];
+    rest += use_location ? cap32(w[7], w[8]) : w[7];
+    rest += cap32(0, 2 * w[9]) + max32(0, 2 * w[12]);
     {
         const int32_t sx = t->seniority[x];
         int32_t top = 0;  // people of unknown seniority add nothing
@@ -674,52 +678,92 @@ INLINE int32_t pruned_body(const tandem_sliced *e, int32_t x, int32_t k, const i
         }
         rest += top;
     }
-
-    // The pivot's level for everyone: a 3-bit counter (saturating at 7) of the items hit.
-    int32_t top_level = 0;
-    if (pivot >= 0) {
-        top_level = reach[pivot];
-        const uint64_t *maps[2] = {NULL, NULL};
-        const int32_t *lists[2] = {NULL, NULL};
-        int32_t counts[2] = {0, 0};
-        switch (pivot) {
-        case 0: maps[0] = e->skill_map; lists[0] = goals; counts[0] = goal_count;
-                maps[1] = e->goal_map; lists[1] = skills; counts[1] = skill_count; break;
-        case 1: maps[0] = e->goal_map; lists[0] = goals; counts[0] = goal_count; break;
-        case 2: maps[0] = e->skill_map; lists[0] = skills; counts[0] = skill_count; break;
-        case 3: maps[0] = e->interest_map; lists[0] = likes; counts[0] = like_count; break;
-        default: maps[0] = e->group_map; lists[0] = circles; counts[0] = circle_count; break;
-        }
-        const v4 zero = {0, 0, 0, 0};
-        for (int32_t at = 0; at < W; at += 4) {
-            v4 c0 = zero, c1 = zero, c2 = zero;
-            for (int32_t m = 0; m < 2; m++) {
-                for (int32_t i = 0; i < counts[m]; i++) count3(&c0, &c1, &c2, load4(maps[m] + (int64_t)lists[m][i] * W + at));
+    int64_t p_max = (use_department ? labs((long)w[5] - w[6]) : 0) + (use_location ? labs((long)w[7] - w[8]) : 0) + 2 * labs((long)w[9]);
+    for (int32_t p = 0; p < 2; p++) if (pivot[p] >= 0) p_max += (int64_t)w[pivot[p]] * reach[pivot[p]];
+    int32_t p_planes = 1;
+    while (p_planes < 10 && ((int64_t)1 << p_planes) <= p_max) p_planes++;
+    if (((int64_t)1 << p_planes) <= p_max) return -1;
+    uint64_t *p_plane = counter;  // p_planes planes of W words
+    const uint64_t *same_zone = e->offset_map + (int64_t)e->offset_index[x] * W;
+    const uint64_t *near_zone = e->near_map + (int64_t)e->offset_index[x] * W;
+    {
+        const uint64_t *maps[2][2] = {{NULL, NULL}, {NULL, NULL}};
+        const int32_t *lists[2][2] = {{NULL, NULL}, {NULL, NULL}};
+        int32_t counts[2][2] = {{0, 0}, {0, 0}};
+        for (int32_t p = 0; p < 2; p++) {
+            switch (pivot[p]) {
+            case -1: break;
+            case 0: maps[p][0] = e->skill_map; lists[p][0] = goals; counts[p][0] = goal_count;
+                    maps[p][1] = e->goal_map; lists[p][1] = skills; counts[p][1] = skill_count; break;
+            case 1: maps[p][0] = e->goal_map; lists[p][0] = goals; counts[p][0] = goal_count; break;
+            case 2: maps[p][0] = e->skill_map; lists[p][0] = skills; counts[p][0] = skill_count; break;
+            case 3: maps[p][0] = e->interest_map; lists[p][0] = likes; counts[p][0] = like_count; break;
+            default: maps[p][0] = e->group_map; lists[p][0] = circles; counts[p][0] = circle_count; break;
             }
-            store4(counter + at, c0);
-            store4(counter + W + at, c1);
-            store4(counter + 2 * W + at, c2);
+        }
+        const v4 zero = {0, 0, 0, 0}, ones = ~zero;
+        for (int32_t at = 0; at < W; at += 4) {
+            v4 acc[10];
+            for (int32_t r = 0; r < p_planes; r++) acc[r] = zero;
+            for (int32_t p = 0; p < 2; p++) {
+                if (pivot[p] < 0) continue;
+                v4 c0 = zero, c1 = zero, c2 = zero;
+                for (int32_t m = 0; m < 2; m++) {
+                    for (int32_t i = 0; i < counts[p][m]; i++) count3(&c0, &c1, &c2, load4(maps[p][m] + (int64_t)lists[p][m][i] * W + at));
+                }
+                // level = min(reach, hits): people at or above the reach take its bits.
+                const int32_t top = reach[pivot[p]];
+                const v4 capped = top == 1 ? (c0 | c1 | c2) : top == 2 ? (c1 | c2) : top == 3 ? ((c0 & c1) | c2) : c2;
+                const v4 b0 = (capped & ((top & 1) ? ones : zero)) | (~capped & c0);
+                const v4 b1 = (capped & ((top & 2) ? ones : zero)) | (~capped & c1);
+                const v4 b2 = (capped & ((top & 4) ? ones : zero)) | (~capped & c2);
+                add_scaled(acc, p_planes, w[pivot[p]], b0);
+                add_scaled(acc, p_planes, 2 * w[pivot[p]], b1);
+                add_scaled(acc, p_planes, 4 * w[pivot[p]], b2);
+            }
+            if (use_department) {
+                const v4 same = load4(same_department + at);
+                add_scaled(acc, p_planes, (int32_t)labs((long)w[5] - w[6]), w[5] > w[6] ? same : ~same);
+            }
+            if (use_location) {
+                const v4 same = load4(same_location + at);
+                add_scaled(acc, p_planes, (int32_t)labs((long)w[7] - w[8]), w[7] > w[8] ? same : ~same);
+            }
+            if (w[9] > 0) {
+                add_scaled(acc, p_planes, w[9], load4(near_zone + at));
+                add_scaled(acc, p_planes, 2 * w[9], load4(same_zone + at));
+            } else if (w[9] < 0) {
+                add_scaled(acc, p_planes, -w[9], load4(near_zone + at));
+                add_scaled(acc, p_planes, -2 * w[9], ~(load4(same_zone + at) | load4(near_zone + at)));
+            }
+            for (int32_t r = 0; r < p_planes; r++) store4(p_plane + (int64_t)r * W + at, acc[r]);
         }
     }
 
-    // Levels from the top; scoring one by one costs about what the bit-sliced row costs for
-    // a twelfth of the row.
+    // Scoring one by one costs about what the bit-sliced row costs for a twelfth of the row.
     const int64_t budget = e->sliceable ? n / 12 + 64 : INT64_MAX;
     int64_t scored = 0;
-    for (int32_t level = top_level; level >= 0; level--) {
-        if (pivot >= 0 && size == k && (int64_t)w[pivot] * level + rest < heap[0].score) break;
+    // Pass 1 takes everyone with P at least `guess` (from the previous row's k-th best: it
+    // only splits the work, the result does not depend on it); pass 2 everyone whose bound
+    // reaches the k-th best found, when pass 1 did not settle it. Everyone left out has a
+    // bound below the final k-th best (a bound equal to it could still win a tie on the lower
+    // index, so it is taken).
+    const int32_t guess = *hint == INT32_MIN ? (int32_t)(p_max / 2) : *hint - 2;
+    for (int32_t pass = 0; pass < 2; pass++) {
+        int64_t from = guess, to = INT64_MAX;  // P in [from, to)
+        if (pass == 1) {
+            if (size == k && (int64_t)heap[0].score >= (int64_t)guess + rest) break;
+            to = guess;
+            from = size == k ? (int64_t)heap[0].score - rest : INT64_MIN;
+        }
+        if (from > p_max || from >= to) continue;
+        const int32_t lo = from <= 0 ? 0 : (int32_t)from, hi = to > p_max ? -1 : (int32_t)to;
         int32_t count = 0;
         for (int32_t at = 0; at < W; at++) {
             uint64_t m = allowed[at];
-            if (pivot >= 0) {
-                if (level == top_level) {
-                    uint64_t ge = 0;
-                    for (int32_t v = level; v < 8; v++) ge |= counter_equals(counter, W, at, v);
-                    m &= ge;
-                } else {
-                    m &= counter_equals(counter, W, at, level);
-                }
-            }
+            if (!m) continue;
+            if (lo > 0) m &= at_least(p_plane, W, p_planes, at, lo);
+            if (hi >= 0) m &= hi <= 0 ? 0 : ~at_least(p_plane, W, p_planes, at, hi);
             while (m) {
                 candidates[count++] = at * 64 + __builtin_ctzll(m);
                 m &= m - 1;
@@ -738,6 +782,7 @@ INLINE int32_t pruned_body(const tandem_sliced *e, int32_t x, int32_t k, const i
             if (row[y] != INT32_MIN) heap_offer(heap, &size, k, (ranked){y, row[y]});
         }
     }
+    if (size == k) *hint = heap[0].score - rest;
     *scored_out = scored + extra_count;
     qsort(heap, (size_t)size, sizeof(ranked), compare_ranked_vertex);
     for (int32_t i = 0; i < size; i++) {
@@ -749,34 +794,34 @@ INLINE int32_t pruned_body(const tandem_sliced *e, int32_t x, int32_t k, const i
 
 typedef int32_t (*pruned_function)(const tandem_sliced *, int32_t, int32_t, const int32_t *, int32_t, const int32_t *,
                                    int32_t, const uint8_t *, int32_t, uint64_t *, int32_t *, int32_t *, int32_t *,
-                                   int32_t *, int64_t *);
+                                   int32_t *, int64_t *, int32_t *);
 
 static int32_t pruned_portable(const tandem_sliced *e, int32_t x, int32_t k, const int32_t *avoid, int32_t na,
                                const int32_t *earlier, int32_t ne, const uint8_t *relieved, int32_t penalty,
-                               uint64_t *scratch, int32_t *allowed, int32_t *ov, int32_t *os, int32_t *pr, int64_t *sc) {
-    return pruned_body(e, x, k, avoid, na, earlier, ne, relieved, penalty, scratch, allowed, ov, os, pr, sc);
+                               uint64_t *scratch, int32_t *allowed, int32_t *ov, int32_t *os, int32_t *pr, int64_t *sc, int32_t *h) {
+    return pruned_body(e, x, k, avoid, na, earlier, ne, relieved, penalty, scratch, allowed, ov, os, pr, sc, h);
 }
 
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
 __attribute__((target("popcnt")))
 static int32_t pruned_popcnt(const tandem_sliced *e, int32_t x, int32_t k, const int32_t *avoid, int32_t na,
                              const int32_t *earlier, int32_t ne, const uint8_t *relieved, int32_t penalty,
-                             uint64_t *scratch, int32_t *allowed, int32_t *ov, int32_t *os, int32_t *pr, int64_t *sc) {
-    return pruned_body(e, x, k, avoid, na, earlier, ne, relieved, penalty, scratch, allowed, ov, os, pr, sc);
+                             uint64_t *scratch, int32_t *allowed, int32_t *ov, int32_t *os, int32_t *pr, int64_t *sc, int32_t *h) {
+    return pruned_body(e, x, k, avoid, na, earlier, ne, relieved, penalty, scratch, allowed, ov, os, pr, sc, h);
 }
 
 __attribute__((target("avx2,popcnt")))
 static int32_t pruned_avx2(const tandem_sliced *e, int32_t x, int32_t k, const int32_t *avoid, int32_t na,
                            const int32_t *earlier, int32_t ne, const uint8_t *relieved, int32_t penalty,
-                           uint64_t *scratch, int32_t *allowed, int32_t *ov, int32_t *os, int32_t *pr, int64_t *sc) {
-    return pruned_body(e, x, k, avoid, na, earlier, ne, relieved, penalty, scratch, allowed, ov, os, pr, sc);
+                           uint64_t *scratch, int32_t *allowed, int32_t *ov, int32_t *os, int32_t *pr, int64_t *sc, int32_t *h) {
+    return pruned_body(e, x, k, avoid, na, earlier, ne, relieved, penalty, scratch, allowed, ov, os, pr, sc, h);
 }
 #endif
 
 int32_t tandem_sliced_row_pruned(const tandem_sliced *e, int32_t x, int32_t k, const int32_t *avoid, int32_t avoid_count,
                                  const int32_t *earlier, int32_t earlier_count, const uint8_t *relieved, int32_t penalty,
                                  uint64_t *scratch, int32_t *allowed, int32_t *out_vertex, int32_t *out_score,
-                                 int32_t *pruned, int64_t *scored) {
+                                 int32_t *pruned, int64_t *scored, int32_t *hint) {
     pruned_function f = pruned_portable;
 #if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
     switch (tandem_scoring_level()) {
@@ -786,7 +831,7 @@ int32_t tandem_sliced_row_pruned(const tandem_sliced *e, int32_t x, int32_t k, c
     }
 #endif
     return f(e, x, k, avoid, avoid_count, earlier, earlier_count, relieved, penalty, scratch, allowed, out_vertex,
-             out_score, pruned, scored);
+             out_score, pruned, scored, hint);
 }
 
 typedef int32_t (*sliced_function)(const tandem_sliced *, int32_t, int32_t, const int32_t *, int32_t, const int32_t *,

@@ -113,8 +113,9 @@ struct CandidateGraph: Sendable {
                                 var row: [Int32] = []
                                 var selector = TopSelector(table: table, k: k)
                                 var scratch: [UInt64] = []
+                                var hint = Int32.min
                                 for x in range {
-                                    if let pruning, let found = pruning.prunedRow(x, k: k, scratch: &scratch, vertices: vb.baseAddress! + x * k,
+                                    if let pruning, let found = pruning.prunedRow(x, k: k, scratch: &scratch, hint: &hint, vertices: vb.baseAddress! + x * k,
                                                                                    scores: sb.baseAddress! + x * k) {
                                         cb[x] = found.allowed
                                         tb[x] = Int32(found.taken)

@@ -468,7 +468,9 @@ final class SlicedRows: @unchecked Sendable {
     /// Row `x` as `row` gives it, found by the threshold top-k of `tandem_sliced_row_pruned`:
     /// `pruned` tells whether the row was pruned or scored whole, `scored` how many pairs
     /// were scored one by one. Nil when the engine cannot take this row.
-    func prunedRow(_ x: Int, k: Int, scratch: inout [UInt64], vertices: UnsafeMutablePointer<Int32>,
+    /// `hint` is carried from row to row (start with `Int32.min`): it splits the work, never
+    /// changes the result.
+    func prunedRow(_ x: Int, k: Int, scratch: inout [UInt64], hint: inout Int32, vertices: UnsafeMutablePointer<Int32>,
                    scores: UnsafeMutablePointer<Int32>) -> (allowed: Int, taken: Int, pruned: Bool, scored: Int)? {
         if scratch.count < scratchWords { scratch = [UInt64](repeating: 0, count: scratchWords) }
         var allowed: Int32 = 0, pruned: Int32 = 0, scored: Int64 = 0
@@ -479,7 +481,7 @@ final class SlicedRows: @unchecked Sendable {
                     scratch.withUnsafeMutableBufferPointer { s in
                         tandem_sliced_row_pruned(engine, Int32(x), Int32(k), a.baseAddress, Int32(a.count), e.baseAddress, Int32(e.count),
                                                  r.baseAddress, Int32(ScoringTable.repeatPenalty), s.baseAddress, &allowed, vertices, scores,
-                                                 &pruned, &scored)
+                                                 &pruned, &scored, &hint)
                     }
                 }
             }
