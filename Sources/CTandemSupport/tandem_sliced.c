@@ -756,14 +756,16 @@ INLINE int32_t pruned_body(const tandem_sliced *e, int32_t x, int32_t k, const i
             to = guess;
             from = size == k ? (int64_t)heap[0].score - rest : INT64_MIN;
         }
+        // P lies in 0...p_max: clip the range, and skip it when nobody can be in it.
+        if (from < 0) from = 0;
         if (from > p_max || from >= to) continue;
-        const int32_t lo = from <= 0 ? 0 : (int32_t)from, hi = to > p_max ? -1 : (int32_t)to;
+        const int32_t lo = (int32_t)from, hi = to > p_max ? -1 : (int32_t)to;
         int32_t count = 0;
         for (int32_t at = 0; at < W; at++) {
             uint64_t m = allowed[at];
             if (!m) continue;
             if (lo > 0) m &= at_least(p_plane, W, p_planes, at, lo);
-            if (hi >= 0) m &= hi <= 0 ? 0 : ~at_least(p_plane, W, p_planes, at, hi);
+            if (hi >= 0) m &= ~at_least(p_plane, W, p_planes, at, hi);
             while (m) {
                 candidates[count++] = at * 64 + __builtin_ctzll(m);
                 m &= m - 1;
