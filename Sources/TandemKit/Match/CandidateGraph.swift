@@ -9,14 +9,16 @@ import Matching
 public enum CandidateMethod: String, Sendable {
     /// Every allowed pair (small programs).
     case complete
-    /// Every pair scored, each person's k best kept.
+    /// Every pair scored (bit-sliced, 64 people per machine word, or the row kernel), each
+    /// person's k best kept.
     case exhaustive
     /// Each person's k best by a threshold top-k that skips the people who cannot beat the
     /// k-th best found (`tandem_sliced_row_pruned`).
     case pruned
 }
 
-/// What the candidate stage did, for `--verbose`, the report and `match --json`.
+/// What the candidate stage did, for `--verbose`, the report and `match --json`. `wholeRows`
+/// counts rows scored whole (every pair), by whichever method.
 public struct CandidateInfo: Sendable, Equatable {
     public var method: CandidateMethod
     /// Partners kept per person (nil for `complete`).
@@ -59,11 +61,11 @@ struct CandidateGraph: Sendable {
     /// Programs up to this size use all pairs.
     static let completeLimit = 1_500
     /// Up to this size every allowed pair is scored (the bit-sliced row engine, or the row
-    /// kernel) and each person keeps their exact top k. Beyond it the pruned top-k takes over
-    /// where the weights allow it (`ScoringTable.slicedRows(pruning:)`), with the same result.
+    /// kernel) and each person keeps their exact top k. Beyond it, tables the bit-sliced
+    /// engine cannot take get the pruned top-k instead of the row kernel; same result.
     static let exhaustiveLimit = 12_000
 
-    /// `method` forces `.exhaustive` or `.pruned` (tests); nil chooses by size, or as the
+    /// `method` forces `.exhaustive` or `.pruned` (tests); nil chooses by size and weights, or as the
     /// environment variable TANDEM_CANDIDATES says (`exhaustive` or `pruned`: for benchmarks;
     /// every method gives the same graph).
     static func build(_ table: ScoringTable, k: Int, method forced: CandidateMethod? = nil) -> CandidateGraph {
@@ -92,11 +94,18 @@ struct CandidateGraph: Sendable {
                                   info: CandidateInfo(method: .complete, k: nil))
         }
         let k = max(0, k)
-        let wantPruned = forced == .pruned || (forced == nil && n > exhaustiveLimit)
-        // Whole rows go through the bit-sliced engine where the table suits it; the pruned
-        // top-k has its own engine, which takes any weights.
-        let pruning = wantPruned && k > 0 ? table.slicedRows(pruning: true) : nil
-        let sliced = pruning == nil && k > 0 ? table.slicedRows() : nil
+        // Whole rows go through the bit-sliced engine where the table suits it (non-negative
+        // weights, tenure unweighted): on the rosters we measured (Benchmarks/make_portal.py,
+        // 12,000 to 100,000 people) it is faster than the pruned top-k, whose bounds cost
+        // about as much per person as the bit-sliced score itself. Above the exhaustive limit,
+        // tables it cannot take get the pruned top-k (its own engine, any weights) rather
+        // than the row kernel on every pair. Both are exact.
+        let (sliced, pruning): (SlicedRows?, SlicedRows?) = {
+            guard k > 0 else { return (nil, nil) }
+            if forced == .pruned { return (nil, table.slicedRows(pruning: true)) }
+            if let sliced = table.slicedRows() { return (sliced, nil) }
+            return (nil, forced == nil && n > exhaustiveLimit ? table.slicedRows(pruning: true) : nil)
+        }()
         // Rows are independent: score them in parallel, keep the k best per row (flat, k
         // slots a row), merge in row order.
         var chosen = [Int32](repeating: 0, count: n * k), chosenScore = [Int32](repeating: 0, count: n * k)
