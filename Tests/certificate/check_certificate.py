@@ -177,8 +177,11 @@ def check_program(p):
     if 2 * size != n + len(removed) - odd:
         return fail(name, f"{size} pairs, but the barrier only bounds the matching at {(n + len(removed) - odd) // 2}")
 
-    real = weight - (sit_out["weight"] if sit_out and sit_out.get("matched") is not None else 0)
-    print(f"check_certificate: {name}: OK: {size} pairs of {len(ids)} people, weight {real}, optimal on its "
+    sat_out = 1 if sit_out and sit_out.get("matched") is not None else 0
+    real = weight - (sit_out["weight"] if sat_out else 0)
+    print(f"check_certificate: {name}: OK: {size - sat_out} pairs of {len(ids)} people"
+          + (f" (and {sit_out['matched']} matched with the sit-out vertex)" if sat_out else "")
+          + f", weight {real}, optimal on its "
           f"{len(p['edges'])}-edge candidate graph ("
           + (f"{candidates.get('method')} top-{candidates.get('k')}" if candidates.get("k") else "every allowed pair") + ")")
     return True
