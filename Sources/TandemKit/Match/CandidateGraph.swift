@@ -61,8 +61,8 @@ struct CandidateGraph: Sendable {
     /// Programs up to this size use all pairs.
     static let completeLimit = 1_500
     /// Up to this size every allowed pair is scored (the bit-sliced row engine, or the row
-    /// kernel) and each person keeps their exact top k. Beyond it, tables the bit-sliced
-    /// engine cannot take get the pruned top-k instead of the row kernel; same result.
+    /// kernel) and each person keeps their exact top k. Beyond it the pruned top-k finds the
+    /// same k best without scoring most pairs.
     static let exhaustiveLimit = 12_000
 
     /// `method` forces `.exhaustive` or `.pruned` (tests); nil chooses by size and weights, or as the
@@ -94,17 +94,19 @@ struct CandidateGraph: Sendable {
                                   info: CandidateInfo(method: .complete, k: nil))
         }
         let k = max(0, k)
-        // Whole rows go through the bit-sliced engine where the table suits it (non-negative
-        // weights, tenure unweighted): on the rosters we measured (Benchmarks/make_portal.py,
-        // 12,000 to 100,000 people) it is faster than the pruned top-k, whose bounds cost
-        // about as much per person as the bit-sliced score itself. Above the exhaustive limit,
-        // tables it cannot take get the pruned top-k (its own engine, any weights) rather
-        // than the row kernel on every pair. Both are exact.
+        // Above the exhaustive limit the pruned top-k (its own engine, any weights); up to it,
+        // whole rows through the bit-sliced engine where the table suits it (non-negative
+        // weights, tenure unweighted), else the row kernel. All exact. On the synthetic
+        // portals (Benchmarks/make_portal.py) the pruned top-k and the bit-sliced scan of
+        // every pair take about the same time at 50,000 and 100,000 people (paired runs on a
+        // shared machine went either way); against the row kernel (negative weights, tenure)
+        // the pruned top-k is several times faster.
         let (sliced, pruning): (SlicedRows?, SlicedRows?) = {
             guard k > 0 else { return (nil, nil) }
-            if forced == .pruned { return (nil, table.slicedRows(pruning: true)) }
-            if let sliced = table.slicedRows() { return (sliced, nil) }
-            return (nil, forced == nil && n > exhaustiveLimit ? table.slicedRows(pruning: true) : nil)
+            if forced == .pruned || (forced == nil && n > exhaustiveLimit), let pruning = table.slicedRows(pruning: true) {
+                return (nil, pruning)
+            }
+            return (table.slicedRows(), nil)
         }()
         // Rows are independent: score them in parallel, keep the k best per row (flat, k
         // slots a row), merge in row order.
