@@ -10,6 +10,8 @@ public struct BuildOptions: Sendable {
     /// Whether the first build of a round records its matches under Content/matches/.
     /// Previews turn it off so that trying out weights does not freeze a round.
     public var writeLocks: Bool
+    /// Whether a portal with `messages: true` gets its Outbox/ beside the output (previews: no).
+    public var writeOutbox: Bool = true
     /// Filled in as the build runs, for a progress display.
     public var progress: BuildProgress?
 
@@ -52,6 +54,8 @@ public struct BuildReport: Sendable {
     public var diagnostics: [Diagnostic] = []
     /// Lock files written under Content/matches/ (relative paths).
     public var locksWritten: [String] = []
+    /// Messages written to the outbox (nil: no outbox written).
+    public var messages: Int?
     public var succeeded: Bool { !diagnostics.contains { $0.severity == .error } }
     public var totalSeconds: Double { stageSeconds.reduce(0) { $0 + $1.seconds } }
 
@@ -118,6 +122,12 @@ public enum Pipeline {
         let (portal, locks) = timed("load", &report, options.progress) { load(options.root, bag) }
         report.participants = portal.participants.count
         let theme = timed("templates", &report, options.progress) { Theme.load(portalRoot: options.root, bag: bag) }
+        let outbox = Outbox.folder(beside: options.output)
+        var messageTheme: MessageTheme?
+        if portal.settings.messages && options.writeOutbox && !bag.hasErrors {
+            messageTheme = MessageTheme.load(portalRoot: options.root, bag: bag)
+            Outbox.check(outbox, bag: bag)
+        }
         guard !bag.hasErrors else { report.diagnostics = bag.sorted(); return report }
         let writer = SiteWriter(output: options.output)
         writer.progress = options.progress
@@ -142,9 +152,9 @@ public enum Pipeline {
                 pool.add(tasks)
             }
         }
+        let model = SiteModel(portal: portal, programs: rendered.all.map(\.built), now: options.now)
         let counts = timed("render", &report, options.progress) { () -> (pages: Int, files: Int) in
             let programs = rendered.all
-            let model = SiteModel(portal: portal, programs: programs.map(\.built), now: options.now)
             let site = Renderer(model: model, theme: theme, writer: writer, cache: cache).runSite()
             return programs.reduce(site) { ($0.pages + $1.pages, $0.files + $1.files) }
         }
@@ -157,6 +167,14 @@ public enum Pipeline {
             return options.writeLocks ? writeLocks(matches, root: options.root, bag: bag) : []
         }
         report.locksWritten = locksWritten
+        // The outbox only follows a build that succeeded: it describes the site now in place.
+        if let messageTheme, !bag.hasErrors {
+            report.messages = timed("messages", &report, options.progress) { () -> Int in
+                let messages = Outbox.messages(model: model, theme: messageTheme)
+                Outbox.write(messages, to: outbox, bag: bag)
+                return messages.count
+            }
+        }
         report.diagnostics = bag.sorted()
         return report
     }
