@@ -2,7 +2,7 @@
 # Both install what they need on a fresh Debian machine (as root, or with sudo).
 
 SWIFT ?= swift
-APT_PACKAGES := libcmark-gfm-dev libcmark-gfm-extensions-dev pkg-config tzdata
+APT_PACKAGES := libcmark-gfm-dev libcmark-gfm-extensions-dev libcurl4-openssl-dev pkg-config tzdata
 PY_PACKAGES := networkx icalendar pyyaml
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 RELEASE_BIN := .build/release

@@ -22,6 +22,12 @@ let package = Package(
             pkgConfig: "libcmark-gfm",
             providers: [.apt(["libcmark-gfm-dev", "libcmark-gfm-extensions-dev"])]
         ),
+        // Debian's libcurl: the SMTP client of `tandem send`.
+        .systemLibrary(
+            name: "CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
         // The one system call Swift cannot reach directly: an atomic directory swap.
         .target(name: "CTandemSupport"),
         // Pure algorithms on integer-weighted graphs: no Foundation, no I/O.
@@ -44,11 +50,14 @@ let package = Package(
             name: "TandemServe",
             dependencies: ["TandemKit", .product(name: "FlyingFox", package: "FlyingFox")]
         ),
+        // `tandem send`: the outbox over SMTP; keeps libcurl out of TandemKit.
+        .target(name: "TandemSend", dependencies: ["TandemKit", "CCurl"]),
         .executableTarget(
             name: "tandem",
             dependencies: [
                 "TandemKit",
                 "TandemServe",
+                "TandemSend",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
