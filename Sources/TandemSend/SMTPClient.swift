@@ -21,6 +21,8 @@ public final class SMTPClient {
     final class Transcript {
         var lastCommand = ""
         var lastReply = ""
+        /// Replies of 400 and above with the command they answer.
+        var refusals: [(command: String, reply: String)] = []
         var body: [UInt8] = []
         var offset = 0
     }
@@ -47,7 +49,10 @@ public final class SMTPClient {
             let t = Unmanaged<Transcript>.fromOpaque(context).takeUnretainedValue()
             let text = String(decoding: UnsafeRawBufferPointer(start: data, count: size), as: UTF8.self)
             let lines = text.split(whereSeparator: \.isNewline).map { String($0) }.filter { !$0.isEmpty }
-            if type == CURLINFO_HEADER_IN, let last = lines.last { t.lastReply = last }
+            if type == CURLINFO_HEADER_IN, let last = lines.last {
+                t.lastReply = last
+                if let code = Int(last.prefix(3)), code >= 400 { t.refusals.append((t.lastCommand.uppercased(), last)) }
+            }
             if type == CURLINFO_HEADER_OUT, let last = lines.last { t.lastCommand = last }
             return 0
         }
@@ -73,6 +78,7 @@ public final class SMTPClient {
         transcript.offset = 0
         transcript.lastCommand = ""
         transcript.lastReply = ""
+        transcript.refusals = []
         _ = tandem_curl_string(handle, CURLOPT_MAIL_FROM, "<\(from)>")
         let recipients = curl_slist_append(nil, "<\(to)>")
         defer { curl_slist_free_all(recipients) }
@@ -82,11 +88,10 @@ public final class SMTPClient {
         if result == CURLE_OK { return .sent }
         let code = tandem_curl_response_code(handle)
         let reply = transcript.lastReply.trimmingCharacters(in: .whitespacesAndNewlines)
-        let command = transcript.lastCommand.uppercased()
-        // A reply to RCPT TO, or to the message itself, concerns this message only.
-        // (The message body goes out as data, so a refusal of the message itself answers DATA.)
-        if (400..<600).contains(code), command.hasPrefix("RCPT") || command.hasPrefix("DATA") {
-            return .refused(reply.isEmpty ? "\(code)" : reply)
+        // A refusal of RCPT TO, or of the message itself, concerns this message only. (The
+        // message goes out as data after DATA, so a refusal of its content answers DATA.)
+        if let refusal = transcript.refusals.first, refusal.command.hasPrefix("RCPT") || refusal.command.hasPrefix("DATA") {
+            return .refused(refusal.reply.trimmingCharacters(in: .whitespacesAndNewlines))
         }
         let message = String(cString: curl_easy_strerror(result))
         return .fatal(reply.isEmpty || code == 0 ? message : "\(message) (\(reply))")
