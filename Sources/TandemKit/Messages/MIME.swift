@@ -51,7 +51,7 @@ enum MIME {
                 lines.append("Content-Type: multipart/mixed; boundary=\"\(mixed)\"")
                 body = ["--\(mixed)", "Content-Type: multipart/alternative; boundary=\"\(alternative)\"", ""] + alternativeParts
                 for a in attachments {
-                    body += ["--\(mixed)", "Content-Type: \(a.contentType); name=\"\(a.name)\"",
+                    body += ["--\(mixed)", MIME.header("Content-Type", "\(a.contentType); name=\"\(a.name)\""),
                              "Content-Disposition: attachment; filename=\"\(a.name)\"",
                              "Content-Transfer-Encoding: base64", "", MIME.base64Lines(a.bytes)]
                 }
