@@ -170,7 +170,7 @@ public enum Pipeline {
         // The outbox only follows a build that succeeded: it describes the site now in place.
         if let messageTheme, !bag.hasErrors {
             report.messages = timed("messages", &report, options.progress) { () -> Int in
-                let messages = Outbox.messages(model: model, theme: messageTheme)
+                let messages = Outbox.messages(model: model, theme: messageTheme, bag: bag)
                 Outbox.write(messages, to: outbox, bag: bag)
                 return messages.count
             }

@@ -91,7 +91,7 @@ import Testing
         let unit = m.units[0]
         let ics = try #require(portal.read("Site/programs/peer-circles/pairs/\(unit.id).ics"))
         #expect(ics.contains("METHOD:PUBLISH\r\n"))
-        #expect(ics.contains("ORGANIZER;CN=\"Test Portal\":mailto:people@example.com\r\n"))
+        #expect(ics.contains("ORGANIZER:mailto:people@example.com\r\n"))
         #expect(ics.contains("URL:https://peers.example.com/programs/peer-circles/pairs/"))
         #expect(!ics.contains("VALARM"))
     }
@@ -229,6 +229,20 @@ import Testing
         try portal.write("Content/portal.yaml", "title: T\n")
         #expect(portal.build(now: RoundsTests.now).succeeded)
         #expect(portal.exists("Outbox/messages.csv"))
+    }
+
+    @Test func anAddressSMTPCannotCarryGetsAWarningAndNoMessage() throws {
+        let portal = try Self.portal()
+        defer { portal.remove() }
+        let roster = try #require(portal.read("Content/roster.yaml"))
+        try portal.write("Content/roster.yaml", roster.replacingOccurrences(of: "email: bo@example.com", with: "email: bö@example.com"))
+        let report = portal.build(now: RoundsTests.now)
+        #expect(report.succeeded)
+        let warnings = report.diagnostics.filter { $0.message.hasPrefix("no messages for 'bo'") }
+        #expect(warnings.count == 1)
+        #expect(warnings.first?.location?.file == "Content/roster.yaml")
+        #expect(report.messages == 8)
+        #expect(!Self.outbox(portal).keys.contains { $0.hasSuffix("-bo.eml") })
     }
 
     @Test func aGarbageSentLogIsAPositionedError() {

@@ -61,10 +61,20 @@ public enum Outbox {
     }
 
     /// Every message of every program, sorted by date, program, kind, person and session.
-    static func messages(model: SiteModel, theme: MessageTheme) -> [OutboxMessage] {
+    /// People whose address SMTP cannot carry as it is (not plain ASCII) get no message: a
+    /// warning at their roster entry says so.
+    static func messages(model: SiteModel, theme: MessageTheme, bag: DiagnosticBag) -> [OutboxMessage] {
         let pages = Pages(model: model)
         var all: [OutboxMessage] = []
         for b in model.programs { all += MessageBuilder(pages: pages, b: b, theme: theme).all() }
+        var warned = Set<String>()
+        all.removeAll { m in
+            guard !Pages.isMailAddress(m.email) else { return false }
+            if warned.insert(m.id).inserted, let p = model.portal.participant(m.id) {
+                bag.warning("no messages for '\(m.id)': '\(m.email)' is not a plain ASCII address that SMTP can carry", at: p.fieldLocations["email"] ?? p.sourceLocation)
+            }
+            return true
+        }
         return all.sorted {
             ($0.date, $0.program, $0.kind, $0.id, $0.session ?? 0) < ($1.date, $1.program, $1.kind, $1.id, $1.session ?? 0)
         }

@@ -355,7 +355,7 @@ struct Pages {
     func calendarExtras(_ b: BuiltProgram) -> ICalendar.Extras {
         var extras = ICalendar.Extras(alarmDays: b.program.reminderDays)
         if let contact = portal.settings.contact, Pages.isMailAddress(contact) {
-            extras.organizer = (portal.settings.title, contact)
+            extras.organizer = contact
         }
         return extras
     }

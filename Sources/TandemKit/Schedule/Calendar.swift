@@ -46,14 +46,15 @@ enum ICalendar {
     /// What every event of a calendar shares beyond its session: the organizer (the portal's
     /// contact) and the alarm of the program's `reminders`.
     struct Extras {
-        var organizer: (name: String, email: String)? = nil
+        /// The organizer's address (no CN: calendars stay the same when the portal's title changes).
+        var organizer: String? = nil
         var alarmDays: Int? = nil
 
         /// The ORGANIZER line and the VALARM block, folded.
         var lines: [UInt8] {
             var out: [UInt8] = []
             if let organizer {
-                ICalendar.foldLine("ORGANIZER;CN=\(ICalendar.paramValue(organizer.name)):mailto:\(organizer.email)", into: &out)
+                ICalendar.foldLine("ORGANIZER:mailto:\(organizer)", into: &out)
             }
             if let days = alarmDays {
                 for line in ["BEGIN:VALARM", "ACTION:DISPLAY",
