@@ -30,8 +30,8 @@ public struct OutboxMessage: Sendable {
     public var id: String
     public var name: String
     public var email: String
-    /// The session a reminder is about.
-    public var session: Int?
+    /// The session a reminder is about: its number, or `pod-<n>` for a pod session.
+    public var session: String?
     public var subject: String
     public var pageURL: String
     public var messageID: String
@@ -76,7 +76,7 @@ public enum Outbox {
             return true
         }
         return all.sorted {
-            ($0.date, $0.program, $0.kind, $0.id, $0.session ?? 0) < ($1.date, $1.program, $1.kind, $1.id, $1.session ?? 0)
+            ($0.date, $0.program, $0.kind, $0.id, $0.path) < ($1.date, $1.program, $1.kind, $1.id, $1.path)
         }
     }
 
@@ -167,26 +167,51 @@ struct MessageBuilder {
         if let days = program.reminderDays {
             for (u, unit) in m.units.enumerated() {
                 let sessions = b.sessions(ofUnit: u)
+                let unitURL = pages.absoluteURL("programs/\(program.slug)/pairs/\(pages.unitFile(b, unit)).html") ?? ""
                 for i in unit.members {
                     // A mentor with several mentees gets one reminder per mentee: the second
                     // and later ones are told apart by their position.
                     let position = m.unitsOf[i].firstIndex(of: u) ?? 0
                     let told = toldOn[i] ?? lockDay
+                    let peers = Explain.list(unit.members.filter { $0 != i }.map { m.people[$0].name })
                     for s in sessions where s.date >= told {
-                        let day = max(told, s.date.adding(days: -days))
-                        var c = baseContext(i)
-                        c["session"] = sessionContext(s, count: sessions.count, zone: m.people[i].timezone)
-                        c["peerNames"] = Explain.list(unit.members.filter { $0 != i }.map { m.people[$0].name })
-                        c["unitURL"] = pages.absoluteURL("programs/\(program.slug)/pairs/\(pages.unitFile(b, unit)).html") ?? ""
-                        c["days"] = days
-                        c["daysText"] = days == 1 ? "tomorrow" : "in \(days) days"
-                        out.append(message(.reminder, person: i, date: day, session: s.number, part: position, context: c))
+                        out.append(reminder(i, s, label: "Session \(s.number) of \(sessions.count)", peers: peers, url: unitURL,
+                                            days: days, told: told, key: "\(s.number)", part: position))
+                    }
+                }
+            }
+            // Pod sessions: each member of the pod, with the whole pod.
+            for (k, pod) in m.pods.enumerated() {
+                let sessions = b.sessions(ofPod: k)
+                let members = pod.units.flatMap { m.units[$0].members }
+                let podURL = pages.absoluteURL("programs/\(program.slug)/pods/\(pages.podFile(b, pod)).html") ?? ""
+                for i in members {
+                    let told = toldOn[i] ?? lockDay
+                    let peers = "your pod, " + Explain.list(members.filter { $0 != i }.map { m.people[$0].name })
+                    for s in sessions where s.date >= told {
+                        out.append(reminder(i, s, label: "Pod session \(s.number) of \(sessions.count)", peers: peers, url: podURL,
+                                            days: days, told: told, key: "pod-\(s.number)", part: 0))
                     }
                 }
             }
         }
         out += followUps()
         return out
+    }
+
+    /// A reminder of one session, `days` before it (never before the person was told of their match).
+    private func reminder(_ i: Int, _ s: Session, label: String, peers: String, url: String, days: Int, told: LocalDate,
+                          key: String, part: Int) -> OutboxMessage {
+        let day = max(told, s.date.adding(days: -days))
+        var c = baseContext(i)
+        var session = sessionContext(s, count: 0, zone: b.match.people[i].timezone)
+        session["label"] = label
+        c["session"] = session
+        c["peerNames"] = peers
+        c["unitURL"] = url
+        c["days"] = days
+        c["daysText"] = day == s.date ? "today" : day.adding(days: 1) == s.date ? "tomorrow" : "in \(s.date.dayNumber - day.dayNumber) days"
+        return message(.reminder, person: i, date: day, session: key, part: part, context: c)
     }
 
     /// Matches where somebody answered a check-in but nobody ever said they met, dated the
@@ -276,7 +301,7 @@ struct MessageBuilder {
     }
 
     /// Renders and wraps one message.
-    private func message(_ kind: MessageKind, person i: Int, date: LocalDate, session: Int? = nil, part: Int = 0,
+    private func message(_ kind: MessageKind, person i: Int, date: LocalDate, session: String? = nil, part: Int = 0,
                          context: ViewObject) -> OutboxMessage {
         let person = b.match.people[i]
         var c = context
@@ -286,7 +311,7 @@ struct MessageBuilder {
         let base = settings.baseURL ?? "https://tandem.invalid/"
         let host = URL(string: base)?.host ?? "tandem.invalid"
         let stamp = "\(date.year)\(date.month < 10 ? "0" : "")\(date.month)\(date.day < 10 ? "0" : "")\(date.day)"
-        let suffix = (session.map { ".s\($0)" } ?? (kind == .newPartner || kind == .followUp ? ".d\(stamp)" : ""))
+        let suffix = (session.map { $0.hasPrefix("pod-") ? ".pod\($0.dropFirst(4))" : ".s\($0)" } ?? (kind == .newPartner || kind == .followUp ? ".d\(stamp)" : ""))
             + (part > 0 ? ".u\(part + 1)" : "")
         let messageID = "<tandem.\(program.slug).r\(program.round).\(kind.rawValue).\(person.id)\(suffix)@\(host)>"
         let instant = Scheduler.instant(date, (9, 0), program.timezone)
