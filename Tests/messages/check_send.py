@@ -125,9 +125,11 @@ NEWCOMER = """  - id: zoe-angstrom
 
 
 def make_portal(workdir, name):
-    """A copy of the demo's Content/ plus a newcomer with a non-ASCII name who is left unmatched."""
+    """A copy of the demo's Content/ plus a newcomer with a non-ASCII name in onboarding-buddies,
+    whose round is matched again from scratch: an odd count, so that someone sits out."""
     portal = os.path.join(workdir, name)
     shutil.copytree(os.path.join(REPO, "Content"), os.path.join(portal, "Content"))
+    shutil.rmtree(os.path.join(portal, "Content", "matches", "onboarding-buddies"))
     with open(os.path.join(portal, "Content", "roster.yaml"), "a", encoding="utf-8") as f:
         f.write(NEWCOMER)
     settings = yaml.safe_load(open(os.path.join(portal, "Content", "portal.yaml"), encoding="utf-8"))
@@ -199,7 +201,8 @@ def test_intros(workdir):
     lock = locks(portal)
     progs = programs(portal)
     people = roster(portal)
-    first_day = min(str(l["locked"]) for l in lock.values())
+    first_day = max(str(l["locked"]) for l in lock.values())
+    check(any(l.get("sat_out") for l in lock.values()), "someone sits out in the test portal")
     with Server(Handler()) as server:
         r = run("send", ".", "--smtp", server.url, "--until", first_day, portal=portal)
         check(r.returncode == 0, f"send exited {r.returncode}: {r.stderr}")
@@ -241,6 +244,9 @@ def test_intros(workdir):
                     text = " ".join(msg.get_body(("plain",)).get_content().split())
                     check(reason in text, f"{slug}/{pid}: gives the reason")
         check(("onboarding-buddies", "zoe.angstrom@northwind.example") in by_id, "the newcomer with a non-ASCII name was told")
+        sat_out = [p["id"] for l in lock.values() for p in l.get("sat_out") or []]
+        check(all(any(k == "sat-out" for k, _ in by_id.get((s, email_of[p]), [])) for s, l in lock.items() for p in [q["id"] for q in l.get("sat_out") or []]),
+              f"everyone who sat out got the sat-out message: {sat_out}")
         for kind, msg in by_id.get(("onboarding-buddies", "zoe.angstrom@northwind.example"), []):
             check(msg["To"].addresses[0].display_name == "Zoë Ångström", f"encoded-word name decodes: {msg['To']}")
         # A second run delivers nothing.
@@ -308,7 +314,7 @@ def test_kill_and_resume(workdir):
 
 def test_refused_recipient(workdir):
     portal = make_portal(workdir, "refuse")
-    first_day = min(str(l["locked"]) for l in locks(portal).values())
+    first_day = max(str(l["locked"]) for l in locks(portal).values())
     expected = message_ids(portal, first_day)
     # Someone matched in onboarding-buddies: their intro is among the first day's messages.
     refused = roster(portal)[locks(portal)["onboarding-buddies"]["matches"][0]["members"][0]]["email"]
@@ -404,6 +410,33 @@ def test_roster_change(workdir):
     print(f"roster change: {len(changed)} message files differ, all of {sorted(concerned)}")
 
 
+def test_bad_servers(workdir):
+    """A wrong scheme, a closed port, TLS against a plain server: one line, exit 1, nothing recorded."""
+    portal = make_portal(workdir, "bad")
+    sent = os.path.join(portal, "Content", "sent")
+    closed = free_port()
+    with Server(Handler()) as server:
+        tls_url = server.url.replace("smtp://", "smtps://")
+        for url, words in [("http://127.0.0.1:25", "--smtp must be smtp://"), (f"smtp://127.0.0.1:{closed}", "onnect"),
+                           (tls_url, "SSL")]:
+            r = run("send", ".", "--smtp", url, "--until", "2027-12-31", portal=portal)
+            lines = [line for line in r.stderr.splitlines() if line]
+            check(r.returncode == 1, f"{url}: exit status {r.returncode}")
+            check(len(lines) == 1 and words in lines[0], f"{url}: one clear line, got {lines}")
+            check(not os.path.exists(sent) or not any(open(os.path.join(sent, n)).read().count(" sent ") for n in os.listdir(sent)),
+                  f"{url}: something was recorded as sent")
+        check(server.handler.count() == 0, "nothing reached the server")
+    # A sent log edited into garbage: a positioned error, and nothing is sent.
+    os.makedirs(sent, exist_ok=True)
+    with open(os.path.join(sent, "peer-circles.log"), "w", encoding="utf-8") as f:
+        f.write("2026-12-06 sent <a@b>\nthis is not a log line\n")
+    with Server(Handler()) as server:
+        r = run("send", ".", "--smtp", server.url, "--until", "2027-12-31", portal=portal)
+        check(r.returncode == 1 and "Content/sent/peer-circles.log:2:1: error:" in r.stderr, f"garbage log: {r.returncode} {r.stderr!r}")
+        check(server.handler.count() == 0, "nothing is sent past a garbage log")
+    print("bad servers and a garbage log: one line each, nothing sent or recorded")
+
+
 def main():
     if not os.path.exists(TANDEM):
         raise SystemExit(f"no tandem binary at {TANDEM}")
@@ -413,6 +446,7 @@ def main():
         test_kill_and_resume(workdir)
         test_refused_recipient(workdir)
         test_roster_change(workdir)
+        test_bad_servers(workdir)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     if FAILURES:
