@@ -245,6 +245,31 @@ import Testing
         #expect(!Self.outbox(portal).keys.contains { $0.hasSuffix("-bo.eml") })
     }
 
+    @Test func aRosterChangeChangesOnlyTheMessagesOfThePeopleConcerned() throws {
+        // Ten people, pairs: everyone matched. Then one leaves and a newcomer joins a week later.
+        let ten = RoundsTests.nine + [("jo", 9)]
+        let portal = try RoundsTests.portal(ten, program: RoundsTests.program(odd: "sit-out"))
+        defer { portal.remove() }
+        try portal.write("Content/portal.yaml", Self.settings)
+        #expect(portal.build(now: RoundsTests.now).succeeded)
+        let before = Self.outbox(portal)
+        let m0 = try RoundsTests.analyse(portal)
+        let leaver = m0.people[m0.units[0].members[0]].id
+        let partner = m0.people[m0.units[0].members[1]].id
+        try portal.write("Content/roster.yaml", RoundsTests.roster(ten + [("kim", 10)], leaving: [leaver]))
+        #expect(portal.build(now: RoundsTests.now + 7 * 86_400).succeeded)
+        let after = Self.outbox(portal)
+        let changed = Set(before.keys).union(after.keys).filter { before[$0] != after[$0] && $0 != "messages.csv" }
+        // The leaver's intro goes, the partner is told of their new match a week later, the
+        // newcomer gets an intro that day; nobody else's message changes.
+        #expect(changed == ["2027-01-04/peer-circles/intro-\(leaver).eml", "2027-01-04/peer-circles/intro-\(partner).eml",
+                            "2027-01-11/peer-circles/new-partner-\(partner).eml", "2027-01-11/peer-circles/intro-kim.eml"])
+        let message = Self.decodeQP(Self.text(after["2027-01-11/peer-circles/new-partner-\(partner).eml"]))
+        #expect(message.contains("Message-ID: <tandem.peer-circles.r1.new-partner.\(partner).d20270111@peers.example.com>"))
+        #expect(message.contains("Kim"))
+        #expect(!message.contains(leaver.capitalized))
+    }
+
     @Test func aGarbageSentLogIsAPositionedError() {
         let bag = DiagnosticBag()
         let log = SentLog.parse("# header\n2027-01-04 sent <a@b>\n2027-01-04 sent\n2027-13-01 sent <c@d>\n2027-01-04 maybe <e@f>\n2027-01-04 failed no-brackets\n2027-01-05 failed <g@h>\n",

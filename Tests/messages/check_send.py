@@ -100,16 +100,16 @@ class Server:
         return f"smtp://127.0.0.1:{self.port}"
 
 
-def env():
+def env(epoch=EPOCH):
     e = dict(os.environ)
-    e["SOURCE_DATE_EPOCH"] = EPOCH
+    e["SOURCE_DATE_EPOCH"] = epoch
     e.pop("TANDEM_SMTP_USER", None)
     e.pop("TANDEM_SMTP_PASSWORD", None)
     return e
 
 
-def run(*args, portal):
-    return subprocess.run([TANDEM, *args], cwd=portal, env=env(), capture_output=True, text=True)
+def run(*args, portal, epoch=EPOCH):
+    return subprocess.run([TANDEM, *args], cwd=portal, env=env(epoch), capture_output=True, text=True)
 
 
 NEWCOMER = """  - id: zoe-angstrom
@@ -138,8 +138,8 @@ def make_portal(workdir, name):
     return portal
 
 
-def build(portal):
-    r = run("build", ".", portal=portal)
+def build(portal, epoch=EPOCH):
+    r = run("build", ".", portal=portal, epoch=epoch)
     if r.returncode != 0:
         print(r.stdout, r.stderr)
         raise SystemExit("tandem build failed")
@@ -385,7 +385,8 @@ def test_roster_change(workdir):
     new_programs = ", ".join(p.strip() for p in programs_line.split("[")[1].rstrip("]").split(",") if p.strip() != "onboarding-buddies")
     text = text[:line] + f"    programs: [{new_programs}]" + text[end:]
     open(path, "w", encoding="utf-8").write(text)
-    build(portal)
+    # A week later: the build time alone changes no message.
+    build(portal, epoch=str(int(EPOCH) + 7 * 86400))
     after = outbox_files(portal)
     lock_after = locks(portal)["onboarding-buddies"]
     units_before = {tuple(sorted(u["members"])) for u in lock_before["matches"]}

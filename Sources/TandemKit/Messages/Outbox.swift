@@ -64,7 +64,11 @@ public enum Outbox {
     /// People whose address SMTP cannot carry as it is (not plain ASCII) get no message: a
     /// warning at their roster entry says so.
     static func messages(model: SiteModel, theme: MessageTheme, bag: DiagnosticBag) -> [OutboxMessage] {
-        let pages = Pages(model: model)
+        // Without the build time: messages (and the calendars they carry, whose DTSTAMP would
+        // otherwise be the build's) change only when what they say changes.
+        var timeless = model
+        timeless.now = nil
+        let pages = Pages(model: timeless)
         var all: [OutboxMessage] = []
         for b in model.programs { all += MessageBuilder(pages: pages, b: b, theme: theme).all() }
         var warned = Set<String>()
@@ -144,18 +148,24 @@ struct MessageBuilder {
         }
         let entries = Dictionary((lock?.matches ?? []).map { ($0.members.sorted(), $0) }, uniquingKeysWith: { a, _ in a })
         var out: [OutboxMessage] = []
-        // The day each person was told of their current match (reminders never come before it).
-        var toldOn: [Int: LocalDate] = [:]
-        for (u, unit) in m.units.enumerated() {
+        // The day each unit was made: the round's lock, or the day a roster change added it.
+        let unitDay = m.units.map { unit -> LocalDate in
             let entry = entries[unit.members.map { m.people[$0].id }.sorted()]
-            let day = entry?.added ?? (entry == nil ? lock?.updated ?? lockDay : lockDay)
-            for i in unit.members {
-                let person = m.people[i]
-                let kind: MessageKind = day != lockDay && dissolvedOn[person.id] != nil ? .newPartner : .intro
-                toldOn[i] = max(toldOn[i] ?? day, day)
-                // A person in several units (mentors with capacity) gets one intro for all of them.
-                guard m.unitsOf[i].first == u else { continue }
-                out.append(message(kind, person: i, date: day, context: matchContext(i, from: day)))
+            return entry?.added ?? (entry == nil ? lock?.updated ?? lockDay : lockDay)
+        }
+        // The day each person was first told of a match (reminders never come before it).
+        var toldOn: [Int: LocalDate] = [:]
+        for i in m.people.indices where !m.unitsOf[i].isEmpty {
+            let person = m.people[i]
+            let days = m.unitsOf[i].map { unitDay[$0] }
+            let first = days.min()!
+            toldOn[i] = first
+            // A roster change that dissolved their match and made a new one: a new partner.
+            let kind: MessageKind = first != lockDay && dissolvedOn[person.id] != nil ? .newPartner : .intro
+            out.append(message(kind, person: i, date: first, context: matchContext(i, from: first)))
+            // A mentor given another mentee later hears of the new one on that day.
+            for day in Set(days.filter { $0 > first }).sorted() {
+                out.append(message(.newPartner, person: i, date: day, context: matchContext(i, from: day)))
             }
         }
         for u in m.unmatched {
@@ -172,7 +182,7 @@ struct MessageBuilder {
                     // A mentor with several mentees gets one reminder per mentee: the second
                     // and later ones are told apart by their position.
                     let position = m.unitsOf[i].firstIndex(of: u) ?? 0
-                    let told = toldOn[i] ?? lockDay
+                    let told = max(toldOn[i] ?? lockDay, unitDay[u])
                     let peers = Explain.list(unit.members.filter { $0 != i }.map { m.people[$0].name })
                     for s in sessions where s.date >= told {
                         out.append(reminder(i, s, label: "Session \(s.number) of \(sessions.count)", peers: peers, url: unitURL,
