@@ -40,7 +40,7 @@ struct MessageTheme: Sendable {
                 // The pragma sits on the first line: columns there are shifted by its length.
                 let line = error.context.lineNumber
                 let column = max(1, error.context.columnNumber - (line == 1 ? prefix.count : 0))
-                bag.error("template error: \(error.error)", at: SourceLocation(file: source.file, line: line, column: column))
+                bag.error("template error: \(Theme.describe(error.error))", at: SourceLocation(file: source.file, line: line, column: column))
             } catch {
                 bag.error("template error: \(error)", at: SourceLocation(file: source.file))
             }

@@ -72,7 +72,7 @@ struct Theme: Sendable {
         return theme
     }
 
-    private static func describe(_ error: Error) -> String {
+    static func describe(_ error: Error) -> String {
         switch error {
         case MustacheTemplate.Error.sectionCloseNameIncorrect: return "a section is closed with the wrong name"
         case MustacheTemplate.Error.unfinishedName: return "a tag is not closed with '}}'"
