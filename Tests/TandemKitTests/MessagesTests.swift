@@ -224,7 +224,13 @@ import Testing
         try portal.write("Outbox/2027-01-04/peer-circles/intro-zed.eml", "stale")
         #expect(portal.build(now: RoundsTests.now).succeeded)
         #expect(!portal.exists("Outbox/2027-01-04/peer-circles/intro-zed.eml"))
-        #expect(!FileManager.default.fileExists(atPath: portal.root.appendingPathComponent(".Outbox.tandem-new").path))
+        // The outbox before last is kept beside, as the folder the next build writes in.
+        #expect(FileManager.default.fileExists(atPath: portal.root.appendingPathComponent(".Outbox.tandem-back/messages.csv").path))
+        // It is the previous outbox (with the stale file), rewritten and cleaned by the next build.
+        let back = Self.outbox(portal).mapValues { _ in Data() }
+        #expect(portal.build(now: RoundsTests.now).succeeded)
+        #expect(!FileManager.default.fileExists(atPath: portal.root.appendingPathComponent(".Outbox.tandem-back/2027-01-04/peer-circles/intro-zed.eml").path))
+        #expect(Self.outbox(portal).mapValues { _ in Data() } == back)
         // Without messages, no outbox is written (and the old one is left alone).
         try portal.write("Content/portal.yaml", "title: T\n")
         #expect(portal.build(now: RoundsTests.now).succeeded)

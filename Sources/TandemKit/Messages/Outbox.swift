@@ -96,17 +96,37 @@ public enum Outbox {
 
     /// Writes the outbox into a folder beside `folder`, then swaps it in (an atomic exchange
     /// where the kernel has one), so that an interrupted build never leaves half an outbox.
+    /// The folder it writes in is the outbox before last, kept beside (`.Outbox.tandem-back`):
+    /// unchanged files are left alone and stale ones deleted, because creating hundreds of
+    /// files right after deleting as many is what costs most on ext4 (as for the site).
     static func write(_ messages: [OutboxMessage], to folder: URL, bag: DiagnosticBag) {
         let fm = FileManager.default
-        let staging = folder.deletingLastPathComponent().appendingPathComponent(".\(folder.lastPathComponent).tandem-new")
-        try? fm.removeItem(at: staging)
+        let staging = folder.deletingLastPathComponent().appendingPathComponent(".\(folder.lastPathComponent).tandem-back")
         do {
+            if !fm.fileExists(atPath: staging.appendingPathComponent(marker).path) { try? fm.removeItem(at: staging) }
             try fm.createDirectory(at: staging, withIntermediateDirectories: true)
-            var files: [(String, [UInt8])] = messages.map { ($0.path, $0.bytes) }
-            files.append((listFile, Array(csv(messages).utf8)))
-            files.append((marker, Array("This folder is written by `tandem build` and replaced on every build. It may hold secret page addresses: never publish or commit it.\n".utf8)))
-            for (path, bytes) in files {
+            var files: [String: [UInt8]] = [:]
+            for m in messages { files[m.path] = m.bytes }
+            files[listFile] = Array(csv(messages).utf8)
+            files[marker] = Array("This folder is written by `tandem build` and replaced on every build. It may hold secret page addresses: never publish or commit it.\n".utf8)
+            // What the kept folder holds that this outbox does not is deleted, then the
+            // folders left empty (deepest first).
+            var folders: [String] = []
+            if let walker = fm.enumerator(atPath: staging.path) {
+                while let path = walker.nextObject() as? String {
+                    if walker.fileAttributes?[.type] as? FileAttributeType == .typeDirectory {
+                        folders.append(path)
+                    } else if files[path] == nil {
+                        try fm.removeItem(at: staging.appendingPathComponent(path))
+                    }
+                }
+            }
+            for path in folders.sorted(by: >) where (try? fm.contentsOfDirectory(atPath: staging.appendingPathComponent(path).path))?.isEmpty == true {
+                try fm.removeItem(at: staging.appendingPathComponent(path))
+            }
+            for (path, bytes) in files.sorted(by: { $0.key < $1.key }) {
                 let url = staging.appendingPathComponent(path)
+                if let old = fm.contents(atPath: url.path), old.count == bytes.count, [UInt8](old) == bytes { continue }
                 try fm.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
                 try Data(bytes).write(to: url)
             }
@@ -115,14 +135,12 @@ public enum Outbox {
                     let retired = folder.deletingLastPathComponent().appendingPathComponent(".\(folder.lastPathComponent).tandem-retired-\(getpid())")
                     try fm.moveItem(at: folder, to: retired)
                     try fm.moveItem(at: staging, to: folder)
-                    try? fm.removeItem(at: retired)
+                    try fm.moveItem(at: retired, to: staging)
                 }
-                try? fm.removeItem(at: staging)
             } else {
                 try fm.moveItem(at: staging, to: folder)
             }
         } catch {
-            try? fm.removeItem(at: staging)
             bag.error("cannot write the outbox '\(folder.path)': \(error.localizedDescription)", at: nil)
         }
     }
