@@ -111,27 +111,32 @@ enum MIME {
     }
 
     /// Quoted-printable (RFC 2045) with CRLF line ends and lines of at most 76 characters.
+    /// Works on the UTF-8 bytes in one pass (LF, CRLF and a lone CR all end a line).
     static func quotedPrintable(_ text: String) -> String {
-        let hex = Array("0123456789ABCDEF".utf8)
+        let hex: [UInt8] = Array("0123456789ABCDEF".utf8)
+        let u = Array(text.utf8)
         var out: [UInt8] = []
-        let lines = text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
-            .split(separator: "\n", omittingEmptySubsequences: false)
-        for (n, line) in lines.enumerated() {
-            if n > 0 { out += [0x0D, 0x0A] }
-            let bytes = Array(line.utf8)
-            var length = 0
-            for (i, b) in bytes.enumerated() {
-                let last = i == bytes.count - 1
-                let literal = (b >= 33 && b <= 126 && b != UInt8(ascii: "=")) || ((b == 0x20 || b == 0x09) && !last)
-                // A line starting with "." or "From " is left to SMTP; only the width matters here.
-                let token: [UInt8] = literal ? [b] : [UInt8(ascii: "="), hex[Int(b >> 4)], hex[Int(b & 15)]]
-                if length + token.count > 75 {
-                    out += [UInt8(ascii: "="), 0x0D, 0x0A]
-                    length = 0
-                }
-                out += token
-                length += token.count
+        out.reserveCapacity(u.count + u.count / 8)
+        var length = 0
+        var i = 0
+        while i < u.count {
+            let b = u[i]
+            if b == 0x0A || b == 0x0D {
+                out += [0x0D, 0x0A]
+                length = 0
+                i += (b == 0x0D && i + 1 < u.count && u[i + 1] == 0x0A) ? 2 : 1
+                continue
             }
+            let last = i + 1 == u.count || u[i + 1] == 0x0A || u[i + 1] == 0x0D
+            let literal = (b >= 33 && b <= 126 && b != UInt8(ascii: "=")) || ((b == 0x20 || b == 0x09) && !last)
+            let width = literal ? 1 : 3
+            if length + width > 75 {
+                out += [UInt8(ascii: "="), 0x0D, 0x0A]
+                length = 0
+            }
+            if literal { out.append(b) } else { out += [UInt8(ascii: "="), hex[Int(b >> 4)], hex[Int(b & 15)]] }
+            length += width
+            i += 1
         }
         return String(decoding: out, as: UTF8.self)
     }
