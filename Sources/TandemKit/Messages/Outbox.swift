@@ -183,7 +183,9 @@ struct MessageBuilder {
             out.append(message(kind, person: i, date: first, context: matchContext(i, from: first)))
             // A mentor given another mentee later hears of the new one on that day.
             for day in Set(days.filter { $0 > first }).sorted() {
-                out.append(message(.newPartner, person: i, date: day, context: matchContext(i, from: day)))
+                var c = matchContext(i, from: day)
+                c["addedMatch"] = true
+                out.append(message(.newPartner, person: i, date: day, context: c))
             }
         }
         for u in m.unmatched {
