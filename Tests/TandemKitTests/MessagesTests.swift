@@ -168,6 +168,14 @@ import Testing
         #expect(!portal.exists("Site") && !portal.exists("Outbox"))
     }
 
+    @Test func theSenderMustBeAPlainAddress() throws {
+        let portal = try Self.portal(settings: Self.settings.replacingOccurrences(of: "contact: people@example.com", with: "contact: People Team <people@example.com>"))
+        defer { portal.remove() }
+        #expect(portal.errors(portal.build(now: RoundsTests.now)) == [
+            "Content/portal.yaml:2:10: 'contact' must be a plain address such as people@example.com when messages are on (it is their sender), found 'People Team <people@example.com>'",
+        ])
+    }
+
     @Test func baseURLMustBeAbsolute() throws {
         let portal = try Self.portal(settings: "title: T\nbase_url: /peers/\n")
         defer { portal.remove() }

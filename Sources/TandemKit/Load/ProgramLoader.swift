@@ -307,6 +307,9 @@ enum SettingsLoader {
             if settings.contact == nil {
                 bag.error("'messages: true' needs 'contact', the address messages are sent from", at: r.location(of: "messages"),
                           hint: "add 'contact: people@example.com'")
+            } else if let contact = settings.contact, !Pages.isMailAddress(contact) {
+                bag.error("'contact' must be a plain address such as people@example.com when messages are on (it is their sender), found '\(contact)'",
+                          at: r.location(of: "contact"))
             }
         }
         settings.allowRawHTML = r.bool("raw_html") ?? false
