@@ -34,6 +34,10 @@ import icalendar
 import yaml
 from aiosmtpd.controller import Controller
 
+# aiosmtpd logs the failed handshakes and garbage the bad-server checks provoke on purpose.
+import logging
+logging.getLogger("mail.log").setLevel(logging.CRITICAL)
+
 TANDEM = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else ".build/release/tandem")
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BASE_URL = "https://peers.northwind.example/"
@@ -83,10 +87,10 @@ def free_port():
 
 
 class Server:
-    def __init__(self, handler):
+    def __init__(self, handler, **options):
         self.handler = handler
         self.port = free_port()
-        self.controller = Controller(handler, hostname="127.0.0.1", port=self.port)
+        self.controller = Controller(handler, hostname="127.0.0.1", port=self.port, **options)
 
     def __enter__(self):
         self.controller.start()
@@ -435,7 +439,21 @@ def test_bad_servers(workdir):
         r = run("send", ".", "--smtp", server.url, "--until", "2027-12-31", portal=portal)
         check(r.returncode == 1 and "Content/sent/peer-circles.log:2:1: error:" in r.stderr, f"garbage log: {r.returncode} {r.stderr!r}")
         check(server.handler.count() == 0, "nothing is sent past a garbage log")
-    print("bad servers and a garbage log: one line each, nothing sent or recorded")
+    # A server that offers STARTTLS with a certificate nobody trusts: tandem takes up the offer
+    # (a plain send would have gone through) and stops at the failed verification.
+    import ssl
+    key, cert = os.path.join(workdir, "key.pem"), os.path.join(workdir, "cert.pem")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert,
+                    "-days", "1", "-subj", "/CN=127.0.0.1"], check=True, capture_output=True)
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    shutil.rmtree(sent)
+    with Server(Handler(), tls_context=context) as server:
+        r = run("send", ".", "--smtp", server.url, "--until", "2027-12-31", portal=portal)
+        lines = [line for line in r.stderr.splitlines() if line]
+        check(r.returncode == 1 and len(lines) == 1 and "tandem: error:" in lines[0], f"STARTTLS with an untrusted certificate: {lines}")
+        check(server.handler.count() == 0 and not os.path.exists(sent), "nothing sent or recorded after a TLS failure")
+    print("bad servers, TLS failure and a garbage log: one line each, nothing sent or recorded")
 
 
 def main():
