@@ -180,12 +180,14 @@ struct MessageBuilder {
             toldOn[i] = first
             // A roster change that dissolved their match and made a new one: a new partner.
             let kind: MessageKind = first != lockDay && dissolvedOn[person.id] != nil ? .newPartner : .intro
-            out.append(message(kind, person: i, date: first, context: matchContext(i, from: first)))
+            // Each message shows the matches made that day, so a later one leaves it unchanged.
+            let made = { (day: LocalDate) in m.unitsOf[i].filter { unitDay[$0] == day } }
+            out.append(message(kind, person: i, date: first, units: made(first), context: matchContext(i, from: first, units: made(first))))
             // A mentor given another mentee later hears of the new one on that day.
             for day in Set(days.filter { $0 > first }).sorted() {
-                var c = matchContext(i, from: day)
+                var c = matchContext(i, from: day, units: made(day))
                 c["addedMatch"] = true
-                out.append(message(.newPartner, person: i, date: day, context: c))
+                out.append(message(.newPartner, person: i, date: day, units: made(day), context: c))
             }
         }
         for u in m.unmatched {
@@ -298,14 +300,14 @@ struct MessageBuilder {
     }
 
     /// Who, why and when: the person's matches as on their page, and the first session from `day` on.
-    private func matchContext(_ i: Int, from day: LocalDate) -> ViewObject {
+    private func matchContext(_ i: Int, from day: LocalDate, units: [Int]) -> ViewObject {
         let m = b.match
         let me = m.people[i]
         let role = program.format.isMentoring ? me.roles[program.slug] : nil
         var c = baseContext(i)
         var matches: [ViewObject] = []
         var peerNames: [String] = []
-        for u in m.unitsOf[i] {
+        for u in units {
             let unit = m.units[u]
             let peers = unit.members.filter { $0 != i }.map { j -> ViewObject in
                 let score = unit.pairScores.first { ($0.a == i && $0.b == j) || ($0.a == j && $0.b == i) }?.score
@@ -325,14 +327,15 @@ struct MessageBuilder {
         }
         c["matches"] = matches
         c["peerNames"] = Explain.list(peerNames)
-        c["matchVerb"] = m.unitsOf[i].count == 1 && m.units[m.unitsOf[i][0]].members.count > 2
+        c["matchVerb"] = units.count == 1 && m.units[units[0]].members.count > 2
             ? "you meet with" : role == .mentee ? "your mentor is" : role == .mentor ? "you mentor" : "you are paired with"
         return c
     }
 
     /// Renders and wraps one message.
+    /// `units`: the matches whose calendars an intro or new-partner message carries.
     private func message(_ kind: MessageKind, person i: Int, date: LocalDate, session: String? = nil, part: Int = 0,
-                         context: ViewObject) -> OutboxMessage {
+                         units: [Int] = [], context: ViewObject) -> OutboxMessage {
         let person = b.match.people[i]
         var c = context
         c["kind"] = kind.rawValue
@@ -352,7 +355,7 @@ struct MessageBuilder {
             html: "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>\(Charts.escape(subject))</title></head>\n<body>\n\(body)</body></html>\n")
         mime.extraHeaders = [("X-Tandem-Program", program.slug), ("X-Tandem-Kind", kind.rawValue)]
         if kind == .intro || kind == .newPartner {
-            for (n, u) in b.match.unitsOf[i].enumerated() {
+            for (n, u) in units.enumerated() {
                 mime.attachments.append((n == 0 ? "\(program.slug).ics" : "\(program.slug)-\(n + 1).ics",
                                          "text/calendar; charset=utf-8; method=PUBLISH", pages.calendar(b, u)))
             }
