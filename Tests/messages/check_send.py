@@ -11,7 +11,7 @@ Starts aiosmtpd on 127.0.0.1 (a free port), builds copies of the demo portal and
 - a server refusing one recipient: the others are delivered, exit status 1, and the next run
   retries only that one;
 - after one person leaves a program and a rebuild, only the messages of the people concerned
-  differ.
+  differ; after a mentee joins, only their intro and their mentor's new-partner message.
 
 Usage: check_send.py path/to/tandem
 """
@@ -125,6 +125,20 @@ NEWCOMER = """  - id: zoe-angstrom
     timezone: Europe/Stockholm
     joined: 2026-11-30
     programs: [onboarding-buddies]
+"""
+
+
+NEW_MENTEE = """  - id: nia-newcomer
+    name: Nia Newcomer
+    email: nia.newcomer@northwind.example
+    title: Engineer
+    department: Engineering
+    location: London
+    timezone: Europe/London
+    seniority: 2
+    programs: [leadership-mentoring]
+    roles: { leadership-mentoring: mentee }
+    goals: [people management]
 """
 
 
@@ -413,6 +427,18 @@ def test_roster_change(workdir):
     check(not strangers, f"messages of people not concerned changed: {strangers[:5]}")
     check(any(f"intro-{leaver}." in p for p in changed), "the leaver's intro is gone")
     print(f"roster change: {len(changed)} message files differ, all of {sorted(concerned)}")
+    # A mentee joins the mentoring program: the mentor who takes them is told of the new match,
+    # the newcomer gets an intro, and no other message changes (the mentor's intro included).
+    with open(path, "a", encoding="utf-8") as f:
+        f.write(NEW_MENTEE)
+    build(portal, epoch=str(int(EPOCH) + 14 * 86400))
+    later = outbox_files(portal)
+    unit = next(u for u in locks(portal)["leadership-mentoring"]["matches"] if "nia-newcomer" in u["members"])
+    mentor = unit["members"][0]
+    changed = sorted(p for p in set(after) | set(later) if after.get(p) != later.get(p))
+    check(sorted(os.path.basename(p) for p in changed) == sorted(["intro-nia-newcomer.eml", f"new-partner-{mentor}.eml"]),
+          f"a new mentee changes only their intro and their mentor's new-partner message: {changed}")
+    print(f"new mentee: {changed}")
 
 
 def test_bad_servers(workdir):
