@@ -103,6 +103,15 @@ enum Validator {
             }
         }
         checkManagerCycles(portal, bag: bag)
+        if !unreadable.roster {
+            let locations = Set(portal.participants.map(\.location))
+            for holiday in portal.settings.holidays {
+                for (k, place) in holiday.locations.enumerated() where !locations.contains(place) {
+                    bag.error("unknown location '\(place)' in a holiday", at: k < holiday.locationSources.count ? holiday.locationSources[k] : nil,
+                              hint: Suggest.hint(for: place, in: locations.sorted()) ?? "locations are the 'location' values in the roster")
+                }
+            }
+        }
 
         for program in portal.programs {
             for (i, slug) in program.agenda.enumerated() {

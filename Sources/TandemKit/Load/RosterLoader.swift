@@ -7,7 +7,7 @@ enum RosterLoader {
 
     static let keys = ["id", "name", "email", "pronouns", "title", "department", "team", "manager", "location",
                        "timezone", "seniority", "joined", "programs", "roles", "capacity", "skills", "goals",
-                       "interests", "groups", "avoid", "link", "bio", "private"]
+                       "interests", "groups", "avoid", "link", "bio", "private", "working_hours", "working_days", "away"]
     /// Fields an admin may mark private: used for matching, never rendered.
     static let privatable = ["pronouns", "title", "department", "team", "manager", "location", "timezone",
                              "seniority", "joined", "skills", "goals", "interests", "groups", "email", "link", "bio", "avoid"]
@@ -268,6 +268,8 @@ enum RosterLoader {
             avoid: avoid.map(\.value), link: link, bio: r.string("bio"),
             privateFields: Set(privateItems.map(\.value)), sourceLocation: r.location)
         p.fieldLocations["id"] = r.location(of: "id")
+        p.week = WeekReader.read(r)
+        p.away = WeekReader.away(r)
         p.fieldLocations["manager"] = r.location(of: "manager")
         p.fieldLocations["capacity"] = r.location(of: "capacity")
         for (program, loc) in roleLocations { p.fieldLocations["roles.\(program)"] = loc }

@@ -74,6 +74,9 @@ public struct Participant: Sendable, Identifiable {
         var sourceLocation: SourceLocation
         var fieldLocations: [String: SourceLocation] = [:]
         var listLocations: [String: [SourceLocation]] = [:]
+        /// The roster's own `working_hours` / `working_days`, laid over the portal's; nil: the portal's.
+        var week: WeekOverride?
+        var away: [AwayRange] = []
     }
 
     private final class Box: @unchecked Sendable {
@@ -119,6 +122,10 @@ public struct Participant: Sendable, Identifiable {
     public var sourceLocation: SourceLocation { get { box.fields.sourceLocation } _modify { yield &own().fields.sourceLocation } }
     var fieldLocations: [String: SourceLocation] { get { box.fields.fieldLocations } _modify { yield &own().fields.fieldLocations } }
     var listLocations: [String: [SourceLocation]] { get { box.fields.listLocations } _modify { yield &own().fields.listLocations } }
+    /// The person's own working week when the roster gives one (see `Portal.week(of:)`).
+    public var week: WeekOverride? { get { box.fields.week } _modify { yield &own().fields.week } }
+    /// Date ranges the person is away.
+    public var away: [AwayRange] { get { box.fields.away } _modify { yield &own().fields.away } }
 
     func isPrivate(_ field: String) -> Bool { !privateFields.isEmpty && privateFields.contains(field) }
 }
@@ -254,6 +261,10 @@ public struct PortalSettings: Sendable {
     public var unlisted: Bool = false
     /// The key for those names; read from TANDEM_URL_SECRET or `url_secret_file`, never written.
     var urlSecret: [UInt8] = []
+    /// Everyone's working week unless the roster says otherwise.
+    public var workingWeek = WorkingWeek.standard
+    /// Public holidays, for everyone or per location.
+    public var holidays: [Holiday] = []
 }
 
 /// Everything read from a portal's `Content/`, validated and cross-checked.
@@ -271,6 +282,8 @@ public struct Portal: Sendable {
 
     public func participant(_ id: String) -> Participant? { participantIndex[id].map { participants[$0] } }
     public func activity(_ slug: String) -> Activity? { activities.first { $0.slug == slug } }
+    /// A participant's working week: their own, or the portal's.
+    public func week(of p: Participant) -> WorkingWeek { p.week.map { $0.over(settings.workingWeek) } ?? settings.workingWeek }
 
     var participantIndex: [String: Int] = [:]
     /// Fingerprints of the files the portal was loaded from, by path (see `SourceDigests`).
