@@ -189,6 +189,14 @@ struct Pages {
         return sessions.firstIndex { s in s.skipped == nil && (now.map { s.end > $0 } ?? true) }
     }
 
+    /// Minutes of a session outside the person's own working hours.
+    func minutesOutside(_ p: Participant, _ s: Session) -> Int {
+        let local = Scheduler.local(s.start, in: p.timezone)
+        let parts = local.time.split(separator: ":")
+        let minute = Int(parts[0])! * 60 + Int(parts[1])!
+        return portal.week(of: p).minutesOutside(weekday: local.date.weekday, from: minute, to: minute + s.minutes)
+    }
+
     /// Whether a session starts before 07:00 or ends after 21:00 on the wall clock of `zone`.
     static func isOutsideWorkingHours(_ s: Session, zone: String) -> Bool {
         let start = Scheduler.local(s.start, in: zone), end = Scheduler.local(s.end, in: zone)
@@ -266,7 +274,7 @@ struct Pages {
             rows[nextIndex]["isNext"] = true
             var next = rows[nextIndex]
             let entry = timeline[nextIndex]
-            if showZone, let choice = b.slot(ofUnit: entry.unit), !choice.common, parts.local(entry.session, in: zone).outsideWorkingHours {
+            if showZone, let choice = b.slot(ofUnit: entry.unit), !choice.common, minutesOutside(me, entry.session) > 0 {
                 next["outsideHours"] = "That is outside usual working hours where you are: there is no hour when all of you are at work, so this is the time that asks least of everyone."
             }
             c["next"] = next
