@@ -217,7 +217,8 @@ enum WeekReader {
         for item in items {
             if let text = item.string {
                 guard let date = LocalDate(text.trimmingCharacters(in: .whitespaces)) else {
-                    r.bag.error("a holiday must be a calendar date written YYYY-MM-DD, found '\(text)'", at: r.source.location(item))
+                    r.bag.error("a holiday must be a calendar date written YYYY-MM-DD, found '\(text)'", at: r.source.location(item),
+                                hint: "e.g. 2027-04-05, or { date: 2027-04-05, locations: [London] } for some locations only")
                     continue
                 }
                 out.append(Holiday(date: date, locations: []))
