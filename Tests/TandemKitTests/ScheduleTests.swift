@@ -303,3 +303,28 @@ extension TestPortal {
         return loaded.programs[0]
     }
 }
+
+extension ScheduleTests {
+    @Test(arguments: PortalTemplate.all.map { $0.name })
+    func startersMeetInsideEveryonesHoursWithNoWeekendAndNoDoubleBooking(name: String) throws {
+        let template = try #require(PortalTemplate.named(name))
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("tandem-starter-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        _ = try Scaffold.create(template, at: root)
+        let bag = DiagnosticBag()
+        var report = BuildReport()
+        let matches = try #require(Pipeline.analyse(root: root, bag: bag, report: &report, now: 1_800_000_000))
+        let model = Pipeline.schedule(PortalLoader.load(root: root, bag: DiagnosticBag()), matches, now: 1_800_000_000)
+        #expect(Self.problems(model, checkHours: true).isEmpty)
+        for b in model.programs {
+            for (u, unit) in b.match.units.enumerated() {
+                for s in b.sessions(ofUnit: u) where s.skipped == nil {
+                    for j in unit.members {
+                        let p = b.match.people[j]
+                        #expect(Self.inside(p, model.portal.week(of: p), s.start, minutes: s.minutes), "\(name): \(unit.id) session \(s.number) outside \(p.id)'s hours")
+                    }
+                }
+            }
+        }
+    }
+}
