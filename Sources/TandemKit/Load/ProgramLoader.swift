@@ -166,7 +166,7 @@ enum ProgramLoader {
             case "not_previous_partner": return .notPreviousPartner
             case "same_location": return .sameLocation
             case let name where Rule.parameterNames.contains(name):
-                bag.error("rule '\(name)' needs a value, e.g. '\(name): \(name == "max_timezone_gap" ? "4h" : "2")'", at: source.location(node))
+                bag.error("rule '\(name)' needs a value, e.g. '\(name): \(name == "max_timezone_gap" ? "4h" : name == "common_hours" ? "45m" : "2")'", at: source.location(node))
             default:
                 bag.error("unknown rule '\(string)'", at: source.location(node),
                           hint: Suggest.hint(for: string, in: known) ?? "rules: \(known.joined(separator: ", "))")
@@ -181,6 +181,9 @@ enum ProgramLoader {
                     return .maxTimezoneGap(minutes: minutes)
                 }
                 bag.error("'max_timezone_gap' must be a duration such as 4h, found '\(value)'", at: source.location(valueNode))
+            case "common_hours":
+                if let minutes = Duration.minutes(value), minutes <= 24 * 60 { return .commonHours(minutes: minutes) }
+                bag.error("'common_hours' must be a duration such as 45m or 2h, found '\(value)'", at: source.location(valueNode))
             case "min_seniority_gap":
                 if let gap = Int(value), gap >= 0 { return .minSeniorityGap(gap) }
                 bag.error("'min_seniority_gap' must be a whole number, found '\(value)'", at: source.location(valueNode))

@@ -145,6 +145,9 @@ public enum Criterion: String, Sendable, CaseIterable, Comparable {
     case similarSeniority = "similar_seniority"
     case seniorityGap = "seniority_gap"
     case tenureGap = "tenure_gap"
+    /// How many hours the two working days overlap (scored in Swift only: a program that
+    /// weights it takes the Swift scoring path, see `ScoringColumns.bounds`).
+    case overlapHours = "overlap_hours"
 
     public static func < (a: Criterion, b: Criterion) -> Bool {
         allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!
@@ -160,9 +163,11 @@ public enum Rule: Sendable, Hashable, CustomStringConvertible {
     case sameLocation
     case maxTimezoneGap(minutes: Int)
     case minSeniorityGap(Int)
+    /// The two must share at least this many working minutes on some working day.
+    case commonHours(minutes: Int)
 
     static let plainNames = ["not_manager", "not_same_team", "not_same_department", "not_previous_partner", "same_location"]
-    static let parameterNames = ["max_timezone_gap", "min_seniority_gap"]
+    static let parameterNames = ["max_timezone_gap", "min_seniority_gap", "common_hours"]
 
     public var description: String {
         switch self {
@@ -173,6 +178,7 @@ public enum Rule: Sendable, Hashable, CustomStringConvertible {
         case .sameLocation: return "same_location"
         case let .maxTimezoneGap(minutes): return "max_timezone_gap: \(Duration.text(minutes: minutes))"
         case let .minSeniorityGap(gap): return "min_seniority_gap: \(gap)"
+        case let .commonHours(minutes): return "common_hours: \(Duration.text(minutes: minutes))"
         }
     }
 }
@@ -210,6 +216,10 @@ public struct Program: Sendable, Identifiable {
     func has(_ rule: Rule) -> Bool { rules.contains(rule) }
     var maxTimezoneGapMinutes: Int? {
         for case let .maxTimezoneGap(m) in rules { return m }
+        return nil
+    }
+    var commonHoursMinutes: Int? {
+        for case let .commonHours(m) in rules { return m }
         return nil
     }
     var minSeniorityGap: Int? {

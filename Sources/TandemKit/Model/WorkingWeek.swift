@@ -97,6 +97,45 @@ public struct WeekOverride: Sendable, Hashable {
     func over(_ base: WorkingWeek) -> WorkingWeek {
         WorkingWeek(days: days ?? base.days, start: start ?? base.start, end: end ?? base.end)
     }
+
+    /// Every field set: the portal's default where the roster gave none.
+    func filled(_ base: WorkingWeek) -> WeekOverride {
+        let week = over(base)
+        return WeekOverride(start: week.start, end: week.end, days: week.days)
+    }
+}
+
+/// How long two people's working days overlap, for the `overlap_hours` criterion and the
+/// `common_hours` rule: the longest stretch on any working day of both, at the zones'
+/// offsets on the program's start date.
+enum WorkingOverlap {
+    /// Each working day as minutes from Monday 00:00 UTC.
+    static func intervals(_ week: WorkingWeek, offsetMinutes: Int) -> [(Int, Int)] {
+        week.days.sorted().map { d in (d * 1440 + week.start - offsetMinutes, d * 1440 + week.end - offsetMinutes) }
+    }
+
+    static func minutes(_ a: [(Int, Int)], _ b: [(Int, Int)]) -> Int {
+        var best = 0
+        for x in a {
+            for y in b {
+                for shift in [-10_080, 0, 10_080] { best = max(best, min(x.1, y.1 + shift) - max(x.0, y.0 + shift)) }
+            }
+        }
+        return best
+    }
+
+    /// The week of a participant whose week the loader filled in (the standard one otherwise).
+    static func week(_ p: Participant) -> WorkingWeek { p.week.map { $0.over(.standard) } ?? .standard }
+
+    /// Overlap of two participants around a program's start.
+    static func minutes(_ a: Participant, _ b: Participant, on date: LocalDate) -> Int {
+        let noon = date.dayNumber * 86_400 + 12 * 3600
+        let oa = (Zones.offset(a.timezone, at: noon) ?? 0) / 60, ob = (Zones.offset(b.timezone, at: noon) ?? 0) / 60
+        return minutes(intervals(week(a), offsetMinutes: oa), intervals(week(b), offsetMinutes: ob))
+    }
+
+    /// "3 hours", "1 hour 30 minutes" of overlap as a level: 6 h or more 3, 3 h 2, 1 h 1.
+    static func level(_ minutes: Int) -> Int { minutes >= 360 ? 3 : minutes >= 180 ? 2 : minutes >= 60 ? 1 : 0 }
 }
 
 /// A public holiday from portal.yaml: everyone's, or only for people at some locations.

@@ -379,7 +379,7 @@ extension Scheduler {
         bag.warning("no common working hour for \(Explain.list(ms.map(describe))) in '\(program.slug)': they meet at the least-bad slot, \(choice.slot)"
                     + (choice.alternate.map { " and \($0) in turn" } ?? "") + " (outside hours: \(who.joined(separator: ", ")))",
                     at: SourceLocation(file: program.sourceFile),
-                    hint: "their pages explain why; a rule such as 'max_timezone_gap: 6h' keeps people this far apart from being matched")
+                    hint: "their pages explain why; the rule 'common_hours: 45m' keeps people without a shared working hour from being matched")
     }
 
     /// A locked slot (perhaps edited by hand) that falls on someone's weekend or outside their hours.
