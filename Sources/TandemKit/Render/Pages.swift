@@ -322,9 +322,10 @@ struct Pages {
         if choice.alternate != nil, sessions.count > 1 { when += ". In between: " + phrase(sessions[1]) }
         guard !choice.common else { return (when + ".", nil) }
         let members = b.match.units[u].members
-        let burdened = members.indices.filter { $0 < choice.outside.count && choice.outside[$0] > 0 }.map { Explain.firstName(b.match.people[members[$0]]) }
+        let burdened = members.indices.filter { $0 < choice.outside.count && choice.outside[$0] > 0 }
+            .map { members[$0] == i ? "you" : Explain.firstName(b.match.people[members[$0]]) }
         var why = "Your working hours do not overlap on any working day, so this is the time that asks least of everyone"
-        if !burdened.isEmpty { why += " (outside the working hours of \(Explain.list(burdened)))" }
+        if !burdened.isEmpty { why += burdened == ["you"] ? " (outside your working hours)" : " (outside the working hours of \(Explain.list(burdened)))" }
         why += choice.alternate != nil ? "; the sessions alternate so that the early or late end does not always fall on the same person." : "."
         return (when + ".", why)
     }

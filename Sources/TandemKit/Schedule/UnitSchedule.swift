@@ -252,39 +252,51 @@ extension Scheduler {
         let minutes = program.sessionMinutes
         let offsets = ms.map { Zones.offset($0.zone, at: pref) ?? 0 }
         let zone = slotZone(ms, program: program)
-        struct Scored { var k: Int; var weekend: Bool; var total: Int; var gap: Int; var spread: Int; var distance: Int; var outside: [Int] }
+        // One flat table: a large portal schedules tens of thousands of units.
+        struct Scored { var k: Int; var weekend: Bool; var total: Int; var gap: Int; var spread: Int; var distance: Int }
+        let width = ms.count
+        var outsideAll = [Int](repeating: 0, count: list.count * width)
+        let used = ms.map { daysUsed[$0.id] }
         var scored: [Scored] = []
         scored.reserveCapacity(list.count)
         for (k, c) in list.enumerated() {
             var weekend = false, total = 0, spread = 0, gap = 0
-            var outside: [Int] = []
-            outside.reserveCapacity(ms.count)
-            for (j, m) in ms.enumerated() {
+            for j in 0..<width {
+                let m = ms[j]
                 if m.onWeekend(c, minutes: minutes, offset: offsets[j]) { weekend = true }
                 let o = m.outside(c, minutes: minutes, offset: offsets[j])
-                outside.append(o)
+                outsideAll[k * width + j] = o
                 total += o
                 if o > 0 { gap += m.gap(c, minutes: minutes, offset: offsets[j]) }
-                if let used = daysUsed[m.id], used.contains(m.wall(c, offset: offsets[j]).weekday) { spread += 1 }
+                if let days = used[j], days.contains(m.wall(c, offset: offsets[j]).weekday) { spread += 1 }
             }
-            scored.append(Scored(k: k, weekend: weekend, total: total, gap: gap, spread: spread, distance: abs(c - pref), outside: outside))
+            scored.append(Scored(k: k, weekend: weekend, total: total, gap: gap, spread: spread, distance: abs(c - pref)))
         }
+        func outside(_ s: Scored) -> [Int] { Array(outsideAll[(s.k * width)..<((s.k + 1) * width)]) }
         // Fewest minutes outside anyone's hours, then the nearest to them, then a day the
         // members do not meet others on, then the nearest to the program's meeting time.
-        scored.sort { ($0.weekend ? 1 : 0, $0.total, $0.gap, $0.spread, $0.distance, $0.k) < ($1.weekend ? 1 : 0, $1.total, $1.gap, $1.spread, $1.distance, $1.k) }
+        func before(_ a: Scored, _ b: Scored) -> Bool {
+            (a.weekend ? 1 : 0, a.total, a.gap, a.spread, a.distance, a.k) < (b.weekend ? 1 : 0, b.total, b.gap, b.spread, b.distance, b.k)
+        }
         func free(_ slot: Slot) -> Bool {
             (0..<program.sessions).allSatisfy { i in
                 let s = start(date(ofSession: i, slot: slot, program: program), slot)
                 return bookings.isFree(ms, s, s + minutes * 60)
             }
         }
-        var best = scored[0]
-        for s in scored.prefix(160) where free(slot(at: list[s.k], in: zone)) { best = s; break }
-        var choice = SlotChoice(slot: slot(at: list[best.k], in: zone), alternate: nil, common: !best.weekend && best.total == 0, outside: best.outside)
-        if !choice.common, program.sessions > 1, let worst = best.outside.indices.max(by: { best.outside[$0] < best.outside[$1] }) {
+        // Usually the best candidate is free; only otherwise is the whole list ordered.
+        var best = scored.min(by: before)!
+        if !free(slot(at: list[best.k], in: zone)) {
+            scored.sort(by: before)
+            for s in scored.prefix(160) where free(slot(at: list[s.k], in: zone)) { best = s; break }
+        }
+        let bestOutside = outside(best)
+        var choice = SlotChoice(slot: slot(at: list[best.k], in: zone), alternate: nil, common: !best.weekend && best.total == 0, outside: bestOutside)
+        if !choice.common, program.sessions > 1, let worst = bestOutside.indices.max(by: { bestOutside[$0] < bestOutside[$1] }) {
             // Every other session, someone else takes the early or late end.
-            let relief = scored.filter { !$0.weekend && $0.k != best.k && $0.outside[worst] < best.outside[worst] && $0.total <= best.total }
-                .sorted { ($0.outside[worst], $0.gap, $0.distance, $0.k) < ($1.outside[worst], $1.gap, $1.distance, $1.k) }
+            func worstOf(_ s: Scored) -> Int { outsideAll[s.k * width + worst] }
+            let relief = scored.filter { !$0.weekend && $0.k != best.k && worstOf($0) < bestOutside[worst] && $0.total <= best.total }
+                .sorted { (worstOf($0), $0.gap, $0.distance, $0.k) < (worstOf($1), $1.gap, $1.distance, $1.k) }
             if let other = relief.first(where: { free(slot(at: list[$0.k], in: zone)) }) {
                 choice.alternate = slot(at: list[other.k], in: zone)
             }
