@@ -254,6 +254,21 @@ import Testing
         #expect(reportPage.contains("1 match has no common working hour"))
     }
 
+    @Test func aPrivateTimeZoneNeverNamesTheSlot() throws {
+        let portal = try Self.pairPortal(adaZone: "America/Chicago", boZone: "Asia/Tokyo",
+                                         boExtra: "    private: [timezone]\n")
+        defer { portal.remove() }
+        try portal.write("Content/roster.yaml", portal.read("Content/roster.yaml")!.replacingOccurrences(
+            of: "    programs: [peer-circles]\n    skills: [swift]", with: "    programs: [peer-circles]\n    private: [timezone]\n    skills: [swift]"))
+        let report = portal.build(now: 1_790_000_000)
+        #expect(report.succeeded, "\(report.diagnostics)")
+        #expect(portal.read("Content/matches/peer-circles/round-1.yaml")?.contains("Europe/London") == true)
+        for (path, data) in portal.siteSnapshot() {
+            let text = String(decoding: data, as: UTF8.self)
+            #expect(!text.contains("Asia/Tokyo") && !text.contains("America/Chicago"), "a private zone appears in \(path)")
+        }
+    }
+
     @Test func slotsAreLockedReusedAndHandEditsAreChecked() throws {
         let portal = try Self.pairPortal()
         defer { portal.remove() }

@@ -44,6 +44,8 @@ extension Scheduler {
         var holidays: Set<Int>
         var away: [AwayRange]
         var location: String
+        /// The roster marks their time zone private: the slot is never written in it.
+        var zonePrivate = false
 
         /// Day number, weekday and minute of the day of an instant on this member's clock.
         func wall(_ instant: Int, offset: Int? = nil) -> (day: Int, weekday: Int, minute: Int) {
@@ -99,7 +101,8 @@ extension Scheduler {
         ids.map { i in
             let p = m.people[i]
             let days = Set(holidays.filter { $0.applies(to: p) }.map(\.date.dayNumber))
-            return Member(id: p.id, name: p.name, zone: p.timezone, week: portal.week(of: p), holidays: days, away: p.away, location: p.location)
+            return Member(id: p.id, name: p.name, zone: p.timezone, week: portal.week(of: p), holidays: days, away: p.away, location: p.location,
+                          zonePrivate: p.isPrivate("timezone"))
         }
     }
 
@@ -220,9 +223,11 @@ extension Scheduler {
     }
 
     /// The zone a unit's slot is written in: the program's when a member lives there, else
-    /// the first member's (the mentor's, in mentoring).
+    /// the first member's (the mentor's, in mentoring); never a zone the roster keeps private
+    /// (the slot appears on pages), in which case the program's.
     static func slotZone(_ ms: [Member], program: Program) -> String {
-        ms.first { $0.zone == program.timezone }?.zone ?? ms.first?.zone ?? program.timezone
+        let open = ms.filter { !$0.zonePrivate }
+        return open.first { $0.zone == program.timezone }?.zone ?? open.first?.zone ?? program.timezone
     }
 
     /// Candidate start instants: every half hour of the program's first week, on the minute
