@@ -74,8 +74,9 @@ extension Scheduler {
         var firstName: String { name.split(separator: " ").first.map(String.init) ?? name }
 
         /// Why this member cannot meet on the local day of `instant`, or nil.
-        func blocked(_ instant: Int) -> String? {
-            let day = wall(instant).day
+        func blocked(_ instant: Int, offset: Int? = nil) -> String? {
+            guard !holidays.isEmpty || !away.isEmpty else { return nil }
+            let day = wall(instant, offset: offset).day
             if holidays.contains(day) { return "a public holiday for \(firstName)" }
             let date = LocalDate(dayNumber: day)
             if away.contains(where: { $0.contains(date) }) { return "\(firstName) is away" }
@@ -146,16 +147,16 @@ extension Scheduler {
         let bookings = Bookings()
         let holidays = portal.settings.holidays
         var pending: [(p: Int, u: Int)] = []
+        // Results are gathered here and stored once at the end: writing into `matches` while a
+        // copy of a program is held would copy its whole schedule on every unit.
+        var templates: [[Session]] = [], units: [[[Session]]] = [], slots: [[SlotChoice?]] = []
+        var newSlots: [(p: Int, entry: Int, choice: SlotChoice)] = []
         // Lock entries by member set, per program.
         var entryOf: [[Int?]] = []
-        for p in matches.indices {
-            let m = matches[p]
-            var schedule = ProgramSchedule()
-            schedule.template = sessions(for: m.program, portal: portal)
-            schedule.units = Array(repeating: [], count: m.units.count)
-            schedule.slots = Array(repeating: nil, count: m.units.count)
-            schedule.pods = Array(repeating: [], count: m.pods.count)
-            matches[p].schedule = schedule
+        for m in matches {
+            templates.append(sessions(for: m.program, portal: portal))
+            units.append(Array(repeating: [], count: m.units.count))
+            slots.append(Array(repeating: nil, count: m.units.count))
             var byMembers: [Set<String>: Int] = [:]
             for (k, entry) in (m.round.lock?.matches ?? []).enumerated() { byMembers[Set(entry.members)] = k }
             entryOf.append(m.units.map { byMembers[Set($0.members.map { m.people[$0].id })] })
@@ -178,8 +179,8 @@ extension Scheduler {
                         warnNoCommonSlot(choice, ms, program: m.program, bag: bag)
                     }
                 }
-                matches[p].schedule.slots[u] = choice
-                matches[p].schedule.units[u] = materialize(choice, ms, program: m.program, template: matches[p].schedule.template, bookings: bookings)
+                slots[p][u] = choice
+                units[p][u] = materialize(choice, ms, program: m.program, template: templates[p], bookings: bookings)
             }
         }
         // Then every other unit, program by program; mentors' mentees spread over days.
@@ -189,25 +190,35 @@ extension Scheduler {
             let ms = members(m.units[u].members, of: m, portal: portal, holidays: holidays)
             let choice = choose(ms, program: m.program, bookings: bookings, daysUsed: daysUsed)
             for member in ms { daysUsed[member.id, default: []].insert(member.wall(start(date(ofSession: 0, slot: choice.slot, program: m.program), choice.slot)).weekday) }
-            matches[p].schedule.slots[u] = choice
-            matches[p].schedule.units[u] = materialize(choice, ms, program: m.program, template: matches[p].schedule.template, bookings: bookings)
-            if let e = entryOf[p][u], matches[p].round.lock != nil {
-                matches[p].round.lock!.matches[e].slot = choice.slot
-                matches[p].round.lock!.matches[e].alternateSlot = choice.alternate
-                matches[p].round.needsWrite = true
-            }
+            slots[p][u] = choice
+            units[p][u] = materialize(choice, ms, program: m.program, template: templates[p], bookings: bookings)
+            if let e = entryOf[p][u] { newSlots.append((p, e, choice)) }
             if !choice.common {
                 warnNoCommonSlot(choice, ms, program: m.program, bag: bag)
             }
         }
         // Pods last, around everyone's own sessions.
+        var pods: [[[Session]]] = matches.map { _ in [] }
         for p in matches.indices where !matches[p].pods.isEmpty {
             let m = matches[p]
-            let template = podSessions(for: m.program, portal: portal, sessions: matches[p].schedule.template)
-            for (k, pod) in m.pods.enumerated() {
+            let template = podSessions(for: m.program, portal: portal, sessions: templates[p])
+            pods[p] = m.pods.map { pod in
                 let ms = members(pod.units.flatMap { m.units[$0].members }, of: m, portal: portal, holidays: holidays)
-                matches[p].schedule.pods[k] = template.map { placePodSession($0, ms, program: m.program, bookings: bookings) }
+                return template.map { placePodSession($0, ms, program: m.program, bookings: bookings) }
             }
+        }
+        for p in matches.indices {
+            var schedule = ProgramSchedule()
+            schedule.template = templates[p]
+            schedule.units = units[p]
+            schedule.slots = slots[p]
+            schedule.pods = pods[p]
+            matches[p].schedule = schedule
+        }
+        for (p, e, choice) in newSlots where matches[p].round.lock != nil {
+            matches[p].round.lock!.matches[e].slot = choice.slot
+            matches[p].round.lock!.matches[e].alternateSlot = choice.alternate
+            matches[p].round.needsWrite = true
         }
     }
 
@@ -360,15 +371,23 @@ extension Scheduler {
         let minuteOfDay = Int(parts[0])! * 60 + Int(parts[1])!
         let base = instant(monday, (0, minuteOfDay % 30), zone)
         var best: (key: (Int, Int, Int), at: Int)?
+        // Each member's offset, when it does not change during the week (the usual case): the
+        // search then needs no time-zone look-ups.
+        let weekEnd = base + 8 * 86_400
+        let steady: [Int?] = ms.map { m in
+            let a = Zones.offset(m.zone, at: base - 86_400), b = Zones.offset(m.zone, at: weekEnd)
+            return a == b ? a : nil
+        }
+        let zoneSteady: Int? = Zones.offset(zone, at: base - 86_400) == Zones.offset(zone, at: weekEnd) ? Zones.offset(zone, at: base) : nil
         for k in 0..<(7 * 48) {
             let c = base + k * 1800
-            guard !ms.contains(where: { $0.onWeekend(c, minutes: minutes) || $0.blocked(c) != nil }) else { continue }
-            let outside = ms.reduce(0) { $0 + $1.outside(c, minutes: minutes) }
+            guard !ms.indices.contains(where: { ms[$0].onWeekend(c, minutes: minutes, offset: steady[$0]) || ms[$0].blocked(c, offset: steady[$0]) != nil }) else { continue }
+            let outside = ms.indices.reduce(0) { $0 + ms[$1].outside(c, minutes: minutes, offset: steady[$1]) }
             if let maxOutside, outside > maxOutside { continue }
             guard bookings.isFree(ms, c, c + minutes * 60) else { continue }
-            let l = local(c, in: zone)
-            let p = l.time.split(separator: ":")
-            let key = (outside, abs(l.date.dayNumber - here.date.dayNumber), abs(Int(p[0])! * 60 + Int(p[1])! - minuteOfDay))
+            let wall = c + (zoneSteady ?? Zones.offset(zone, at: c) ?? 0)
+            let day = Int((Double(wall) / 86_400).rounded(.down))
+            let key = (outside, abs(day - here.date.dayNumber), abs((wall - day * 86_400) / 60 - minuteOfDay))
             if best.map({ key < $0.key }) ?? true { best = (key, c) }
         }
         return best?.at
