@@ -7,7 +7,7 @@ enum RosterLoader {
 
     static let keys = ["id", "name", "email", "pronouns", "title", "department", "team", "manager", "location",
                        "timezone", "seniority", "joined", "programs", "roles", "capacity", "skills", "goals",
-                       "interests", "groups", "avoid", "link", "bio", "private"]
+                       "interests", "groups", "avoid", "link", "bio", "private", "working_hours", "working_days", "away"]
     /// Fields an admin may mark private: used for matching, never rendered.
     static let privatable = ["pronouns", "title", "department", "team", "manager", "location", "timezone",
                              "seniority", "joined", "skills", "goals", "interests", "groups", "email", "link", "bio", "avoid"]
@@ -279,6 +279,8 @@ enum RosterLoader {
         checkControlCharacters(p, r, bag: bag)
         Bidi.isolateDisplayFields(&p)
         p.fieldLocations["id"] = r.location(of: "id")
+        p.week = WeekReader.read(r)
+        p.away = WeekReader.away(r)
         p.fieldLocations["manager"] = r.location(of: "manager")
         p.fieldLocations["capacity"] = r.location(of: "capacity")
         p.fieldLocations["email"] = r.location(of: "email")

@@ -51,6 +51,8 @@ public struct ProgramMatch: Sendable {
     public var podOfUnit: [Int?] = []
     /// The round's lock, history and what changed.
     public var round = RoundState()
+    /// Each unit's and pod's own dates (filled by `Scheduler.scheduleAll`).
+    public var schedule = ProgramSchedule()
     /// The scoring the matching used (with this round's history), for checks and the report.
     var table: ScoringTable?
     /// How the candidate graph was found (nil for groups above `CandidateGraph.completeLimit`,
