@@ -26,6 +26,8 @@ public struct Unmatched: Sendable {
     public var reason: String
     /// True when they sit out by the odd-count policy (as opposed to having nobody allowed).
     public var satOut: Bool = false
+    /// True when they asked not to be matched this round (`pause`, `skip_rounds`).
+    public var paused: Bool = false
 }
 
 /// The outcome of matching one program.
@@ -91,13 +93,15 @@ enum ProgramMatcher {
         let history = RoundHistory(locks.earlier, index: index, count: people.count)
         table.previousPartners = history.pairs
         let relieved = table.allowRepeatsWhereNeeded()
+        var paused: [Int: String] = [:]
+        for i in people.indices { if let reason = people[i].pauseReason(program: program.slug, round: program.round) { paused[i] = reason } }
         var result: ProgramMatch
         var lock: RoundLock
         if let current = locks.current {
-            (result, lock) = Reconcile.run(current, table: table, index: index, eligible: history.sitOutEligible, today: today)
+            (result, lock) = Reconcile.run(current, table: table, index: index, eligible: history.sitOutEligible, paused: paused, today: today)
         } else {
             // The pages must not depend on whether the lock was just written or read back.
-            let solved = solve(table, eligible: history.sitOutEligible)
+            let solved = solve(table, eligible: history.sitOutEligible, paused: paused)
             lock = Reconcile.lock(of: solved, locked: today)
             result = Reconcile.result(from: lock, table: table, solved: solved)
         }
@@ -144,6 +148,30 @@ enum ProgramMatcher {
         }
         result.round = state
         result.table = table
+        return result
+    }
+
+    /// Solves the program from scratch without the people in `paused`, who are listed as
+    /// paused with their reason; indices stay those of `table`.
+    static func solve(_ table: ScoringTable, eligible: [Bool], paused: [Int: String]) -> ProgramMatch {
+        guard !paused.isEmpty else { return solve(table, eligible: eligible) }
+        let active = (0..<table.count).filter { paused[$0] == nil }
+        var result = empty(table)
+        if !active.isEmpty {
+            let sub = Reconcile.restricted(table, to: active, capacity: [:])
+            let solved = solve(sub, eligible: active.map { eligible[$0] })
+            result.units = solved.units.map { unit($0.members.map { active[$0] }, kind: $0.kind, table: table) }.sorted { $0.id < $1.id }
+            result.unmatched = solved.unmatched.map { var u = $0; u.person = active[u.person]; return u }
+            result.edges = solved.edges.map { WeightedEdge(active[$0.u], active[$0.v], $0.weight) }
+            result.solverPairs = solved.solverPairs.map { Pair(active[$0.a], active[$0.b]) }
+            if !solved.allowedCount.isEmpty {
+                result.allowedCount = [Int](repeating: 0, count: table.count)
+                for (k, i) in active.enumerated() { result.allowedCount[i] = solved.allowedCount[k] }
+            }
+            result.objective = solved.objective
+        }
+        for (i, reason) in paused { result.unmatched.append(Unmatched(person: i, reason: reason, paused: true)) }
+        result.unmatched.sort { table.people[$0.person].id < table.people[$1.person].id }
         return result
     }
 

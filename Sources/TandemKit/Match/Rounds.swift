@@ -14,6 +14,10 @@ public struct RoundLock: Sendable {
     public var matches: [LockedUnit]
     public var satOut: [LockedPerson]
     public var unmatched: [LockedPerson]
+    /// People who asked not to be matched this round (`pause`, `skip_rounds`), with the reason.
+    public var paused: [LockedPerson] = []
+    /// Matches an admin ended (`ended:` entries): the reason is for admins only.
+    public var ended: [EndedMatch] = []
     /// Matches that were published and later broken up (someone left).
     public var dissolved: [DissolvedUnit]
     /// The file's path relative to the portal root.
@@ -45,6 +49,19 @@ public struct DissolvedUnit: Sendable {
     public var members: [String]
     public var reason: String
     public var date: LocalDate?
+}
+
+/// An `ended:` entry of a lock file: a match an admin stopped. Its members are never matched
+/// with each other again, in this round or a later one.
+public struct EndedMatch: Sendable {
+    public var members: [String]
+    public var on: LocalDate
+    /// For admins only: shown in the report, never on a participant-facing page or file.
+    public var reason: String
+    /// True: the people left alone are matched again at the next build among everyone free.
+    public var rematch: Bool
+    var location: SourceLocation?
+    var memberLocations: [SourceLocation] = []
 }
 
 /// The lock files of one program: the current round's (if any) and every earlier one.

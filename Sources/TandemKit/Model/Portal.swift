@@ -70,6 +70,12 @@ public struct Participant: Sendable, Identifiable {
         var bio: String?
         /// Roster fields used for matching but never rendered.
         var privateFields: Set<String>
+        /// `pause: true`: not matched in any program until removed.
+        var pause: Bool = false
+        /// `skip_rounds`: program slug → rounds this person sits out.
+        var skipRounds: [String: [Int]] = [:]
+        /// `prefer`: ids this person would like to be matched with (private to them).
+        var prefer: [String] = []
         /// Where this participant's entry starts, and where each reference field sits.
         var sourceLocation: SourceLocation
         var fieldLocations: [String: SourceLocation] = [:]
@@ -119,6 +125,16 @@ public struct Participant: Sendable, Identifiable {
     public var sourceLocation: SourceLocation { get { box.fields.sourceLocation } _modify { yield &own().fields.sourceLocation } }
     var fieldLocations: [String: SourceLocation] { get { box.fields.fieldLocations } _modify { yield &own().fields.fieldLocations } }
     var listLocations: [String: [SourceLocation]] { get { box.fields.listLocations } _modify { yield &own().fields.listLocations } }
+    public var pause: Bool { get { box.fields.pause } _modify { yield &own().fields.pause } }
+    public var skipRounds: [String: [Int]] { get { box.fields.skipRounds } _modify { yield &own().fields.skipRounds } }
+    public var prefer: [String] { get { box.fields.prefer } _modify { yield &own().fields.prefer } }
+
+    /// Why this person is not matched in `round` of `program`, when they asked not to be.
+    func pauseReason(program: String, round: Int) -> String? {
+        if pause { return "you asked to pause matching, so you are not matched in any program until you return" }
+        if skipRounds[program]?.contains(round) == true { return "you asked to skip round \(round) of this program" }
+        return nil
+    }
 
     func isPrivate(_ field: String) -> Bool { !privateFields.isEmpty && privateFields.contains(field) }
 }

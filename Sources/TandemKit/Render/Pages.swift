@@ -233,8 +233,13 @@ struct Pages {
         c["peerNames"] = Explain.list(peerNames)
         c["matchVerb"] = b.match.unitsOf[i].count == 1 && b.match.units[b.match.unitsOf[i][0]].members.count > 2
             ? "you meet with" : role == .mentee ? "your mentor is" : role == .mentor ? "you mentor" : "you are paired with"
-        if let reason = b.match.unmatched.first(where: { $0.person == i })?.reason, matches.isEmpty {
-            c["unmatchedReason"] = reason
+        if let entry = b.match.unmatched.first(where: { $0.person == i }), matches.isEmpty {
+            if entry.paused {
+                c["isPaused"] = true
+                c["pausedReason"] = "You are paused: \(entry.reason)."
+            } else {
+                c["unmatchedReason"] = entry.reason
+            }
         }
         let showZone = !me.isPrivate("timezone")
         let zone = me.timezone

@@ -28,11 +28,14 @@ extension Pages {
                     .map { "\(Explain.criterionLabel($0.key)) \($0.value)" }.joined(separator: " · "),
             ]
         }
-        c["unmatched"] = m.unmatched.filter { !$0.satOut }.map { ["name": m.people[$0.person].name, "id": m.people[$0.person].id, "reason": $0.reason] as ViewObject }
+        c["unmatched"] = m.unmatched.filter { !$0.satOut && !$0.paused }.map { ["name": m.people[$0.person].name, "id": m.people[$0.person].id, "reason": $0.reason] as ViewObject }
         c["satOut"] = m.unmatched.filter(\.satOut).map { ["name": m.people[$0.person].name, "id": m.people[$0.person].id, "reason": $0.reason] as ViewObject }
+        c["paused"] = m.unmatched.filter(\.paused).map { ["name": m.people[$0.person].name, "id": m.people[$0.person].id, "reason": $0.reason] as ViewObject }
+        c["pausedCount"] = m.unmatched.count { $0.paused }
         c["hasUnmatched"] = !m.unmatched.isEmpty
         c["hasSatOut"] = m.unmatched.contains(where: \.satOut)
-        c["hasUnmatchedOnly"] = m.unmatched.contains { !$0.satOut }
+        c["hasPaused"] = m.unmatched.contains(where: \.paused)
+        c["hasUnmatchedOnly"] = m.unmatched.contains { !$0.satOut && !$0.paused }
         for (key, value) in rounds(b).entries { c[key] = value }
         for (key, value) in rulePressure(b).entries { c[key] = value }
         for (key, value) in podReport(b).entries { c[key] = value }

@@ -26,9 +26,15 @@ enum LockWriter {
             if let added = unit.added { out += "    added: \(added)\n" }
             if let pod = unit.pod { out += "    pod: \(pod)\n" }
         }
-        for (key, people) in [("sat_out", lock.satOut), ("unmatched", lock.unmatched)] where !people.isEmpty {
+        for (key, people) in [("sat_out", lock.satOut), ("paused", lock.paused), ("unmatched", lock.unmatched)] where !people.isEmpty {
             out += "\(key):\n"
             for p in people { out += "  - id: \(p.id)\n    reason: \(quote(p.reason))\n" }
+        }
+        if !lock.ended.isEmpty {
+            out += "ended:                        # the reason is for admins: never shown to participants\n"
+            for e in lock.ended {
+                out += "  - members: [\(e.members.joined(separator: ", "))]\n    on: \(e.on)\n    reason: \(quote(e.reason))\n    rematch: \(e.rematch)\n"
+            }
         }
         if !lock.dissolved.isEmpty {
             out += "dissolved:\n"
