@@ -139,4 +139,133 @@ import Testing
         #expect(!portal.exists("Site"))
         #expect(!portal.exists(Self.lockPath))
     }
+
+    // MARK: ended matches
+
+    static let secret = "Private-reason-Q7 did not meet three times"
+
+    /// Appends an `ended:` entry for `members` to the round's lock file.
+    static func end(_ portal: TestPortal, _ members: [String], on: String = "2027-01-18", rematch: Bool = true, path: String = lockPath) throws {
+        let text = try #require(portal.read(path))
+        try portal.write(path, text + "ended:\n  - members: [\(members.joined(separator: ", "))]\n    on: \(on)\n    reason: \"\(secret)\"\n    rematch: \(rematch)\n")
+    }
+
+    /// A locked pair (not a trio) of the current lock, by ids.
+    static func aPair(_ m: ProgramMatch) throws -> [String] {
+        try #require(m.units.first { $0.kind == .pair }).members.map { m.people[$0].id }
+    }
+
+    @Test func anEndedMatchIsRematchedWithoutTouchingOtherUnitsAndItsReasonStaysInTheReport() throws {
+        let portal = try Self.portal(Self.ten)
+        defer { portal.remove() }
+        #expect(portal.build(now: Self.now).succeeded)
+        let first = try RoundsTests.analyse(portal)
+        let before = RoundsTests.partners(first)
+        let pair = try Self.aPair(first)
+        try Self.end(portal, pair)
+        let report = portal.build(now: Self.now + 2 * Self.week)
+        #expect(report.succeeded, "\(report.diagnostics)")
+        #expect(report.locksWritten == [Self.lockPath])
+        let after = RoundsTests.partners(try RoundsTests.analyse(portal))
+        for id in pair {
+            #expect(after[id]?.isEmpty == false, "\(id) is matched again")
+            #expect(after[id]?.isDisjoint(with: pair) == true, "the ended pair is not matched together again")
+        }
+        // Units without the ended pair are kept, except one that takes a member in.
+        let touched = Set(pair).union(pair.flatMap { after[$0] ?? [] })
+        for (id, partners) in before where !touched.contains(id) {
+            #expect(after[id] == partners, "\(id) was reshuffled")
+        }
+        let lock = try #require(portal.read(Self.lockPath))
+        #expect(lock.contains("ended:"))
+        #expect(lock.contains("reason: \"\(Self.secret)\"\n    rematch: true"))
+        #expect(lock.contains("reason: \"ended on 2027-01-18\""))
+        #expect(!lock.contains("  - members: [\(pair.joined(separator: ", "))]\n    kind:"), "the ended match left 'matches'")
+        // The reason is in the admin report and nowhere else: no page, calendar or CSV.
+        let site = Self.siteText(portal)
+        #expect(site["programs/peer-circles/report.html"]?.contains(Self.secret) == true)
+        let leaks = site.filter { $0.key != "programs/peer-circles/report.html" && ($0.value.contains(Self.secret) || $0.value.contains("Private-reason-Q7")) }.keys
+        #expect(leaks.isEmpty, "the ended reason leaked into \(leaks.sorted())")
+        #expect(site.keys.contains { $0.hasSuffix(".ics") } && site.keys.contains("programs/peer-circles/matches.csv"))
+        // A second build reads the lock back and changes nothing.
+        let snapshot = portal.siteSnapshot()
+        #expect(portal.build(now: Self.now + 2 * Self.week).locksWritten.isEmpty)
+        #expect(portal.siteSnapshot() == snapshot)
+    }
+
+    @Test func anEndedPairIsNeverMatchedAgainEvenWithoutNotPreviousPartner() throws {
+        let people = Array(Self.ten.prefix(4))
+        let portal = try Self.portal(people, program: RoundsTests.program(rules: "[not_manager]"))
+        defer { portal.remove() }
+        #expect(portal.build(now: Self.now).succeeded)
+        let pair = try Self.aPair(try RoundsTests.analyse(portal))
+        try Self.end(portal, pair)
+        #expect(portal.build(now: Self.now + 2 * Self.week).succeeded)
+        for round in 2...3 {
+            try portal.write("Content/programs/peer-circles.md", RoundsTests.program(round: round, rules: "[not_manager]"))
+            let report = portal.build(now: Self.now + round * 8 * Self.week)
+            #expect(report.succeeded, "\(report.diagnostics)")
+            let m = try RoundsTests.analyse(portal)
+            let table = try #require(m.table)
+            let (a, b) = (try #require(m.people.firstIndex { $0.id == pair[0] }), try #require(m.people.firstIndex { $0.id == pair[1] }))
+            #expect(table.violatedRule(a, b) == "ended")
+            #expect(RoundsTests.partners(m)[pair[0]]?.contains(pair[1]) != true, "round \(round) matched the ended pair again")
+        }
+    }
+
+    @Test func withoutRematchTheMembersWaitForTheNextRound() throws {
+        let portal = try Self.portal(Self.ten)
+        defer { portal.remove() }
+        #expect(portal.build(now: Self.now).succeeded)
+        let pair = try Self.aPair(try RoundsTests.analyse(portal))
+        try Self.end(portal, pair, rematch: false)
+        #expect(portal.build(now: Self.now + 2 * Self.week).succeeded)
+        let after = RoundsTests.partners(try RoundsTests.analyse(portal))
+        for id in pair {
+            #expect(after[id] == nil)
+            let page = try Self.page(portal, id)
+            #expect(page.contains("your match ended after round 1 was locked; you are matched again next round"))
+            #expect(!page.contains("Private-reason-Q7"))
+        }
+        // Stable: the next build keeps them out and writes nothing.
+        #expect(portal.build(now: Self.now + 3 * Self.week).locksWritten.isEmpty)
+    }
+
+    @Test(arguments: [
+        ("  - members: [ada, zed]\n    on: 2027-01-18\n", "error: unknown participant 'zed' in an ended match", nil),
+        ("  - members: [ada, bo]\n    reason: x\n", "error: an ended match needs 'on'", "add 'on: YYYY-MM-DD'"),
+        ("  - members: [ada, bo]\n    on: 2026-12-01\n", "error: an ended match cannot end on 2026-12-01, before the round was locked (2027-01-04)", "on or after 2027-01-04"),
+        ("  - members: [ada, bo]\n    on: 2027-01-18\n    rematch: perhaps\n", "error: 'rematch' must be true or false", nil),
+    ] as [(String, String, String?)])
+    func badEndedEntriesArePositionedErrors(entry: String, message: String, hint: String?) throws {
+        let portal = try Self.portal(RoundsTests.nine)
+        defer { portal.remove() }
+        #expect(portal.build(now: Self.now).succeeded)
+        let site = portal.siteSnapshot()
+        let lock = try #require(portal.read(Self.lockPath))
+        try portal.write(Self.lockPath, lock + "ended:\n" + entry)
+        let report = portal.build(now: Self.now + Self.week)
+        #expect(!report.succeeded)
+        let rendered = report.diagnostics.map(\.description).joined(separator: "\n")
+        #expect(rendered.contains("\(Self.lockPath):"), "\(rendered)")
+        #expect(rendered.contains(message), "\(rendered)")
+        if let hint { #expect(rendered.contains(hint), "\(rendered)") }
+        #expect(portal.siteSnapshot() == site, "a failed build leaves the old site")
+        #expect(portal.read(Self.lockPath) == lock + "ended:\n" + entry, "nothing is written")
+    }
+
+    @Test func checkWarnsAboutAnEndedEntryThatNamesNoMatch() throws {
+        let portal = try Self.portal(RoundsTests.nine)
+        defer { portal.remove() }
+        #expect(portal.build(now: Self.now).succeeded)
+        let m = try RoundsTests.analyse(portal)
+        let partners = RoundsTests.partners(m)
+        let stranger = try #require(m.people.map(\.id).first { $0 != "ada" && partners["ada"]?.contains($0) == false })
+        try Self.end(portal, ["ada", stranger].sorted())
+        var report = BuildReport()
+        let bag = DiagnosticBag()
+        _ = Pipeline.analyse(root: portal.root, bag: bag, report: &report, now: Self.now)
+        let warnings = bag.diagnostics.filter { $0.severity == .warning }.map(\.description)
+        #expect(warnings.contains { $0.contains("\(Self.lockPath):") && $0.contains("is not a match of round 1") }, "\(warnings)")
+    }
 }

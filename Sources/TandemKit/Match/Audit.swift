@@ -122,6 +122,7 @@ public enum Feasibility {
 
     /// A rule as the program wrote it, with its parameter ("max_timezone_gap: 2h").
     static func ruleName(_ rule: String, _ program: Program) -> String {
-        program.rules.first { $0.description == rule || $0.description.hasPrefix(rule + ":") }?.description ?? rule
+        if rule == "ended" { return "an ended match" }
+        return program.rules.first { $0.description == rule || $0.description.hasPrefix(rule + ":") }?.description ?? rule
     }
 }

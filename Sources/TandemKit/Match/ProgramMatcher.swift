@@ -90,8 +90,9 @@ enum ProgramMatcher {
         let people = portal.participants.filter { $0.programs.contains(program.slug) }
         let index = Dictionary(uniqueKeysWithValues: people.enumerated().map { ($1.id, $0) })
         var table = ScoringTable(program: program, people: people)
-        let history = RoundHistory(locks.earlier, index: index, count: people.count)
+        let history = RoundHistory(locks.earlier, current: locks.current, index: index, count: people.count)
         table.previousPartners = history.pairs
+        table.endedPairs = history.ended
         let relieved = table.allowRepeatsWhereNeeded()
         var paused: [Int: String] = [:]
         for i in people.indices { if let reason = people[i].pauseReason(program: program.slug, round: program.round) { paused[i] = reason } }
@@ -130,13 +131,20 @@ enum ProgramMatcher {
             }
         }
         if let current = locks.current {
+            // An ended entry must name a match of this round.
+            let units = Set((current.matches.map(\.members) + current.dissolved.map(\.members)).map { Set($0) })
+            for entry in current.ended where !units.contains(Set(entry.members)) {
+                state.notes.append(Diagnostic(.warning, "the ended match \(entry.members.joined(separator: " + ")) is not a match of round \(current.round)",
+                                              at: entry.location ?? SourceLocation(file: current.file),
+                                              hint: "copy 'members' from the match's entry under 'matches'"))
+            }
             // A published match stays even if it now breaks a rule: the admin decides.
             let byMembers = Dictionary(current.matches.map { ($0.members, $0) }, uniquingKeysWith: { a, _ in a })
             for unit in result.units {
                 guard let entry = byMembers[unit.members.map { people[$0].id }] else { continue }
                 let broken = unit.pairScores.compactMap { pair -> String? in
                     let (x, y) = program.format.isMentoring ? (unit.members[0], unit.members[1]) : (pair.a, pair.b)
-                    guard let rule = table.violatedRule(x, y), rule != "not_previous_partner" else { return nil }
+                    guard let rule = table.violatedRule(x, y), rule != "not_previous_partner", rule != "ended" else { return nil }
                     return Feasibility.ruleName(rule, program)
                 }
                 guard !broken.isEmpty else { continue }

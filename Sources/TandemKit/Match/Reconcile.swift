@@ -37,7 +37,24 @@ enum Reconcile {
 
         // Paused people leave their match; a changed pause list alone is a change.
         if next.paused.map(\.id) != lock.paused.map(\.id) || next.paused.map(\.reason) != lock.paused.map(\.reason) { changed = true }
+        // Matches an admin ended leave the round; with `rematch: false` their members wait
+        // for the next round.
+        let endedSets = lock.ended.map { Set($0.members) }
+        var heldBack = Set<Int>()
+        for entry in lock.ended where !entry.rematch { heldBack.formUnion(entry.members.compactMap { index[$0] }) }
         for unit in lock.matches {
+            if let e = endedSets.firstIndex(of: Set(unit.members)) {
+                changed = true
+                let entry = lock.ended[e]
+                next.dissolved.append(DissolvedUnit(members: unit.members, reason: "ended on \(entry.on)", date: today))
+                for x in unit.members.compactMap({ index[$0] }) {
+                    mentioned.insert(x)
+                    guard paused[x] == nil, !heldBack.contains(x) else { continue }
+                    pool.append(x)
+                    why[x] = "their match ended after round \(program.round) was locked"
+                }
+                continue
+            }
             let all = unit.members.compactMap { index[$0] }
             mentioned.formUnion(all)
             let resting = all.filter { paused[$0] != nil }
@@ -70,6 +87,11 @@ enum Reconcile {
         for person in lock.satOut + lock.unmatched {
             if let i = index[person.id] { mentioned.insert(i); if paused[i] == nil { waiting.append(i) } } else { changed = true }
         }
+        // Held back by an ended match (rematch: false) unless a match of theirs is kept.
+        let inKept = Set(kept.flatMap(\.members))
+        heldBack.subtract(inKept)
+        heldBack.subtract(paused.keys)
+        waiting.removeAll { heldBack.contains($0) }
         var returning: [Int] = []
         for person in lock.paused {
             guard let i = index[person.id] else { continue }
@@ -84,7 +106,7 @@ enum Reconcile {
         for x in newcomers { why[x] = "joined after round \(program.round) was locked" }
         // Back from a pause: matched with whoever is free, as a newcomer is.
         for x in returning { why[x] = "came back after round \(program.round) was locked" }
-        pool = Array(Set(pool + newcomers + waiting + returning)).sorted()
+        pool = Array(Set(pool + newcomers + waiting + returning)).filter { !heldBack.contains($0) }.sorted()
 
         // Mentors with room left take part in the pool with what is left of their capacity.
         var room: [Int: Int] = [:]
@@ -151,6 +173,9 @@ enum Reconcile {
         }
         // New entries carry the score they were made with; kept ones stay as written.
         next.matches = units.map(\.entry).sorted { $0.members.joined(separator: "--") < $1.members.joined(separator: "--") }
+        for x in heldBack.sorted() {
+            stillLeft.append(Unmatched(person: x, reason: "your match ended after round \(program.round) was locked; you are matched again next round"))
+        }
         for p in stillLeft.sorted(by: { people[$0.person].id < people[$1.person].id }) {
             let entry = LockedPerson(id: people[p.person].id, reason: p.reason)
             if p.satOut { next.satOut.append(entry) } else { next.unmatched.append(entry) }
@@ -224,6 +249,7 @@ enum Reconcile {
         var sub = ScoringTable(program: table.program, people: people)
         let local = Dictionary(uniqueKeysWithValues: indices.enumerated().map { ($1, $0) })
         sub.previousPartners = Set(table.previousPartners.compactMap { p in local[p.a].flatMap { a in local[p.b].map { Pair(a, $0) } } })
+        sub.endedPairs = Set(table.endedPairs.compactMap { p in local[p.a].flatMap { a in local[p.b].map { Pair(a, $0) } } })
         _ = sub.allowRepeatsWhereNeeded()
         return sub
     }

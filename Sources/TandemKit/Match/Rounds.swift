@@ -83,9 +83,19 @@ struct RoundHistory {
     /// Earlier round in which each pair first met, for the report.
     var roundOf: [Pair: Int] = [:]
     var sitOuts: [Int]
+    /// Index pairs whose match an admin ended, in an earlier round or this one: never again.
+    var ended: Set<Pair> = []
 
-    init(_ locks: [RoundLock], index: [String: Int], count: Int) {
+    init(_ locks: [RoundLock], current: RoundLock? = nil, index: [String: Int], count: Int) {
         sitOuts = [Int](repeating: 0, count: count)
+        for lock in locks + (current.map { [$0] } ?? []) {
+            for entry in lock.ended {
+                let known = entry.members.compactMap { index[$0] }
+                for i in 0..<known.count {
+                    for j in (i + 1)..<max(i + 1, known.count) where known[i] != known[j] { ended.insert(Pair(known[i], known[j])) }
+                }
+            }
+        }
         for lock in locks {
             let units = lock.matches.map(\.members) + lock.dissolved.map(\.members)
             for members in units {

@@ -44,8 +44,23 @@ struct ScoringTable: Sendable {
     }
     /// Each person's earlier partners (from `previousPartners`), for patching scanned rows.
     private var previousOf: [Int: [Int32]] = [:]
-    /// Everyone each person avoids or is avoided by, for patching scanned rows.
+    /// Everyone each person avoids or is avoided by, or whose match with them an admin
+    /// ended, for patching scanned rows.
     private var avoidNeighbours: [[Int32]] = []
+    /// `avoidNeighbours` from the roster alone.
+    private var rosterAvoidNeighbours: [[Int32]] = []
+    /// Pairs whose match an admin ended (`ended:` in a lock file, this round or earlier):
+    /// never matched again, whatever the program's rules.
+    var endedPairs: Set<Pair> = [] {
+        didSet {
+            var neighbours = rosterAvoidNeighbours
+            for p in endedPairs.sorted(by: { ($0.a, $0.b) < ($1.a, $1.b) }) where p.a < neighbours.count && p.b < neighbours.count {
+                if !neighbours[p.a].contains(Int32(p.b)) { neighbours[p.a].append(Int32(p.b)) }
+                if !neighbours[p.b].contains(Int32(p.a)) { neighbours[p.b].append(Int32(p.a)) }
+            }
+            avoidNeighbours = neighbours
+        }
+    }
     /// The columns again, in memory the C kernel can borrow.
     private let columns: ScoringColumns
     /// People whom not_previous_partner alone would leave with nobody: they may meet a previous
@@ -135,6 +150,7 @@ struct ScoringTable: Sendable {
             for y in set.sorted() { neighbours[x].append(y); neighbours[Int(y)].append(Int32(x)) }
         }
         avoidNeighbours = neighbours
+        rosterAvoidNeighbours = neighbours
         columns = ScoringColumns(
             skills: skills, goals: goals, interests: interests, groups: groups,
             words: (talkWords, likeWords, circleWords),
@@ -156,6 +172,7 @@ struct ScoringTable: Sendable {
         if x == y { return "self" }
         if managerOf[x] == Int32(y) || managerOf[y] == Int32(x) { return "not_manager" }
         if avoids[x].contains(Int32(y)) || avoids[y].contains(Int32(x)) { return "avoid" }
+        if !endedPairs.isEmpty && endedPairs.contains(Pair(x, y)) { return "ended" }
         if rules.team && team[x] != 0 && team[x] == team[y] { return "not_same_team" }
         if rules.department && department[x] == department[y] { return "not_same_department" }
         if rules.location && location[x] != location[y] { return "same_location" }

@@ -75,7 +75,12 @@ extension Pages {
             c["keptCount"] = lock.matches.count - added.count
             c["added"] = added.map { ["names": who($0.members), "date": $0.added!.description] as ViewObject }
             c["dissolved"] = lock.dissolved.map { ["names": who($0.members), "reason": $0.reason, "date": $0.date?.description ?? ""] as ViewObject }
-            c["hasChanges"] = !added.isEmpty || !lock.dissolved.isEmpty
+            c["ended"] = lock.ended.map { e -> ViewObject in
+                ["names": who(e.members), "reason": e.reason.isEmpty ? "no reason given" : e.reason, "date": e.on.description,
+                 "rematch": e.rematch ? "matched again among those free" : "not matched again this round"]
+            }
+            c["hasEnded"] = !lock.ended.isEmpty
+            c["hasChanges"] = !added.isEmpty || !lock.dissolved.isEmpty || !lock.ended.isEmpty
             c["hasAdded"] = !added.isEmpty
             c["hasDissolved"] = !lock.dissolved.isEmpty
         }
