@@ -268,4 +268,102 @@ import Testing
         let warnings = bag.diagnostics.filter { $0.severity == .warning }.map(\.description)
         #expect(warnings.contains { $0.contains("\(Self.lockPath):") && $0.contains("is not a match of round 1") }, "\(warnings)")
     }
+
+    // MARK: preferences
+
+    @Test func preferencesAreGrantedOrRefusedWithTheRightSentenceOnEachPage() throws {
+        let program = RoundsTests.program().replacingOccurrences(of: "round: 1", with: "round: 1\nprefer_weight: 500")
+        let portal = try Self.portal(Self.ten, program: program)
+        defer { portal.remove() }
+        // Who ada would meet without asking, and someone allowed she would not.
+        #expect(portal.build(now: Self.now).succeeded)
+        let plain = try RoundsTests.analyse(portal)
+        let table = try #require(plain.table)
+        let ada = try #require(Explain.index(of: "ada", in: plain.people))
+        let partners = RoundsTests.partners(plain)["ada"] ?? []
+        let wanted = try #require((0..<table.count).first { $0 != ada && table.violatedRule(ada, $0) == nil && !partners.contains(plain.people[$0].id) && plain.people[$0].id != "dee" && plain.people[$0].id != "cy" && plain.people[$0].id != "bo" && plain.people[$0].id != "zoe" })
+        let wantedID = plain.people[wanted].id
+        try #require(table.violatedRule(Explain.index(of: "bo", in: plain.people)!, Explain.index(of: "zoe", in: plain.people)!) == "not_same_team")
+
+        try FileManager.default.removeItem(at: portal.root.appendingPathComponent(Self.lockPath))
+        try portal.write("Content/roster.yaml", Self.roster(Self.ten, extra: [
+            "ada": "prefer: [\(wantedID)]",
+            "bo": "prefer: [zoe]",
+            "cy": "avoid: [dee]\nprivate: [avoid]",
+            "dee": "prefer: [cy]",
+        ]))
+        let report = portal.build(now: Self.now)
+        #expect(report.succeeded, "\(report.diagnostics)")
+        let m = try RoundsTests.analyse(portal)
+        #expect(RoundsTests.partners(m)["ada"]?.contains(wantedID) == true, "the request is granted")
+        let wantedName = m.people[wanted].name
+        let wantedFirst = Explain.firstName(m.people[wanted])
+
+        let adaPage = try Self.page(portal, "ada")
+        #expect(adaPage.contains("You asked to be matched with \(wantedFirst).</li>"), "the reason comes first in the why list")
+        #expect(adaPage.contains("You asked to be matched with \(wantedName), and you are."))
+        #expect(try Self.page(portal, wantedID).contains("Ada asked to be matched with you."), "once matched, the other is told")
+
+        // Refused by a rule: said to the one who asked, never to the one asked for.
+        let boPage = try Self.page(portal, "bo")
+        #expect(boPage.contains("You asked to be matched with Zoe. You are in the same team, and this program matches people across teams."))
+        let zoePage = try Self.page(portal, "zoe")
+        #expect(!zoePage.contains("asked to be matched"))
+        #expect(!zoePage.contains("Your requests"))
+        // Refused by someone's private avoid list: a sentence that names no rule of theirs.
+        let deePage = try Self.page(portal, "dee")
+        #expect(deePage.contains("You asked to be matched with Cy. The program&#39;s rules do not allow this match.") || deePage.contains("You asked to be matched with Cy. The program's rules do not allow this match."))
+        #expect(!deePage.contains("avoid"))
+        #expect(!(try Self.page(portal, "cy")).contains("asked to be matched"))
+        let admin = try #require(portal.read("Site/programs/peer-circles/report.html"))
+        #expect(admin.contains("<dt>Requests granted</dt><dd>1 of 3</dd>"))
+    }
+}
+
+/// The `prefer` bonus is the same on every scoring path, and only for allowed pairs.
+@Suite struct PreferScoringTests {
+    @Test func theBonusIsAddedOnEveryPathAndNeverLiftsARule() throws {
+        let bag = DiagnosticBag()
+        let portal = PortalLoader.load(root: ScoringTests.repoRoot, bag: bag)
+        let template = (try #require(portal.programs.first), try #require(portal.participants.first))
+        defer { ScoringColumns.forceKernelLevel(nil) }
+        var rng = ScoringKernelTests.Random(state: 19)
+        var bonuses = 0
+        for level in [0, 2] {
+            ScoringColumns.forceKernelLevel(level)
+            for _ in 0..<30 {
+                let table = ScoringKernelTests.randomTable(&rng, template: template, formats: [.pairs, .groups])
+                guard table.program.preferWeight > 0 else { continue }
+                // The same people without preferences: the reference the bonus is added to.
+                var plainPeople = table.people
+                for i in plainPeople.indices { plainPeople[i].prefer = [] }
+                var plain = ScoringTable(program: table.program, people: plainPeople)
+                plain.endedPairs = table.endedPairs
+                plain.previousPartners = table.previousPartners
+                plain.repeatAllowed = table.repeatAllowed
+                let n = table.count
+                var row = [Int32](repeating: 0, count: n), plainRow = row
+                for x in 0..<n {
+                    _ = table.scanRow(x, into: &row)
+                    _ = plain.scanRow(x, into: &plainRow)
+                    for y in 0..<n where y != x {
+                        let asked = table.people[x].prefer.contains(table.people[y].id) || table.people[y].prefer.contains(table.people[x].id)
+                        let extra = asked ? table.program.preferWeight : 0
+                        #expect(table.bonus(x, y) == extra)
+                        #expect(row[y] == table.pairValue(x, y), "scanned row and reference agree \(x)-\(y)")
+                        guard plainRow[y] != Int32.min else {
+                            #expect(row[y] == Int32.min, "a preference never overrides a rule")
+                            continue
+                        }
+                        #expect(Int(row[y]) == Int(plainRow[y]) + extra)
+                        #expect(table.score(x, y) == plain.score(x, y) + extra)
+                        #expect(table.breakdown(x, y).total == table.score(x, y))
+                        #expect(table.breakdown(x, y).bonus == extra)
+                        if extra > 0 { bonuses += 1 }
+                    }
+                }
+            }
+        }
+        #expect(bonuses > 0, "the random tables exercised some preferences")
+    }
 }

@@ -4,7 +4,8 @@ import Foundation
 enum ProgramLoader {
     static let folder = "Content/programs"
     static let keys = ["title", "summary", "format", "group_size", "start", "cadence", "sessions", "session_length",
-                       "meeting_time", "timezone", "round", "odd", "fairness", "candidates", "match", "agenda", "pods", "checkins"]
+                       "meeting_time", "timezone", "round", "odd", "fairness", "candidates", "match", "agenda", "pods", "checkins",
+                       "prefer_weight", "shortlist", "health_missed"]
 
     static func load(_ files: ContentFiles, settings: PortalSettings, bag: DiagnosticBag) -> [Program] {
         files.markdownFiles(in: folder).compactMap { program(at: $0, files: files, settings: settings, bag: bag) }
@@ -97,6 +98,9 @@ enum ProgramLoader {
             weights: weights, rules: rules, agenda: agenda.map(\.value), pods: format == .pairs ? pods : nil,
             bodyHTML: Markdown.html(doc.body, allowRawHTML: settings.allowRawHTML), sourceFile: path)
         program.agendaLocations = agenda.map(\.location)
+        program.preferWeight = r.int("prefer_weight", range: 0...1000) ?? Program.defaultPreferWeight
+        program.shortlist = r.int("shortlist", range: 1...20)
+        program.healthMissed = r.int("health_missed", range: 1...50) ?? 2
         if let c = r.mapping("checkins", what: "'checkins'") {
             defer { c.finish(allowed: CheckinColumns.keys) }
             var columns = CheckinColumns()

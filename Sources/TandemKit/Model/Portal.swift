@@ -210,6 +210,13 @@ public struct Program: Sendable, Identifiable {
     public var pods: Int?
     /// Header names of the check-in export (`Content/checkins/<slug>.csv`).
     public var checkinColumns = CheckinColumns()
+    /// Points a pair gains when one of them asked for the other (`prefer`).
+    public var preferWeight = Program.defaultPreferWeight
+    static let defaultPreferWeight = 20
+    /// `shortlist: 5`: each person's page lists their best allowed partners.
+    public var shortlist: Int?
+    /// The report flags a match whose answers say "did not meet" this many times in a row.
+    public var healthMissed = 2
     public var bodyHTML: String
     public var sourceFile: String
     var fieldLocations: [String: SourceLocation] = [:]

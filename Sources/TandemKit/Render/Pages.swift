@@ -161,8 +161,13 @@ struct Pages {
             }
         }
         if let score {
-            let reasons = Explain.reasons(viewer: viewer, peer: peer, score: score, program: b.program,
+            var reasons = Explain.reasons(viewer: viewer, peer: peer, score: score, program: b.program,
                                           viewerIsMentor: viewerRole.map { $0 == .mentor })
+            // A request is shown to the one who made it, and to the other once the match is made.
+            if score.bonus > 0 {
+                if viewer.prefer.contains(peer.id) { reasons.insert(("You asked to be matched with \(firstName).", score.bonus), at: 0) }
+                if peer.prefer.contains(viewer.id) { reasons.insert(("\(firstName) asked to be matched with you.", score.bonus), at: 0) }
+            }
             card["reasons"] = reasons.map { ["text": $0.text] as ViewObject }
             card["hasReasons"] = !reasons.isEmpty
             card["score"] = score.total
@@ -261,9 +266,29 @@ struct Pages {
         }
         c["sessions"] = rows
         addPod(toPerson: &c, b, i)
+        let requests = requests(b, i)
+        c["requests"] = requests
+        c["hasRequests"] = !requests.isEmpty
         c["zoneName"] = showZone ? zone : ""
         c["timezoneNote"] = showZone ? "Dates and times are in your time zone (\(zone))." : "Dates and times are in the program's time zone (\(b.program.timezone))."
         return c
+    }
+
+    /// The person's own requests (`prefer`) in this program and what came of each: shown on
+    /// their page only.
+    func requests(_ b: BuiltProgram, _ i: Int) -> [ViewObject] {
+        let me = b.match.people[i]
+        guard !me.prefer.isEmpty, !b.match.unmatched.contains(where: { $0.person == i && $0.paused }) else { return [] }
+        let partners = Set(b.match.unitsOf[i].flatMap { b.match.units[$0].members })
+        return me.prefer.compactMap { id -> ViewObject? in
+            guard let other = portal.participant(id) else { return nil }
+            let asked = "You asked to be matched with \(other.name)"
+            guard let j = Explain.index(of: id, in: b.match.people) else {
+                return ["text": "\(asked). \(Explain.firstName(other)) is not in \(b.program.title).", "granted": false]
+            }
+            if partners.contains(j) { return ["text": "\(asked), and you are.", "granted": true] }
+            return ["text": "\(asked). \(Explain.whyNotPreferred(i, j, match: b.match))", "granted": false]
+        }
     }
 
     // MARK: pair / group agenda

@@ -32,6 +32,18 @@ extension Pages {
         c["satOut"] = m.unmatched.filter(\.satOut).map { ["name": m.people[$0.person].name, "id": m.people[$0.person].id, "reason": $0.reason] as ViewObject }
         c["paused"] = m.unmatched.filter(\.paused).map { ["name": m.people[$0.person].name, "id": m.people[$0.person].id, "reason": $0.reason] as ViewObject }
         c["pausedCount"] = m.unmatched.count { $0.paused }
+        var asked = 0, granted = 0
+        for (i, person) in m.people.enumerated() where !person.prefer.isEmpty {
+            let partners = Set(m.unitsOf[i].flatMap { m.units[$0].members })
+            for id in person.prefer {
+                guard let j = Explain.index(of: id, in: m.people) else { continue }
+                asked += 1
+                if partners.contains(j) { granted += 1 }
+            }
+        }
+        c["preferAsked"] = asked
+        c["preferGranted"] = granted
+        c["hasPreferences"] = asked > 0
         c["hasUnmatched"] = !m.unmatched.isEmpty
         c["hasSatOut"] = m.unmatched.contains(where: \.satOut)
         c["hasPaused"] = m.unmatched.contains(where: \.paused)
