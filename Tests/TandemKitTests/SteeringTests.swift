@@ -318,6 +318,38 @@ import Testing
         let admin = try #require(portal.read("Site/programs/peer-circles/report.html"))
         #expect(admin.contains("<dt>Requests granted</dt><dd>1 of 3</dd>"))
     }
+
+    // MARK: match health
+
+    @Test func theReportFlagsMatchesThatDoNotMeetWithAnEntryThatEndsThem() throws {
+        let portal = try Self.portal(Self.ten)
+        defer { portal.remove() }
+        #expect(portal.build(now: Self.now).succeeded)
+        let m = try RoundsTests.analyse(portal)
+        let pairs = m.units.filter { $0.kind == .pair }.map { $0.members.map { m.people[$0].id } }
+        try #require(pairs.count >= 3)
+        let (missing, unhappy, fine) = (pairs[0], pairs[1], pairs[2])
+        var csv = "date,participant,met,rating,comment\n"
+        csv += "2027-01-11,\(missing[0]),no,,\n2027-01-25,\(missing[1]),no,,busy\n"       // two "no" in a row
+        csv += "2027-01-11,\(unhappy[0]),yes,1,\n2027-01-25,\(unhappy[1]),yes,2,\n"     // average 1.5
+        csv += "2027-01-11,\(fine[0]),no,,\n2027-01-25,\(fine[1]),yes,4,\n"              // met in the end
+        try portal.write("Content/checkins/peer-circles.csv", csv)
+        #expect(portal.build(now: Self.now + 4 * Self.week).succeeded)
+        let report = try #require(portal.read("Site/programs/peer-circles/report.html"))
+        let entry = "ended:\n  - members: [\(missing.joined(separator: ", "))]\n    on: 2027-01-25\n    reason: &quot;did not meet 2 times in a row&quot;\n    rematch: true"
+        #expect(report.contains(entry), "a ready entry for the pair that did not meet")
+        #expect(report.contains("members: [\(unhappy.joined(separator: ", "))]\n    on: 2027-01-25\n    reason: &quot;average rating 1.5&quot;"))
+        #expect(!report.contains("members: [\(fine.joined(separator: ", "))]\n    on:"), "a pair that met is not flagged")
+
+        // Pasted into the lock file, the entry ends the match and its members are matched again.
+        let lock = try #require(portal.read(Self.lockPath))
+        try portal.write(Self.lockPath, lock + entry.replacingOccurrences(of: "&quot;", with: "\"") + "\n")
+        let ended = portal.build(now: Self.now + 4 * Self.week)
+        #expect(ended.succeeded, "\(ended.diagnostics)")
+        let after = RoundsTests.partners(try RoundsTests.analyse(portal))
+        #expect(after[missing[0]]?.contains(missing[1]) == false)
+        #expect(after[missing[0]]?.isEmpty == false && after[missing[1]]?.isEmpty == false)
+    }
 }
 
 /// The `prefer` bonus is the same on every scoring path, and only for allowed pairs.

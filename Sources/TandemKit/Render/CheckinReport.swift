@@ -23,8 +23,12 @@ extension Pages {
         var noCount = [Int](repeating: 0, count: n)
         var ratings = [[Int]](repeating: [], count: n)
         var comments: [(row: Checkin, session: Int)] = []
+        var ratingsOf: [Int: [Int]] = [:]
+        var lastAnswer: [Int: LocalDate] = [:]
         for row in imported.rows {
             guard let person = index[row.participant], let k = Pages.nearestSession(row.date, b.sessions) else { continue }
+            if let r = row.rating { ratingsOf[person, default: []].append(r) }
+            lastAnswer[person] = max(lastAnswer[person] ?? row.date, row.date)
             responses[k] += 1
             respondents[k].insert(person)
             if row.met { said[k].insert(person) } else { noCount[k] += 1 }
@@ -58,9 +62,46 @@ extension Pages {
              "name": portal.participant(entry.row.participant)?.name ?? entry.row.participant, "text": entry.row.comment ?? ""]
         }
         c["hasComments"] = !comments.isEmpty
+        let health = matchHealth(b, answered: answered, respondents: respondents, said: said, ratingsOf: ratingsOf, lastAnswer: lastAnswer)
+        c["health"] = health
+        c["hasHealth"] = !health.isEmpty
+        c["healthMissed"] = b.program.healthMissed
         c["checkinRows"] = imported.rows.count
         c["hasCheckins"] = true
         return c
+    }
+}
+
+extension Pages {
+    /// Matches to look at: their answers say "did not meet" `health_missed` times in a row
+    /// (the latest answers; a session nobody in the match answered for neither counts nor
+    /// breaks the run), or their average rating is 2 or below. Each comes with an `ended:`
+    /// entry to paste into the lock file, dated the day of the match's latest answer (or the
+    /// day the round was locked, if later), so the report does not depend on the build date.
+    func matchHealth(_ b: BuiltProgram, answered: Int, respondents: [Set<Int>], said: [Set<Int>],
+                     ratingsOf: [Int: [Int]], lastAnswer: [Int: LocalDate]) -> [ViewObject] {
+        let m = b.match
+        var out: [ViewObject] = []
+        for unit in m.units {
+            var run = 0
+            for k in 0..<answered where unit.members.contains(where: { respondents[k].contains($0) }) {
+                run = unit.members.contains { said[k].contains($0) } ? 0 : run + 1
+            }
+            let ratings = unit.members.flatMap { ratingsOf[$0] ?? [] }
+            let average = ratings.isEmpty ? nil : Double(ratings.reduce(0, +)) / Double(ratings.count)
+            var why: [String] = []
+            if run >= b.program.healthMissed { why.append("did not meet \(run) times in a row") }
+            if let average, average <= 2 { why.append("average rating \(String(format: "%.1f", average))") }
+            guard !why.isEmpty else { continue }
+            let ids = unit.members.map { m.people[$0].id }
+            var on = unit.members.compactMap { lastAnswer[$0] }.max() ?? m.round.lock?.locked ?? b.program.start
+            if let locked = m.round.lock?.locked, on < locked { on = locked }
+            let reason = Explain.list(why)
+            let entry = "ended:\n  - members: [\(ids.joined(separator: ", "))]\n    on: \(on)\n    reason: \(LockWriter.quote(reason))\n    rematch: true"
+            out.append(["names": Explain.list(unit.members.map { m.people[$0].name }), "url": "pairs/\(unitFile(b, unit)).html",
+                        "why": reason, "entry": entry])
+        }
+        return out
     }
 }
 
