@@ -350,6 +350,37 @@ import Testing
         #expect(after[missing[0]]?.contains(missing[1]) == false)
         #expect(after[missing[0]]?.isEmpty == false && after[missing[1]]?.isEmpty == false)
     }
+
+    // MARK: tandem check
+
+    /// What `tandem check` prints: analysis warnings and the feasibility checks.
+    static func check(_ portal: TestPortal) -> [String] {
+        var report = BuildReport()
+        let bag = DiagnosticBag()
+        if let matches = Pipeline.analyse(root: portal.root, bag: bag, report: &report, now: now) { Feasibility.warn(matches, bag: bag) }
+        return bag.diagnostics.filter { $0.severity == .warning }.map(\.description)
+    }
+
+    @Test func checkWarnsAboutRequestsThatCannotBeGrantedAndPausedPeopleInLockedMatches() throws {
+        let people = Self.ten + [("zed", 12)]
+        let portal = try RoundsTests.portal(people)
+        defer { portal.remove() }
+        try portal.write("Content/roster.yaml", Self.roster(people, extra: ["ada": "prefer: [zed, cy]", "bo": "prefer: [zoe]"], leaving: ["zed"]))
+        #expect(portal.build(now: Self.now).succeeded)
+        var warnings = Self.check(portal)
+        #expect(warnings.contains { $0.hasPrefix("Content/roster.yaml:") && $0.contains("'ada' asks to be matched with 'zed', who is in none of their programs") }, "\(warnings)")
+        #expect(warnings.contains { $0.hasPrefix("Content/roster.yaml:") && $0.contains("'bo' asks to be matched with 'zoe', but not_same_team in 'peer-circles' excludes the pair") }, "\(warnings)")
+        #expect(!warnings.contains { $0.contains("with 'cy'") }, "an allowed request is not warned about")
+
+        let m = try RoundsTests.analyse(portal)
+        let partner = try #require(RoundsTests.partners(m)["cy"]?.sorted().first)
+        try portal.write("Content/roster.yaml", Self.roster(people, extra: ["cy": "pause: true"], leaving: ["zed"]))
+        warnings = Self.check(portal)
+        #expect(warnings.contains { $0.hasPrefix("\(Self.lockPath):") && $0.contains("'cy' is paused but still listed in the locked match") && $0.contains(partner) }, "\(warnings)")
+        // Once a build has taken them out, check has nothing more to say about it.
+        #expect(portal.build(now: Self.now + Self.week).succeeded)
+        #expect(!Self.check(portal).contains { $0.contains("is paused but still listed") })
+    }
 }
 
 /// The `prefer` bonus is the same on every scoring path, and only for allowed pairs.

@@ -131,6 +131,14 @@ enum ProgramMatcher {
             }
         }
         if let current = locks.current {
+            for entry in current.matches {
+                for (k, id) in entry.members.enumerated() {
+                    guard let i = index[id], paused[i] != nil else { continue }
+                    state.checkNotes.append(Diagnostic(.warning, "'\(id)' is paused but still listed in the locked match \(entry.members.joined(separator: " + "))",
+                                                       at: k < entry.memberLocations.count ? entry.memberLocations[k] : entry.location,
+                                                       hint: "the next build takes them out of it and matches the others again among those free"))
+                }
+            }
             // An ended entry must name a match of this round.
             let units = Set((current.matches.map(\.members) + current.dissolved.map(\.members)).map { Set($0) })
             for entry in current.ended where !units.contains(Set(entry.members)) {

@@ -135,6 +135,8 @@ public struct RoundState: Sendable {
     public var repeatAllowed: [Int] = []
     /// Warnings about this round (repeats, locked matches that now break a rule).
     public var notes: [Diagnostic] = []
+    /// Warnings for `tandem check` only: what the next build will change on its own.
+    public var checkNotes: [Diagnostic] = []
 
     public init() {}
 }
