@@ -381,6 +381,59 @@ import Testing
         #expect(portal.build(now: Self.now + Self.week).succeeded)
         #expect(!Self.check(portal).contains { $0.contains("is paused but still listed") })
     }
+
+    // MARK: shortlist
+
+    /// The shortlist section of a page, or nil.
+    static func shortlistSection(_ page: String) -> String? {
+        guard let start = page.range(of: "<section class=\"shortlist\""), let end = page.range(of: "</section>", range: start.upperBound..<page.endIndex) else { return nil }
+        return String(page[start.lowerBound..<end.upperBound])
+    }
+
+    @Test(arguments: [false, true])
+    func theShortlistRespectsAvoidBothWaysAndPrivateFields(unlisted: Bool) throws {
+        let program = RoundsTests.program().replacingOccurrences(of: "round: 1", with: "round: 1\nshortlist: 9")
+        let portal = try Self.portal(Self.ten, program: program)
+        defer { portal.remove() }
+        if unlisted {
+            try portal.write("secret.txt", "a secret of more than sixteen characters\n")
+            try portal.write("Content/portal.yaml", "title: Test Portal\nunlisted: true\nurl_secret_file: secret.txt\n")
+        }
+        let extra = ["cy": "avoid: [dee]\nprivate: [avoid]", "ada": "title: Chief Llama Wrangler\nprivate: [title, interests]"]
+        try portal.write("Content/roster.yaml", Self.roster(Self.ten, extra: extra).replacingOccurrences(of: "id: ada\n    name: Ada\n    email: ada@example.com\n    title: Engineer\n", with: "id: ada\n    name: Ada\n    email: ada@example.com\n"))
+        let report = portal.build(now: Self.now)
+        #expect(report.succeeded, "\(report.diagnostics)")
+        let m = try RoundsTests.analyse(portal)
+        let table = try #require(m.table)
+        let site = Self.siteText(portal)
+        var sections = 0
+        for (i, person) in m.people.enumerated() {
+            let path = try #require(site.keys.first { $0.hasPrefix("programs/peer-circles/people/") && site[$0]!.contains("<h1>Hello, \(Explain.firstName(person))</h1>") })
+            let section = try #require(Self.shortlistSection(site[path]!), "\(person.id) has a shortlist")
+            sections += 1
+            let partners = RoundsTests.partners(m)[person.id] ?? []
+            let listed = m.shortlists[i].map { m.people[$0].id }
+            #expect(!listed.isEmpty)
+            for id in listed {
+                let j = try #require(Explain.index(of: id, in: m.people))
+                #expect(table.violatedRule(i, j) == nil, "\(person.id) is offered \(id), whom a rule excludes")
+                #expect(!partners.contains(id))
+            }
+            // Avoid lists hold both ways, even private ones.
+            if person.id == "cy" { #expect(!listed.contains("dee")) }
+            if person.id == "dee" { #expect(!listed.contains("cy")) }
+            // Everyone allowed and not a partner is listed (the list is long enough here), best first.
+            let allowed = m.people.indices.filter { $0 != i && table.violatedRule(i, $0) == nil && !partners.contains(m.people[$0].id) }
+            #expect(Set(listed) == Set(allowed.map { m.people[$0].id }).intersection(listed) && listed.count == min(9, allowed.count))
+            let fits = m.shortlists[i].map { table.score(i, $0) - table.bonus(i, $0) }
+            #expect(fits == fits.sorted(by: >))
+            #expect(!section.contains("Llama"), "a private title never shows")
+            #expect(!section.contains("<a href=\"../") && !section.contains("/people/"), "no links to people's pages")
+            if unlisted { #expect(!section.contains(" · "), "names only in an unlisted portal") }
+        }
+        #expect(sections == m.people.count)
+        #expect(site.values.allSatisfy { !$0.contains("Llama") })
+    }
 }
 
 /// The `prefer` bonus is the same on every scoring path, and only for allowed pairs.

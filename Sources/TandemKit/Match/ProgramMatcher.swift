@@ -55,6 +55,9 @@ public struct ProgramMatch: Sendable {
     public var round = RoundState()
     /// The scoring the matching used (with this round's history), for checks and the report.
     var table: ScoringTable?
+    /// Per person, the allowed partners who would suit them best (programs with
+    /// `shortlist:`), best first; empty otherwise.
+    public var shortlists: [[Int]] = []
 }
 
 enum ProgramMatcher {
@@ -164,7 +167,25 @@ enum ProgramMatcher {
         }
         result.round = state
         result.table = table
+        if let size = program.shortlist { result.shortlists = shortlists(result, table: table, size: size) }
         return result
+    }
+
+    /// Each person's best allowed partners by fit (the score without any request bonus), from
+    /// the candidate graph: every allowed pair in programs up to `CandidateGraph.completeLimit`
+    /// people, each person's best candidates beyond. Current partners and paused people are
+    /// left out; ties go to the lower id.
+    static func shortlists(_ m: ProgramMatch, table: ScoringTable, size: Int) -> [[Int]] {
+        var options = [[(fit: Int, who: Int)]](repeating: [], count: m.people.count)
+        for e in m.edges {
+            let fit = e.weight - table.bonus(e.u, e.v)
+            options[e.u].append((fit, e.v))
+            options[e.v].append((fit, e.u))
+        }
+        return options.enumerated().map { x, list in
+            let current = Set(m.unitsOf[x].flatMap { m.units[$0].members })
+            return list.filter { !current.contains($0.who) }.sorted { ($0.fit, $1.who) > ($1.fit, $0.who) }.prefix(size).map(\.who)
+        }
     }
 
     /// Solves the program from scratch without the people in `paused`, who are listed as

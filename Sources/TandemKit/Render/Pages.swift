@@ -266,12 +266,35 @@ struct Pages {
         }
         c["sessions"] = rows
         addPod(toPerson: &c, b, i)
+        let shortlist = shortlist(b, i)
+        c["shortlist"] = shortlist
+        c["hasShortlist"] = !shortlist.isEmpty
         let requests = requests(b, i)
         c["requests"] = requests
         c["hasRequests"] = !requests.isEmpty
         c["zoneName"] = showZone ? zone : ""
         c["timezoneNote"] = showZone ? "Dates and times are in your time zone (\(zone))." : "Dates and times are in the program's time zone (\(b.program.timezone))."
         return c
+    }
+
+    /// The partners who would suit the person best (`shortlist:`), with why: names only in an
+    /// unlisted portal; otherwise the title and department each of them shows, never a link.
+    func shortlist(_ b: BuiltProgram, _ i: Int) -> [ViewObject] {
+        guard i < b.match.shortlists.count, let table = b.match.table else { return [] }
+        let me = b.match.people[i]
+        let role = b.program.format.isMentoring ? me.roles[b.program.slug] : nil
+        return b.match.shortlists[i].map { j -> ViewObject in
+            let peer = b.match.people[j]
+            var fit = table.breakdown(role == .mentee ? j : i, role == .mentee ? i : j)
+            fit.total -= fit.bonus
+            fit.bonus = 0
+            let reasons = Explain.reasons(viewer: me, peer: peer, score: fit, program: b.program, viewerIsMentor: role.map { $0 == .mentor })
+            var card: ViewObject = ["name": peer.name, "reasons": reasons.prefix(3).map { ["text": $0.text] as ViewObject }, "hasReasons": !reasons.isEmpty]
+            // Set even when empty, so that a section never reads the page's own title.
+            card["title"] = portal.settings.unlisted ? "" : visible(peer, "title", peer.title)
+            card["department"] = portal.settings.unlisted ? "" : visible(peer, "department", peer.department)
+            return card
+        }
     }
 
     /// The person's own requests (`prefer`) in this program and what came of each: shown on

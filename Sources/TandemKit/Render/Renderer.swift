@@ -112,6 +112,7 @@ struct Renderer: @unchecked Sendable {
     private func shown(person i: Int, _ b: BuiltProgram) -> [Int] {
         // The people asked for (`prefer`) too: the page says what came of each request.
         [i] + b.match.unitsOf[i].flatMap { shown(unit: $0, b) } + b.match.people[i].prefer.compactMap { Explain.index(of: $0, in: b.match.people) }
+            + (i < b.match.shortlists.count ? b.match.shortlists[i] : [])
     }
 
     /// A program's calendar: kept by stamp like its pages, else written (and compared).
