@@ -434,6 +434,27 @@ import Testing
         #expect(sections == m.people.count)
         #expect(site.values.allSatisfy { !$0.contains("Llama") })
     }
+
+    @Test func aRequestForAFullMentorSaysTheirPlacesWereTaken() throws {
+        let program = RoundsTests.program().replacingOccurrences(of: "format: pairs", with: "format: mentoring")
+        let people = [("ada", 0), ("bo", 1), ("cy", 2), ("dee", 3)]
+        let portal = try Self.portal(people, extra: [
+            "ada": "roles: { peer-circles: mentor }", "bo": "roles: { peer-circles: mentor }",
+            "cy": "roles: { peer-circles: mentee }\nprefer: [ada]", "dee": "roles: { peer-circles: mentee }\nprefer: [ada]",
+        ], program: program)
+        defer { portal.remove() }
+        let report = portal.build(now: Self.now)
+        #expect(report.succeeded, "\(report.diagnostics)")
+        let partners = RoundsTests.partners(try RoundsTests.analyse(portal))
+        let granted = try #require(partners["ada"]?.first)
+        let refused = granted == "cy" ? "dee" : "cy"
+        #expect(partners[refused] == ["bo"])
+        #expect(try Self.page(portal, granted).contains("You asked to be matched with Ada, and you are."))
+        #expect(try Self.page(portal, refused).contains("You asked to be matched with Ada. Ada&#39;s mentoring places were already taken.")
+                || (try Self.page(portal, refused)).contains("You asked to be matched with Ada. Ada's mentoring places were already taken."))
+        #expect(try Self.page(portal, "ada").contains("asked to be matched with you."))
+        #expect(!(try Self.page(portal, "bo")).contains("asked to be matched"))
+    }
 }
 
 /// The `prefer` bonus is the same on every scoring path, and only for allowed pairs.
