@@ -349,6 +349,12 @@ import Testing
         let after = RoundsTests.partners(try RoundsTests.analyse(portal))
         #expect(after[missing[0]]?.contains(missing[1]) == false)
         #expect(after[missing[0]]?.isEmpty == false && after[missing[1]]?.isEmpty == false)
+        // Their new matches start afresh: the old answers are not held against them.
+        let later = try #require(portal.read("Site/programs/peer-circles/report.html"))
+        let health = try #require(later.components(separatedBy: "Match health</h3>").last?.components(separatedBy: "<h3>Comments").first)
+        #expect(!health.contains("did not meet"), "\(health)")
+        let unhappyKept = RoundsTests.partners(try RoundsTests.analyse(portal))[unhappy[0]] == [unhappy[1]]
+        #expect(health.contains("reason: &quot;average rating 1.5&quot;") == unhappyKept, "\(health)")
     }
 
     // MARK: tandem check
