@@ -147,7 +147,7 @@ enum Reconcile {
             let x = person.person
             if program.format == .pairs && program.oddPolicy == .trio, let (u, replacement) = fitIntoPair(x, units: units, table: table) {
                 let old = units[u]
-                next.dissolved.append(DissolvedUnit(members: old.entry.members, reason: "'\(people[x].id)' joined after the round was locked", date: today))
+                next.dissolved.append(DissolvedUnit(members: old.entry.members, reason: newcomers.contains(x) ? "'\(people[x].id)' joined after the round was locked" : "'\(people[x].id)' joined them", date: today))
                 units.remove(at: u)
                 for members in replacement { units.append((members, fresh(members))) }
                 continue
