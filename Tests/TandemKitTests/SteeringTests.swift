@@ -461,6 +461,23 @@ import Testing
         #expect(try Self.page(portal, "ada").contains("asked to be matched with you."))
         #expect(!(try Self.page(portal, "bo")).contains("asked to be matched"))
     }
+
+    @Test func aPageIsRenderedAgainWhenThePersonAskedForChanges() throws {
+        let portal = try Self.portal(Self.ten, extra: ["bo": "prefer: [zoe]"])
+        defer { portal.remove() }
+        // Two builds first: the render cache keeps pages from the third build on.
+        #expect(portal.build(now: Self.now).succeeded)
+        #expect(portal.build(now: Self.now).succeeded)
+        #expect(try Self.page(portal, "bo").contains("You are in the same team, and this program matches people across teams."))
+        // Only zoe's entry changes, and not her match: bo's page must still follow.
+        try portal.write("Content/roster.yaml", Self.roster(Self.ten, extra: ["bo": "prefer: [zoe]", "zoe": "private: [team]"]))
+        let report = portal.build(now: Self.now)
+        #expect(report.succeeded, "\(report.diagnostics)")
+        #expect(report.locksWritten.isEmpty)
+        let page = try Self.page(portal, "bo")
+        #expect(page.contains("You asked to be matched with Zoe. The program"), "\(page)")
+        #expect(!page.contains("same team"))
+    }
 }
 
 /// The `prefer` bonus is the same on every scoring path, and only for allowed pairs.
