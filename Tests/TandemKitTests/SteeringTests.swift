@@ -23,8 +23,25 @@ import Testing
         return p
     }
 
+    /// A person's page: by id, or in an unlisted portal by its greeting (names are the ids capitalised).
     static func page(_ portal: TestPortal, _ id: String) throws -> String {
-        try #require(portal.read("Site/programs/peer-circles/people/\(id).html"))
+        if let page = portal.read("Site/programs/peer-circles/people/\(id).html") { return page }
+        let site = siteText(portal)
+        let path = try #require(site.keys.first { $0.hasPrefix("programs/peer-circles/people/") && $0.hasSuffix(".html") && site[$0]!.contains("<h1>Hello, \(id.capitalized)</h1>") })
+        return site[path]!
+    }
+
+    /// The program's admin report (named with a key in an unlisted portal).
+    static func report(_ portal: TestPortal) throws -> String {
+        let site = siteText(portal)
+        let path = try #require(site.keys.first { $0.hasPrefix("programs/peer-circles/report") && $0.hasSuffix(".html") })
+        return site[path]!
+    }
+
+    /// Makes the portal unlisted: unguessable page addresses, pages only for those concerned.
+    static func unlist(_ portal: TestPortal) throws {
+        try portal.write("secret.txt", "a secret of more than sixteen characters\n")
+        try portal.write("Content/portal.yaml", "title: Test Portal\nunlisted: true\nurl_secret_file: secret.txt\n")
     }
 
     /// Every file of the built site, as text.
@@ -271,10 +288,12 @@ import Testing
 
     // MARK: preferences
 
-    @Test func preferencesAreGrantedOrRefusedWithTheRightSentenceOnEachPage() throws {
+    @Test(arguments: [true, false])
+    func preferencesAreGrantedOrRefusedWithTheRightSentenceOnEachPage(unlisted: Bool) throws {
         let program = RoundsTests.program().replacingOccurrences(of: "round: 1", with: "round: 1\nprefer_weight: 500")
         let portal = try Self.portal(Self.ten, program: program)
         defer { portal.remove() }
+        if unlisted { try Self.unlist(portal) }
         // Who ada would meet without asking, and someone allowed she would not.
         #expect(portal.build(now: Self.now).succeeded)
         let plain = try RoundsTests.analyse(portal)
@@ -306,16 +325,23 @@ import Testing
 
         // Refused by a rule: said to the one who asked, never to the one asked for.
         let boPage = try Self.page(portal, "bo")
-        #expect(boPage.contains("You asked to be matched with Zoe. You are in the same team, and this program matches people across teams."))
         let zoePage = try Self.page(portal, "zoe")
         #expect(!zoePage.contains("asked to be matched"))
         #expect(!zoePage.contains("Your requests"))
-        // Refused by someone's private avoid list: a sentence that names no rule of theirs.
         let deePage = try Self.page(portal, "dee")
-        #expect(deePage.contains("You asked to be matched with Cy. The program&#39;s rules do not allow this match.") || deePage.contains("You asked to be matched with Cy. The program's rules do not allow this match."))
         #expect(!deePage.contains("avoid"))
         #expect(!(try Self.page(portal, "cy")).contains("asked to be matched"))
-        let admin = try #require(portal.read("Site/programs/peer-circles/report.html"))
+        if unlisted {
+            #expect(boPage.contains("You asked to be matched with Zoe. You are in the same team, and this program matches people across teams."))
+            // Refused by someone's private avoid list: a sentence that names no rule of theirs.
+            #expect(deePage.contains("You asked to be matched with Cy. The program&#39;s rules do not allow this match.") || deePage.contains("You asked to be matched with Cy. The program's rules do not allow this match."))
+        } else {
+            // Anyone can open a listed portal's pages: a refused request is never named there.
+            #expect(boPage.contains("One of your requests could not be granted this round."))
+            #expect(!boPage.contains("Zoe"))
+            #expect(!deePage.contains("with Cy"))
+        }
+        let admin = try Self.report(portal)
         #expect(admin.contains("<dt>Requests granted</dt><dd>1 of 3</dd>"))
     }
 
@@ -401,10 +427,7 @@ import Testing
         let program = RoundsTests.program().replacingOccurrences(of: "round: 1", with: "round: 1\nshortlist: 9")
         let portal = try Self.portal(Self.ten, program: program)
         defer { portal.remove() }
-        if unlisted {
-            try portal.write("secret.txt", "a secret of more than sixteen characters\n")
-            try portal.write("Content/portal.yaml", "title: Test Portal\nunlisted: true\nurl_secret_file: secret.txt\n")
-        }
+        if unlisted { try Self.unlist(portal) }
         let extra = ["cy": "avoid: [dee]\nprivate: [avoid]", "ada": "title: Chief Llama Wrangler\nprivate: [title, interests]"]
         try portal.write("Content/roster.yaml", Self.roster(Self.ten, extra: extra).replacingOccurrences(of: "id: ada\n    name: Ada\n    email: ada@example.com\n    title: Engineer\n", with: "id: ada\n    name: Ada\n    email: ada@example.com\n"))
         let report = portal.build(now: Self.now)
@@ -449,6 +472,7 @@ import Testing
             "cy": "roles: { peer-circles: mentee }\nprefer: [ada]", "dee": "roles: { peer-circles: mentee }\nprefer: [ada]",
         ], program: program)
         defer { portal.remove() }
+        try Self.unlist(portal)
         let report = portal.build(now: Self.now)
         #expect(report.succeeded, "\(report.diagnostics)")
         let partners = RoundsTests.partners(try RoundsTests.analyse(portal))
@@ -465,6 +489,7 @@ import Testing
     @Test func aPageIsRenderedAgainWhenThePersonAskedForChanges() throws {
         let portal = try Self.portal(Self.ten, extra: ["bo": "prefer: [zoe]"])
         defer { portal.remove() }
+        try Self.unlist(portal)
         // Two builds first: the render cache keeps pages from the third build on.
         #expect(portal.build(now: Self.now).succeeded)
         #expect(portal.build(now: Self.now).succeeded)

@@ -303,15 +303,24 @@ struct Pages {
         let me = b.match.people[i]
         guard !me.prefer.isEmpty, !b.match.unmatched.contains(where: { $0.person == i && $0.paused }) else { return [] }
         let partners = Set(b.match.unitsOf[i].flatMap { b.match.units[$0].members })
-        return me.prefer.compactMap { id -> ViewObject? in
+        var refused = 0
+        var items = me.prefer.compactMap { id -> ViewObject? in
             guard let other = portal.participant(id) else { return nil }
             let asked = "You asked to be matched with \(other.name)"
-            guard let j = Explain.index(of: id, in: b.match.people) else {
-                return ["text": "\(asked). \(Explain.firstName(other)) is not in \(b.program.title).", "granted": false]
-            }
-            if partners.contains(j) { return ["text": "\(asked), and you are.", "granted": true] }
-            return ["text": "\(asked). \(Explain.whyNotPreferred(i, j, match: b.match))", "granted": false]
+            let j = Explain.index(of: id, in: b.match.people)
+            if let j, partners.contains(j) { return ["text": "\(asked), and you are."] }
+            // A listed portal's pages can be read by anyone with their address: a request
+            // that was not granted is never named there.
+            guard portal.settings.unlisted else { refused += 1; return nil }
+            guard let j else { return ["text": "\(asked). \(Explain.firstName(other)) is not in \(b.program.title)."] }
+            return ["text": "\(asked). \(Explain.whyNotPreferred(i, j, match: b.match))"]
         }
+        if refused > 0 {
+            items.append(["text": refused == 1
+                ? "One of your requests could not be granted this round. This page can be read by anyone with its address, so it is not named here: the organisers can tell you why."
+                : "\(refused) of your requests could not be granted this round. This page can be read by anyone with its address, so they are not named here: the organisers can tell you why."])
+        }
+        return items
     }
 
     // MARK: pair / group agenda
