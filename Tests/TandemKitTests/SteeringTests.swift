@@ -409,6 +409,7 @@ import Testing
         try portal.write("Content/roster.yaml", Self.roster(people, extra: ["cy": "pause: true"], leaving: ["zed"]))
         warnings = Self.check(portal)
         #expect(warnings.contains { $0.hasPrefix("\(Self.lockPath):") && $0.contains("'cy' is paused but still listed in the locked match") && $0.contains(partner) }, "\(warnings)")
+        #expect(!warnings.contains { $0.contains("cy: no allowed partner") }, "a paused person is not short of partners: \(warnings)")
         // Once a build has taken them out, check has nothing more to say about it.
         #expect(portal.build(now: Self.now + Self.week).succeeded)
         #expect(!Self.check(portal).contains { $0.contains("is paused but still listed") })

@@ -94,8 +94,10 @@ public enum Feasibility {
         for m in matches where !m.allowedCount.isEmpty && m.people.count > 1 {
             guard let table = m.table else { continue }
             let noun = m.program.format.isMentoring ? "mentor" : "partner"
+            let resting = Set(m.unmatched.filter(\.paused).map(\.person))
             for (i, count) in m.allowedCount.enumerated() {
                 if m.program.format.isMentoring && table.isMentor[i] { continue }
+                if resting.contains(i) { continue }
                 // Most people have plenty of partners: skip them before listing candidates.
                 guard count <= few else { continue }
                 let candidates = m.people.indices.filter { $0 != i && (!m.program.format.isMentoring || table.isMentor[$0]) }
@@ -150,7 +152,7 @@ public enum Feasibility {
                                 hint: "a request only counts within a program both take part in")
                 } else if excluded.count == shared {
                     bag.warning("'\(id)' asks to be matched with '\(wanted)', but \(Explain.list(excluded)) excludes the pair", at: at,
-                                hint: "a request never overrides a rule; their page explains why it was not granted")
+                                hint: "a request never overrides a rule")
                 }
             }
         }
