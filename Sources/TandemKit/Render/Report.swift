@@ -127,7 +127,8 @@ extension Pages {
             c["hasRuleExclusions"] = !excluded.isEmpty
         }
         let mentoring = b.program.format.isMentoring
-        let few = m.allowedCount.enumerated().filter { $0.element <= Feasibility.few && !(mentoring && m.table?.isMentor[$0.offset] == true) }
+        let resting = Set(m.unmatched.filter(\.paused).map(\.person))
+        let few = m.allowedCount.enumerated().filter { $0.element <= Feasibility.few && !(mentoring && m.table?.isMentor[$0.offset] == true) && !resting.contains($0.offset) }
             .map { ["name": m.people[$0.offset].name, "count": $0.element] as ViewObject }
         c["pressure"] = few
         c["hasPressure"] = !few.isEmpty
