@@ -39,6 +39,7 @@ crosscheck: deps pydeps
 site-check: deps tandem
 	$(RELEASE_BIN)/tandem build .
 	python3 Tests/site/check_site.py Site
+	python3 Tests/schedule/check_calendars.py . Site
 	git diff --exit-code --stat -- Site/ && test -z "$$(git status --porcelain -- Site/)" \
 	  || (echo "Site/ differs from what 'tandem build' produces: rebuild and commit it"; exit 1)
 

@@ -75,7 +75,9 @@ public enum Pipeline {
         let (portal, locks) = timed("load", &report, progress) { load(root, bag) }
         report.participants = portal.participants.count
         guard !bag.hasErrors else { return nil }
-        return timed("match", &report, progress) { match(portal, locks: locks, now: now, bag: bag) }
+        var matches = timed("match", &report, progress) { match(portal, locks: locks, now: now, bag: bag) }
+        timed("schedule", &report, progress) { Scheduler.scheduleAll(&matches, portal: portal, bag: bag) }
+        return matches
     }
 
     static func load(_ root: URL, _ bag: DiagnosticBag) -> (Portal, [String: ProgramLocks]) {
@@ -101,14 +103,13 @@ public enum Pipeline {
         return LockWriter.write(matches, root: root, bag: bag)
     }
 
+    /// The site model of matched programs, scheduling them first unless `analyse` did.
     public static func schedule(_ portal: Portal, _ matches: [ProgramMatch], now: Int?) -> SiteModel {
-        SiteModel(portal: portal, programs: matches.map { scheduled($0, portal: portal) }, now: now)
-    }
-
-    static func scheduled(_ m: ProgramMatch, portal: Portal) -> BuiltProgram {
-        let sessions = Scheduler.sessions(for: m.program, portal: portal)
-        let podSessions = m.pods.isEmpty ? [] : Scheduler.podSessions(for: m.program, portal: portal, sessions: sessions)
-        return BuiltProgram(match: m, sessions: sessions, podSessions: podSessions)
+        var matches = matches
+        if matches.contains(where: { $0.schedule.units.count != $0.units.count || $0.schedule.template.count != $0.program.sessions }) {
+            Scheduler.scheduleAll(&matches, portal: portal, bag: DiagnosticBag())
+        }
+        return SiteModel(portal: portal, programs: matches.map { BuiltProgram(match: $0) }, now: now)
     }
 
     /// Runs the whole build. On any error nothing is written and the old site stays.
@@ -130,19 +131,24 @@ public enum Pipeline {
             return report
         }
         let cache = RenderCache(writer: writer, theme: theme)
-        // A program's pages read nothing of the other programs, so each is scheduled and
-        // rendered as soon as it is matched, while bigger programs are still being matched.
-        let rendered = PoolResults<(built: BuiltProgram, pages: Int, files: Int)>(count: portal.programs.count)
-        let matches = timed("match", &report, options.progress) {
-            match(portal, locks: locks, now: options.now, bag: bag) { p, m, pool in
-                let built = scheduled(m, portal: portal)
-                let single = SiteModel(portal: portal, programs: [built], now: options.now)
-                let (tasks, pages, files) = Renderer(model: single, theme: theme, writer: writer, cache: cache).programTasks(0)
-                rendered.set(p, (built, pages, files))
-                pool.add(tasks)
-            }
-        }
+        var matches = timed("match", &report, options.progress) { match(portal, locks: locks, now: options.now, bag: bag) }
+        // Scheduling looks at every program at once (nobody may be double-booked across
+        // programs), so pages are rendered once every program is scheduled.
+        timed("schedule", &report, options.progress) { Scheduler.scheduleAll(&matches, portal: portal, bag: bag) }
+        let scheduled = matches
         let counts = timed("render", &report, options.progress) { () -> (pages: Int, files: Int) in
+            let rendered = PoolResults<(built: BuiltProgram, pages: Int, files: Int)>(count: scheduled.count)
+            let pool = WorkPool()
+            pool.add(scheduled.indices.sorted { (scheduled[$0].people.count, $1) > (scheduled[$1].people.count, $0) }.map { p in
+                { @Sendable in
+                    let built = BuiltProgram(match: scheduled[p])
+                    let single = SiteModel(portal: portal, programs: [built], now: options.now)
+                    let (tasks, pages, files) = Renderer(model: single, theme: theme, writer: writer, cache: cache).programTasks(0)
+                    rendered.set(p, (built, pages, files))
+                    pool.add(tasks)
+                }
+            })
+            pool.run()
             let programs = rendered.all
             let model = SiteModel(portal: portal, programs: programs.map(\.built), now: options.now)
             let site = Renderer(model: model, theme: theme, writer: writer, cache: cache).runSite()

@@ -82,7 +82,7 @@ import Testing
         // Every rendered file, plus the marker that says the folder is tandem's.
         #expect(progress.filesWritten == report.files + 1)
         #expect(progress.stage == "write")
-        #expect(report.stageSeconds.map(\.stage) == ["load", "templates", "prepare", "match", "render", "write"])
+        #expect(report.stageSeconds.map(\.stage) == ["load", "templates", "prepare", "match", "schedule", "render", "write"])
     }
 
     /// Progress goes to a terminal only: piped, a successful build says nothing on stderr.

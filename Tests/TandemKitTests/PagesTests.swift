@@ -85,13 +85,17 @@ import Testing
         let peer = try Self.firstPeer(ada)
         #expect(peer["name"] as? String == "Bo Chen")
         #expect(peer["timeDifference"] as? String == "9 hours ahead of you")
-        #expect(peer["theirTime"] as? String == "When you meet at 12:30, it is 21:30 for Bo.")
-        // Bo's own page shows the session at Bo's wall-clock time, and flags the late hour.
+        // London and Tokyo share no working hour: the least-bad slot starts Ada's day and ends
+        // Bo's, and the next session lets the other one take the awkward end.
+        #expect(peer["theirTime"] as? String == "When you meet at 09:00, it is 18:00 for Bo.")
+        // Bo's own page shows the session at Bo's wall-clock time, and says why it is late.
         let bo = try Self.person(model, "bo")
         let next = try #require(bo["next"] as? ViewObject)
-        #expect(next["localTime"] as? String == "21:30")
+        #expect(next["localTime"] as? String == "18:00")
         #expect(next["localDate"] as? String == "Monday 11 January 2027")
-        #expect((next["outsideHours"] as? String)?.isEmpty == false)
+        #expect((next["outsideHours"] as? String)?.contains("no hour when all of you are at work") == true)
+        let match = try #require((bo["matches"] as? [ViewObject])?.first)
+        #expect(match["slot"] as? String == "Every four weeks on Monday, 18:00 your time; 09:00 for Ada in London. In between: Every four weeks on Monday, 16:00 your time; 07:00 for Ada in London.")
         #expect(bo["timezoneNote"] as? String == "Dates and times are in your time zone (Asia/Tokyo).")
         #expect((ada["next"] as? ViewObject)?["outsideHours"] == nil)
     }
@@ -108,8 +112,8 @@ import Testing
         let sessions = try #require(Pages(model: model).unit(b, u)["sessions"] as? [ViewObject])
         let times = try #require(sessions.first?["times"] as? [ViewObject])
         #expect(times.map { "\($0["name"]!) \($0["date"]!) \($0["time"]!)" } == [
-            "Ada Monday 11 January 2027 18:00",
-            "Bo Tuesday 12 January 2027 07:00",
+            "Ada Monday 11 January 2027 20:00",
+            "Bo Tuesday 12 January 2027 09:00",
         ])
     }
 
@@ -243,15 +247,22 @@ import Testing
         try Self.replacing(portal, "Content/programs/peer-circles.md", "timezone: Europe/London", "timezone: America/New_York")
         try Self.replacing(portal, "Content/programs/peer-circles.md", "start: 2027-01-11", "start: 2027-02-22")
         try Self.replacing(portal, "Content/programs/peer-circles.md", "meeting_time: \"12:30\"", "meeting_time: \"09:00\"")
+        try Self.replacing(portal, "Content/programs/peer-circles.md", "sessions: 3", "sessions: 4")
         let model = try Self.model(portal)
         let b = model.programs[0]
         let u = try #require(b.match.units.firstIndex { $0.id == "ada--bo" })
         let ics = String(decoding: Pages(model: model).calendar(b, u), as: UTF8.self)
-        // 8 and 22 March straddle the US change on 14 March; both stay at 09:00 New York time.
+        // Ada and Bo both work in London: their slot is 14:00 London time (09:00 in New York
+        // when the program starts). 8 and 22 March straddle the US change on 14 March, 22 March
+        // and 5 April the UK one on 28 March: London's wall clock stays, New York's moves.
+        #expect(b.slot(ofUnit: u)?.slot.description == "mon 14:00 Europe/London")
         #expect(ics.contains("DTSTART;TZID=America/New_York:20270308T090000"))
-        #expect(ics.contains("DTSTART;TZID=America/New_York:20270322T090000"))
+        #expect(ics.contains("DTSTART;TZID=America/New_York:20270322T100000"))
+        #expect(ics.contains("DTSTART;TZID=America/New_York:20270405T090000"))
         #expect(ics.contains("BEGIN:DAYLIGHT\r\nDTSTART:20270314T020000\r\nTZOFFSETFROM:-0500\r\nTZOFFSETTO:-0400\r\n"))
-        #expect(b.sessions[2].start - b.sessions[1].start == 14 * 86_400 - 3600)
+        let own = b.sessions(ofUnit: u)
+        #expect(own[2].start - own[1].start == 14 * 86_400)
+        #expect(own[3].start - own[2].start == 14 * 86_400 - 3600)
     }
 
     @Test func zoneWithoutTransitionsGetsOneObservance() {

@@ -163,20 +163,23 @@ import Testing
         defer { portal.remove() }
         let model = try PagesTests.model(portal)
         let b = model.programs[0]
-        #expect(b.podSessions.count == 2)
+        #expect(b.sessions(ofPod: 0).count == 2)
         // Midway: halfway between sessions 3 and 4; at the end: half a cadence after session 6.
-        #expect(b.podSessions[0].date == b.sessions[2].date.adding(days: 7))
-        #expect(b.podSessions[1].date == b.sessions[5].date.adding(days: 7))
+        // Each in the week of that date, at the time that suits the whole pod.
+        func week(_ d: LocalDate) -> LocalDate { d.adding(days: -d.weekday) }
+        #expect(week(b.sessions(ofPod: 0)[0].date) == week(b.sessions[2].date.adding(days: 7)))
+        #expect(week(b.sessions(ofPod: 0)[1].date) == week(b.sessions[5].date.adding(days: 7)))
         // Group-only activities first, then the others that suit groups.
-        #expect(b.podSessions.map { $0.activity?.slug } == ["card-deck", "show-and-tell"])
-        #expect(b.podSessions.allSatisfy { $0.plan.reduce(0) { $0 + $1.minutes } == $0.minutes })
-        #expect(b.podSessions[0].followUps.contains { $0.label == "Think about" })
+        #expect(b.sessions(ofPod: 0).map { $0.activity?.slug } == ["card-deck", "show-and-tell"])
+        #expect(b.sessions(ofPod: 0).allSatisfy { $0.plan.reduce(0) { $0 + $1.minutes } == $0.minutes })
+        #expect(b.sessions(ofPod: 0)[0].followUps.contains { $0.label == "Think about" })
 
         let short = try Self.portal(8, sessions: 3)
         defer { short.remove() }
         let c = try PagesTests.model(short).programs[0]
-        #expect(c.podSessions.count == 1)
-        #expect(c.podSessions[0].date > c.sessions[1].date && c.podSessions[0].date < c.sessions[2].date)
+        #expect(c.sessions(ofPod: 0).count == 1)
+        #expect(c.sessions(ofPod: 0)[0].start > c.match.units.indices.map { c.sessions(ofUnit: $0)[1].end }.max()!
+                && c.sessions(ofPod: 0)[0].date < c.sessions[2].date)
     }
 
     @Test func pagesAndCalendarsNameThePod() throws {
@@ -226,7 +229,7 @@ import Testing
         let page = Pages(model: model).person(b, 0)
         let next = try #require(page["next"] as? ViewObject)
         #expect(next["isPod"] as? Bool == true)
-        #expect(next["localDate"] as? String == b.podSessions[0].date.longText)
+        #expect(next["localDate"] as? String == b.sessions(ofPod: 0)[0].date.longText)
         #expect((next["followUps"] as? [ViewObject])?.first?["label"] as? String == "After this session")
         let rows = try #require(page["sessions"] as? [ViewObject])
         #expect(rows.filter { $0["isNext"] as? Bool == true }.count == 1)

@@ -75,7 +75,8 @@ import Testing
     }
 
     static func randomTable(_ rng: inout Random, template: (Program, Participant), formats: [ProgramFormat] = ProgramFormat.allCases,
-                            criteria: [Criterion] = Criterion.allCases, people: ClosedRange<Int> = 20...69) -> ScoringTable {
+                            criteria: [Criterion] = Criterion.allCases.filter { $0 != .overlapHours }, people: ClosedRange<Int> = 20...69,
+                            extraRules: [Rule] = []) -> ScoringTable {
         var program = template.0
         program.format = formats[rng.below(formats.count)]
         program.weights = criteria.compactMap { rng.chance(60) ? ($0, rng.below(101)) : nil }
@@ -83,7 +84,7 @@ import Testing
         for rule in [Rule.notManager, .notSameTeam, .notSameDepartment, .notPreviousPartner, .sameLocation] where rng.chance(35) { rules.append(rule) }
         if rng.chance(40) { rules.append(.maxTimezoneGap(minutes: [0, 60, 180, 330, 600][rng.below(5)])) }
         if rng.chance(40) { rules.append(.minSeniorityGap(rng.below(4))) }
-        program.rules = rules
+        program.rules = rules + extraRules
         // Vocabularies of 5 to 150 phrases: one to three 64-bit words per set.
         let talk = (0..<[5, 40, 70, 150][rng.below(4)]).map { "t\($0)" }
         let likes = (0..<[3, 20, 90][rng.below(3)]).map { "i\($0)" }
@@ -181,6 +182,55 @@ import Testing
         #expect(paths.contains(0))
     }
 
+    /// overlap_hours and common_hours are not in the C kernels: a program using either takes
+    /// the Swift path (no score bounds, no sliced engine), and its rows still agree with
+    /// `pairValue` pair by pair; the same table without them takes the kernel again.
+    @Test func overlapHoursAndCommonHoursTakeTheSwiftPathAndAgree() throws {
+        let bag = DiagnosticBag()
+        let portal = PortalLoader.load(root: ScoringTests.repoRoot, bag: bag)
+        let template = (try #require(portal.programs.first), try #require(portal.participants.first))
+        var rng = Random(state: 7)
+        var forbidden = 0, scored = 0
+        for k in 0..<30 {
+            var table = Self.randomTable(&rng, template: template, criteria: [.overlapHours, .goalsSkills, .sameTimezone],
+                                         extraRules: k % 2 == 0 ? [.commonHours(minutes: [45, 120, 300][k % 3])] : [])
+            if table.program.weight(.overlapHours) == 0 && k % 2 == 1 { continue }
+            #expect(table.scoreBounds == nil && table.slicedRows() == nil)
+            table.previousPartners = [Pair(0, 1)]
+            let n = table.count
+            var row = [Int32](repeating: 0, count: n)
+            for x in 0..<n {
+                let allowed = table.scanRow(x, into: &row)
+                var expected = 0
+                for y in 0..<n {
+                    let want = table.pairValue(x, y)
+                    #expect(row[y] == want)
+                    if want != Int32.min { expected += 1 }
+                    if x != y, let rule = table.violatedRule(x, y), rule == "common_hours" {
+                        forbidden += 1
+                        #expect(table.overlapMinutes(x, y) < table.program.commonHoursMinutes!)
+                    }
+                    if table.program.weight(.overlapHours) != 0, x != y, table.violatedRule(x, y) == nil {
+                        let part = table.breakdown(x, y).parts.first { $0.criterion == .overlapHours }?.points ?? 0
+                        #expect(part == table.program.weight(.overlapHours) * WorkingOverlap.level(table.overlapMinutes(x, y)))
+                        scored += 1
+                    }
+                }
+                #expect(allowed == expected)
+            }
+        }
+        #expect(forbidden > 0 && scored > 0)
+        // London and Chicago overlap by two hours in January: the sentence says so.
+        var a = template.1, b = template.1
+        a.timezone = "Europe/London"; b.timezone = "America/Chicago"
+        #expect(WorkingOverlap.minutes(a, b, on: LocalDate("2027-01-18")!) == 120)
+        var program = template.0
+        program.weights = [(.overlapHours, 2)]
+        let reasons = Explain.reasons(viewer: a, peer: b, score: PairScore(total: 2, parts: [ScorePart(criterion: .overlapHours, points: 2)], penalty: 0),
+                                      program: program, viewerIsMentor: nil)
+        #expect(reasons.map(\.text).contains("Your working hours overlap by 2 hours, so a meeting is easy to fit in."))
+    }
+
     /// The counting top-k picks exactly what the heap picks: score descending, ties to the
     /// lower vertex, over full rows and sorted samples.
     @Test func countingTopKAgreesWithHeap() throws {
@@ -251,7 +301,7 @@ extension ScoringKernelTests {
             ScoringColumns.forceKernelLevel(level)
             for _ in 0..<25 {
                 let table = Self.randomTable(&rng, template: template, formats: [.pairs, .groups],
-                                             criteria: Criterion.allCases.filter { $0 != .tenureGap }, people: 30...449)
+                                             criteria: Criterion.allCases.filter { $0 != .tenureGap && $0 != .overlapHours }, people: 30...449)
                 let sliced = try #require(table.slicedRows())
                 let n = table.count
                 var row = [Int32](repeating: 0, count: n), scratch: [UInt64] = []

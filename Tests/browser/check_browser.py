@@ -93,10 +93,19 @@ for name in sorted(os.listdir(os.path.join(PORTAL, "Content", "programs"))):
 activity_count = len([n for n in os.listdir(os.path.join(PORTAL, "Content", "activities")) if n.endswith(".md")])
 
 
-def first_session(program):
-    start = program["start"] if isinstance(program["start"], date) else date.fromisoformat(str(program["start"]))
-    hour, minute = (int(x) for x in str(program["meeting_time"]).split(":"))
-    return datetime(start.year, start.month, start.day, hour, minute, tzinfo=ZoneInfo(program["timezone"]))
+def unit_files(slug, person_id):
+    """The calendar files of every match (pair, trio, group) a person is in."""
+    folder = os.path.join(SITE, "programs", slug, "pairs")
+    return sorted(n for n in os.listdir(folder) if n.endswith(".ics") and person_id in n[:-4].split("--"))
+
+
+def unit_first_session(slug, ics_name):
+    """A match's first session, from its own calendar file (each match has its own slot)."""
+    from icalendar import Calendar
+    with open(os.path.join(SITE, "programs", slug, "pairs", ics_name), "rb") as f:
+        cal = Calendar.from_ical(f.read())
+    starts = [ev.decoded("DTSTART") for ev in cal.walk("VEVENT") if "-pod-" not in str(ev.get("UID"))]
+    return min(starts)
 
 
 def session_minutes(text):
@@ -194,7 +203,8 @@ for slug, program in programs.items():
         for pid in partner_ids:
             check(roster[pid]["name"] in names, f"{path}: peer {roster[pid]['name']} not shown (saw {names!r})")
         check(all(roster[pid]["name"] in text(".lede") for pid in partner_ids), f"{path}: the opening line does not name the peer")
-        local = first_session(program).astimezone(ZoneInfo(me["timezone"]))
+        units = unit_files(slug, person_id)
+        local = min(unit_first_session(slug, u) for u in units).astimezone(ZoneInfo(me["timezone"]))
         when = text(".next .big")
         check(long_date(local) in when and local.strftime("%H:%M") in when,
               f"{path}: next session should read {long_date(local)} {local.strftime('%H:%M')}, saw {when!r}")
@@ -203,8 +213,8 @@ for slug, program in programs.items():
         check(len(reasons) > 0 and all(r.text.endswith(".") for r in reasons), f"{path}: no why-sentences")
         lede_top = driver.find_element(By.CSS_SELECTOR, ".lede").location["y"]
         check(lede_top < 400, f"{path}: the who-and-when line starts {lede_top}px down on a phone")
-        check(len(driver.find_elements(By.CSS_SELECTOR, ".schedule > li:not(.pod-session)")) == int(program["sessions"]),
-              f"{path}: the meeting plan does not list {program['sessions']} sessions")
+        check(len(driver.find_elements(By.CSS_SELECTOR, ".schedule > li:not(.pod-session)")) == int(program["sessions"]) * len(units),
+              f"{path}: the meeting plan does not list {program['sessions']} sessions per match")
         check(len(driver.find_elements(By.CSS_SELECTOR, "a[href$='.ics']")) >= 1, f"{path}: no calendar link")
         checked += 1
         if checked == 3:
@@ -232,7 +242,7 @@ for slug, program in programs.items():
         check(clocks and clocks[0][0] == "0" and int(clocks[-1][1]) == session_minutes(program["session_length"]),
               f"{path}: the plan does not run from 0 to {program['session_length']}: {clocks}")
         check(len(s.find_elements(By.CSS_SELECTOR, ".follow-ups dt")) >= 2, f"{path}: a session without follow-ups")
-    first = first_session(program)
+    first = unit_first_session(slug, pair[:-len(".html")] + ".ics")
     times = text(".session:first-of-type .times")
     for member in pair[:-len(".html")].split("--"):
         local = first.astimezone(ZoneInfo(roster[member]["timezone"]))

@@ -102,6 +102,37 @@ def pod_session_dates(program):
     return [halfway((n - 1) // 2)] + ([halfway(n - 1)] if n >= 4 else [])
 
 
+DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+
+
+def slot_date(program, weekday, index):
+    """Session `index`'s date at a slot weekday: the first on or after the start, then weekly,
+    biweekly, or the same nth weekday of each month (a fifth one starts the next month)."""
+    start = date.fromisoformat(str(program["start"]))
+    first = start + timedelta(days=(weekday - start.weekday()) % 7)
+    cadence = program.get("cadence", "biweekly")
+    if cadence == "weekly":
+        return first + timedelta(days=7 * index)
+    if cadence == "biweekly":
+        return first + timedelta(days=14 * index)
+    nth = (first.day - 1) // 7
+    month = first.year * 12 + first.month - 1
+    if nth == 4:
+        nth, month = 0, month + 1
+    month += index
+    day1 = date(month // 12, month % 12 + 1, 1)
+    return day1 + timedelta(days=(weekday - day1.weekday()) % 7 + 7 * nth)
+
+
+# Each unit's slot(s) from the lock files: program → unit id → (slot, alternate or None).
+slots = {}
+for slug, program in programs.items():
+    lock_path = os.path.join(portal, "Content", "matches", slug, f"round-{program.get('round', 1)}.yaml")
+    if os.path.exists(lock_path):
+        with open(lock_path, encoding="utf-8") as f:
+            lock = yaml.safe_load(f)
+        slots[slug] = {"--".join(m["members"]): (m.get("slot"), m.get("alternate_slot")) for m in lock.get("matches") or [] if m.get("slot")}
+
 # Calendars parse and carry what calendar apps need.
 uids = set()
 pod_events = {}
@@ -119,17 +150,22 @@ for path, data in sorted(files.items()):
     every = [c for c in cal.walk() if c.name == "VEVENT"]
     events = [ev for ev in every if "-pod-" not in str(ev.get("UID"))]
     pods = [ev for ev in every if "-pod-" in str(ev.get("UID"))]
-    check(len(events) == int(program.get("sessions", -1)), f"{path} has {len(events)} events, expected {program.get('sessions')}")
+    # Skipped sessions (a holiday or someone away, with no other time that week) have no event.
+    check(1 <= len(events) <= int(program.get("sessions", -1)), f"{path} has {len(events)} events, expected up to {program.get('sessions')}")
+    unit_slots = slots.get(path.split("/")[1], {}).get(path.split("/")[-1][:-4])
     if program.get("pods"):
         expected_pod = pod_session_dates(program)
-        check(len(pods) == len(expected_pod), f"{path} has {len(pods)} pod sessions, expected {len(expected_pod)}")
-        hour, minute = (int(x) for x in str(program.get("meeting_time", "00:00")).split(":"))
+        # A pod session no time of its week suits (someone away) is skipped and has no event.
+        check(1 <= len(pods) <= len(expected_pod), f"{path} has {len(pods)} pod sessions, expected up to {len(expected_pod)}")
         for k, ev in enumerate(pods):
             uid = str(ev.get("UID"))
             start = ev.decoded("DTSTART").replace(tzinfo=None)
             check(ev["DTSTART"].params.get("TZID") == program.get("timezone"), f"{path}: pod session not in the program's time zone")
-            check(k < len(expected_pod) and start == datetime.combine(expected_pod[k], datetime.min.time()).replace(hour=hour, minute=minute),
-                  f"{path}: pod session {k + 1} starts {start}, expected {expected_pod[k] if k < len(expected_pod) else '-'} {hour:02d}:{minute:02d}")
+            # Each pod session lies in the week of its nominal date, at the time that suits the pod.
+            n = int(uid.split("-")[-1].split("@")[0])
+            want = expected_pod[n - 1] if 0 < n <= len(expected_pod) else None
+            check(want is not None and want - timedelta(days=want.weekday()) <= start.date() <= want + timedelta(days=6 - want.weekday()),
+                  f"{path}: pod session {n} starts {start}, not in the week of {want}")
             check(ev.decoded("DTEND").replace(tzinfo=None) > start, f"{path}: pod session {k + 1} ends before it starts")
             check(pod_events.setdefault(uid, start) == start, f"{path}: pod session {uid} at a different time than in another file")
     else:
@@ -148,9 +184,21 @@ for path, data in sorted(files.items()):
         check(ev.decoded("DTSTAMP").utcoffset() == timedelta(0), f"{path}: DTSTAMP is not in UTC")
         start = ev.decoded("DTSTART").replace(tzinfo=None)
         end = ev.decoded("DTEND").replace(tzinfo=None)
-        hour, minute = (int(x) for x in str(program.get("meeting_time", "00:00")).split(":"))
-        check(n < len(expected_dates) and start == datetime.combine(expected_dates[n], datetime.min.time()).replace(hour=hour, minute=minute),
-              f"{path}: session {n + 1} starts {start}, not on the program's date and time")
+        # Each session at the unit's slot from the lock file (the alternate slot on every other
+        # one), in the slot's zone; a moved one within the same week.
+        number = int(uid.split("-")[-1].split("@")[0])
+        check(unit_slots is not None, f"{path}: no slot for this unit in the lock file")
+        if unit_slots:
+            slot = unit_slots[1] if number % 2 == 0 and unit_slots[1] else unit_slots[0]
+            day, clock, zone = slot.split(" ")
+            want_day = slot_date(program, DAYS.index(day), number - 1)
+            local = ev.decoded("DTSTART").astimezone(ZoneInfo(zone))
+            if "Moved from" in str(ev.get("DESCRIPTION", "")):
+                monday = want_day - timedelta(days=want_day.weekday())
+                check(monday <= local.date() <= monday + timedelta(days=6), f"{path}: moved session {number} leaves its week")
+            else:
+                check(local.date() == want_day and local.strftime("%H:%M") == clock,
+                      f"{path}: session {number} starts {local}, not at its slot {slot} on {want_day}")
         check(end > start, f"{path}: session {n + 1} ends before it starts")
         if tzid in zones:
             got = vtimezone_offset(zones[tzid], start)

@@ -91,7 +91,7 @@ enum LockLoader {
 
         for item in sequence(r, "matches") {
             guard let u = MappingReader(item, source: source, bag: bag, what: "a locked match") else { continue }
-            defer { u.finish(allowed: ["members", "kind", "score", "added", "pod"]) }
+            defer { u.finish(allowed: ["members", "kind", "score", "added", "pod", "slot", "alternate_slot"]) }
             let members = u.stringList("members")
             if members.isEmpty { bag.error("a locked match needs 'members'", at: u.location) }
             // A mentor with capacity for several mentees leads several matches.
@@ -99,8 +99,22 @@ enum LockLoader {
             if let kind = u.string("kind"), UnitKind(rawValue: kind) == nil {
                 bag.error("unknown kind '\(kind)'", at: u.location(of: "kind"), hint: Suggest.hint(for: kind, in: ["pair", "trio", "group", "mentoring"]))
             }
-            lock.matches.append(LockedUnit(members: members.map(\.value), score: u.int("score"), added: u.date("added"),
-                                           pod: u.int("pod", range: 1...100_000), memberLocations: members.map(\.location), location: u.location))
+            func slot(_ key: String) -> Slot? {
+                guard let text = u.string(key) else { return nil }
+                switch Slot.parse(text) {
+                case let .success(slot): return slot
+                case let .failure(problem):
+                    bag.error(problem.message, at: u.location(of: key),
+                              hint: problem.hint ?? "write it as '<weekday> <HH:MM> <time zone>', e.g. 'tue 15:00 Europe/London', or delete the line to let the build choose")
+                    return nil
+                }
+            }
+            var entry = LockedUnit(members: members.map(\.value), score: u.int("score"), added: u.date("added"),
+                                   pod: u.int("pod", range: 1...100_000), memberLocations: members.map(\.location), location: u.location)
+            entry.slot = slot("slot")
+            entry.alternateSlot = entry.slot == nil ? nil : slot("alternate_slot")
+            entry.slotLocation = u.has("slot") ? u.location(of: "slot") : nil
+            lock.matches.append(entry)
         }
         for (key, what) in [("sat_out", "someone who sat out"), ("paused", "someone paused"), ("unmatched", "someone unmatched")] {
             for item in sequence(r, key) {

@@ -12,8 +12,12 @@ public enum PortalLoader {
         }
         let settings = SettingsLoader.load(files, bag: bag)
         let rosterBag = DiagnosticBag()
-        let participants = RosterLoader.load(files, bag: rosterBag)
+        var participants = RosterLoader.load(files, bag: rosterBag)
         bag.merge(rosterBag)
+        // Everyone's working week in full: the roster's own keys over the portal's default.
+        for i in participants.indices where participants[i].week != nil || settings.workingWeek != .standard {
+            participants[i].week = (participants[i].week ?? WeekOverride()).filled(settings.workingWeek)
+        }
         let programs = ProgramLoader.load(files, settings: settings, bag: bag)
         let activities = ActivityLoader.load(files, settings: settings, bag: bag)
         var portal = Portal(root: root, settings: settings, participants: participants, programs: programs, activities: activities)
@@ -116,6 +120,15 @@ enum Validator {
             }
         }
         checkManagerCycles(portal, bag: bag)
+        if !unreadable.roster {
+            let locations = Set(portal.participants.map(\.location))
+            for holiday in portal.settings.holidays {
+                for (k, place) in holiday.locations.enumerated() where !locations.contains(place) {
+                    bag.error("unknown location '\(place)' in a holiday", at: k < holiday.locationSources.count ? holiday.locationSources[k] : nil,
+                              hint: Suggest.hint(for: place, in: locations.sorted()) ?? "locations are the 'location' values in the roster")
+                }
+            }
+        }
 
         for program in portal.programs {
             for (i, slug) in program.agenda.enumerated() {

@@ -170,7 +170,7 @@ enum ProgramLoader {
             case "not_previous_partner": return .notPreviousPartner
             case "same_location": return .sameLocation
             case let name where Rule.parameterNames.contains(name):
-                bag.error("rule '\(name)' needs a value, e.g. '\(name): \(name == "max_timezone_gap" ? "4h" : "2")'", at: source.location(node))
+                bag.error("rule '\(name)' needs a value, e.g. '\(name): \(name == "max_timezone_gap" ? "4h" : name == "common_hours" ? "45m" : "2")'", at: source.location(node))
             default:
                 bag.error("unknown rule '\(string)'", at: source.location(node),
                           hint: Suggest.hint(for: string, in: known) ?? "rules: \(known.joined(separator: ", "))")
@@ -185,6 +185,9 @@ enum ProgramLoader {
                     return .maxTimezoneGap(minutes: minutes)
                 }
                 bag.error("'max_timezone_gap' must be a duration such as 4h, found '\(value)'", at: source.location(valueNode))
+            case "common_hours":
+                if let minutes = Duration.minutes(value), minutes <= 24 * 60 { return .commonHours(minutes: minutes) }
+                bag.error("'common_hours' must be a duration such as 45m or 2h, found '\(value)'", at: source.location(valueNode))
             case "min_seniority_gap":
                 if let gap = Int(value), gap >= 0 { return .minSeniorityGap(gap) }
                 bag.error("'min_seniority_gap' must be a whole number, found '\(value)'", at: source.location(valueNode))
@@ -260,7 +263,8 @@ enum ActivityLoader {
 /// Reads the optional `Content/portal.yaml`.
 enum SettingsLoader {
     static let path = "Content/portal.yaml"
-    static let keys = ["title", "tagline", "description", "contact", "base_url", "raw_html", "noindex", "unlisted", "url_secret_file"]
+    static let keys = ["title", "tagline", "description", "contact", "base_url", "raw_html", "noindex", "unlisted", "url_secret_file",
+                       "working_hours", "working_days", "holidays"]
     static let secretVariable = "TANDEM_URL_SECRET"
     static let minimumSecretLength = 16
 
@@ -284,6 +288,8 @@ enum SettingsLoader {
         settings.allowRawHTML = r.bool("raw_html") ?? false
         settings.noindex = r.bool("noindex") ?? false
         settings.unlisted = r.bool("unlisted") ?? false
+        settings.workingWeek = WeekReader.read(r, over: .standard)
+        settings.holidays = WeekReader.holidays(r)
         let secretFile = r.string("url_secret_file")
         if secretFile != nil && !settings.unlisted {
             bag.warning("'url_secret_file' is only used when 'unlisted' is true", at: r.location(of: "url_secret_file"))

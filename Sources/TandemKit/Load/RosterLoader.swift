@@ -7,7 +7,7 @@ enum RosterLoader {
 
     static let keys = ["id", "name", "email", "pronouns", "title", "department", "team", "manager", "location",
                        "timezone", "seniority", "joined", "programs", "roles", "capacity", "skills", "goals",
-                       "interests", "groups", "avoid", "link", "bio", "private", "pause", "skip_rounds", "prefer"]
+                       "interests", "groups", "avoid", "link", "bio", "private", "working_hours", "working_days", "away", "pause", "skip_rounds", "prefer"]
     /// Fields an admin may mark private: used for matching, never rendered.
     static let privatable = ["pronouns", "title", "department", "team", "manager", "location", "timezone",
                              "seniority", "joined", "skills", "goals", "interests", "groups", "email", "link", "bio", "avoid"]
@@ -290,6 +290,8 @@ enum RosterLoader {
         p.prefer = prefer.map(\.value)
         p.listLocations["prefer"] = prefer.map(\.location)
         p.fieldLocations["id"] = r.location(of: "id")
+        p.week = WeekReader.read(r)
+        p.away = WeekReader.away(r)
         p.fieldLocations["manager"] = r.location(of: "manager")
         p.fieldLocations["capacity"] = r.location(of: "capacity")
         for (program, loc) in roleLocations { p.fieldLocations["roles.\(program)"] = loc }

@@ -24,6 +24,12 @@ public enum AuditJSON {
                 }.joined(separator: ", ") + "]")
             }
             fields.append("\"groups\": [" + m.units.map { "[" + $0.members.map { quote(ids[$0]) }.joined(separator: ", ") + "]" }.joined(separator: ", ") + "]")
+            // Each unit's slot, in the order of "groups": {"members", "slot", "alternate_slot", "common_hours"}.
+            fields.append("\"slots\": [" + m.units.indices.map { u -> String in
+                let members = "[" + m.units[u].members.map { quote(ids[$0]) }.joined(separator: ", ") + "]"
+                guard u < m.schedule.slots.count, let choice = m.schedule.slots[u] else { return "{\"members\": \(members), \"slot\": null}" }
+                return "{\"members\": \(members), \"slot\": \(quote(choice.slot.description)), \"alternate_slot\": \(choice.alternate.map { quote($0.description) } ?? "null"), \"common_hours\": \(choice.common)}"
+            }.joined(separator: ", ") + "]")
             fields.append("\"unmatched\": [" + m.unmatched.map { "{\"id\": \(quote(ids[$0.person])), \"reason\": \(quote($0.reason))}" }.joined(separator: ", ") + "]")
             fields.append("\"objective\": \(m.objective)")
             programs.append("{" + fields.joined(separator: ", ") + "}")

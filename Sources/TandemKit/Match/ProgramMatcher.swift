@@ -53,6 +53,8 @@ public struct ProgramMatch: Sendable {
     public var podOfUnit: [Int?] = []
     /// The round's lock, history and what changed.
     public var round = RoundState()
+    /// Each unit's and pod's own dates (filled by `Scheduler.scheduleAll`).
+    public var schedule = ProgramSchedule()
     /// The scoring the matching used (with this round's history), for checks and the report.
     var table: ScoringTable?
     /// Per person, the allowed partners who would suit them best (programs with

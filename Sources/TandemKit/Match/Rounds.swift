@@ -35,6 +35,11 @@ public struct LockedUnit: Sendable {
     public var added: LocalDate?
     /// The pod the unit belongs to (programs with `pods:`).
     public var pod: Int?
+    /// The unit's meeting slot (`slot: tue 15:00 Europe/London`) and, when no slot suits
+    /// everyone, the one used on every other session (`alternate_slot:`).
+    public var slot: Slot?
+    public var alternateSlot: Slot?
+    var slotLocation: SourceLocation?
     var memberLocations: [SourceLocation] = []
     var location: SourceLocation?
 }

@@ -32,6 +32,8 @@ struct ScoringTable: Sendable {
     private var department: [Int32] = [], team: [Int32] = [], location: [Int32] = []
     private var offsetMinutes: [Int32] = [], seniority: [Int32] = [], joinedDay: [Int32] = []
     private var managerOf: [Int32] = []
+    /// Each person's working days in UTC minutes of the week (overlap_hours, common_hours only).
+    private var workIntervals: [[(Int, Int)]] = []
     private var avoids: [Set<Int32>] = []
     private var hasAvoid: [Bool] = []
     /// For mentoring: true for mentors. Unused otherwise.
@@ -152,6 +154,10 @@ struct ScoringTable: Sendable {
             hasAvoid.append(!avoids[avoids.count - 1].isEmpty)
             isMentor.append(people[i].roles[program.slug] == .mentor)
         }
+        if program.weight(.overlapHours) != 0 || program.commonHoursMinutes != nil {
+            let offsets = offsetMinutes
+            workIntervals = people.indices.map { WorkingOverlap.intervals(WorkingOverlap.week(people[$0]), offsetMinutes: Int(offsets[$0])) }
+        }
         var neighbours = [[Int32]](repeating: [], count: people.count)
         for (x, set) in avoids.enumerated() {
             for y in set.sorted() { neighbours[x].append(y); neighbours[Int(y)].append(Int32(x)) }
@@ -184,6 +190,13 @@ struct ScoringTable: Sendable {
 
     var count: Int { people.count }
 
+    /// Minutes the two working days overlap (see `WorkingOverlap`); only worked out for
+    /// programs that use `overlap_hours` or `common_hours`.
+    func overlapMinutes(_ x: Int, _ y: Int) -> Int {
+        guard x < workIntervals.count, y < workIntervals.count else { return 0 }
+        return WorkingOverlap.minutes(workIntervals[x], workIntervals[y])
+    }
+
     func timezoneOffsetMinutes(_ i: Int) -> Int { Int(offsetMinutes[i]) }
 
     /// The first hard rule that forbids pairing `x` with `y`, or nil when they may be matched.
@@ -197,6 +210,7 @@ struct ScoringTable: Sendable {
         if rules.department && department[x] == department[y] { return "not_same_department" }
         if rules.location && location[x] != location[y] { return "same_location" }
         if let maxGap, abs(offsetMinutes[x] - offsetMinutes[y]) > maxGap { return "max_timezone_gap" }
+        if let commonHours = program.commonHoursMinutes, overlapMinutes(x, y) < commonHours { return "common_hours" }
         if let minSeniorityGap, program.format.isMentoring {
             let gap = program.format == .reverse ? seniority[y] - seniority[x] : seniority[x] - seniority[y]
             if seniority[x] < 0 || seniority[y] < 0 || gap < minSeniorityGap { return "min_seniority_gap" }
@@ -277,6 +291,8 @@ struct ScoringTable: Sendable {
             default: gap = abs(seniority[x] - seniority[y])
             }
             return Int(min(3, max(0, gap)))
+        case .overlapHours:
+            return WorkingOverlap.level(overlapMinutes(x, y))
         case .tenureGap:
             guard joinedDay[x] != Int32.min, joinedDay[y] != Int32.min else { return 0 }
             let gap = abs(joinedDay[x] - joinedDay[y])
@@ -451,7 +467,10 @@ final class ScoringColumns: @unchecked Sendable {
         }
         // The repeat penalty yields max(1, s - penalty): at most s, at least min(1, s).
         low = min(low, 1)
-        let fits = weights.count == maxLevel.count && weights.allSatisfy { abs($0) <= 1_000_000 }
+        // The C kernels know neither overlap_hours nor common_hours: a program using either
+        // is scored on the Swift path (`pairValue`), which the kernel tests compare against.
+        let fits = weights.count >= maxLevel.count && weights[maxLevel.count...].allSatisfy { $0 == 0 }
+            && program.commonHoursMinutes == nil && weights.allSatisfy { abs($0) <= 1_000_000 }
             && low >= -(1 << 28) && high <= 1 << 28
         bounds = fits ? (Int32(low), Int32(high)) : nil
     }

@@ -80,6 +80,9 @@ public struct Participant: Sendable, Identifiable {
         var sourceLocation: SourceLocation
         var fieldLocations: [String: SourceLocation] = [:]
         var listLocations: [String: [SourceLocation]] = [:]
+        /// The roster's own `working_hours` / `working_days`, laid over the portal's; nil: the portal's.
+        var week: WeekOverride?
+        var away: [AwayRange] = []
     }
 
     private final class Box: @unchecked Sendable {
@@ -125,6 +128,11 @@ public struct Participant: Sendable, Identifiable {
     public var sourceLocation: SourceLocation { get { box.fields.sourceLocation } _modify { yield &own().fields.sourceLocation } }
     var fieldLocations: [String: SourceLocation] { get { box.fields.fieldLocations } _modify { yield &own().fields.fieldLocations } }
     var listLocations: [String: [SourceLocation]] { get { box.fields.listLocations } _modify { yield &own().fields.listLocations } }
+    /// The person's own working week when the roster gives one (see `Portal.week(of:)`).
+    public var week: WeekOverride? { get { box.fields.week } _modify { yield &own().fields.week } }
+    /// Date ranges the person is away.
+    public var away: [AwayRange] { get { box.fields.away } _modify { yield &own().fields.away } }
+
     public var pause: Bool { get { box.fields.pause } _modify { yield &own().fields.pause } }
     public var skipRounds: [String: [Int]] { get { box.fields.skipRounds } _modify { yield &own().fields.skipRounds } }
     public var prefer: [String] { get { box.fields.prefer } _modify { yield &own().fields.prefer } }
@@ -154,6 +162,9 @@ public enum Criterion: String, Sendable, CaseIterable, Comparable {
     case similarSeniority = "similar_seniority"
     case seniorityGap = "seniority_gap"
     case tenureGap = "tenure_gap"
+    /// How many hours the two working days overlap (scored in Swift only: a program that
+    /// weights it takes the Swift scoring path, see `ScoringColumns.bounds`).
+    case overlapHours = "overlap_hours"
 
     public static func < (a: Criterion, b: Criterion) -> Bool {
         allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!
@@ -169,9 +180,11 @@ public enum Rule: Sendable, Hashable, CustomStringConvertible {
     case sameLocation
     case maxTimezoneGap(minutes: Int)
     case minSeniorityGap(Int)
+    /// The two must share at least this many working minutes on some working day.
+    case commonHours(minutes: Int)
 
     static let plainNames = ["not_manager", "not_same_team", "not_same_department", "not_previous_partner", "same_location"]
-    static let parameterNames = ["max_timezone_gap", "min_seniority_gap"]
+    static let parameterNames = ["max_timezone_gap", "min_seniority_gap", "common_hours"]
 
     public var description: String {
         switch self {
@@ -182,6 +195,7 @@ public enum Rule: Sendable, Hashable, CustomStringConvertible {
         case .sameLocation: return "same_location"
         case let .maxTimezoneGap(minutes): return "max_timezone_gap: \(Duration.text(minutes: minutes))"
         case let .minSeniorityGap(gap): return "min_seniority_gap: \(gap)"
+        case let .commonHours(minutes): return "common_hours: \(Duration.text(minutes: minutes))"
         }
     }
 }
@@ -226,6 +240,10 @@ public struct Program: Sendable, Identifiable {
     func has(_ rule: Rule) -> Bool { rules.contains(rule) }
     var maxTimezoneGapMinutes: Int? {
         for case let .maxTimezoneGap(m) in rules { return m }
+        return nil
+    }
+    var commonHoursMinutes: Int? {
+        for case let .commonHours(m) in rules { return m }
         return nil
     }
     var minSeniorityGap: Int? {
@@ -277,6 +295,10 @@ public struct PortalSettings: Sendable {
     public var unlisted: Bool = false
     /// The key for those names; read from TANDEM_URL_SECRET or `url_secret_file`, never written.
     var urlSecret: [UInt8] = []
+    /// Everyone's working week unless the roster says otherwise.
+    public var workingWeek = WorkingWeek.standard
+    /// Public holidays, for everyone or per location.
+    public var holidays: [Holiday] = []
 }
 
 /// Everything read from a portal's `Content/`, validated and cross-checked.
@@ -294,6 +316,8 @@ public struct Portal: Sendable {
 
     public func participant(_ id: String) -> Participant? { participantIndex[id].map { participants[$0] } }
     public func activity(_ slug: String) -> Activity? { activities.first { $0.slug == slug } }
+    /// A participant's working week: their own, or the portal's.
+    public func week(of p: Participant) -> WorkingWeek { p.week.map { $0.over(settings.workingWeek) } ?? settings.workingWeek }
 
     var participantIndex: [String: Int] = [:]
     /// Fingerprints of the files the portal was loaded from, by path (see `SourceDigests`).

@@ -73,6 +73,10 @@ enum Explain {
                 sentences.append(viewer.timezone == peer.timezone || part.points == 2 * program.weight(.sameTimezone)
                     ? "You share a time zone, which makes meetings easy to fit in."
                     : "Your working hours overlap comfortably.")
+            case .overlapHours:
+                guard open("timezone") else { continue }
+                let minutes = WorkingOverlap.minutes(viewer, peer, on: program.start)
+                sentences.append(minutes >= 24 * 60 ? "Your working hours are the same." : "Your working hours overlap by \(Duration.words(minutes: minutes)), so a meeting is easy to fit in.")
             case .similarSeniority:
                 guard open("seniority") else { continue }
                 sentences.append("You are at a similar stage in your careers.")
@@ -119,6 +123,7 @@ enum Explain {
         case .differentDepartment: return "different departments"
         case .sameLocation: return "same location"
         case .differentLocation: return "different locations"
+        case .overlapHours: return "working hours"
         case .sameTimezone: return "time zones"
         case .similarSeniority: return "similar seniority"
         case .seniorityGap: return "seniority gap"

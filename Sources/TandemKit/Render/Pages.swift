@@ -137,7 +137,7 @@ struct Pages {
     /// One peer as `viewer` sees them: who, why, what in common, how to reach them, and the
     /// peer's own clock at the next session.
     func peerCard(viewer: Participant, peer: Participant, score: PairScore?, b: BuiltProgram, viewerRole: MentoringRole?,
-                  next: Int?) -> ViewObject {
+                  next: Session?) -> ViewObject {
         let firstName = Explain.firstName(peer)
         var card: ViewObject = [
             "name": peer.name,
@@ -153,8 +153,8 @@ struct Pages {
         ]
         if let next, !viewer.isPrivate("timezone"), !peer.isPrivate("timezone") {
             let parts = parts(b)
-            let mine = parts.local(session: next, of: b, in: viewer.timezone)
-            let theirs = parts.local(session: next, of: b, in: peer.timezone)
+            let mine = parts.local(next, in: viewer.timezone)
+            let theirs = parts.local(next, in: peer.timezone)
             card["timeDifference"] = Pages.timeDifference(viewerOffset: mine.offsetMinutes, peerOffset: theirs.offsetMinutes)
             if mine.offsetMinutes != theirs.offsetMinutes {
                 card["theirTime"] = "When you meet at \(mine.time), it is \(theirs.time)\(theirs.date == mine.date ? "" : " on \(theirs.date.shortText)") for \(firstName)."
@@ -187,11 +187,19 @@ struct Pages {
     func podFile(_ b: BuiltProgram, _ pod: Pod) -> String { portal.settings.podPage(program: b.program.slug, pod: pod.slug) }
     func reportFile(_ b: BuiltProgram, _ name: String) -> String { portal.settings.reportPage(program: b.program.slug, name: name) }
 
-    /// The first session that has not ended at the build's date; without a date, the first.
-    func nextSessionIndex(_ b: BuiltProgram) -> Int? {
-        guard !b.sessions.isEmpty else { return nil }
-        guard let now = model.now else { return 0 }
-        return b.sessions.firstIndex { $0.end > now }
+    /// The first session that takes place and has not ended at the build's date; without a
+    /// date, the first that takes place.
+    func nextSessionIndex(_ sessions: [Session]) -> Int? {
+        let now = model.now
+        return sessions.firstIndex { s in s.skipped == nil && (now.map { s.end > $0 } ?? true) }
+    }
+
+    /// Minutes of a session outside the person's own working hours.
+    func minutesOutside(_ p: Participant, _ s: Session) -> Int {
+        let local = Scheduler.local(s.start, in: p.timezone)
+        let parts = local.time.split(separator: ":")
+        let minute = Int(parts[0])! * 60 + Int(parts[1])!
+        return portal.week(of: p).minutesOutside(weekday: local.date.weekday, from: minute, to: minute + s.minutes)
     }
 
     /// Whether a session starts before 07:00 or ends after 21:00 on the wall clock of `zone`.
@@ -213,30 +221,55 @@ struct Pages {
         c["person"] = ["name": me.name, "firstName": Explain.firstName(me), "title": visible(me, "title", me.title),
                        "department": visible(me, "department", me.department), "location": visible(me, "location", me.location)] as ViewObject
         let role = b.program.format.isMentoring ? me.roles[b.program.slug] : nil
-        let nextIndex = nextSessionIndex(b)
+        let showZone = !me.isPrivate("timezone")
+        let zone = showZone ? me.timezone : b.program.timezone
+        let units = b.match.unitsOf[i]
         var matches: [ViewObject] = []
         var peerNames: [String] = []
-        for u in b.match.unitsOf[i] {
+        // Every session of every unit the person is in, in time order.
+        var timeline: [(start: Int, row: ViewObject, session: Session, unit: Int)] = []
+        for u in units {
             let unit = b.match.units[u]
+            let sessions = b.sessions(ofUnit: u)
+            let next = nextSessionIndex(sessions).map { sessions[$0] }
             let peers = unit.members.filter { $0 != i }.map { j -> ViewObject in
                 let score = unit.pairScores.first { ($0.a == i && $0.b == j) || ($0.a == j && $0.b == i) }?.score
                 peerNames.append(b.match.people[j].name)
-                return peerCard(viewer: me, peer: b.match.people[j], score: score, b: b, viewerRole: role, next: nextIndex)
+                return peerCard(viewer: me, peer: b.match.people[j], score: score, b: b, viewerRole: role, next: next)
             }
             let label = unit.kind == .group ? "Your group" : unit.kind == .trio ? "Your trio"
                 : role == .mentor ? "Your mentee" : role == .mentee ? "Your mentor" : "Your peer"
-            matches.append([
+            var match: ViewObject = [
                 "peers": peers,
                 "kindLabel": label,
                 "headingID": "match-\(matches.count + 1)",
                 "unitURL": "../pairs/\(unitFile(b, unit)).html",
                 "icsURL": "../pairs/\(unitFile(b, unit)).ics",
-            ])
+            ]
+            if let slot = slotLines(b, u, viewer: i) {
+                match["slot"] = slot.when
+                match["slotWhy"] = slot.why ?? ""
+            }
+            matches.append(match)
+            let with = units.count > 1 ? Explain.list(unit.members.filter { $0 != i }.map { Explain.firstName(b.match.people[$0]) }) : ""
+            for (k, s) in sessions.enumerated() {
+                var row = parts.personRows[k]
+                let local = parts.local(s, in: zone)
+                row["localDate"] = local.longDate
+                row["localTime"] = local.time
+                row["date"] = s.date.longText
+                row["shortDate"] = s.date.shortText
+                if !with.isEmpty { row["with"] = with }
+                if let moved = s.moved { row["moved"] = moved }
+                if let skipped = s.skipped { row["skipped"] = skipped }
+                timeline.append((s.start, row, s, u))
+            }
         }
+        timeline.sort { ($0.start, $0.unit) < ($1.start, $1.unit) }
         c["matches"] = matches
         c["isMatched"] = !matches.isEmpty
         c["peerNames"] = Explain.list(peerNames)
-        c["matchVerb"] = b.match.unitsOf[i].count == 1 && b.match.units[b.match.unitsOf[i][0]].members.count > 2
+        c["matchVerb"] = units.count == 1 && b.match.units[units[0]].members.count > 2
             ? "you meet with" : role == .mentee ? "your mentor is" : role == .mentor ? "you mentor" : "you are paired with"
         if let entry = b.match.unmatched.first(where: { $0.person == i }), matches.isEmpty {
             if entry.paused {
@@ -246,26 +279,20 @@ struct Pages {
                 c["unmatchedReason"] = entry.reason
             }
         }
-        let showZone = !me.isPrivate("timezone")
-        let zone = me.timezone
-        var rows = parts.personRows
-        for k in rows.indices {
-            let local = parts.local(session: k, of: b, in: zone)
-            rows[k]["localDate"] = local.longDate
-            rows[k]["localTime"] = local.time
-        }
-        if let nextIndex, !matches.isEmpty {
+        var rows = timeline.map(\.row)
+        if let nextIndex = nextSessionIndex(timeline.map(\.session)), !matches.isEmpty {
             rows[nextIndex]["isNext"] = true
             var next = rows[nextIndex]
-            if showZone, parts.local(session: nextIndex, of: b, in: zone).outsideWorkingHours {
-                next["outsideHours"] = "That is outside usual working hours where you are: agree a time that suits you both, and move the calendar entries."
+            let entry = timeline[nextIndex]
+            if showZone, let choice = b.slot(ofUnit: entry.unit), !choice.common, minutesOutside(me, entry.session) > 0 {
+                next["outsideHours"] = "That is outside usual working hours where you are: there is no hour when all of you are at work, so this is the time that asks least of everyone."
             }
             c["next"] = next
-            c["nextPrep"] = b.sessions[nextIndex].activity?.prep ?? ""
-            c["nextIsFirst"] = nextIndex == 0
+            c["nextPrep"] = entry.session.activity?.prep ?? ""
+            c["nextIsFirst"] = entry.session.number == 1
         }
         c["sessions"] = rows
-        addPod(toPerson: &c, b, i)
+        addPod(toPerson: &c, b, i, starts: timeline.map(\.start))
         let shortlist = shortlist(b, i)
         c["shortlist"] = shortlist
         c["hasShortlist"] = !shortlist.isEmpty
@@ -323,6 +350,48 @@ struct Pages {
         return items
     }
 
+    /// "Every other Tuesday, 15:00 your time; 09:00 for Keisha (America/Chicago)", and why
+    /// when the slot is outside someone's hours.
+    func slotLines(_ b: BuiltProgram, _ u: Int, viewer i: Int) -> (when: String, why: String?)? {
+        guard let choice = b.slot(ofUnit: u) else { return nil }
+        let sessions = b.sessions(ofUnit: u)
+        let me = b.match.people[i]
+        let parts = parts(b)
+        let myZone = me.isPrivate("timezone") ? b.program.timezone : me.timezone
+        func phrase(_ s: Session) -> String {
+            let mine = parts.local(s, in: myZone)
+            let day = LocalDate.weekdayNames[mine.date.weekday]
+            let when: String
+            switch b.program.cadence {
+            case .weekly: when = "Every \(day)"
+            case .biweekly: when = choice.alternate == nil ? "Every other \(day)" : "Every four weeks on \(day)"
+            case .monthly: when = "The \(["first", "second", "third", "fourth", "fifth"][(mine.date.day - 1) / 7]) \(day) of each month"
+            }
+            var text = "\(when), \(mine.time) \(me.isPrivate("timezone") ? "(\(myZone))" : "your time")"
+            var others: [String] = []
+            for j in b.match.units[u].members where j != i {
+                let peer = b.match.people[j]
+                guard !peer.isPrivate("timezone"), !me.isPrivate("timezone") else { continue }
+                let theirs = parts.local(s, in: peer.timezone)
+                let theirDay = theirs.date == mine.date ? "" : "\(LocalDate.weekdayNames[theirs.date.weekday]) "
+                others.append("\(theirDay)\(theirs.time) for \(Explain.firstName(peer))" + (peer.isPrivate("location") ? "" : " in \(peer.location)"))
+            }
+            if !others.isEmpty { text += "; " + Explain.list(others) }
+            return text
+        }
+        guard let first = sessions.first else { return nil }
+        var when = phrase(first)
+        if choice.alternate != nil, sessions.count > 1 { when += ". In between: " + phrase(sessions[1]) }
+        guard !choice.common else { return (when + ".", nil) }
+        let members = b.match.units[u].members
+        let burdened = members.indices.filter { $0 < choice.outside.count && choice.outside[$0] > 0 }
+            .map { members[$0] == i ? "you" : Explain.firstName(b.match.people[members[$0]]) }
+        var why = "Your working hours do not overlap on any working day, so this is the time that asks least of everyone"
+        if !burdened.isEmpty { why += burdened == ["you"] ? " (outside your working hours)" : " (outside the working hours of \(Explain.list(burdened)))" }
+        why += choice.alternate != nil ? "; the sessions alternate so that the early or late end does not always fall on the same person." : "."
+        return (when + ".", why)
+    }
+
     // MARK: pair / group agenda
 
     func unit(_ b: BuiltProgram, _ u: Int) -> ViewObject {
@@ -336,11 +405,17 @@ struct Pages {
         c["names"] = names
         c["kindLabel"] = members.count == 2 ? "pair" : "group"
         c["icsURL"] = "\(unitFile(b, unit)).ics"
-        let nextIndex = nextSessionIndex(b)
-        c["sessions"] = b.sessions.indices.map { k -> ViewObject in
-            var row = agendaRow(b, session: k, members: members)
+        let sessions = b.sessions(ofUnit: u)
+        let nextIndex = nextSessionIndex(sessions)
+        c["sessions"] = sessions.indices.map { k -> ViewObject in
+            var row = agendaRow(b, sessions, k, members: members)
             row["isNext"] = k == nextIndex
             return row
+        }
+        if let choice = b.slot(ofUnit: u) {
+            c["slot"] = "\(b.program.cadence.phrase.prefix(1).uppercased() + b.program.cadence.phrase.dropFirst()), \(choice.slot.spoken) (\(choice.slot.zone))"
+                + (choice.alternate.map { ", every other session \($0.spoken) (\($0.zone))" } ?? "") + "."
+            c["slotWhy"] = choice.common ? "" : "There is no working hour you all share, so this is the time that asks least of everyone."
         }
         addPod(toUnit: &c, b, u)
         return c
@@ -356,21 +431,22 @@ struct Pages {
     /// Agenda pages sit three folders down (`ProgramParts.root`); `pod` picks the pod sessions.
     /// `members`: indices into the program's people (a page has a dozen rows: copying each
     /// member's whole roster entry for every row was a measurable part of rendering).
-    func agendaRow(_ b: BuiltProgram, session k: Int, pod: Bool = false, members: [Int]) -> ViewObject {
+    func agendaRow(_ b: BuiltProgram, _ sessions: [Session], _ k: Int, pod: Bool = false, members: [Int]) -> ViewObject {
         let parts = parts(b)
+        let s = sessions[k]
         var row = pod ? parts.podAgendaRows[k] : parts.agendaRows[k]
+        row["date"] = s.date.longText
+        if let moved = s.moved { row["moved"] = moved }
+        if let skipped = s.skipped { row["skipped"] = skipped }
         var times: [ViewObject] = []
         times.reserveCapacity(members.count)
         for j in members where !b.match.people[j].isPrivate("timezone") {
-            times.append(time(b.match.people[j], session: k, pod: pod, parts, b))
+            let p = b.match.people[j]
+            let local = parts.local(s, in: p.timezone)
+            times.append(["name": Explain.firstName(p), "time": local.time, "date": local.longDate])
         }
         row["times"] = times
         return row
-    }
-
-    private func time(_ p: Participant, session k: Int, pod: Bool, _ parts: ProgramParts, _ b: BuiltProgram) -> ViewObject {
-        let local = pod ? parts.local(podSession: k, of: b, in: p.timezone) : parts.local(session: k, of: b, in: p.timezone)
-        return ["name": Explain.firstName(p), "time": local.time, "date": local.longDate]
     }
 
     /// The part of an agenda row that is the same for every pair, group or pod.
@@ -403,11 +479,14 @@ struct Pages {
         let members = unit.members
         let names = Explain.list(members.map { b.match.people[$0].name })
         let p = b.program
-        let shared = parts(b).sessionEvents
+        let parts = parts(b)
         let attendees = ICalendar.attendeeLines(members.map { attendee(b.match.people[$0]) })
-        let events = b.sessions.enumerated().map { k, s in
-            ICalendar.Event(shared: shared[k], uid: "\(p.slug)-r\(p.round)-\(unit.id)-\(s.number)@tandem.invalid",
-                            heading: "\(p.title), session \(s.number) of \(b.sessions.count), with \(names).", attendees: attendees)
+        let sessions = b.sessions(ofUnit: u)
+        // A skipped session has no event; a moved one says why.
+        let events = sessions.enumerated().filter { $0.element.skipped == nil }.map { k, s in
+            ICalendar.Event(shared: parts.sessionEvents[k].retimed(start: s.start, end: s.end, zone: parts.zone, stamp: parts.stamp, note: s.moved),
+                            uid: "\(p.slug)-r\(p.round)-\(unit.id)-\(s.number)@tandem.invalid",
+                            heading: "\(p.title), session \(s.number) of \(sessions.count), with \(names).", attendees: attendees)
         } + podEvents(b, u)
         return ICalendar.document(name: "\(p.title): \(names)", timezone: p.timezone, events: events)
     }

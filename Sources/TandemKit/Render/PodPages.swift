@@ -5,9 +5,11 @@ import Foundation
 extension Pages {
     func podURL(_ pod: Pod, root: String, slug: String) -> String { "\(root)programs/\(slug)/pods/\(portal.settings.podPage(program: slug, pod: pod.slug)).html" }
 
-    func pod(of unit: Int, _ b: BuiltProgram) -> Pod? {
+    func pod(of unit: Int, _ b: BuiltProgram) -> Pod? { podIndex(of: unit, b).map { b.match.pods[$0] } }
+
+    func podIndex(of unit: Int, _ b: BuiltProgram) -> Int? {
         guard unit < b.match.podOfUnit.count, let k = b.match.podOfUnit[unit] else { return nil }
-        return b.match.pods[k]
+        return k
     }
 
     /// Names of a pod's members outside `unit`, for "with …" lines.
@@ -17,9 +19,9 @@ extension Pages {
 
     /// The first pod session that has not ended; without a date, none (the first pair
     /// session comes first).
-    func nextPodSessionIndex(_ b: BuiltProgram) -> Int? {
+    func nextPodSessionIndex(_ sessions: [Session]) -> Int? {
         guard let now = model.now else { return nil }
-        return b.podSessions.firstIndex { $0.end > now }
+        return sessions.firstIndex { $0.skipped == nil && $0.end > now }
     }
 
     static func planRows(_ s: Session) -> [ViewObject] {
@@ -49,15 +51,16 @@ extension Pages {
                 "members": unit.members.map { podMemberRow(b.match.people[$0], b) },
             ]
         }
-        let next = nextPodSessionIndex(b) ?? (model.now == nil ? 0 : nil)
-        c["sessions"] = b.podSessions.indices.map { j -> ViewObject in
-            var row = agendaRow(b, session: j, pod: true, members: people)
+        let sessions = b.sessions(ofPod: k)
+        let next = nextPodSessionIndex(sessions) ?? (model.now == nil ? sessions.firstIndex { $0.skipped == nil } : nil)
+        c["sessions"] = sessions.indices.map { j -> ViewObject in
+            var row = agendaRow(b, sessions, j, pod: true, members: people)
             row["isNext"] = j == next
-            row["count"] = b.podSessions.count
+            row["count"] = sessions.count
             return row
         }
-        c["sessionCount"] = b.podSessions.count
-        c["hasSessions"] = !b.podSessions.isEmpty
+        c["sessionCount"] = sessions.count
+        c["hasSessions"] = !sessions.isEmpty
         return c
     }
 
@@ -75,7 +78,7 @@ extension Pages {
         return [
             "hasPods": true,
             "podSize": b.program.pods ?? 0,
-            "podSessionDates": Explain.list(b.podSessions.map(\.date.shortText)),
+            "podSessionDates": Explain.list(b.podTemplate.map { "the week of \($0.date.adding(days: -$0.date.weekday).shortText)" }),
             "pods": m.pods.map { pod -> ViewObject in
                 ["number": pod.number, "url": "pods/\(podFile(b, pod)).html", "score": PodPlanner.score(pod, score),
                  "names": pod.units.map { Explain.list(m.units[$0].members.map { m.people[$0].name }) }.joined(separator: " · ")]
@@ -86,34 +89,39 @@ extension Pages {
     // MARK: participant page
 
     /// Adds the participant's pod, puts the pod sessions into their meeting plan in date
-    /// order, and makes a pod session the next one when it comes first.
-    func addPod(toPerson c: inout ViewObject, _ b: BuiltProgram, _ i: Int) {
-        guard let u = b.match.unitsOf[i].first, let pod = pod(of: u, b), var rows = c["sessions"] as? [ViewObject] else { return }
+    /// order (`starts`: the start of each row already there), and makes a pod session the next
+    /// one when it comes first.
+    func addPod(toPerson c: inout ViewObject, _ b: BuiltProgram, _ i: Int, starts: [Int]) {
+        guard let u = b.match.unitsOf[i].first, let k = podIndex(of: u, b), var rows = c["sessions"] as? [ViewObject] else { return }
+        let pod = b.match.pods[k]
+        let sessions = b.sessions(ofPod: k)
         let me = b.match.people[i]
         let parts = parts(b)
         let zone = me.isPrivate("timezone") ? b.program.timezone : me.timezone
         let with = otherPairs(in: pod, besides: u, b)
         c["kindWord"] = b.match.units[u].members.count > 2 ? "peers" : "peer"
         c["pod"] = ["number": pod.number, "url": "../pods/\(podFile(b, pod)).html", "with": with,
-                    "dates": Explain.list(b.podSessions.indices.map { parts.local(podSession: $0, of: b, in: zone).longDate })] as ViewObject
-        let podNext = nextPodSessionIndex(b)
+                    "dates": Explain.list(sessions.filter { $0.skipped == nil }.map { parts.local($0, in: zone).longDate })] as ViewObject
+        let podNext = nextPodSessionIndex(sessions)
         let pairNext = rows.firstIndex { ($0["isNext"] as? Bool) == true }
-        let podComesFirst = podNext.map { p in pairNext.map { b.podSessions[p].start < b.sessions[$0].start } ?? true } ?? false
+        let podComesFirst = podNext.map { p in pairNext.map { sessions[p].start < starts[$0] } ?? true } ?? false
         if podComesFirst, let pairNext { rows[pairNext]["isNext"] = false }
-        var timeline = zip(b.sessions.map(\.start), rows).map { (start: $0, row: $1) }
+        var timeline = zip(starts, rows).map { (start: $0, row: $1) }
         let podURL = "../pods/\(podFile(b, pod)).html"
-        for (k, s) in b.podSessions.enumerated() {
-            let local = parts.local(podSession: k, of: b, in: zone)
-            var row = parts.podPersonRows[k]
+        for (j, s) in sessions.enumerated() {
+            let local = parts.local(s, in: zone)
+            var row = parts.podPersonRows[j]
             row["podWith"] = with
             row["podURL"] = podURL
             row["localDate"] = local.longDate
             row["localTime"] = local.time
-            if podComesFirst && k == podNext {
+            row["date"] = s.date.longText
+            if let skipped = s.skipped { row["skipped"] = skipped }
+            if podComesFirst && j == podNext {
                 row["isNext"] = true
                 var next = row
                 if !me.isPrivate("timezone"), local.outsideWorkingHours {
-                    next["outsideHours"] = "That is outside usual working hours where you are: agree a time that suits your pod, and move the calendar entry."
+                    next["outsideHours"] = "That is outside usual working hours where you are: no time that week suits the whole pod better."
                 }
                 c["next"] = next
                 c["nextPrep"] = s.activity?.prep ?? ""
@@ -134,14 +142,16 @@ extension Pages {
 
     /// Puts the pod sessions into a pair's agenda, in date order.
     func addPod(toUnit c: inout ViewObject, _ b: BuiltProgram, _ u: Int) {
-        guard let pod = pod(of: u, b), let rows = c["sessions"] as? [ViewObject] else { return }
+        guard let p = podIndex(of: u, b), let rows = c["sessions"] as? [ViewObject] else { return }
+        let pod = b.match.pods[p]
         let unit = b.match.units[u]
         let members = unit.members
         let with = otherPairs(in: pod, besides: u, b)
         c["pod"] = ["number": pod.number, "url": "../pods/\(podFile(b, pod)).html", "with": with] as ViewObject
-        var timeline = zip(b.sessions.map(\.start), rows).map { (start: $0, row: $1) }
-        for (k, s) in b.podSessions.enumerated() {
-            var row = agendaRow(b, session: k, pod: true, members: members)
+        var timeline = zip(b.sessions(ofUnit: u).map(\.start), rows).map { (start: $0, row: $1) }
+        let sessions = b.sessions(ofPod: p)
+        for (k, s) in sessions.enumerated() {
+            var row = agendaRow(b, sessions, k, pod: true, members: members)
             row["isPod"] = true
             row["podWith"] = with
             row["podURL"] = "../pods/\(podFile(b, pod)).html"
@@ -153,15 +163,18 @@ extension Pages {
     /// Calendar events for the pod sessions of a unit's pod; every unit of the pod carries the
     /// same event (same UID), inviting the whole pod.
     func podEvents(_ b: BuiltProgram, _ u: Int) -> [ICalendar.Event] {
-        guard let pod = pod(of: u, b) else { return [] }
+        guard let q = podIndex(of: u, b) else { return [] }
+        let pod = b.match.pods[q]
         let p = b.program
         let people = pod.units.flatMap { b.match.units[$0].members }
         let names = Explain.list(people.map { b.match.people[$0].name })
-        let shared = parts(b).podSessionEvents
+        let parts = parts(b)
         let attendees = ICalendar.attendeeLines(people.map { attendee(b.match.people[$0]) })
-        return b.podSessions.enumerated().map { k, s in
-            ICalendar.Event(shared: shared[k], uid: "\(p.slug)-r\(p.round)-pod-\(pod.number)-\(s.number)@tandem.invalid",
-                            heading: "\(p.title), pod \(pod.number), pod session \(s.number) of \(b.podSessions.count), with \(names).",
+        let sessions = b.sessions(ofPod: q)
+        return sessions.enumerated().filter { $0.element.skipped == nil }.map { k, s in
+            ICalendar.Event(shared: parts.podSessionEvents[k].retimed(start: s.start, end: s.end, zone: parts.zone, stamp: parts.stamp),
+                            uid: "\(p.slug)-r\(p.round)-pod-\(pod.number)-\(s.number)@tandem.invalid",
+                            heading: "\(p.title), pod \(pod.number), pod session \(s.number) of \(sessions.count), with \(names).",
                             attendees: attendees)
         }
     }

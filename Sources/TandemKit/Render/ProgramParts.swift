@@ -26,11 +26,12 @@ final class ProgramParts: Sendable {
     let podPersonRows: [ViewObject]
     static let root = "../../../"
 
+    /// Each session number's calendar event (summary and description); a unit's own times
+    /// are put in with `ICalendar.SharedEvent.retimed`.
     let sessionEvents: [ICalendar.SharedEvent]
     let podSessionEvents: [ICalendar.SharedEvent]
-    /// Zone → start of each session (`sessions`) and pod session (`podSessions`) in it.
-    private let sessionTimes: [String: [LocalTime]]
-    private let podSessionTimes: [String: [LocalTime]]
+    let zone: TimeZone?
+    let stamp: Int
 
     init(_ b: BuiltProgram, now: Int?, pages: Pages) {
         let root = ProgramParts.root
@@ -42,47 +43,29 @@ final class ProgramParts: Sendable {
         }
         personRows = rows
         agendaRows = b.sessions.map { pages.sharedAgendaRow($0, root: root) }
-        podAgendaRows = b.podSessions.map { pages.sharedAgendaRow($0, root: root) }
-        podPersonRows = b.podSessions.map { Pages.podPersonRow($0, root: root) }
+        let podTemplate = b.podTemplate
+        podAgendaRows = podTemplate.map { pages.sharedAgendaRow($0, root: root) }
+        podPersonRows = podTemplate.map { Pages.podPersonRow($0, root: root) }
         let p = b.program
-        let zone = Zones.zone(p.timezone)
-        let stamp = now ?? (p.start.dayNumber * 86_400)
+        zone = Zones.zone(p.timezone)
+        stamp = now ?? (p.start.dayNumber * 86_400)
+        let (zone, stamp) = (self.zone, self.stamp)
         sessionEvents = b.sessions.map { s in
             ICalendar.SharedEvent(start: s.start, end: s.end,
                                   summary: "\(p.title) \(s.number)/\(b.sessions.count)" + (s.activity.map { ": \($0.title)" } ?? ""),
                                   descriptionTail: Pages.eventDescription(s, heading: ""), zone: zone, stamp: stamp)
         }
-        podSessionEvents = b.podSessions.map { s in
+        podSessionEvents = podTemplate.map { s in
             ICalendar.SharedEvent(start: s.start, end: s.end,
-                                  summary: "\(p.title) pod session \(s.number)/\(b.podSessions.count)" + (s.activity.map { ": \($0.title)" } ?? ""),
+                                  summary: "\(p.title) pod session \(s.number)/\(podTemplate.count)" + (s.activity.map { ": \($0.title)" } ?? ""),
                                   descriptionTail: Pages.eventDescription(s, heading: ""), zone: zone, stamp: stamp)
         }
-        var zones = Set(b.match.people.map(\.timezone))
-        zones.insert(p.timezone)
-        func table(_ sessions: [Session]) -> [String: [LocalTime]] {
-            var times: [String: [LocalTime]] = [:]
-            for z in zones {
-                times[z] = sessions.map { ProgramParts.compute($0, z) }
-            }
-            return times
-        }
-        sessionTimes = table(b.sessions)
-        podSessionTimes = b.podSessions.isEmpty ? [:] : table(b.podSessions)
     }
 
-    /// Session `k`'s start in `zone`.
-    func local(session k: Int, of b: BuiltProgram, in zone: String) -> LocalTime {
-        if let times = sessionTimes[zone] { return times[k] }
-        return ProgramParts.compute(b.sessions[k], zone)
-    }
+    /// A session's start on `zone`'s wall clock.
+    func local(_ s: Session, in zone: String) -> LocalTime { ProgramParts.compute(s, zone) }
 
-    /// Pod session `k`'s start in `zone`.
-    func local(podSession k: Int, of b: BuiltProgram, in zone: String) -> LocalTime {
-        if let times = podSessionTimes[zone] { return times[k] }
-        return ProgramParts.compute(b.podSessions[k], zone)
-    }
-
-    private static func compute(_ s: Session, _ zone: String) -> LocalTime {
+    static func compute(_ s: Session, _ zone: String) -> LocalTime {
         let local = Scheduler.local(s.start, in: zone)
         return LocalTime(date: local.date, longDate: local.date.longText, time: local.time, offsetMinutes: local.offsetMinutes,
                          outsideWorkingHours: Pages.isOutsideWorkingHours(s, zone: zone))

@@ -130,6 +130,24 @@ final class RenderCache: @unchecked Sendable {
             f.combine(UInt64(pod.number))
             for u in pod.units { f.combine(UInt64(u)) }
         }
+        // The schedule: lock-file slots, holidays, away dates and other programs' sessions
+        // (nobody is double-booked) move a unit's dates without the sources above changing.
+        func combine(_ sessions: [Session]) {
+            f.combine(UInt64(sessions.count))
+            for s in sessions {
+                f.combine(UInt64(bitPattern: Int64(s.start)))
+                f.combine(s.moved ?? "")
+                f.combine(s.skipped ?? "-")
+            }
+        }
+        for u in m.units.indices {
+            combine(b.sessions(ofUnit: u))
+            if let choice = b.slot(ofUnit: u) {
+                f.combine(choice.slot.description + " " + (choice.alternate?.description ?? "") + (choice.common ? " common" : ""))
+                for o in choice.outside { f.combine(UInt64(o)) }
+            }
+        }
+        for k in m.pods.indices { combine(b.sessions(ofPod: k)) }
         return f
     }
 

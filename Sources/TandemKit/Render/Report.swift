@@ -13,6 +13,9 @@ extension Pages {
         c["matched"] = matchedPeople
         c["matchRate"] = enrolled == 0 ? "0%" : "\(Int((Double(matchedPeople) * 100 / Double(enrolled)).rounded()))%"
         c["unitCount"] = m.units.count
+        let noCommon = m.schedule.withoutCommonSlot
+        c["noCommonSlot"] = noCommon
+        c["noCommonSlotText"] = noCommon == 0 ? "" : "\(noCommon) match\(noCommon == 1 ? " has" : "es have") no common working hour: they meet at the least-bad time, and their pages say why."
         c["objective"] = m.objective
         c["candidateEdges"] = m.edges.count
         let pairScores = m.units.flatMap { $0.pairScores.map(\.score.total) }

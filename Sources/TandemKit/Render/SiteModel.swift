@@ -3,18 +3,34 @@ import Foundation
 /// A program after matching and scheduling: everything its pages need.
 public struct BuiltProgram: Sendable {
     public var match: ProgramMatch
+    /// The program's nominal sessions (its start, cadence and meeting time): the activity,
+    /// plan and follow-ups of each session number. A unit's own dates are `sessions(ofUnit:)`.
     public var sessions: [Session]
-    /// Sessions for whole pods (programs with `pods:`), in date order.
-    public var podSessions: [Session] = []
     public var program: Program { match.program }
 
+    public init(match: ProgramMatch) {
+        self.match = match
+        self.sessions = match.schedule.template
+    }
+
     /// The sessions of one unit (an index into `match.units`): what its agenda, calendar,
-    /// members' pages and messages show. Every reader of a unit's dates goes through here, so
-    /// that a schedule per unit changes one place.
-    public func sessions(ofUnit unit: Int) -> [Session] { sessions }
+    /// members' pages and messages show. Every reader of a unit's dates goes through here.
+    public func sessions(ofUnit unit: Int) -> [Session] {
+        unit < match.schedule.units.count && !match.schedule.units[unit].isEmpty ? match.schedule.units[unit] : sessions
+    }
 
     /// The pod sessions of one pod (an index into `match.pods`).
-    public func sessions(ofPod pod: Int) -> [Session] { podSessions }
+    public func sessions(ofPod pod: Int) -> [Session] {
+        pod < match.schedule.pods.count ? match.schedule.pods[pod] : []
+    }
+
+    /// What every pod's sessions share (activity, plan, follow-ups): the first pod's.
+    public var podTemplate: [Session] { match.schedule.pods.first ?? [] }
+
+    /// The unit's slot, when it has one.
+    public func slot(ofUnit unit: Int) -> SlotChoice? {
+        unit < match.schedule.slots.count ? match.schedule.slots[unit] : nil
+    }
 }
 
 /// The frozen model the renderer reads from many threads at once.

@@ -30,6 +30,20 @@ enum ICalendar {
             self.summary = bytes
             self.descriptionTail = ICalendar.escape(descriptionTail)
         }
+
+        /// The same event at another time (a unit's own slot), with `note` added to its description.
+        func retimed(start: Int, end: Int, zone: TimeZone?, stamp: Int, note: String? = nil) -> SharedEvent {
+            var copy = self
+            copy.start = start
+            copy.end = end
+            var bytes: [UInt8] = []
+            ICalendar.foldLine("DTSTAMP:" + ICalendar.utc(stamp), into: &bytes)
+            ICalendar.foldLine(ICalendar.dateTime("DTSTART", start, zone), into: &bytes)
+            ICalendar.foldLine(ICalendar.dateTime("DTEND", end, zone), into: &bytes)
+            copy.times = bytes
+            if let note { copy.descriptionTail = ICalendar.escape("\n" + note) + descriptionTail }
+            return copy
+        }
     }
 
     /// One event of one calendar: the shared lines, its UID, the first line of its description

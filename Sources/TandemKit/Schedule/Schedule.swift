@@ -13,6 +13,12 @@ public struct Session: Sendable {
     /// What to do between this session and the next: the activity's follow-up, a question to
     /// think about, and how to prepare for the next activity.
     public var followUps: [(label: String, text: String)]
+    /// Why this session moved away from the unit's slot (a holiday, someone away, a
+    /// daylight-saving change), in words; nil when it keeps the slot.
+    public var moved: String? = nil
+    /// Why this session does not take place; such a session stays on the pages with the
+    /// reason and is left out of calendars.
+    public var skipped: String? = nil
 
     /// Seconds since 1970 (UTC) when the session ends.
     public var end: Int { start + minutes * 60 }

@@ -25,6 +25,8 @@ enum LockWriter {
             if let score = unit.score { out += "    score: \(score)\n" }
             if let added = unit.added { out += "    added: \(added)\n" }
             if let pod = unit.pod { out += "    pod: \(pod)\n" }
+            if let slot = unit.slot { out += "    slot: \(slot)\n" }
+            if let slot = unit.alternateSlot { out += "    alternate_slot: \(slot)\n" }
         }
         for (key, people) in [("sat_out", lock.satOut), ("paused", lock.paused), ("unmatched", lock.unmatched)] where !people.isEmpty {
             out += "\(key):\n"
