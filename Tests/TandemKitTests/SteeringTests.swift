@@ -117,6 +117,25 @@ import Testing
         #expect(!(try Self.page(portal, resting)).contains("You are paused"))
     }
 
+    @Test func someoneAwayForMostOfTheRoundIsNotMatchedInIt() throws {
+        // Sessions on 2027-01-11, 01-25 and 02-08: ada is away for two, bo for one.
+        let portal = try Self.portal(Self.ten, extra: ["ada": "away: [{ from: 2027-01-05, to: 2027-01-30 }]",
+                                                       "bo": "away: [{ from: 2027-01-20, to: 2027-01-27 }]"])
+        defer { portal.remove() }
+        let report = portal.build(now: Self.now)
+        #expect(report.succeeded, "\(report.diagnostics)")
+        let partners = RoundsTests.partners(try RoundsTests.analyse(portal))
+        #expect(partners["ada"] == nil)
+        #expect(partners["bo"]?.isEmpty == false, "away for one session of three: matched")
+        let lock = try #require(portal.read(Self.lockPath))
+        #expect(lock.contains("paused:\n  - id: ada\n    reason: \"you are away for 2 of the 3 sessions of this round"))
+        #expect(try Self.page(portal, "ada").contains("You are paused: you are away for 2 of the 3 sessions of this round, so you are matched again when you are back."))
+        // The next round's sessions are free of the away dates: matched again.
+        try portal.write("Content/programs/peer-circles.md", RoundsTests.program(round: 2).replacingOccurrences(of: "start: 2027-01-11", with: "start: 2027-03-01"))
+        #expect(portal.build(now: Self.now + 8 * Self.week).succeeded)
+        #expect(RoundsTests.partners(try RoundsTests.analyse(portal))["ada"]?.isEmpty == false)
+    }
+
     @Test func skipRoundsSkipsOnlyTheNamedRound() throws {
         let portal = try Self.portal(Self.ten, extra: ["bo": "skip_rounds: { peer-circles: [1] }", "cy": "skip_rounds: { peer-circles: [2, 3] }"])
         defer { portal.remove() }

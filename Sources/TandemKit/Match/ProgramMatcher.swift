@@ -100,7 +100,7 @@ enum ProgramMatcher {
         table.endedPairs = history.ended
         let relieved = table.allowRepeatsWhereNeeded()
         var paused: [Int: String] = [:]
-        for i in people.indices { if let reason = people[i].pauseReason(program: program.slug, round: program.round) { paused[i] = reason } }
+        for i in people.indices { if let reason = people[i].pauseReason(in: program) { paused[i] = reason } }
         var result: ProgramMatch
         var lock: RoundLock
         if let current = locks.current {

@@ -137,10 +137,19 @@ public struct Participant: Sendable, Identifiable {
     public var skipRounds: [String: [Int]] { get { box.fields.skipRounds } _modify { yield &own().fields.skipRounds } }
     public var prefer: [String] { get { box.fields.prefer } _modify { yield &own().fields.prefer } }
 
-    /// Why this person is not matched in `round` of `program`, when they asked not to be.
-    func pauseReason(program: String, round: Int) -> String? {
+    /// Why this person is not matched in the current round of `program`: they asked not to
+    /// be (`pause`, `skip_rounds`), or their `away` dates cover most of the round's sessions
+    /// (more than half of the program's session dates).
+    func pauseReason(in program: Program) -> String? {
         if pause { return "you asked to pause matching, so you are not matched in any program until you return" }
-        if skipRounds[program]?.contains(round) == true { return "you asked to skip round \(round) of this program" }
+        if skipRounds[program.slug]?.contains(program.round) == true { return "you asked to skip round \(program.round) of this program" }
+        if !away.isEmpty && program.sessions > 0 {
+            let dates = (0..<program.sessions).map { program.cadence.date(ofSession: $0, from: program.start) }
+            let missed = dates.count { day in away.contains { $0.contains(day) } }
+            if missed * 2 > dates.count {
+                return "you are away for \(missed) of the \(dates.count) sessions of this round, so you are matched again when you are back"
+            }
+        }
         return nil
     }
 
