@@ -157,7 +157,7 @@ public enum Feasibility {
                     bag.warning("'\(id)' asks to be matched with '\(wanted)', who is in none of their programs", at: at,
                                 hint: "a request only counts within a program both take part in")
                 } else if excluded.count == shared {
-                    bag.warning("'\(id)' asks to be matched with '\(wanted)', but \(Explain.list(excluded)) excludes the pair", at: at,
+                    bag.warning("'\(id)' asks to be matched with '\(wanted)', but \(Explain.list(excluded)) \(excluded.count == 1 ? "excludes" : "exclude") the pair", at: at,
                                 hint: "a request never overrides a rule")
                 }
             }
