@@ -93,6 +93,11 @@ extension Scheduler {
             }
             return true
         }
+        /// Everyone's busy intervals, fetched once for a search over many candidate times.
+        func lists(_ members: [Member]) -> [[(start: Int, end: Int)]] { members.compactMap { busy[$0.id] } }
+        static func isFree(_ lists: [[(start: Int, end: Int)]], _ start: Int, _ end: Int) -> Bool {
+            !lists.contains { $0.contains { $0.start < end && start < $0.end } }
+        }
         func book(_ members: [Member], _ start: Int, _ end: Int) {
             for m in members { busy[m.id, default: []].append((start, end)) }
         }
@@ -278,13 +283,19 @@ extension Scheduler {
         for (k, c) in list.enumerated() {
             var weekend = false, total = 0, spread = 0, gap = 0
             for j in 0..<width {
-                let m = ms[j]
-                if m.onWeekend(c, minutes: minutes, offset: offsets[j]) { weekend = true }
-                let o = m.outside(c, minutes: minutes, offset: offsets[j])
+                // The member's wall clock, worked out once per candidate (the hot loop).
+                let wall = c + offsets[j]
+                let day = Int((Double(wall) / 86_400).rounded(.down))
+                let weekday = ((day % 7) + 7 + 3) % 7
+                let minute = (wall - day * 86_400) / 60
+                let endWeekday = minute + minutes - 1 >= 1440 ? (weekday + 1) % 7 : weekday
+                if weekday >= 5 || endWeekday >= 5 { weekend = true }
+                let week = ms[j].week
+                let o = week.minutesOutside(weekday: weekday, from: minute, to: minute + minutes)
                 outsideAll[k * width + j] = o
                 total += o
-                if o > 0 { gap += m.gap(c, minutes: minutes, offset: offsets[j]) }
-                if let days = used[j], days.contains(m.wall(c, offset: offsets[j]).weekday) { spread += 1 }
+                if o > 0 { gap += week.gap(weekday: weekday, from: minute, to: minute + minutes) }
+                if let days = used[j], days.contains(weekday) { spread += 1 }
             }
             scored.append(Scored(k: k, weekend: weekend, total: total, gap: gap, spread: spread, distance: abs(c - pref)))
         }
@@ -378,13 +389,14 @@ extension Scheduler {
             let a = Zones.offset(m.zone, at: base - 86_400), b = Zones.offset(m.zone, at: weekEnd)
             return a == b ? a : nil
         }
+        let busy = bookings.lists(ms)
         let zoneSteady: Int? = Zones.offset(zone, at: base - 86_400) == Zones.offset(zone, at: weekEnd) ? Zones.offset(zone, at: base) : nil
         for k in 0..<(7 * 48) {
             let c = base + k * 1800
             guard !ms.indices.contains(where: { ms[$0].onWeekend(c, minutes: minutes, offset: steady[$0]) || ms[$0].blocked(c, offset: steady[$0]) != nil }) else { continue }
             let outside = ms.indices.reduce(0) { $0 + ms[$1].outside(c, minutes: minutes, offset: steady[$1]) }
             if let maxOutside, outside > maxOutside { continue }
-            guard bookings.isFree(ms, c, c + minutes * 60) else { continue }
+            guard Bookings.isFree(busy, c, c + minutes * 60) else { continue }
             let wall = c + (zoneSteady ?? Zones.offset(zone, at: c) ?? 0)
             let day = Int((Double(wall) / 86_400).rounded(.down))
             let key = (outside, abs(day - here.date.dayNumber), abs((wall - day * 86_400) / 60 - minuteOfDay))
