@@ -328,7 +328,8 @@ struct Pages {
     /// their page only.
     func requests(_ b: BuiltProgram, _ i: Int) -> [ViewObject] {
         let me = b.match.people[i]
-        guard !me.prefer.isEmpty, !b.match.unmatched.contains(where: { $0.person == i && $0.paused }) else { return [] }
+        // `prefer_weight: 0` switches requests off for the program: nothing to report on.
+        guard !me.prefer.isEmpty, b.program.preferWeight > 0, !b.match.unmatched.contains(where: { $0.person == i && $0.paused }) else { return [] }
         let partners = Set(b.match.unitsOf[i].flatMap { b.match.units[$0].members })
         var refused = 0
         var items = me.prefer.compactMap { id -> ViewObject? in
