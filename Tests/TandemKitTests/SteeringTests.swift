@@ -484,6 +484,19 @@ import Testing
         #expect(site.values.allSatisfy { !$0.contains("Llama") })
     }
 
+    @Test func preferWeightZeroTurnsRequestsOff() throws {
+        let program = RoundsTests.program().replacingOccurrences(of: "round: 1", with: "round: 1\nprefer_weight: 0")
+        let portal = try Self.portal(Self.ten, extra: ["bo": "prefer: [zoe]", "ada": "prefer: [cy]"], program: program)
+        defer { portal.remove() }
+        try Self.unlist(portal)
+        #expect(portal.build(now: Self.now).succeeded)
+        let m = try RoundsTests.analyse(portal)
+        let table = try #require(m.table)
+        #expect((0..<table.count).allSatisfy { x in (0..<table.count).allSatisfy { table.bonus(x, $0) == 0 } })
+        #expect(!(try Self.page(portal, "bo")).contains("Your requests"))
+        #expect(!(try Self.page(portal, "ada")).contains("asked to be matched"))
+    }
+
     @Test func aRequestForAFullMentorSaysTheirPlacesWereTaken() throws {
         let program = RoundsTests.program().replacingOccurrences(of: "format: pairs", with: "format: mentoring")
         let people = [("ada", 0), ("bo", 1), ("cy", 2), ("dee", 3)]
