@@ -5,16 +5,22 @@ import Foundation
 /// portal.yaml), overridden per person with the same two keys in the roster.
 public struct WorkingWeek: Sendable, Hashable {
     /// 0 = Monday … 6 = Sunday.
-    public var days: Set<Int>
+    public var days: Set<Int> { didSet { mask = WorkingWeek.mask(days) } }
     /// Minutes after midnight: the working day runs from `start` to `end` (end > start).
     public var start: Int
     public var end: Int
+    /// `days` as bits, for the scheduler's inner loops.
+    private var mask: Int
 
     public init(days: Set<Int> = [0, 1, 2, 3, 4], start: Int = 9 * 60, end: Int = 17 * 60) {
         self.days = days
         self.start = start
         self.end = end
+        self.mask = WorkingWeek.mask(days)
     }
+
+    private static func mask(_ days: Set<Int>) -> Int { days.reduce(0) { $0 | (1 << $1) } }
+    func works(on weekday: Int) -> Bool { mask & (1 << weekday) != 0 }
 
     public static let standard = WorkingWeek()
 
@@ -61,7 +67,7 @@ public struct WorkingWeek: Sendable, Hashable {
     func gap(weekday: Int, from: Int, to: Int) -> Int {
         let day = Int((Double(from) / 1440).rounded(.down))
         let wd = ((weekday + day) % 7 + 7) % 7
-        guard days.contains(wd) else { return 1440 }
+        guard works(on: wd) else { return 1440 }
         let a = from - day * 1440, b = to - day * 1440
         return max(0, start - b, a - end)
     }
@@ -76,7 +82,7 @@ public struct WorkingWeek: Sendable, Hashable {
             let dayEnd = min(to, (dayIndex + 1) * 1440)
             let wd = ((weekday + dayIndex) % 7 + 7) % 7
             let local = t - dayIndex * 1440, localEnd = dayEnd - dayIndex * 1440
-            if days.contains(wd) {
+            if works(on: wd) {
                 let inside = max(0, min(localEnd, end) - max(local, start))
                 outside += (localEnd - local) - inside
             } else {

@@ -335,6 +335,7 @@ extension Scheduler {
     /// has a holiday, is away, or a daylight-saving change takes the slot outside their hours.
     static func materialize(_ choice: SlotChoice, _ ms: [Member], program: Program, template: [Session], bookings: Bookings) -> [Session] {
         let minutes = program.sessionMinutes
+        let firstStart = template.isEmpty ? 0 : start(date(ofSession: 0, slot: choice.slot, program: program), choice.slot)
         return template.indices.map { i in
             var s = template[i]
             let slot = i % 2 == 1 ? (choice.alternate ?? choice.slot) : choice.slot
@@ -346,7 +347,8 @@ extension Scheduler {
                 reason = blocked
             } else if choice.common && outsideNow > 0 {
                 reason = "the clocks change, so the usual time falls outside someone's working hours"
-            } else if !choice.common && outsideNow > 0, let better = bestInWeek(ms, around: s.start, zone: slot.zone, minutes: minutes, maxOutside: 0, bookings: bookings) {
+            } else if !choice.common && outsideNow > 0, offsetsChanged(ms, from: firstStart, to: s.start),
+                      let better = bestInWeek(ms, around: s.start, zone: slot.zone, minutes: minutes, maxOutside: 0, bookings: bookings) {
                 // The clocks changed somewhere, and this week has a time inside everyone's hours.
                 let was = local(s.start, in: slot.zone)
                 s.start = better
@@ -372,6 +374,12 @@ extension Scheduler {
         }
     }
 
+    /// Whether some member's clock moved (daylight saving) between two instants: only then can
+    /// a week without a common time at the slot's offsets have one.
+    static func offsetsChanged(_ ms: [Member], from a: Int, to b: Int) -> Bool {
+        ms.contains { Zones.offset($0.zone, at: a) != Zones.offset($0.zone, at: b) }
+    }
+
     /// The best start in the week (Monday to Sunday on `zone`'s clock) of `around`: nobody on
     /// a weekend, a holiday or away, everyone free, at most `maxOutside` minutes outside
     /// hours in all; the nearest day first, then the nearest time.
@@ -391,10 +399,28 @@ extension Scheduler {
         }
         let busy = bookings.lists(ms)
         let zoneSteady: Int? = Zones.offset(zone, at: base - 86_400) == Zones.offset(zone, at: weekEnd) ? Zones.offset(zone, at: base) : nil
+        // Plain arrays for the loop below (copying a Member retains all its fields).
+        let weeks = ms.map(\.week)
+        let blockedDays: [[Int]] = ms.map { m in
+            var days = Array(m.holidays.filter { $0 >= monday.dayNumber - 1 && $0 <= monday.dayNumber + 8 })
+            for d in (monday.dayNumber - 1)...(monday.dayNumber + 8) where m.away.contains(where: { $0.contains(LocalDate(dayNumber: d)) }) { days.append(d) }
+            return days
+        }
+        let zones = ms.map(\.zone)
+        let width = ms.count
         for k in 0..<(7 * 48) {
             let c = base + k * 1800
-            guard !ms.indices.contains(where: { ms[$0].onWeekend(c, minutes: minutes, offset: steady[$0]) || ms[$0].blocked(c, offset: steady[$0]) != nil }) else { continue }
-            let outside = ms.indices.reduce(0) { $0 + ms[$1].outside(c, minutes: minutes, offset: steady[$1]) }
+            var outside = 0, ok = true
+            for j in 0..<width {
+                let wall = c + (steady[j] ?? Zones.offset(zones[j], at: c) ?? 0)
+                let day = Int((Double(wall) / 86_400).rounded(.down))
+                let weekday = ((day % 7) + 7 + 3) % 7
+                let minute = (wall - day * 86_400) / 60
+                let endWeekday = minute + minutes - 1 >= 1440 ? (weekday + 1) % 7 : weekday
+                if weekday >= 5 || endWeekday >= 5 || blockedDays[j].contains(day) { ok = false; break }
+                outside += weeks[j].minutesOutside(weekday: weekday, from: minute, to: minute + minutes)
+            }
+            guard ok else { continue }
             if let maxOutside, outside > maxOutside { continue }
             guard Bookings.isFree(busy, c, c + minutes * 60) else { continue }
             let wall = c + (zoneSteady ?? Zones.offset(zone, at: c) ?? 0)
