@@ -249,6 +249,28 @@ import Testing
         }
     }
 
+    @Test func aLaterLockThatPutsAnEndedPairBackTogetherIsWarnedAbout() throws {
+        let people = Array(Self.ten.prefix(4))
+        let portal = try Self.portal(people, program: RoundsTests.program(rules: "[not_manager]"))
+        defer { portal.remove() }
+        #expect(portal.build(now: Self.now).succeeded)
+        let pair = try Self.aPair(try RoundsTests.analyse(portal))
+        try Self.end(portal, pair)
+        #expect(portal.build(now: Self.now + Self.week).succeeded)
+        try portal.write("Content/programs/peer-circles.md", RoundsTests.program(round: 2, rules: "[not_manager]"))
+        #expect(portal.build(now: Self.now + 8 * Self.week).succeeded)
+        // An admin puts the ended pair together again by hand.
+        let path = "Content/matches/peer-circles/round-2.yaml"
+        let others = people.map(\.0).filter { !pair.contains($0) }.sorted()
+        var text = try #require(portal.read(path))
+        text = text.replacingOccurrences(of: #"  - members: \[[a-z, ]+\]"#, with: "  - members: [X]", options: .regularExpression)
+        text = text.replacingOccurrences(of: "  - members: [X]", with: "  - members: [\(pair.joined(separator: ", "))]", range: text.range(of: "  - members: [X]"))
+        text = text.replacingOccurrences(of: "  - members: [X]", with: "  - members: [\(others.joined(separator: ", "))]")
+        try portal.write(path, text)
+        let warnings = Self.check(portal)
+        #expect(warnings.contains { $0.contains("locked match \(pair.joined(separator: " + ")) breaks an ended match") }, "\(warnings)")
+    }
+
     @Test func withoutRematchTheMembersWaitForTheNextRound() throws {
         let portal = try Self.portal(Self.ten)
         defer { portal.remove() }

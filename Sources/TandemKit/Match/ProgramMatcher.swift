@@ -157,7 +157,7 @@ enum ProgramMatcher {
                 guard let entry = byMembers[unit.members.map { people[$0].id }] else { continue }
                 let broken = unit.pairScores.compactMap { pair -> String? in
                     let (x, y) = program.format.isMentoring ? (unit.members[0], unit.members[1]) : (pair.a, pair.b)
-                    guard let rule = table.violatedRule(x, y), rule != "not_previous_partner", rule != "ended" else { return nil }
+                    guard let rule = table.violatedRule(x, y), rule != "not_previous_partner" else { return nil }
                     return Feasibility.ruleName(rule, program)
                 }
                 guard !broken.isEmpty else { continue }
