@@ -12,7 +12,8 @@ Usage: check_site.py SITE_DIR [PORTAL_DIR]
 - programs with `pods:` have pod pages that hold every pair exactly once, and every calendar of
   such a program carries its pod's sessions (same UID and time in every file of the pod) at
   the program's meeting time, between the pair sessions;
-- check-in comments (Content/checkins/*.csv) appear in the program's report and nowhere else.
+- check-in comments (Content/checkins/*.csv) appear in the program's report and nowhere else;
+- the reasons of ended matches (`ended:` in lock files) appear in the program's report only.
 Ends with 'N passed, M failed'; exit status 1 on any failure.
 """
 import os
@@ -241,6 +242,24 @@ if os.path.isdir(checkins_dir):
             escaped = comment.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;").encode()
             holders = [p for p, d in files.items() if escaped in d or comment.encode() in d]
             check(holders == [report], f"check-in comment {comment[:30]!r} appears in {holders}, expected only {report}")
+
+# Ended matches: the reason an admin wrote in a lock file is in the program's report only.
+matches_dir = os.path.join(portal, "Content", "matches")
+for program in sorted(os.listdir(matches_dir)) if os.path.isdir(matches_dir) else []:
+    for name in sorted(os.listdir(os.path.join(matches_dir, program))):
+        if not (name.startswith("round-") and name.endswith(".yaml")):
+            continue
+        with open(os.path.join(matches_dir, program, name), encoding="utf-8") as f:
+            lock = yaml.safe_load(f) or {}
+        current = lock.get("round") == programs.get(program, {}).get("round", 1)
+        for entry in lock.get("ended") or []:
+            reason = str(entry.get("reason") or "").strip()
+            if len(reason) < 12:
+                continue
+            escaped = reason.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;").replace("'", "&#39;").encode()
+            holders = [p for p, d in files.items() if escaped in d or reason.encode() in d]
+            expected = [f"programs/{program}/report.html"] if current else []
+            check(holders == expected, f"ended reason {reason[:30]!r} appears in {holders}, expected only {expected}")
 
 # HTML: no scripts, no external requests, a main landmark and a language.
 external = re.compile(rb'(?:src|href)="(?:https?:)?//', re.I)

@@ -4,7 +4,7 @@ import Foundation
 /// the history of earlier rounds.
 enum LockLoader {
     static let folder = "Content/matches"
-    static let keys = ["program", "round", "format", "locked", "updated", "matches", "sat_out", "unmatched", "dissolved"]
+    static let keys = ["program", "round", "format", "locked", "updated", "matches", "sat_out", "paused", "unmatched", "ended", "dissolved"]
 
     /// Lock files per program slug. Ids in the current round must be on the roster; earlier
     /// rounds may name people who have since left.
@@ -120,14 +120,46 @@ enum LockLoader {
             entry.slotLocation = u.has("slot") ? u.location(of: "slot") : nil
             lock.matches.append(entry)
         }
-        for (key, what) in [("sat_out", "someone who sat out"), ("unmatched", "someone unmatched")] {
+        for (key, what) in [("sat_out", "someone who sat out"), ("paused", "someone paused"), ("unmatched", "someone unmatched")] {
             for item in sequence(r, key) {
                 guard let p = MappingReader(item, source: source, bag: bag, what: what) else { continue }
                 defer { p.finish(allowed: ["id", "reason"]) }
                 guard let id = p.string("id", required: true) else { continue }
                 _ = person(id, at: p.location(of: "id"))
                 let entry = LockedPerson(id: id, reason: p.string("reason") ?? "", location: p.location)
-                if key == "sat_out" { lock.satOut.append(entry) } else { lock.unmatched.append(entry) }
+                switch key {
+                case "sat_out": lock.satOut.append(entry)
+                case "paused": lock.paused.append(entry)
+                default: lock.unmatched.append(entry)
+                }
+            }
+        }
+        for item in sequence(r, "ended") {
+            guard let e = MappingReader(item, source: source, bag: bag, what: "an ended match") else { continue }
+            defer { e.finish(allowed: ["members", "on", "reason", "rematch"]) }
+            let members = e.stringList("members")
+            if members.count < 2 {
+                bag.error("an ended match needs 'members': the ids of the match, at least two", at: e.location,
+                          hint: "copy the match's 'members' line from 'matches' above")
+            }
+            var known = true
+            for m in members where isCurrent && portal.participant(m.value) == nil {
+                known = false
+                bag.error("unknown participant '\(m.value)' in an ended match", at: m.location,
+                          hint: Suggest.hint(for: m.value, in: portal.participants.map(\.id)) ?? "list the ids of the match that ended")
+            }
+            if !e.has("on") {
+                bag.error("an ended match needs 'on': the day it ended", at: e.location, hint: "add 'on: YYYY-MM-DD', on or after the day the round was locked")
+            }
+            let on = e.date("on")
+            if let on, r.has("locked"), on < lock.locked {
+                bag.error("an ended match cannot end on \(on), before the round was locked (\(lock.locked))", at: e.location(of: "on"),
+                          hint: "use the day the match actually ended, on or after \(lock.locked)")
+            }
+            let rematch = e.bool("rematch") ?? true
+            if let on, members.count >= 2, known {
+                lock.ended.append(EndedMatch(members: members.map(\.value), on: on, reason: e.string("reason") ?? "", rematch: rematch,
+                                             location: e.location, memberLocations: members.map(\.location)))
             }
         }
         for item in sequence(r, "dissolved") {

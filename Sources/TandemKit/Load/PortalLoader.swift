@@ -75,6 +75,19 @@ enum Validator {
                     bag.error("unknown participant '\(other)' in 'avoid'", at: at, hint: bag.hint(for: other, in: ids))
                 }
             }
+            for (i, other) in p.prefer.enumerated() {
+                let at = p.listLocations["prefer"]?[i]
+                if other == p.id {
+                    bag.error("'\(p.id)' lists themselves in 'prefer'", at: at)
+                } else if !idSet.contains(other) {
+                    bag.error("unknown participant '\(other)' in 'prefer'", at: at,
+                              hint: Suggest.hint(for: other, in: ids) ?? "'prefer' lists ids of people on the roster")
+                }
+            }
+            for slug in p.skipRounds.keys.sorted() where programsBySlug[slug] == nil && !unreadable.programs.contains(slug) {
+                bag.error("unknown program '\(slug)' in 'skip_rounds'", at: p.fieldLocations["skip_rounds.\(slug)"],
+                          hint: Suggest.hint(for: slug, in: programsBySlug.keys.sorted()) ?? "programs are the files in Content/programs/")
+            }
             var enrolled = Set<String>()
             for (i, slug) in p.programs.enumerated() {
                 let at = p.listLocations["programs"]?[i]

@@ -5,7 +5,7 @@ enum ProgramLoader {
     static let folder = "Content/programs"
     static let keys = ["title", "summary", "format", "group_size", "start", "cadence", "sessions", "session_length",
                        "meeting_time", "timezone", "round", "odd", "fairness", "candidates", "match", "agenda", "pods", "checkins",
-                       "reminders", "follow_up"]
+                       "reminders", "follow_up", "prefer_weight", "shortlist", "health_missed"]
 
     static func load(_ files: ContentFiles, settings: PortalSettings, bag: DiagnosticBag) -> [Program] {
         files.markdownFiles(in: folder).compactMap { program(at: $0, files: files, settings: settings, bag: bag) }
@@ -110,6 +110,9 @@ enum ProgramLoader {
             }
         }
         program.followUp = r.bool("follow_up") ?? false
+        program.preferWeight = r.int("prefer_weight", range: 0...1000) ?? Program.defaultPreferWeight
+        program.shortlist = r.int("shortlist", range: 1...20)
+        program.healthMissed = r.int("health_missed", range: 1...50) ?? 2
         if let c = r.mapping("checkins", what: "'checkins'") {
             defer { c.finish(allowed: CheckinColumns.keys) }
             var columns = CheckinColumns()

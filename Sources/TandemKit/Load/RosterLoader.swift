@@ -7,7 +7,7 @@ enum RosterLoader {
 
     static let keys = ["id", "name", "email", "pronouns", "title", "department", "team", "manager", "location",
                        "timezone", "seniority", "joined", "programs", "roles", "capacity", "skills", "goals",
-                       "interests", "groups", "avoid", "link", "bio", "private", "working_hours", "working_days", "away"]
+                       "interests", "groups", "avoid", "link", "bio", "private", "working_hours", "working_days", "away", "pause", "skip_rounds", "prefer"]
     /// Fields an admin may mark private: used for matching, never rendered.
     static let privatable = ["pronouns", "title", "department", "team", "manager", "location", "timezone",
                              "seniority", "joined", "skills", "goals", "interests", "groups", "email", "link", "bio", "avoid"]
@@ -276,6 +276,28 @@ enum RosterLoader {
             skills: list("skills"), goals: list("goals"), interests: list("interests"), groups: list("groups"),
             avoid: avoid.map(\.value), link: link, bio: r.string("bio"),
             privateFields: Set(privateItems.map(\.value)), sourceLocation: r.location)
+        p.pause = r.bool("pause") ?? false
+        p.fieldLocations["pause"] = r.location(of: "pause")
+        if let skips = r.mapping("skip_rounds", what: "'skip_rounds'") {
+            for program in skips.keys {
+                p.fieldLocations["skip_rounds.\(program)"] = skips.keyLocation(of: program)
+                guard let node = skips.node(program), !YAMLValue.isNull(node) else { continue }
+                let items = node.kind == .sequence ? Array(node.children) : [node]
+                var rounds: [Int] = []
+                for item in items {
+                    guard let text = item.string, let n = Int(text.trimmingCharacters(in: .whitespaces)), n >= 1 else {
+                        bag.error("rounds to skip must be whole numbers from 1, found \(YAMLValue.describe(item))", at: source.location(item),
+                                  hint: "write the round numbers as a list, e.g. 'skip_rounds: { \(program): [3] }'")
+                        continue
+                    }
+                    if !rounds.contains(n) { rounds.append(n) }
+                }
+                p.skipRounds[program] = rounds.sorted()
+            }
+        }
+        let prefer = r.stringList("prefer")
+        p.prefer = prefer.map(\.value)
+        p.listLocations["prefer"] = prefer.map(\.location)
         checkControlCharacters(p, r, bag: bag)
         Bidi.isolateDisplayFields(&p)
         p.fieldLocations["id"] = r.location(of: "id")

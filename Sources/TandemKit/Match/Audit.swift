@@ -131,11 +131,15 @@ public enum Feasibility {
                 : "round \(lock.round) of '\(m.program.slug)' is not locked yet; the next build (or 'tandem match --lock') writes \(lock.file)",
                 at: m.program.fieldLocations["round"] ?? SourceLocation(file: m.program.sourceFile)))
         }
+        for m in matches { for note in m.round.checkNotes { bag.append(note) } }
+        warnAboutPreferences(matches, bag: bag)
         for m in matches where !m.allowedCount.isEmpty && m.people.count > 1 {
             guard let table = m.table else { continue }
             let noun = m.program.format.isMentoring ? "mentor" : "partner"
+            let resting = Set(m.unmatched.filter(\.paused).map(\.person))
             for (i, count) in m.allowedCount.enumerated() {
                 if m.program.format.isMentoring && table.isMentor[i] { continue }
+                if resting.contains(i) { continue }
                 // Most people have plenty of partners: skip them before listing candidates.
                 guard count <= few else { continue }
                 let candidates = m.people.indices.filter { $0 != i && (!m.program.format.isMentoring || table.isMentor[$0]) }
@@ -162,8 +166,43 @@ public enum Feasibility {
         }
     }
 
+    /// Requests (`prefer`) that cannot be granted: the person asked for shares none of the
+    /// asker's programs, or a rule excludes the pair in every program they share.
+    static func warnAboutPreferences(_ matches: [ProgramMatch], bag: DiagnosticBag) {
+        var askers: [String: Participant] = [:]
+        for m in matches { for p in m.people where !p.prefer.isEmpty { askers[p.id] = p } }
+        for id in askers.keys.sorted() {
+            let p = askers[id]!
+            for (k, wanted) in p.prefer.enumerated() {
+                let at = p.listLocations["prefer"].flatMap { k < $0.count ? $0[k] : nil } ?? p.sourceLocation
+                var shared = 0
+                var excluded: [String] = []
+                for m in matches {
+                    guard let x = Explain.index(of: id, in: m.people), let y = Explain.index(of: wanted, in: m.people), let table = m.table else { continue }
+                    shared += 1
+                    let rule: String?
+                    if m.program.format.isMentoring {
+                        rule = table.isMentor[x] == table.isMentor[y] ? "both \(table.isMentor[x] ? "mentors" : "mentees")"
+                            : table.isMentor[x] ? table.violatedRule(x, y) : table.violatedRule(y, x)
+                    } else {
+                        rule = table.violatedRule(x, y)
+                    }
+                    if let rule { excluded.append("\(ruleName(rule, m.program)) in '\(m.program.slug)'") }
+                }
+                if shared == 0 {
+                    bag.warning("'\(id)' asks to be matched with '\(wanted)', who is in none of their programs", at: at,
+                                hint: "a request only counts within a program both take part in")
+                } else if excluded.count == shared {
+                    bag.warning("'\(id)' asks to be matched with '\(wanted)', but \(Explain.list(excluded)) \(excluded.count == 1 ? "excludes" : "exclude") the pair", at: at,
+                                hint: "a request never overrides a rule")
+                }
+            }
+        }
+    }
+
     /// A rule as the program wrote it, with its parameter ("max_timezone_gap: 2h").
     static func ruleName(_ rule: String, _ program: Program) -> String {
-        program.rules.first { $0.description == rule || $0.description.hasPrefix(rule + ":") }?.description ?? rule
+        if rule == "ended" { return "an ended match" }
+        return program.rules.first { $0.description == rule || $0.description.hasPrefix(rule + ":") }?.description ?? rule
     }
 }

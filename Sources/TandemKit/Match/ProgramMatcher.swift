@@ -26,6 +26,8 @@ public struct Unmatched: Sendable {
     public var reason: String
     /// True when they sit out by the odd-count policy (as opposed to having nobody allowed).
     public var satOut: Bool = false
+    /// True when they asked not to be matched this round (`pause`, `skip_rounds`).
+    public var paused: Bool = false
 }
 
 /// The outcome of matching one program.
@@ -61,6 +63,9 @@ public struct ProgramMatch: Sendable {
     /// The solver's proof of optimality on the candidate graph (pairs format, solved this
     /// run; nil when the round comes from its lock file).
     public var certificate: PairingCertificate?
+    /// Per person, the allowed partners who would suit them best (programs with
+    /// `shortlist:`), best first; empty otherwise.
+    public var shortlists: [[Int]] = []
 }
 
 enum ProgramMatcher {
@@ -96,16 +101,19 @@ enum ProgramMatcher {
         let people = portal.participants.filter { $0.programs.contains(program.slug) }
         let index = Dictionary(uniqueKeysWithValues: people.enumerated().map { ($1.id, $0) })
         var table = ScoringTable(program: program, people: people)
-        let history = RoundHistory(locks.earlier, index: index, count: people.count)
+        let history = RoundHistory(locks.earlier, current: locks.current, index: index, count: people.count)
         table.previousPartners = history.pairs
+        table.endedPairs = history.ended
         let relieved = table.allowRepeatsWhereNeeded()
+        var paused: [Int: String] = [:]
+        for i in people.indices { if let reason = people[i].pauseReason(in: program) { paused[i] = reason } }
         var result: ProgramMatch
         var lock: RoundLock
         if let current = locks.current {
-            (result, lock) = Reconcile.run(current, table: table, index: index, eligible: history.sitOutEligible, today: today)
+            (result, lock) = Reconcile.run(current, table: table, index: index, eligible: history.sitOutEligible, paused: paused, today: today)
         } else {
             // The pages must not depend on whether the lock was just written or read back.
-            let solved = solve(table, eligible: history.sitOutEligible)
+            let solved = solve(table, eligible: history.sitOutEligible, paused: paused)
             lock = Reconcile.lock(of: solved, locked: today)
             result = Reconcile.result(from: lock, table: table, solved: solved)
         }
@@ -134,6 +142,21 @@ enum ProgramMatcher {
             }
         }
         if let current = locks.current {
+            for entry in current.matches {
+                for (k, id) in entry.members.enumerated() {
+                    guard let i = index[id], paused[i] != nil else { continue }
+                    state.checkNotes.append(Diagnostic(.warning, "'\(id)' is paused but still listed in the locked match \(entry.members.joined(separator: " + "))",
+                                                       at: k < entry.memberLocations.count ? entry.memberLocations[k] : entry.location,
+                                                       hint: "the next build takes them out of it and matches the others again among those free"))
+                }
+            }
+            // An ended entry must name a match of this round.
+            let units = Set((current.matches.map(\.members) + current.dissolved.map(\.members)).map { Set($0) })
+            for entry in current.ended where !units.contains(Set(entry.members)) {
+                state.notes.append(Diagnostic(.warning, "the ended match \(entry.members.joined(separator: " + ")) is not a match of round \(current.round)",
+                                              at: entry.location ?? SourceLocation(file: current.file),
+                                              hint: "copy 'members' from the match's entry under 'matches'"))
+            }
             // A published match stays even if it now breaks a rule: the admin decides.
             let byMembers = Dictionary(current.matches.map { ($0.members, $0) }, uniquingKeysWith: { a, _ in a })
             for unit in result.units {
@@ -152,6 +175,48 @@ enum ProgramMatcher {
         }
         result.round = state
         result.table = table
+        if let size = program.shortlist { result.shortlists = shortlists(result, table: table, size: size) }
+        return result
+    }
+
+    /// Each person's best allowed partners by fit (the score without any request bonus), from
+    /// the candidate graph: every allowed pair in programs up to `CandidateGraph.completeLimit`
+    /// people, each person's best candidates beyond. Current partners and paused people are
+    /// left out; ties go to the lower id.
+    static func shortlists(_ m: ProgramMatch, table: ScoringTable, size: Int) -> [[Int]] {
+        var options = [[(fit: Int, who: Int)]](repeating: [], count: m.people.count)
+        for e in m.edges {
+            let fit = e.weight - table.bonus(e.u, e.v)
+            options[e.u].append((fit, e.v))
+            options[e.v].append((fit, e.u))
+        }
+        return options.enumerated().map { x, list in
+            let current = Set(m.unitsOf[x].flatMap { m.units[$0].members })
+            return list.filter { !current.contains($0.who) }.sorted { ($0.fit, $1.who) > ($1.fit, $0.who) }.prefix(size).map(\.who)
+        }
+    }
+
+    /// Solves the program from scratch without the people in `paused`, who are listed as
+    /// paused with their reason; indices stay those of `table`.
+    static func solve(_ table: ScoringTable, eligible: [Bool], paused: [Int: String]) -> ProgramMatch {
+        guard !paused.isEmpty else { return solve(table, eligible: eligible) }
+        let active = (0..<table.count).filter { paused[$0] == nil }
+        var result = empty(table)
+        if !active.isEmpty {
+            let sub = Reconcile.restricted(table, to: active, capacity: [:])
+            let solved = solve(sub, eligible: active.map { eligible[$0] })
+            result.units = solved.units.map { unit($0.members.map { active[$0] }, kind: $0.kind, table: table) }.sorted { $0.id < $1.id }
+            result.unmatched = solved.unmatched.map { var u = $0; u.person = active[u.person]; return u }
+            result.edges = solved.edges.map { WeightedEdge(active[$0.u], active[$0.v], $0.weight) }
+            result.solverPairs = solved.solverPairs.map { Pair(active[$0.a], active[$0.b]) }
+            if !solved.allowedCount.isEmpty {
+                result.allowedCount = [Int](repeating: 0, count: table.count)
+                for (k, i) in active.enumerated() { result.allowedCount[i] = solved.allowedCount[k] }
+            }
+            result.objective = solved.objective
+        }
+        for (i, reason) in paused { result.unmatched.append(Unmatched(person: i, reason: reason, paused: true)) }
+        result.unmatched.sort { table.people[$0.person].id < table.people[$1.person].id }
         return result
     }
 

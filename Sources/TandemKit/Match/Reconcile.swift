@@ -12,17 +12,20 @@ enum Reconcile {
             program: result.program.slug, round: result.program.round, format: result.program.format, locked: locked,
             matches: result.units.map { LockedUnit(members: $0.members.map { ids[$0] }, score: $0.score) },
             satOut: result.unmatched.filter(\.satOut).map { LockedPerson(id: ids[$0.person], reason: $0.reason) },
-            unmatched: result.unmatched.filter { !$0.satOut }.map { LockedPerson(id: ids[$0.person], reason: $0.reason) },
+            unmatched: result.unmatched.filter { !$0.satOut && !$0.paused }.map { LockedPerson(id: ids[$0.person], reason: $0.reason) },
+            paused: result.unmatched.filter(\.paused).map { LockedPerson(id: ids[$0.person], reason: $0.reason) },
             dissolved: [], file: RoundLock.path(program: result.program.slug, round: result.program.round))
     }
 
-    static func run(_ lock: RoundLock, table: ScoringTable, index: [String: Int], eligible: [Bool], today: LocalDate) -> (ProgramMatch, RoundLock) {
+    static func run(_ lock: RoundLock, table: ScoringTable, index: [String: Int], eligible: [Bool], paused: [Int: String] = [:],
+                    today: LocalDate) -> (ProgramMatch, RoundLock) {
         let program = table.program
         let people = table.people
         var next = lock
         next.matches = []
         next.satOut = []
         next.unmatched = []
+        next.paused = paused.keys.sorted { people[$0].id < people[$1].id }.map { LockedPerson(id: people[$0].id, reason: paused[$0]!) }
         var kept: [(members: [Int], entry: LockedUnit)] = []
         var pool: [Int] = []
         var why: [Int: String] = [:]
@@ -32,17 +35,39 @@ enum Reconcile {
             LockedUnit(members: ordered(members, table), score: ProgramMatcher.unit(members, kind: kind(members, program), table: table).score, added: today)
         }
 
+        // Paused people leave their match; a changed pause list alone is a change.
+        if next.paused.map(\.id) != lock.paused.map(\.id) || next.paused.map(\.reason) != lock.paused.map(\.reason) { changed = true }
+        // Matches an admin ended leave the round; with `rematch: false` their members wait
+        // for the next round.
+        let endedSets = lock.ended.map { Set($0.members) }
+        var heldBack = Set<Int>()
+        for entry in lock.ended where !entry.rematch { heldBack.formUnion(entry.members.compactMap { index[$0] }) }
         for unit in lock.matches {
-            let present = unit.members.compactMap { index[$0] }
-            mentioned.formUnion(present)
+            if let e = endedSets.firstIndex(of: Set(unit.members)) {
+                changed = true
+                let entry = lock.ended[e]
+                next.dissolved.append(DissolvedUnit(members: unit.members, reason: "ended on \(entry.on)", date: today))
+                for x in unit.members.compactMap({ index[$0] }) {
+                    mentioned.insert(x)
+                    guard paused[x] == nil, !heldBack.contains(x) else { continue }
+                    pool.append(x)
+                    why[x] = "their match ended after round \(program.round) was locked"
+                }
+                continue
+            }
+            let all = unit.members.compactMap { index[$0] }
+            mentioned.formUnion(all)
+            let resting = all.filter { paused[$0] != nil }
+            let present = all.filter { paused[$0] == nil }
             let gone = unit.members.filter { index[$0] == nil }
             let rolesHold = !program.format.isMentoring || (present.count == 2 && table.isMentor[present[0]] && !table.isMentor[present[1]])
-            if gone.isEmpty && present.count >= 2 && rolesHold {
+            if gone.isEmpty && resting.isEmpty && present.count >= 2 && rolesHold {
                 kept.append((present, unit))
                 continue
             }
             changed = true
             let reason = !gone.isEmpty ? "\(Explain.list(gone.map { "'\($0)'" })) left the program"
+                : !resting.isEmpty ? "\(Explain.list(resting.map { "'\(people[$0].id)'" })) paused"
                 : present.count < 2 ? "a match needs at least two people" : "mentor and mentee roles changed"
             next.dissolved.append(DissolvedUnit(members: unit.members, reason: reason, date: today))
             let stayTogether = rolesHold && ((program.format == .pairs && present.count == 2) || (program.format == .groups && present.count >= program.groupSize.lowerBound))
@@ -51,27 +76,44 @@ enum Reconcile {
             } else {
                 for x in present {
                     pool.append(x)
-                    why[x] = "their match broke up after round \(program.round) was locked (\(reason))"
+                    // Never blamed on anyone: a partner's pause is their own business.
+                    why[x] = resting.isEmpty
+                        ? "their match broke up after round \(program.round) was locked (\(reason))"
+                        : "their match changed after round \(program.round) was locked"
                 }
             }
         }
         var waiting: [Int] = []
         for person in lock.satOut + lock.unmatched {
-            if let i = index[person.id] { mentioned.insert(i); waiting.append(i) } else { changed = true }
+            if let i = index[person.id] { mentioned.insert(i); if paused[i] == nil { waiting.append(i) } } else { changed = true }
         }
+        // Held back by an ended match (rematch: false) unless a match of theirs is kept.
+        let inKept = Set(kept.flatMap(\.members))
+        heldBack.subtract(inKept)
+        heldBack.subtract(paused.keys)
+        waiting.removeAll { heldBack.contains($0) }
+        var returning: [Int] = []
+        for person in lock.paused {
+            guard let i = index[person.id] else { continue }
+            mentioned.insert(i)
+            if paused[i] == nil { returning.append(i) }
+        }
+        mentioned.formUnion(paused.keys)
         let newcomers = people.indices.filter { !mentioned.contains($0) }
         if !newcomers.isEmpty { changed = true }
         guard changed else { return (result(from: lock, table: table), lock) }
 
         for x in newcomers { why[x] = "joined after round \(program.round) was locked" }
-        pool = Array(Set(pool + newcomers + waiting)).sorted()
+        // Back from a pause: matched with whoever is free, as a newcomer is.
+        for x in returning { why[x] = "came back after round \(program.round) was locked" }
+        pool = Array(Set(pool + newcomers + waiting + returning)).filter { !heldBack.contains($0) }.sorted()
 
         // Mentors with room left take part in the pool with what is left of their capacity.
         var room: [Int: Int] = [:]
         if program.format.isMentoring {
             var taken = [Int: Int]()
             for unit in kept { taken[unit.members[0], default: 0] += 1 }
-            for m in people.indices where table.isMentor[m] {
+            for m in people.indices where table.isMentor[m] && paused[m] == nil {
                 let left = people[m].capacity - (taken[m] ?? 0)
                 if left > 0 { room[m] = left; pool.append(m) } else { pool.removeAll { $0 == m } }
             }
@@ -105,7 +147,7 @@ enum Reconcile {
             let x = person.person
             if program.format == .pairs && program.oddPolicy == .trio, let (u, replacement) = fitIntoPair(x, units: units, table: table) {
                 let old = units[u]
-                next.dissolved.append(DissolvedUnit(members: old.entry.members, reason: "'\(people[x].id)' joined after the round was locked", date: today))
+                next.dissolved.append(DissolvedUnit(members: old.entry.members, reason: newcomers.contains(x) ? "'\(people[x].id)' joined after the round was locked" : "'\(people[x].id)' joined them", date: today))
                 units.remove(at: u)
                 for members in replacement { units.append((members, fresh(members))) }
                 continue
@@ -131,6 +173,9 @@ enum Reconcile {
         }
         // New entries carry the score they were made with; kept ones stay as written.
         next.matches = units.map(\.entry).sorted { $0.members.joined(separator: "--") < $1.members.joined(separator: "--") }
+        for x in heldBack.sorted() {
+            stillLeft.append(Unmatched(person: x, reason: "your match ended after round \(program.round) was locked; you are matched again next round"))
+        }
         for p in stillLeft.sorted(by: { people[$0.person].id < people[$1.person].id }) {
             let entry = LockedPerson(id: people[p.person].id, reason: p.reason)
             if p.satOut { next.satOut.append(entry) } else { next.unmatched.append(entry) }
@@ -144,7 +189,8 @@ enum Reconcile {
     static func result(from lock: RoundLock, table: ScoringTable, solved: ProgramMatch? = nil) -> ProgramMatch {
         let index = Dictionary(uniqueKeysWithValues: table.people.enumerated().map { ($1.id, $0) })
         var result = ProgramMatcher.empty(table)
-        let graph = solved.map { ($0.edges, $0.allowedCount, $0.candidates) } ?? candidates(table)
+        let resting = Set(lock.paused.compactMap { index[$0.id] })
+        let graph = solved.map { ($0.edges, $0.allowedCount, $0.candidates) } ?? candidates(table, without: resting)
         result.edges = graph.0
         result.allowedCount = graph.1
         result.candidates = graph.2
@@ -153,12 +199,22 @@ enum Reconcile {
             let members = entry.members.compactMap { index[$0] }
             return members.count == entry.members.count ? ProgramMatcher.unit(members, kind: kind(members, table.program), table: table) : nil
         }.sorted { $0.id < $1.id }
-        result.unmatched = (lock.satOut.map { ($0, true) } + lock.unmatched.map { ($0, false) }).compactMap { p, satOut in
-            index[p.id].map { Unmatched(person: $0, reason: p.reason, satOut: satOut) }
+        result.unmatched = (lock.satOut.map { ($0, 1) } + lock.unmatched.map { ($0, 0) } + lock.paused.map { ($0, 2) }).compactMap { p, kind in
+            index[p.id].map { Unmatched(person: $0, reason: p.reason, satOut: kind == 1, paused: kind == 2) }
         }.sorted { table.people[$0.person].id < table.people[$1.person].id }
         result.solverPairs = solved?.solverPairs ?? result.units.filter { $0.kind == .pair }.map { Pair($0.members[0], $0.members[1]) }
         result.objective = result.units.reduce(0) { $0 + $1.score }
         return result
+    }
+
+    /// The candidate graph without the people in `resting` (paused), as a fresh solve sees it.
+    private static func candidates(_ table: ScoringTable, without resting: Set<Int>) -> (edges: [WeightedEdge], allowedCount: [Int], info: CandidateInfo?) {
+        guard !resting.isEmpty else { return candidates(table) }
+        let active = (0..<table.count).filter { !resting.contains($0) }
+        let (edges, allowed, info) = candidates(restricted(table, to: active, capacity: [:]))
+        var allowedCount = allowed.isEmpty ? [] : [Int](repeating: 0, count: table.count)
+        for (k, i) in active.enumerated() where k < allowed.count { allowedCount[i] = allowed[k] }
+        return (edges.map { WeightedEdge(active[$0.u], active[$0.v], $0.weight) }, allowedCount, info)
     }
 
     /// The candidate graph and allowed counts the report and `match --json` show.
@@ -195,6 +251,7 @@ enum Reconcile {
         var sub = ScoringTable(program: table.program, people: people)
         let local = Dictionary(uniqueKeysWithValues: indices.enumerated().map { ($1, $0) })
         sub.previousPartners = Set(table.previousPartners.compactMap { p in local[p.a].flatMap { a in local[p.b].map { Pair(a, $0) } } })
+        sub.endedPairs = Set(table.endedPairs.compactMap { p in local[p.a].flatMap { a in local[p.b].map { Pair(a, $0) } } })
         _ = sub.allowRepeatsWhereNeeded()
         return sub
     }

@@ -14,6 +14,10 @@ public struct RoundLock: Sendable {
     public var matches: [LockedUnit]
     public var satOut: [LockedPerson]
     public var unmatched: [LockedPerson]
+    /// People who asked not to be matched this round (`pause`, `skip_rounds`), with the reason.
+    public var paused: [LockedPerson] = []
+    /// Matches an admin ended (`ended:` entries): the reason is for admins only.
+    public var ended: [EndedMatch] = []
     /// Matches that were published and later broken up (someone left).
     public var dissolved: [DissolvedUnit]
     /// The file's path relative to the portal root.
@@ -52,6 +56,19 @@ public struct DissolvedUnit: Sendable {
     public var date: LocalDate?
 }
 
+/// An `ended:` entry of a lock file: a match an admin stopped. Its members are never matched
+/// with each other again, in this round or a later one.
+public struct EndedMatch: Sendable {
+    public var members: [String]
+    public var on: LocalDate
+    /// For admins only: shown in the report, never on a participant-facing page or file.
+    public var reason: String
+    /// True: the people left alone are matched again at the next build among everyone free.
+    public var rematch: Bool
+    var location: SourceLocation?
+    var memberLocations: [SourceLocation] = []
+}
+
 /// The lock files of one program: the current round's (if any) and every earlier one.
 public struct ProgramLocks: Sendable {
     public var current: RoundLock?
@@ -71,9 +88,19 @@ struct RoundHistory {
     /// Earlier round in which each pair first met, for the report.
     var roundOf: [Pair: Int] = [:]
     var sitOuts: [Int]
+    /// Index pairs whose match an admin ended, in an earlier round or this one: never again.
+    var ended: Set<Pair> = []
 
-    init(_ locks: [RoundLock], index: [String: Int], count: Int) {
+    init(_ locks: [RoundLock], current: RoundLock? = nil, index: [String: Int], count: Int) {
         sitOuts = [Int](repeating: 0, count: count)
+        for lock in locks + (current.map { [$0] } ?? []) {
+            for entry in lock.ended {
+                let known = entry.members.compactMap { index[$0] }
+                for i in 0..<known.count {
+                    for j in (i + 1)..<max(i + 1, known.count) where known[i] != known[j] { ended.insert(Pair(known[i], known[j])) }
+                }
+            }
+        }
         for lock in locks {
             let units = lock.matches.map(\.members) + lock.dissolved.map(\.members)
             for members in units {
@@ -113,6 +140,8 @@ public struct RoundState: Sendable {
     public var repeatAllowed: [Int] = []
     /// Warnings about this round (repeats, locked matches that now break a rule).
     public var notes: [Diagnostic] = []
+    /// Warnings for `tandem check` only: what the next build will change on its own.
+    public var checkNotes: [Diagnostic] = []
 
     public init() {}
 }

@@ -14,6 +14,8 @@ public struct PairScore: Sendable, Hashable {
     public var parts: [ScorePart]
     /// Points taken off because the two already met in an earlier round (see `ScoringTable.repeatPenalty`).
     public var penalty: Int = 0
+    /// Points added because one of them asked for the other (`prefer`, the program's `prefer_weight`).
+    public var bonus: Int = 0
 }
 
 /// Integer features of the enrolled participants of one program, laid out for fast scoring:
@@ -46,8 +48,28 @@ struct ScoringTable: Sendable {
     }
     /// Each person's earlier partners (from `previousPartners`), for patching scanned rows.
     private var previousOf: [Int: [Int32]] = [:]
-    /// Everyone each person avoids or is avoided by, for patching scanned rows.
+    /// Everyone each person avoids or is avoided by, or whose match with them an admin
+    /// ended, for patching scanned rows.
     private var avoidNeighbours: [[Int32]] = []
+    /// `avoidNeighbours` from the roster alone.
+    private var rosterAvoidNeighbours: [[Int32]] = []
+    /// Pairs whose match an admin ended (`ended:` in a lock file, this round or earlier):
+    /// never matched again, whatever the program's rules.
+    var endedPairs: Set<Pair> = [] {
+        didSet {
+            var neighbours = rosterAvoidNeighbours
+            for p in endedPairs.sorted(by: { ($0.a, $0.b) < ($1.a, $1.b) }) where p.a < neighbours.count && p.b < neighbours.count {
+                if !neighbours[p.a].contains(Int32(p.b)) { neighbours[p.a].append(Int32(p.b)) }
+                if !neighbours[p.b].contains(Int32(p.a)) { neighbours[p.b].append(Int32(p.a)) }
+            }
+            avoidNeighbours = neighbours
+        }
+    }
+    /// For each person, everyone they asked for or who asked for them (`prefer`), sorted:
+    /// such a pair gains `preferWeight` points on every scoring path.
+    private var preferred: [[Int32]] = []
+    private var hasPreferences = false
+    private let preferWeight: Int
     /// The columns again, in memory the C kernel can borrow.
     private let columns: ScoringColumns
     /// People whom not_previous_partner alone would leave with nobody: they may meet a previous
@@ -141,6 +163,20 @@ struct ScoringTable: Sendable {
             for y in set.sorted() { neighbours[x].append(y); neighbours[Int(y)].append(Int32(x)) }
         }
         avoidNeighbours = neighbours
+        rosterAvoidNeighbours = neighbours
+        var wanted = [[Int32]](repeating: [], count: people.count)
+        preferWeight = program.preferWeight
+        if program.preferWeight != 0 {
+            for i in people.indices {
+                for id in people[i].prefer {
+                    guard let j = index[id], Int(j) != i else { continue }
+                    if !wanted[i].contains(j) { wanted[i].append(j) }
+                    if !wanted[Int(j)].contains(Int32(i)) { wanted[Int(j)].append(Int32(i)) }
+                }
+            }
+        }
+        for i in wanted.indices where !wanted[i].isEmpty { wanted[i].sort(); hasPreferences = true }
+        preferred = wanted
         columns = ScoringColumns(
             skills: skills, goals: goals, interests: interests, groups: groups,
             words: (talkWords, likeWords, circleWords),
@@ -169,6 +205,7 @@ struct ScoringTable: Sendable {
         if x == y { return "self" }
         if managerOf[x] == Int32(y) || managerOf[y] == Int32(x) { return "not_manager" }
         if avoids[x].contains(Int32(y)) || avoids[y].contains(Int32(x)) { return "avoid" }
+        if !endedPairs.isEmpty && endedPairs.contains(Pair(x, y)) { return "ended" }
         if rules.team && team[x] != 0 && team[x] == team[y] { return "not_same_team" }
         if rules.department && department[x] == department[y] { return "not_same_department" }
         if rules.location && location[x] != location[y] { return "same_location" }
@@ -200,6 +237,17 @@ struct ScoringTable: Sendable {
         repeatAllowed = Set(needy)
         return needy
     }
+
+    /// The points a pair gains because one of them asked for the other.
+    func bonus(_ x: Int, _ y: Int) -> Int {
+        hasPreferences && preferred[x].contains(Int32(y)) ? preferWeight : 0
+    }
+
+    /// Whether `x` asked for `y` (`prefer`).
+    func asked(_ x: Int, for y: Int) -> Bool { people[x].prefer.contains(people[y].id) }
+
+    /// Everyone `x` asked for or was asked for by.
+    func preferences(of x: Int) -> [Int32] { hasPreferences ? preferred[x] : [] }
 
     private func penalty(_ x: Int, _ y: Int) -> Int {
         !previousPartners.isEmpty && previousPartners.contains(Pair(x, y)) ? ScoringTable.repeatPenalty : 0
@@ -259,7 +307,7 @@ struct ScoringTable: Sendable {
             total += weights[i] * level(criterion, x, y)
         }
         let cut = penalty(x, y)
-        return cut == 0 ? total : max(1, total - cut)
+        return (cut == 0 ? total : max(1, total - cut)) + bonus(x, y)
     }
 
     /// The bit-sliced row engine for this table (exhaustive top-k rows), or nil when the
@@ -270,7 +318,8 @@ struct ScoringTable: Sendable {
         var relieved = [UInt8](repeating: 0, count: count)
         for x in repeatAllowed where x >= 0 && x < count { relieved[x] = 1 }
         return SlicedRows(engine: engine, columns: columns, avoid: avoidNeighbours,
-                          earlier: rules.previous ? previousOf : [:], relieved: relieved)
+                          earlier: rules.previous ? previousOf : [:], relieved: relieved,
+                          scanned: hasPreferences ? preferred.map { !$0.isEmpty } : [])
     }
 
     /// Everyone `x` was matched with in earlier rounds.
@@ -288,12 +337,15 @@ struct ScoringTable: Sendable {
         if rules.previous && !previousPartners.isEmpty && previousPartners.contains(Pair(m, e)) {
             total = max(1, total - ScoringTable.repeatPenalty)
         }
-        return Int32(clamping: total)
+        return Int32(clamping: total + bonus(m, e))
     }
 
     /// The lowest and highest score any pair can get, when every score fits the C kernel
     /// (32-bit arithmetic with room to spare); nil otherwise.
-    var scoreBounds: (low: Int32, high: Int32)? { columns.bounds }
+    var scoreBounds: (low: Int32, high: Int32)? {
+        guard let b = columns.bounds else { return nil }
+        return hasPreferences ? (b.low, b.high + Int32(clamping: preferWeight)) : b
+    }
 
     /// Scores `x` against every `y` in `candidates` (sorted ascending; everyone when nil) into
     /// `row[y]`: `pairValue` of the pair, or `Int32.min` where a hard rule forbids it or
@@ -320,7 +372,8 @@ struct ScoringTable: Sendable {
             return Int(columns.scoreRow(Int32(x), asMentee: asMentee, candidates: nil, count: Int32(count), out: out.baseAddress!))
         }
         let avoiding = avoidNeighbours[x], earlier = rules.previous ? (previousOf[x] ?? []) : []
-        guard !avoiding.isEmpty || !earlier.isEmpty else { return allowed }
+        let wanted = hasPreferences ? preferred[x] : []
+        guard !avoiding.isEmpty || !earlier.isEmpty || !wanted.isEmpty else { return allowed }
         func scanned(_ y: Int32) -> Bool {
             guard let candidates else { return true }
             var lo = 0, hi = candidates.count
@@ -339,6 +392,10 @@ struct ScoringTable: Sendable {
                 allowed -= 1
             }
         }
+        // Preferences: a bonus on top of whatever the rules left allowed.
+        for y in wanted where scanned(y) && row[Int(y)] != Int32.min {
+            row[Int(y)] = row[Int(y)] &+ Int32(clamping: preferWeight)
+        }
         return allowed
     }
 
@@ -349,9 +406,9 @@ struct ScoringTable: Sendable {
             let points = weights[i] * level(criterion, x, y)
             if points != 0 { parts.append(ScorePart(criterion: criterion, points: points)) }
         }
-        let sum = parts.reduce(0) { $0 + $1.points }, cut = penalty(x, y)
-        return PairScore(total: cut == 0 ? sum : max(1, sum - cut), parts: parts.sorted { ($0.points, $1.criterion) > ($1.points, $0.criterion) },
-                         penalty: cut == 0 ? 0 : sum - max(1, sum - cut))
+        let sum = parts.reduce(0) { $0 + $1.points }, cut = penalty(x, y), extra = bonus(x, y)
+        return PairScore(total: (cut == 0 ? sum : max(1, sum - cut)) + extra, parts: parts.sorted { ($0.points, $1.criterion) > ($1.points, $0.criterion) },
+                         penalty: cut == 0 ? 0 : sum - max(1, sum - cut), bonus: extra)
     }
 }
 
@@ -448,9 +505,13 @@ final class SlicedRows: @unchecked Sendable {
     private let avoid: [[Int32]]
     private let earlier: [Int: [Int32]]
     private let relieved: [UInt8]
+    /// Rows the engine leaves to `ScoringTable.scanRow` (people with preferences, whose
+    /// bonus can change which partners are best).
+    private let scanned: [Bool]
     let scratchWords: Int
 
-    fileprivate init(engine: OpaquePointer, columns: ScoringColumns, avoid: [[Int32]], earlier: [Int: [Int32]], relieved: [UInt8]) {
+    fileprivate init(engine: OpaquePointer, columns: ScoringColumns, avoid: [[Int32]], earlier: [Int: [Int32]], relieved: [UInt8], scanned: [Bool]) {
+        self.scanned = scanned
         self.engine = engine
         self.columns = columns
         self.avoid = avoid
@@ -465,6 +526,7 @@ final class SlicedRows: @unchecked Sendable {
     /// to `vertices` and `scores`; nil when the engine cannot take this row.
     func row(_ x: Int, k: Int, scratch: inout [UInt64], vertices: UnsafeMutablePointer<Int32>,
              scores: UnsafeMutablePointer<Int32>) -> (allowed: Int, taken: Int)? {
+        if !scanned.isEmpty && scanned[x] { return nil }
         if scratch.count < scratchWords { scratch = [UInt64](repeating: 0, count: scratchWords) }
         var allowed: Int32 = 0
         let avoiding = avoid[x], partners = earlier[x] ?? []
@@ -491,6 +553,8 @@ final class SlicedRows: @unchecked Sendable {
     /// changes the result.
     func prunedRow(_ x: Int, k: Int, scratch: inout [UInt64], hint: inout Int32, vertices: UnsafeMutablePointer<Int32>,
                    scores: UnsafeMutablePointer<Int32>) -> (allowed: Int, taken: Int, pruned: Bool, scored: Int)? {
+        // As in `row`: a row with requests goes to the ordinary scan, which adds their bonus.
+        if !scanned.isEmpty && scanned[x] { return nil }
         if scratch.count < scratchWords { scratch = [UInt64](repeating: 0, count: scratchWords) }
         var allowed: Int32 = 0, pruned: Int32 = 0, scored: Int64 = 0
         let avoiding = avoid[x], partners = earlier[x] ?? []

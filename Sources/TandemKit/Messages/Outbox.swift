@@ -190,7 +190,8 @@ struct MessageBuilder {
                 out.append(message(.newPartner, person: i, date: day, units: made(day), context: c))
             }
         }
-        for u in m.unmatched {
+        // Paused people asked to rest: their page says so, and no message is sent to them.
+        for u in m.unmatched where !u.paused {
             let person = m.people[u.person]
             var c = baseContext(u.person)
             c["reason"] = Explain.participantReason(u.reason)  // as their page says it: no rule counts

@@ -70,6 +70,12 @@ public struct Participant: Sendable, Identifiable {
         var bio: String?
         /// Roster fields used for matching but never rendered.
         var privateFields: Set<String>
+        /// `pause: true`: not matched in any program until removed.
+        var pause: Bool = false
+        /// `skip_rounds`: program slug → rounds this person sits out.
+        var skipRounds: [String: [Int]] = [:]
+        /// `prefer`: ids this person would like to be matched with (private to them).
+        var prefer: [String] = []
         /// Where this participant's entry starts, and where each reference field sits.
         var sourceLocation: SourceLocation
         var fieldLocations: [String: SourceLocation] = [:]
@@ -126,6 +132,26 @@ public struct Participant: Sendable, Identifiable {
     public var week: WeekOverride? { get { box.fields.week } _modify { yield &own().fields.week } }
     /// Date ranges the person is away.
     public var away: [AwayRange] { get { box.fields.away } _modify { yield &own().fields.away } }
+
+    public var pause: Bool { get { box.fields.pause } _modify { yield &own().fields.pause } }
+    public var skipRounds: [String: [Int]] { get { box.fields.skipRounds } _modify { yield &own().fields.skipRounds } }
+    public var prefer: [String] { get { box.fields.prefer } _modify { yield &own().fields.prefer } }
+
+    /// Why this person is not matched in the current round of `program`: they asked not to
+    /// be (`pause`, `skip_rounds`), or their `away` dates cover most of the round's sessions
+    /// (more than half of the program's session dates).
+    func pauseReason(in program: Program) -> String? {
+        if pause { return "you asked to pause matching, so you are not matched in any program until you return" }
+        if skipRounds[program.slug]?.contains(program.round) == true { return "you asked to skip round \(program.round) of this program" }
+        if !away.isEmpty && program.sessions > 0 {
+            let dates = (0..<program.sessions).map { program.cadence.date(ofSession: $0, from: program.start) }
+            let missed = dates.count { day in away.contains { $0.contains(day) } }
+            if missed * 2 > dates.count {
+                return "you are away for \(missed) of the \(dates.count) sessions of this round, so you are matched again when you are back"
+            }
+        }
+        return nil
+    }
 
     func isPrivate(_ field: String) -> Bool { !privateFields.isEmpty && privateFields.contains(field) }
 }
@@ -212,6 +238,13 @@ public struct Program: Sendable, Identifiable {
     public var followUp: Bool = false
     /// Header names of the check-in export (`Content/checkins/<slug>.csv`).
     public var checkinColumns = CheckinColumns()
+    /// Points a pair gains when one of them asked for the other (`prefer`).
+    public var preferWeight = Program.defaultPreferWeight
+    static let defaultPreferWeight = 20
+    /// `shortlist: 5`: each person's page lists their best allowed partners.
+    public var shortlist: Int?
+    /// The report flags a match whose answers say "did not meet" this many times in a row.
+    public var healthMissed = 2
     public var bodyHTML: String
     public var sourceFile: String
     var fieldLocations: [String: SourceLocation] = [:]

@@ -23,8 +23,10 @@ extension Pages {
         var noCount = [Int](repeating: 0, count: n)
         var ratings = [[Int]](repeating: [], count: n)
         var comments: [(row: Checkin, session: Int)] = []
+        var answersOf: [Int: [(session: Int, row: Checkin)]] = [:]
         for row in imported.rows {
             guard let person = index[row.participant], let k = Pages.nearestSession(row.date, b.sessions) else { continue }
+            answersOf[person, default: []].append((k, row))
             responses[k] += 1
             respondents[k].insert(person)
             if row.met { said[k].insert(person) } else { noCount[k] += 1 }
@@ -58,9 +60,52 @@ extension Pages {
              "name": portal.participant(entry.row.participant)?.name ?? entry.row.participant, "text": Bidi.isolateFreeText(entry.row.comment ?? "")]
         }
         c["hasComments"] = !comments.isEmpty
+        let health = matchHealth(b, answersOf: answersOf)
+        c["health"] = health
+        c["hasHealth"] = !health.isEmpty
+        c["healthMissed"] = b.program.healthMissed
         c["checkinRows"] = imported.rows.count
         c["hasCheckins"] = true
         return c
+    }
+}
+
+extension Pages {
+    /// Matches to look at: their answers say "did not meet" `health_missed` times in a row
+    /// (the latest answers; a session nobody in the match answered for neither counts nor
+    /// breaks the run), or their average rating is 2 or below. Only answers given since the
+    /// match was made count (a match added after the round was locked starts afresh). Each
+    /// comes with an `ended:` entry to paste into the lock file, dated the day of the match's
+    /// latest answer (or the day the round was locked, if later), so the report does not
+    /// depend on the build date.
+    func matchHealth(_ b: BuiltProgram, answersOf: [Int: [(session: Int, row: Checkin)]]) -> [ViewObject] {
+        let m = b.match
+        let addedOn = Dictionary((m.round.lock?.matches ?? []).compactMap { e in e.added.map { (e.members, $0) } }, uniquingKeysWith: { a, _ in a })
+        var out: [ViewObject] = []
+        for unit in m.units {
+            let since = addedOn[unit.members.map { m.people[$0].id }]
+            let answers = unit.members.flatMap { answersOf[$0] ?? [] }.filter { since == nil || $0.row.date >= since! }
+            guard !answers.isEmpty else { continue }
+            var met: [Int: Bool] = [:]
+            for a in answers { met[a.session] = (met[a.session] ?? false) || a.row.met }
+            var run = 0
+            for k in met.keys.sorted() { run = met[k]! ? 0 : run + 1 }
+            let ratings = answers.compactMap(\.row.rating)
+            let lastAnswer = answers.map(\.row.date).max()
+            let average = ratings.isEmpty ? nil : Double(ratings.reduce(0, +)) / Double(ratings.count)
+            var why: [String] = []
+            if run >= b.program.healthMissed { why.append("did not meet \(run) times in a row") }
+            if let average, average <= 2 { why.append("average rating \(String(format: "%.1f", average))") }
+            guard !why.isEmpty else { continue }
+            let ids = unit.members.map { m.people[$0].id }
+            var on = lastAnswer ?? m.round.lock?.locked ?? b.program.start
+            if let locked = m.round.lock?.locked, on < locked { on = locked }
+            let reason = Explain.list(why)
+            let entry = "ended:\n  - members: [\(ids.joined(separator: ", "))]\n    on: \(on)\n    reason: \(LockWriter.quote(reason))\n    rematch: true"
+            out.append(["names": Explain.list(unit.members.map { m.people[$0].name }), "url": "pairs/\(unitFile(b, unit)).html",
+                        "why": reason, "entry": entry])
+        }
+        return out
     }
 }
 

@@ -147,4 +147,51 @@ enum Explain {
         case .tenureGap: return "tenure gap"
         }
     }
+
+    // MARK: preferences
+
+    /// The index of `id` among a program's people (sorted by id), if enrolled.
+    static func index(of id: String, in people: [Participant]) -> Int? {
+        var lo = 0, hi = people.count
+        while lo < hi { let mid = (lo + hi) / 2; if people[mid].id < id { lo = mid + 1 } else { hi = mid } }
+        return lo < people.count && people[lo].id == id ? lo : nil
+    }
+
+    /// Why `x`'s request (`prefer`) for `y` was not granted, seen by `x` alone. Nothing in it
+    /// rests on a field either of them marked private, or on anyone's `avoid` list or pause.
+    static func whyNotPreferred(_ x: Int, _ y: Int, match m: ProgramMatch) -> String {
+        let me = m.people[x], them = m.people[y]
+        let first = firstName(them)
+        func open(_ field: String) -> Bool { !me.isPrivate(field) && !them.isPrivate(field) }
+        let generic = "The program's rules do not allow this match."
+        if let u = m.unmatched.first(where: { $0.person == y }), u.paused { return "\(first) is not being matched this round." }
+        guard let table = m.table else { return generic }
+        let program = m.program
+        var rule: String?
+        if program.format.isMentoring {
+            if table.isMentor[x] == table.isMentor[y] {
+                let role = table.isMentor[x] ? "mentor" : "mentee"
+                return "\(first) is also a \(role) in this program, and each match pairs a mentor with a mentee."
+            }
+            rule = table.isMentor[x] ? table.violatedRule(x, y) : table.violatedRule(y, x)
+        } else {
+            rule = table.violatedRule(x, y)
+        }
+        if let rule {
+            switch rule {
+            case "not_manager": return open("manager") ? "The program never matches people in the same reporting line." : generic
+            case "not_same_team": return open("team") ? "You are in the same team, and this program matches people across teams." : generic
+            case "not_same_department": return open("department") ? "You work in the same department, and this program matches people across departments." : generic
+            case "same_location": return open("location") ? "This program matches people in the same location, and you work in different places." : generic
+            case "max_timezone_gap": return open("timezone") ? "Your time zones are too far apart for this program's meetings." : generic
+            case "min_seniority_gap": return open("seniority") ? "This program needs a wider gap in experience between mentor and mentee." : generic
+            case "not_previous_partner": return "You were matched with \(first) in an earlier round, and this program does not repeat pairs."
+            default: return generic
+            }
+        }
+        if program.format.isMentoring && table.isMentor[y] && m.unitsOf[y].count >= them.capacity {
+            return "\(first)'s mentoring places were already taken."
+        }
+        return "Your request counted, but it did not fit the best set of matches for everyone this round."
+    }
 }

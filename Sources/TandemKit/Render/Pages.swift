@@ -161,8 +161,13 @@ struct Pages {
             }
         }
         if let score {
-            let reasons = Explain.reasons(viewer: viewer, peer: peer, score: score, program: b.program,
+            var reasons = Explain.reasons(viewer: viewer, peer: peer, score: score, program: b.program,
                                           viewerIsMentor: viewerRole.map { $0 == .mentor })
+            // A request is shown to the one who made it, and to the other once the match is made.
+            if score.bonus > 0 {
+                if viewer.prefer.contains(peer.id) { reasons.insert(("You asked to be matched with \(firstName).", score.bonus), at: 0) }
+                if peer.prefer.contains(viewer.id) { reasons.insert(("\(firstName) asked to be matched with you.", score.bonus), at: 0) }
+            }
             card["reasons"] = reasons.map { ["text": $0.text] as ViewObject }
             card["hasReasons"] = !reasons.isEmpty
             card["score"] = score.total
@@ -266,8 +271,13 @@ struct Pages {
         c["peerNames"] = Explain.list(peerNames)
         c["matchVerb"] = units.count == 1 && b.match.units[units[0]].members.count > 2
             ? "you meet with" : role == .mentee ? "your mentor is" : role == .mentor ? "you mentor" : "you are paired with"
-        if let reason = b.match.unmatched.first(where: { $0.person == i })?.reason, matches.isEmpty {
-            c["unmatchedReason"] = Explain.participantReason(reason)
+        if let entry = b.match.unmatched.first(where: { $0.person == i }), matches.isEmpty {
+            if entry.paused {
+                c["isPaused"] = true
+                c["pausedReason"] = "You are paused: \(entry.reason)."
+            } else {
+                c["unmatchedReason"] = Explain.participantReason(entry.reason)
+            }
         }
         var rows = timeline.map(\.row)
         if let nextIndex = nextSessionIndex(timeline.map(\.session)), !matches.isEmpty {
@@ -283,9 +293,62 @@ struct Pages {
         }
         c["sessions"] = rows
         addPod(toPerson: &c, b, i, starts: timeline.map(\.start))
+        let shortlist = shortlist(b, i)
+        c["shortlist"] = shortlist
+        c["hasShortlist"] = !shortlist.isEmpty
+        let requests = requests(b, i)
+        c["requests"] = requests
+        c["hasRequests"] = !requests.isEmpty
         c["zoneName"] = showZone ? zone : ""
         c["timezoneNote"] = showZone ? "Dates and times are in your time zone (\(zone))." : "Dates and times are in the program's time zone (\(b.program.timezone))."
         return c
+    }
+
+    /// The partners who would suit the person best (`shortlist:`), with why: names only in an
+    /// unlisted portal; otherwise the title and department each of them shows, never a link.
+    func shortlist(_ b: BuiltProgram, _ i: Int) -> [ViewObject] {
+        guard i < b.match.shortlists.count, let table = b.match.table else { return [] }
+        let me = b.match.people[i]
+        let role = b.program.format.isMentoring ? me.roles[b.program.slug] : nil
+        return b.match.shortlists[i].map { j -> ViewObject in
+            let peer = b.match.people[j]
+            var fit = table.breakdown(role == .mentee ? j : i, role == .mentee ? i : j)
+            fit.total -= fit.bonus
+            fit.bonus = 0
+            let reasons = Explain.reasons(viewer: me, peer: peer, score: fit, program: b.program, viewerIsMentor: role.map { $0 == .mentor })
+            var card: ViewObject = ["name": peer.name, "reasons": reasons.prefix(3).map { ["text": $0.text] as ViewObject }, "hasReasons": !reasons.isEmpty]
+            // Set even when empty, so that a section never reads the page's own title.
+            card["title"] = portal.settings.unlisted ? "" : visible(peer, "title", peer.title)
+            card["department"] = portal.settings.unlisted ? "" : visible(peer, "department", peer.department)
+            return card
+        }
+    }
+
+    /// The person's own requests (`prefer`) in this program and what came of each: shown on
+    /// their page only.
+    func requests(_ b: BuiltProgram, _ i: Int) -> [ViewObject] {
+        let me = b.match.people[i]
+        // `prefer_weight: 0` switches requests off for the program: nothing to report on.
+        guard !me.prefer.isEmpty, b.program.preferWeight > 0, !b.match.unmatched.contains(where: { $0.person == i && $0.paused }) else { return [] }
+        let partners = Set(b.match.unitsOf[i].flatMap { b.match.units[$0].members })
+        var refused = 0
+        var items = me.prefer.compactMap { id -> ViewObject? in
+            guard let other = portal.participant(id) else { return nil }
+            let asked = "You asked to be matched with \(other.name)"
+            let j = Explain.index(of: id, in: b.match.people)
+            if let j, partners.contains(j) { return ["text": "\(asked), and you are."] }
+            // A listed portal's pages can be read by anyone with their address: a request
+            // that was not granted is never named there.
+            guard portal.settings.unlisted else { refused += 1; return nil }
+            guard let j else { return ["text": "\(asked). \(Explain.firstName(other)) is not in \(b.program.title)."] }
+            return ["text": "\(asked). \(Explain.whyNotPreferred(i, j, match: b.match))"]
+        }
+        if refused > 0 {
+            items.append(["text": refused == 1
+                ? "One of your requests could not be granted this round. This page can be read by anyone with its address, so it is not named here: the organisers can tell you why."
+                : "\(refused) of your requests could not be granted this round. This page can be read by anyone with its address, so they are not named here: the organisers can tell you why."])
+        }
+        return items
     }
 
     /// "Every other Tuesday, 15:00 your time; 09:00 for Keisha (America/Chicago)", and why

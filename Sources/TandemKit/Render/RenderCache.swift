@@ -123,6 +123,7 @@ final class RenderCache: @unchecked Sendable {
             f.combine(UInt64(u.person))
             f.combine(u.reason)
             f.combine(u.satOut ? 1 : 0)
+            f.combine(u.paused ? 1 : 0)
         }
         f.combine(UInt64(m.pods.count))
         for pod in m.pods {

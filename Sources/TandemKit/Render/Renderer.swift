@@ -110,7 +110,9 @@ struct Renderer: @unchecked Sendable {
 
     /// Everyone a person's page shows: them, their partners and their pods.
     private func shown(person i: Int, _ b: BuiltProgram) -> [Int] {
-        [i] + b.match.unitsOf[i].flatMap { shown(unit: $0, b) }
+        // The people asked for (`prefer`) too: the page says what came of each request.
+        [i] + b.match.unitsOf[i].flatMap { shown(unit: $0, b) } + b.match.people[i].prefer.compactMap { Explain.index(of: $0, in: b.match.people) }
+            + (i < b.match.shortlists.count ? b.match.shortlists[i] : [])
     }
 
     /// A program's calendar: kept by stamp like its pages, else written (and compared).

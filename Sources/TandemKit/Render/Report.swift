@@ -37,11 +37,26 @@ extension Pages {
                     .map { "\(Explain.criterionLabel($0.key)) \($0.value)" }.joined(separator: " · "),
             ]
         }
-        c["unmatched"] = m.unmatched.filter { !$0.satOut }.map { ["name": m.people[$0.person].name, "id": m.people[$0.person].id, "reason": $0.reason] as ViewObject }
+        c["unmatched"] = m.unmatched.filter { !$0.satOut && !$0.paused }.map { ["name": m.people[$0.person].name, "id": m.people[$0.person].id, "reason": $0.reason] as ViewObject }
         c["satOut"] = m.unmatched.filter(\.satOut).map { ["name": m.people[$0.person].name, "id": m.people[$0.person].id, "reason": $0.reason] as ViewObject }
+        c["paused"] = m.unmatched.filter(\.paused).map { ["name": m.people[$0.person].name, "id": m.people[$0.person].id, "reason": $0.reason] as ViewObject }
+        c["pausedCount"] = m.unmatched.count { $0.paused }
+        var asked = 0, granted = 0
+        for (i, person) in m.people.enumerated() where !person.prefer.isEmpty {
+            let partners = Set(m.unitsOf[i].flatMap { m.units[$0].members })
+            for id in person.prefer {
+                guard let j = Explain.index(of: id, in: m.people) else { continue }
+                asked += 1
+                if partners.contains(j) { granted += 1 }
+            }
+        }
+        c["preferAsked"] = asked
+        c["preferGranted"] = granted
+        c["hasPreferences"] = asked > 0
         c["hasUnmatched"] = !m.unmatched.isEmpty
         c["hasSatOut"] = m.unmatched.contains(where: \.satOut)
-        c["hasUnmatchedOnly"] = m.unmatched.contains { !$0.satOut }
+        c["hasPaused"] = m.unmatched.contains(where: \.paused)
+        c["hasUnmatchedOnly"] = m.unmatched.contains { !$0.satOut && !$0.paused }
         for (key, value) in rounds(b).entries { c[key] = value }
         for (key, value) in rulePressure(b).entries { c[key] = value }
         for (key, value) in podReport(b).entries { c[key] = value }
@@ -81,7 +96,12 @@ extension Pages {
             c["keptCount"] = lock.matches.count - added.count
             c["added"] = added.map { ["names": who($0.members), "date": $0.added!.description] as ViewObject }
             c["dissolved"] = lock.dissolved.map { ["names": who($0.members), "reason": $0.reason, "date": $0.date?.description ?? ""] as ViewObject }
-            c["hasChanges"] = !added.isEmpty || !lock.dissolved.isEmpty
+            c["ended"] = lock.ended.map { e -> ViewObject in
+                ["names": who(e.members), "reason": e.reason.isEmpty ? "no reason given" : e.reason, "date": e.on.description,
+                 "rematch": e.rematch ? "matched again among those free" : "not matched again this round"]
+            }
+            c["hasEnded"] = !lock.ended.isEmpty
+            c["hasChanges"] = !added.isEmpty || !lock.dissolved.isEmpty || !lock.ended.isEmpty
             c["hasAdded"] = !added.isEmpty
             c["hasDissolved"] = !lock.dissolved.isEmpty
         }
@@ -116,7 +136,8 @@ extension Pages {
             c["hasRuleExclusions"] = !excluded.isEmpty
         }
         let mentoring = b.program.format.isMentoring
-        let few = m.allowedCount.enumerated().filter { $0.element <= Feasibility.few && !(mentoring && m.table?.isMentor[$0.offset] == true) }
+        let resting = Set(m.unmatched.filter(\.paused).map(\.person))
+        let few = m.allowedCount.enumerated().filter { $0.element <= Feasibility.few && !(mentoring && m.table?.isMentor[$0.offset] == true) && !resting.contains($0.offset) }
             .map { ["name": m.people[$0.offset].name, "count": $0.element] as ViewObject }
         c["pressure"] = few
         c["hasPressure"] = !few.isEmpty

@@ -28,9 +28,15 @@ enum LockWriter {
             if let slot = unit.slot { out += "    slot: \(slot)\n" }
             if let slot = unit.alternateSlot { out += "    alternate_slot: \(slot)\n" }
         }
-        for (key, people) in [("sat_out", lock.satOut), ("unmatched", lock.unmatched)] where !people.isEmpty {
+        for (key, people) in [("sat_out", lock.satOut), ("paused", lock.paused), ("unmatched", lock.unmatched)] where !people.isEmpty {
             out += "\(key):\n"
             for p in people { out += "  - id: \(p.id)\n    reason: \(quote(p.reason.trimmedFast(newlines: true)))\n" }
+        }
+        if !lock.ended.isEmpty {
+            out += "ended:                        # the reason is for admins: never shown to participants\n"
+            for e in lock.ended {
+                out += "  - members: [\(e.members.joined(separator: ", "))]\n    on: \(e.on)\n    reason: \(quote(e.reason))\n    rematch: \(e.rematch)\n"
+            }
         }
         if !lock.dissolved.isEmpty {
             out += "dissolved:\n"
