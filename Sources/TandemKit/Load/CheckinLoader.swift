@@ -36,120 +36,13 @@ public struct CheckinImport: Sendable {
     public var rows: [Checkin]
 }
 
-/// A CSV reader with positions (RFC 4180: quoted cells with doubled quotes, line breaks inside
-/// quotes, CRLF or LF, an optional UTF-8 BOM). Written here rather than taken from SwiftCSV or
-/// CSV.swift because neither reports where a cell starts, and every diagnostic about a bad
-/// answer must point at its line and column.
-struct CSVTable {
-    struct Cell {
-        var text: String
-        var line: Int
-        var column: Int
-    }
-
-    struct ParseError: Error {
-        var message: String
-        var line: Int
-        var column: Int
-    }
-
-    /// Rows of cells; rows with only empty cells (blank lines) are dropped.
-    var rows: [[Cell]] = []
-    var delimiter: Unicode.Scalar = ","
-
-    /// Parses `text`. The delimiter is the comma, unless the first line has more semicolons
-    /// or tabs than commas outside quotes (spreadsheets in many locales export those).
-    init(_ text: String) throws {
-        var scalars = Array(text.unicodeScalars)
-        if scalars.first == "\u{FEFF}" { scalars.removeFirst() }
-        delimiter = CSVTable.guessDelimiter(scalars)
-        var line = 1, column = 1
-        var i = 0
-        var row: [Cell] = []
-        let n = scalars.count
-        func endRow() {
-            if row.contains(where: { !$0.text.isEmpty }) { rows.append(row) }
-            row = []
-        }
-        /// Steps over one line break at `i` (CRLF, LF or CR); returns false if none is there.
-        func lineBreak() -> Bool {
-            guard i < n, scalars[i] == "\n" || scalars[i] == "\r" else { return false }
-            if scalars[i] == "\r", i + 1 < n, scalars[i + 1] == "\n" { i += 1 }
-            i += 1
-            line += 1
-            column = 1
-            return true
-        }
-        while i < n {
-            let startLine = line, startColumn = column
-            var value = String.UnicodeScalarView()
-            if i < n, scalars[i] == "\"" {
-                i += 1; column += 1
-                var closed = false
-                while i < n {
-                    let c = scalars[i]
-                    if c == "\"" {
-                        if i + 1 < n, scalars[i + 1] == "\"" {
-                            value.append("\""); i += 2; column += 2
-                            continue
-                        }
-                        i += 1; column += 1
-                        closed = true
-                        break
-                    }
-                    if c == "\n" || c == "\r" {
-                        _ = lineBreak()
-                        value.append("\n")
-                        continue
-                    }
-                    value.append(c); i += 1; column += 1
-                }
-                if !closed {
-                    throw ParseError(message: "a quoted cell is never closed: add the missing '\"'", line: startLine, column: startColumn)
-                }
-                if i < n, scalars[i] != delimiter, scalars[i] != "\n", scalars[i] != "\r" {
-                    throw ParseError(message: "unexpected text after a quoted cell; write a quote inside quotes as \"\"", line: line, column: column)
-                }
-            } else {
-                // An unquoted cell runs to the delimiter or the line end; a stray quote is kept as text.
-                while i < n, scalars[i] != delimiter, scalars[i] != "\n", scalars[i] != "\r" {
-                    value.append(scalars[i]); i += 1; column += 1
-                }
-            }
-            row.append(Cell(text: String(value), line: startLine, column: startColumn))
-            if i < n, scalars[i] == delimiter {
-                i += 1; column += 1
-                if i == n {
-                    row.append(Cell(text: "", line: line, column: column))
-                    endRow()
-                }
-                continue
-            }
-            _ = lineBreak()
-            endRow()
-        }
-    }
-
-    static func guessDelimiter(_ scalars: [Unicode.Scalar]) -> Unicode.Scalar {
-        var counts: [Unicode.Scalar: Int] = [",": 0, ";": 0, "\t": 0]
-        var quoted = false
-        for c in scalars {
-            if c == "\"" { quoted.toggle(); continue }
-            if !quoted && (c == "\n" || c == "\r") { break }
-            if !quoted, counts[c] != nil { counts[c]! += 1 }
-        }
-        let comma = counts[","]!
-        if counts[";"]! > comma && counts[";"]! >= counts["\t"]! { return ";" }
-        if counts["\t"]! > comma { return "\t" }
-        return ","
-    }
-}
-
 /// Reads `Content/checkins/<program>.csv`: the export of any survey tool, one answer per row.
 enum CheckinLoader {
     static let folder = "Content/checkins"
 
-    static func load(_ portal: Portal, bag: DiagnosticBag) -> [String: CheckinImport] {
+    /// `rosterUnreadable`: the roster had errors (reported), so answers naming people not on
+    /// it are left out without a word each: the root cause is not buried under them.
+    static func load(_ portal: Portal, rosterUnreadable: Bool = false, bag: DiagnosticBag) -> [String: CheckinImport] {
         let files = ContentFiles(root: portal.root)
         let base = portal.root.appendingPathComponent(folder)
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: base.path) else { return [:] }
@@ -168,7 +61,7 @@ enum CheckinLoader {
                 continue
             }
             guard let text = files.text(path, bag: bag) else { continue }
-            if let rows = read(text, file: path, program: program, portal: portal, bag: bag) {
+            if let rows = read(text, file: path, program: program, portal: portal, rosterUnreadable: rosterUnreadable, bag: bag) {
                 result[slug] = CheckinImport(file: path, rows: rows)
             }
         }
@@ -176,7 +69,7 @@ enum CheckinLoader {
     }
 
     /// The rows of one file, or nil when it has errors (all of them reported).
-    static func read(_ text: String, file: String, program: Program, portal: Portal, bag: DiagnosticBag) -> [Checkin]? {
+    static func read(_ text: String, file: String, program: Program, portal: Portal, rosterUnreadable: Bool = false, bag: DiagnosticBag) -> [Checkin]? {
         let table: CSVTable
         do {
             table = try CSVTable(text)
@@ -244,6 +137,8 @@ enum CheckinLoader {
             } else if portal.participant(who) == nil {
                 if let viaEmail = byEmail[who.lowercased()] {
                     id = viaEmail
+                } else if rosterUnreadable {
+                    continue
                 } else {
                     bag.error("unknown participant '\(who)'", at: whoAt,
                               hint: Suggest.hint(for: who, in: portal.participants.map(\.id)) ?? "use the participant's id or email from the roster")

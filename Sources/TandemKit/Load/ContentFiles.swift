@@ -136,5 +136,9 @@ final class SourceDigests: @unchecked Sendable {
         lock.withLock { digests[path] = f }
     }
 
+    func note(_ path: String, fingerprint: Fingerprint) {
+        lock.withLock { digests[path] = fingerprint }
+    }
+
     var all: [String: Fingerprint] { lock.withLock { digests } }
 }

@@ -75,6 +75,9 @@ enum LockLoader {
         func person(_ id: String, at location: SourceLocation, repeatable: Bool = false) -> Bool {
             guard isCurrent else { return true }
             guard portal.participant(id) != nil else {
+                // The roster comes from an HR export that no longer lists them: they left,
+                // and their match is handled as when someone leaves the program.
+                if !portal.rosterListings.isEmpty { return true }
                 let suggestion = Suggest.hint(for: id, in: portal.participants.map(\.id)).map { $0 + " " } ?? ""
                 bag.error("unknown participant '\(id)'", at: location,
                           hint: suggestion + "if '\(id)' has left, delete them here; their partners are matched again on the next build")

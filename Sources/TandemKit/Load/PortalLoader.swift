@@ -11,22 +11,41 @@ public enum PortalLoader {
             bag.error("no Content/ folder here; is this a Tandem portal? (try 'tandem init')", at: nil)
         }
         let settings = SettingsLoader.load(files, bag: bag)
-        let rosterBag = DiagnosticBag()
-        let participants = RosterLoader.load(files, bag: rosterBag)
-        bag.merge(rosterBag)
         let programs = ProgramLoader.load(files, settings: settings, bag: bag)
         let activities = ActivityLoader.load(files, settings: settings, bag: bag)
+        let rosterBag = DiagnosticBag()
+        let participants: [Participant]
+        if settings.roster.isEmpty {
+            participants = RosterLoader.load(files, bag: rosterBag)
+        } else if settings.roster.broken {
+            // The sources themselves are wrong (reported): nothing is said about the people in them.
+            participants = []
+        } else {
+            participants = RosterIntake.load(files, settings: settings.roster, programs: programs, bag: rosterBag) ?? []
+        }
+        bag.merge(rosterBag)
         var portal = Portal(root: root, settings: settings, participants: participants, programs: programs, activities: activities)
+        if !settings.roster.isEmpty {
+            portal.rosterListings = settings.roster.sources.filter { $0.matchBy == nil }.map(\.path)
+            // Pages show what the sources and roster.yaml say: one stamp for all of them.
+            let inputs = digests.all
+            var f = Fingerprint()
+            for path in settings.roster.sources.map(\.path) + [RosterLoader.path] {
+                f.combine(path)
+                f.combine(inputs[path] ?? Fingerprint())
+            }
+            digests.note(RosterLoader.path, fingerprint: f)
+        }
         // Files that exist but could not be read were reported already; references to them
         // are not reported again as unknown.
         let unreadable = Validator.Unreadable(
-            roster: rosterBag.hasErrors,
+            roster: rosterBag.hasErrors || settings.roster.broken,
             programs: Set(files.markdownFiles(in: ProgramLoader.folder).map(ProgramLoader.slug)).subtracting(programs.map(\.slug)),
             activities: Set(files.markdownFiles(in: ActivityLoader.folder).map(ProgramLoader.slug)).subtracting(activities.map(\.slug)))
         Validator.check(portal, unreadable: unreadable, bag: bag)
-        portal.checkins = CheckinLoader.load(portal, bag: bag)
+        portal.checkins = CheckinLoader.load(portal, rosterUnreadable: unreadable.roster, bag: bag)
         portal.sources = digests.all
-        if let entries = digests.rosterEntries {
+        if settings.roster.isEmpty, let entries = digests.rosterEntries {
             var byID: [String: Fingerprint] = [:]
             byID.reserveCapacity(participants.count)
             for p in participants {
@@ -59,7 +78,7 @@ enum Validator {
                 let at = p.fieldLocations["manager"]
                 if manager == p.id {
                     bag.error("'\(p.id)' is listed as their own manager", at: at)
-                } else if !idSet.contains(manager) {
+                } else if !idSet.contains(manager) && !unreadable.roster {
                     bag.error("unknown manager '\(manager)'", at: at, hint: Suggest.hint(for: manager, in: ids) ?? "managers must be participants on the roster")
                 }
             }
@@ -67,7 +86,7 @@ enum Validator {
                 let at = p.listLocations["avoid"]?[i]
                 if other == p.id {
                     bag.error("'\(p.id)' lists themselves in 'avoid'", at: at)
-                } else if !idSet.contains(other) {
+                } else if !idSet.contains(other) && !unreadable.roster {
                     bag.error("unknown participant '\(other)' in 'avoid'", at: at, hint: Suggest.hint(for: other, in: ids))
                 }
             }

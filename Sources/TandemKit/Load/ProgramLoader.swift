@@ -256,7 +256,7 @@ enum ActivityLoader {
 /// Reads the optional `Content/portal.yaml`.
 enum SettingsLoader {
     static let path = "Content/portal.yaml"
-    static let keys = ["title", "tagline", "description", "contact", "base_url", "raw_html", "noindex", "unlisted", "url_secret_file"]
+    static let keys = ["title", "tagline", "description", "contact", "base_url", "raw_html", "noindex", "unlisted", "url_secret_file", "roster", "locations"]
     static let secretVariable = "TANDEM_URL_SECRET"
     static let minimumSecretLength = 16
 
@@ -280,6 +280,10 @@ enum SettingsLoader {
         settings.allowRawHTML = r.bool("raw_html") ?? false
         settings.noindex = r.bool("noindex") ?? false
         settings.unlisted = r.bool("unlisted") ?? false
+        let rosterBag = DiagnosticBag()
+        settings.roster = RosterSettings.parse(r, bag: rosterBag)
+        settings.roster.broken = rosterBag.hasErrors
+        bag.merge(rosterBag)
         let secretFile = r.string("url_secret_file")
         if secretFile != nil && !settings.unlisted {
             bag.warning("'url_secret_file' is only used when 'unlisted' is true", at: r.location(of: "url_secret_file"))

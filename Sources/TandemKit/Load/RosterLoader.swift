@@ -83,6 +83,33 @@ enum RosterLoader {
         return listNode.children.compactMap { participant($0, source: source, bag: bag) }
     }
 
+    /// The entries of a roster.yaml that only adds hand-kept fields to the people of the roster
+    /// sources: each entry needs only its id. Returns each entry with the keys it gives.
+    static func parseOverlay(_ text: String, bag: DiagnosticBag) -> [(Participant, Set<String>)] {
+        let source = YAMLSource(file: path)
+        guard let root = YAMLDocument.compose(text, source: source, bag: bag) else { return [] }
+        guard let top = MappingReader(root, source: source, bag: bag, what: "the roster") else { return [] }
+        top.finish(allowed: ["participants"])
+        guard let listNode = top.node("participants"), !YAMLValue.isNull(listNode) else { return [] }
+        guard listNode.kind == .sequence else {
+            bag.error("'participants' must be a list, found \(YAMLValue.describe(listNode))", at: source.location(listNode))
+            return []
+        }
+        var result: [(Participant, Set<String>)] = []
+        var firstSeen: [String: SourceLocation] = [:]
+        for node in listNode.children {
+            guard let p = participant(node, source: source, bag: bag, partial: true) else { continue }
+            let keys = MappingReader(node, source: source, bag: DiagnosticBag(), what: "")?.keys ?? []
+            if let first = firstSeen[p.id] {
+                bag.error("duplicate participant id '\(p.id)'", at: p.fieldLocations["id"], hint: "first used at \(first)")
+                continue
+            }
+            firstSeen[p.id] = p.fieldLocations["id"]
+            result.append((p, Set(keys).subtracting(["id"])))
+        }
+        return result
+    }
+
     private static func parseItems(_ text: String, source: YAMLSource, bag: DiagnosticBag) -> [Participant] {
         guard let root = YAMLDocument.compose(text, source: source, bag: bag) else { return [] }
         guard root.kind == .sequence else {
@@ -203,7 +230,8 @@ enum RosterLoader {
             && id.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" }
     }
 
-    private static func participant(_ node: YAMLNode, source: YAMLSource, bag: DiagnosticBag) -> Participant? {
+    /// `partial`: an entry of a roster.yaml that adds to the roster sources; only `id` is required.
+    private static func participant(_ node: YAMLNode, source: YAMLSource, bag: DiagnosticBag, partial: Bool = false) -> Participant? {
         guard let r = MappingReader(node, source: source, bag: bag, what: "a participant") else { return nil }
         defer { r.finish(allowed: keys) }
         let errorsBefore = bag.errorCount
@@ -212,13 +240,13 @@ enum RosterLoader {
             bag.error("participant id '\(id)' may only use lowercase letters, digits and '-'", at: r.location(of: "id"),
                       hint: "ids appear in page addresses, e.g. 'ada-lovelace'")
         }
-        let name = r.string("name", required: true) ?? id
-        let email = r.string("email", required: true) ?? ""
+        let name = r.string("name", required: !partial) ?? id
+        let email = r.string("email", required: !partial) ?? ""
         if !email.isEmpty && !isPlausibleEmail(email) {
             bag.error("'\(email)' does not look like an email address", at: r.location(of: "email"))
         }
-        let timezone = r.string("timezone", required: true) ?? "UTC"
-        ZoneName.check(timezone, at: r.location(of: "timezone"), bag: bag)
+        let timezone = r.string("timezone", required: !partial) ?? (partial ? "" : "UTC")
+        if !partial || r.has("timezone") { ZoneName.check(timezone, at: r.location(of: "timezone"), bag: bag) }
         var link = r.string("link")
         if let l = link, !isSafeLink(l) {
             bag.error("'link' must be an http:// or https:// address", at: r.location(of: "link"))
@@ -260,8 +288,8 @@ enum RosterLoader {
         let avoid = r.stringList("avoid")
         var p = Participant(
             id: id, name: name, email: email, pronouns: r.string("pronouns"),
-            title: r.string("title") ?? "", department: r.string("department", required: true) ?? "",
-            team: r.string("team"), manager: r.string("manager"), location: r.string("location", required: true) ?? "",
+            title: r.string("title") ?? "", department: r.string("department", required: !partial) ?? "",
+            team: r.string("team"), manager: r.string("manager"), location: r.string("location", required: !partial) ?? "",
             timezone: timezone, seniority: r.int("seniority", range: 0...20), joined: r.date("joined"),
             programs: programs.map(\.value), roles: roles, capacity: r.int("capacity", range: 1...50) ?? 1,
             skills: list("skills"), goals: list("goals"), interests: list("interests"), groups: list("groups"),

@@ -254,6 +254,8 @@ public struct PortalSettings: Sendable {
     public var unlisted: Bool = false
     /// The key for those names; read from TANDEM_URL_SECRET or `url_secret_file`, never written.
     var urlSecret: [UInt8] = []
+    /// `roster:` and `locations:`: the files the roster is built from (empty: roster.yaml alone).
+    var roster = RosterSettings()
 }
 
 /// Everything read from a portal's `Content/`, validated and cross-checked.
@@ -278,6 +280,9 @@ public struct Portal: Sendable {
     /// Each participant's roster entry, by id, when the roster's layout lets entries stand
     /// alone (see `RosterLoader.entryDigests`); nil otherwise.
     var participantDigests: [String: Fingerprint]?
+    /// The files that list the people (`roster:` sources without `match_by`), when the roster
+    /// comes from them: someone in a lock file but no longer in them has left.
+    var rosterListings: [String] = []
 
     init(root: URL, settings: PortalSettings, participants: [Participant], programs: [Program], activities: [Activity]) {
         self.root = root
