@@ -9,10 +9,12 @@ public struct CheckinColumns: Sendable, Equatable {
     public var met = "met"
     public var rating = "rating"
     public var comment = "comment"
+    /// `date_format`: how the export writes dates when the form alone is ambiguous (`1/2/2027`).
+    var dateOrder: DateOrder?
 
     public init() {}
 
-    static let keys = ["date", "participant", "met", "rating", "comment"]
+    static let keys = ["date", "participant", "met", "rating", "comment", "date_format"]
 }
 
 /// One answer to a check-in survey.
@@ -106,6 +108,24 @@ enum CheckinLoader {
         let commentColumn = column(columns.comment, required: false)
         guard let dateColumn, let personColumn, let metColumn else { return nil }
 
+        // Forms write dates in their owner's locale: day and month are told apart by the
+        // program's date_format, else by the rows that are not ambiguous (13/1/2027).
+        var order = columns.dateOrder
+        if order == nil {
+            var inferred: (order: DateOrder, text: String, line: Int)?
+            for cells in table.rows.dropFirst() where dateColumn < cells.count {
+                let text = cells[dateColumn].text.trimmingCharacters(in: .whitespacesAndNewlines)
+                guard case let .clear(_, found?) = DateOrder.read(text) else { continue }
+                if let first = inferred, first.order != found {
+                    bag.error("'\(text)' is written \(found), but '\(first.text)' on line \(first.line) is written \(first.order)",
+                              at: SourceLocation(file: file, line: cells[dateColumn].line, column: cells[dateColumn].column),
+                              hint: "say how the export writes dates: add date_format: \(first.order) to 'checkins:' in \(program.sourceFile)")
+                    return nil
+                }
+                if inferred == nil { inferred = (found, text, cells[dateColumn].line) }
+            }
+            order = inferred?.order
+        }
         let enrolled = Set(portal.participants.filter { $0.programs.contains(program.slug) }.map(\.id))
         let byEmail = Dictionary(portal.participants.map { ($0.email.lowercased(), $0.id) }, uniquingKeysWith: { a, _ in a })
         var rows: [Checkin] = []
@@ -124,10 +144,17 @@ enum CheckinLoader {
                   let (who, whoAt) = cell(personColumn, columns.participant),
                   let (metText, metAt) = cell(metColumn, columns.met) else { continue }
             var ok = true
-            let date = parseDate(dateText)
-            if date == nil {
+            var date: LocalDate?
+            switch parseDate(dateText, order: order) {
+            case let .clear(d, _):
+                date = d
+            case .ambiguous:
+                bag.error("'\(dateText)' could be read day first or month first", at: dateAt,
+                          hint: "say how the export writes dates: add date_format: DD/MM/YYYY (or MM/DD/YYYY) to 'checkins:' in \(program.sourceFile)")
+                ok = false
+            case .invalid:
                 bag.error(dateText.isEmpty ? "the date is empty" : "'\(dateText)' is not a date", at: dateAt,
-                          hint: "write dates as YYYY-MM-DD; a time after the date is ignored")
+                          hint: "dates may be YYYY-MM-DD or as Google Forms and Microsoft Forms write them (11/1/2026 9:14:33); a time after the date is ignored")
                 ok = false
             }
             var id = who
@@ -178,11 +205,15 @@ enum CheckinLoader {
         return bag.errorCount == errorsBefore ? rows : nil
     }
 
-    /// `2027-01-25`, `2027-01-25 13:04:00`, `2027-01-25T13:04:00Z`, `2027/01/25`.
-    static func parseDate(_ text: String) -> LocalDate? {
-        let day = text.prefix { $0 != " " && $0 != "T" }
-        guard day.count == 10 else { return nil }
-        return LocalDate(day.replacingOccurrences(of: "/", with: "-"))
+    /// `2027-01-25`, `2027-01-25 13:04:00`, `2027-01-25T13:04:00Z`, `2027/01/25 9:14:33 AM GMT`
+    /// (year first is always clear), and `11/1/2026 9:14:33`, `1.11.2026 09:14`, `11/1/26`
+    /// read in `order` (the program's date_format or what the file's other rows show), else
+    /// only when day and month cannot be mixed up. A time after the date is ignored.
+    static func parseDate(_ text: String, order: DateOrder? = nil) -> DateOrder.Reading {
+        guard let groups = DateOrder.numbers(text) else { return .invalid }
+        if groups[0].count == 4 { return DateOrder.iso.date(groups).map { .clear($0, nil) } ?? .invalid }
+        if let order { return order.date(groups).map { .clear($0, order) } ?? .invalid }
+        return DateOrder.read(text)
     }
 
     static func parseYesNo(_ text: String) -> Bool? {

@@ -14,9 +14,10 @@ public enum PortalLoader {
         let programs = ProgramLoader.load(files, settings: settings, bag: bag)
         let activities = ActivityLoader.load(files, settings: settings, bag: bag)
         let rosterBag = DiagnosticBag()
+        let lost = LostIDs()
         let participants: [Participant]
         if settings.roster.isEmpty {
-            participants = RosterLoader.load(files, bag: rosterBag)
+            participants = RosterLoader.load(files, bag: rosterBag, lost: lost)
         } else if settings.roster.broken {
             // The sources themselves are wrong (reported): nothing is said about the people in them.
             participants = []
@@ -40,6 +41,7 @@ public enum PortalLoader {
         // are not reported again as unknown.
         let unreadable = Validator.Unreadable(
             roster: rosterBag.hasErrors || settings.roster.broken,
+            lostIDs: lost.ids, rosterEmpty: participants.isEmpty,
             programs: Set(files.markdownFiles(in: ProgramLoader.folder).map(ProgramLoader.slug)).subtracting(programs.map(\.slug)),
             activities: Set(files.markdownFiles(in: ActivityLoader.folder).map(ProgramLoader.slug)).subtracting(activities.map(\.slug)))
         Validator.check(portal, unreadable: unreadable, bag: bag)
@@ -62,6 +64,11 @@ public enum PortalLoader {
 enum Validator {
     struct Unreadable {
         var roster = false
+        /// Ids of roster entries that had errors and were left out (reported): references
+        /// to them are not reported again. `rosterEmpty`: nothing could be read at all.
+        var lostIDs: Set<String> = []
+        var rosterEmpty = false
+        func lost(_ id: String) -> Bool { roster && (rosterEmpty || lostIDs.contains(id)) }
         var programs: Set<String> = []
         var activities: Set<String> = []
     }
@@ -78,7 +85,7 @@ enum Validator {
                 let at = p.fieldLocations["manager"]
                 if manager == p.id {
                     bag.error("'\(p.id)' is listed as their own manager", at: at)
-                } else if !idSet.contains(manager) && !unreadable.roster {
+                } else if !idSet.contains(manager) && !unreadable.lost(manager) {
                     bag.error("unknown manager '\(manager)'", at: at, hint: Suggest.hint(for: manager, in: ids) ?? "managers must be participants on the roster")
                 }
             }
@@ -86,7 +93,7 @@ enum Validator {
                 let at = p.listLocations["avoid"]?[i]
                 if other == p.id {
                     bag.error("'\(p.id)' lists themselves in 'avoid'", at: at)
-                } else if !idSet.contains(other) && !unreadable.roster {
+                } else if !idSet.contains(other) && !unreadable.lost(other) {
                     bag.error("unknown participant '\(other)' in 'avoid'", at: at, hint: Suggest.hint(for: other, in: ids))
                 }
             }
@@ -102,7 +109,7 @@ enum Validator {
                 if !enrolled.insert(slug).inserted {
                     bag.warning("'\(p.id)' is enrolled in '\(slug)' twice", at: at)
                 }
-                if program.format.isMentoring && p.roles[slug] == nil {
+                if program.format.isMentoring && p.roles[slug] == nil && p.fieldLocations["roles.\(slug)"] == nil {
                     bag.error("'\(p.id)' is in the \(program.format.rawValue) program '\(slug)' but has no role",
                               at: at, hint: "add 'roles: { \(slug): mentor }' or 'mentee'")
                 }

@@ -102,6 +102,13 @@ enum ProgramLoader {
             var columns = CheckinColumns()
             for key in CheckinColumns.keys {
                 guard let header = c.string(key) else { continue }
+                if key == "date_format" {
+                    if let order = DateOrder(format: header) { columns.dateOrder = order } else {
+                        bag.error("'date_format' must name the year, month and day once each, found '\(header)'", at: c.location(of: key),
+                                  hint: "for example \(DateOrder.examples.joined(separator: ", "))")
+                    }
+                    continue
+                }
                 if header.isEmpty { bag.error("'\(key)' must name a column of the check-in file", at: c.location(of: key)); continue }
                 switch key {
                 case "date": columns.date = header

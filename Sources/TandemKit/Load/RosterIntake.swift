@@ -519,6 +519,8 @@ enum RosterIntake {
             guard let role = MentoringRole(rawValue: cell.text.lowercased()) else {
                 bag.error("role must be 'mentor' or 'mentee', found '\(cell.text)'", at: cell.at,
                           hint: Suggest.hint(for: cell.text.lowercased(), in: MentoringRole.allCases.map(\.rawValue)))
+                // Reported here: not again as a missing role.
+                roleLocations[slug] = cell.at
                 continue
             }
             roles[slug] = role

@@ -12,13 +12,13 @@ enum RosterLoader {
     static let privatable = ["pronouns", "title", "department", "team", "manager", "location", "timezone",
                              "seniority", "joined", "skills", "goals", "interests", "groups", "email", "link", "bio", "avoid"]
 
-    static func load(_ files: ContentFiles, bag: DiagnosticBag) -> [Participant] {
+    static func load(_ files: ContentFiles, bag: DiagnosticBag, lost: LostIDs? = nil) -> [Participant] {
         guard files.exists(path) else {
             bag.error("the portal has no roster; create \(path) with a 'participants:' list", at: SourceLocation(file: path))
             return []
         }
         guard let text = files.text(path, bag: bag) else { return [] }
-        guard let digests = files.digests else { return parse(text, bag: bag) }
+        guard let digests = files.digests else { return parse(text, bag: bag, lost: lost) }
         // The entries' fingerprints are worked out beside the parse (half a second for a
         // 100,000-person roster, all of it on one core).
         let done = DispatchSemaphore(value: 0)
@@ -26,13 +26,13 @@ enum RosterLoader {
             digests.rosterEntries = entryDigests(text)
             done.signal()
         }
-        let participants = parse(text, bag: bag)
+        let participants = parse(text, bag: bag, lost: lost)
         done.wait()
         return participants
     }
 
     /// Participants from the roster's text, duplicates reported; in file order.
-    static func parse(_ text: String, bag: DiagnosticBag, splitAbove minimumSize: Int = 256 * 1024) -> [Participant] {
+    static func parse(_ text: String, bag: DiagnosticBag, splitAbove minimumSize: Int = 256 * 1024, lost: LostIDs? = nil) -> [Participant] {
         let chunks = splitLargeRoster(text, minimumSize: minimumSize)
         // Parse in parallel, merge serially in file order.
         let bags = chunks.map { _ in DiagnosticBag() }
@@ -41,8 +41,8 @@ enum RosterLoader {
             nonisolated(unsafe) let out = buffer
             DispatchQueue.concurrentPerform(iterations: chunks.count) { i in
                 out[i] = i == 0
-                    ? parseWholeRoster(chunks[i].text, bag: bags[i])
-                    : parseItems(chunks[i].text, source: YAMLSource(file: path, lineOffset: chunks[i].lineOffset), bag: bags[i])
+                    ? parseWholeRoster(chunks[i].text, bag: bags[i], lost: lost)
+                    : parseItems(chunks[i].text, source: YAMLSource(file: path, lineOffset: chunks[i].lineOffset), bag: bags[i], lost: lost)
             }
         }
         for b in bags { bag.merge(b) }
@@ -64,7 +64,7 @@ enum RosterLoader {
         return participants
     }
 
-    private static func parseWholeRoster(_ text: String, bag: DiagnosticBag) -> [Participant] {
+    private static func parseWholeRoster(_ text: String, bag: DiagnosticBag, lost: LostIDs?) -> [Participant] {
         let source = YAMLSource(file: path)
         guard let root = YAMLDocument.compose(text, source: source, bag: bag) else {
             if !bag.hasErrors { bag.error("the roster is empty; it needs a 'participants:' list", at: SourceLocation(file: path)) }
@@ -80,7 +80,7 @@ enum RosterLoader {
             bag.error("'participants' must be a list, found \(YAMLValue.describe(listNode))", at: source.location(listNode))
             return []
         }
-        return listNode.children.compactMap { participant($0, source: source, bag: bag) }
+        return listNode.children.compactMap { participant($0, source: source, bag: bag, lost: lost) }
     }
 
     /// The entries of a roster.yaml that only adds hand-kept fields to the people of the roster
@@ -110,13 +110,13 @@ enum RosterLoader {
         return result
     }
 
-    private static func parseItems(_ text: String, source: YAMLSource, bag: DiagnosticBag) -> [Participant] {
+    private static func parseItems(_ text: String, source: YAMLSource, bag: DiagnosticBag, lost: LostIDs?) -> [Participant] {
         guard let root = YAMLDocument.compose(text, source: source, bag: bag) else { return [] }
         guard root.kind == .sequence else {
             bag.error("expected a list of participants", at: source.location(root))
             return []
         }
-        return root.children.compactMap { participant($0, source: source, bag: bag) }
+        return root.children.compactMap { participant($0, source: source, bag: bag, lost: lost) }
     }
 
     /// Large rosters are cut between top-level list items so the pieces parse in parallel; the
@@ -231,7 +231,7 @@ enum RosterLoader {
     }
 
     /// `partial`: an entry of a roster.yaml that adds to the roster sources; only `id` is required.
-    private static func participant(_ node: YAMLNode, source: YAMLSource, bag: DiagnosticBag, partial: Bool = false) -> Participant? {
+    private static func participant(_ node: YAMLNode, source: YAMLSource, bag: DiagnosticBag, partial: Bool = false, lost: LostIDs? = nil) -> Participant? {
         guard let r = MappingReader(node, source: source, bag: bag, what: "a participant") else { return nil }
         defer { r.finish(allowed: keys) }
         let errorsBefore = bag.errorCount
@@ -301,7 +301,11 @@ enum RosterLoader {
         for (program, loc) in roleLocations { p.fieldLocations["roles.\(program)"] = loc }
         p.listLocations["programs"] = programs.map(\.location)
         p.listLocations["avoid"] = avoid.map(\.location)
-        return bag.errorCount > errorsBefore && !isValidID(id) ? nil : p
+        if bag.errorCount > errorsBefore && !isValidID(id) {
+            lost?.insert(id)
+            return nil
+        }
+        return p
     }
 
     static func isPlausibleEmail(_ s: String) -> Bool {
@@ -342,4 +346,12 @@ enum ZoneName {
         bag.error("unknown time zone '\(name)'", at: location,
                   hint: Suggest.hint(for: name, in: TimeZone.knownTimeZoneIdentifiers) ?? "use an IANA name such as Europe/London")
     }
+}
+
+/// The ids of roster entries left out because of their errors (filled from parallel chunks).
+final class LostIDs: @unchecked Sendable {
+    private let lock = NSLock()
+    private var set: Set<String> = []
+    func insert(_ id: String) { lock.withLock { _ = set.insert(id) } }
+    var ids: Set<String> { lock.withLock { set } }
 }
