@@ -285,6 +285,9 @@ import Testing
         let after = try #require(portal.read(lockPath))
         #expect(after.contains("reason: \"'e10235' no longer in people.csv\""), "\(after)")
         #expect(!after.contains("left the program"))
+        let warning = try #require(report.diagnostics.first { $0.message.contains("no longer in") })
+        #expect(warning.severity == .warning && warning.location?.file == lockPath)
+        #expect(warning.message == "'e10235' is no longer in Content/people.csv; handled as leaving the program")
     }
 
     // MARK: roster.yaml

@@ -77,7 +77,11 @@ enum LockLoader {
             guard portal.participant(id) != nil else {
                 // The roster comes from an HR export that no longer lists them: they left,
                 // and their match is handled as when someone leaves the program.
-                if !portal.rosterListings.isEmpty { return true }
+                if let listing = portal.rosterListings.first {
+                    bag.warning("'\(id)' is no longer in \(listing); handled as leaving the program", at: location,
+                                hint: Suggest.hint(for: id, in: portal.participants.map(\.id)).map { "if this is a typo: \($0)" })
+                    return true
+                }
                 let suggestion = Suggest.hint(for: id, in: portal.participants.map(\.id)).map { $0 + " " } ?? ""
                 bag.error("unknown participant '\(id)'", at: location,
                           hint: suggestion + "if '\(id)' has left, delete them here; their partners are matched again on the next build")
