@@ -290,6 +290,28 @@ import Testing
         #expect(warning.message == "'e10235' is no longer in Content/people.csv; handled as leaving the program")
     }
 
+    @Test func editingASourceFileReRendersThePagesThatShowIt() throws {
+        let portal = try Self.portal()
+        defer { portal.remove() }
+        let now = 1_790_000_000
+        #expect(portal.build(now: now).succeeded)
+        // Bo's partner's page shows Bo's name and bio.
+        let folder = "Site/programs/peer-circles/people"
+        let names = try FileManager.default.contentsOfDirectory(atPath: portal.root.appendingPathComponent(folder).path)
+        let page = try #require(names.map { "\(folder)/\($0)" }.first { $0 != "\(folder)/e10235.html" && portal.read($0)?.contains("Chen, Bo") == true })
+        #expect(portal.read(page)?.contains("a lot.") == true)
+        // The kept pages must follow a change in any roster input: the HR export, a form, roster.yaml.
+        try portal.write("Content/people.csv", try Self.fixture("workday-people.csv").replacingOccurrences(of: "\"Chen, Bo\"", with: "Bo Renamed"))
+        #expect(portal.build(now: now).succeeded)
+        #expect(portal.read(page)?.contains("Bo Renamed") == true)
+        try portal.write("Content/signups.csv", try Self.fixture("google-forms-signups.csv").replacingOccurrences(of: "a lot.", with: "a great deal."))
+        #expect(portal.build(now: now).succeeded)
+        #expect(portal.read(page)?.contains("a great deal.") == true)
+        try portal.write("Content/roster.yaml", Self.handKept + "\n  - id: e10235\n    bio: Kept by hand for Bo.\n")
+        #expect(portal.build(now: now).succeeded)
+        #expect(portal.read(page)?.contains("Kept by hand for Bo.") == true)
+    }
+
     // MARK: roster.yaml
 
     @Test func rosterYAMLOnlyAddsToPeopleOfTheSources() throws {

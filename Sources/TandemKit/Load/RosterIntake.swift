@@ -446,9 +446,12 @@ enum RosterIntake {
     /// The items of a list cell: Google Forms joins multi-select answers with ", ",
     /// Microsoft Forms with ";" (often with a trailing one).
     static func split(_ text: String) -> [String] {
-        text.split(whereSeparator: { $0 == ";" || $0 == "," || $0 == "\n" })
-            .map { $0.trimmingCharacters(in: .whitespaces) }
-            .filter { !$0.isEmpty }
+        var items: [String] = []
+        for part in text.utf8.split(whereSeparator: { $0 == UInt8(ascii: ";") || $0 == UInt8(ascii: ",") || $0 == 0x0A }) {
+            let item = String(Substring(part)).trimmedFast(newlines: true)
+            if !item.isEmpty { items.append(item) }
+        }
+        return items
     }
 
     /// One participant from a draft's cells.

@@ -71,6 +71,14 @@ public enum RosterExport {
     private static let reserved: Set<String> = ["true", "false", "yes", "no", "on", "off", "null", "y", "n", "~"]
 
     static func plain(_ text: String, flow: Bool) -> Bool {
+        // The usual case, printable ASCII, on the bytes.
+        var copy = text
+        if let ascii = copy.withUTF8({ bytes -> Bool? in
+            guard !bytes.isEmpty, bytes.allSatisfy({ (0x20...0x7E).contains($0) }) else { return nil }
+            return plainASCII(bytes, flow: flow)
+        }) {
+            return ascii && !reserved.contains(text.lowercased()) && Double(text) == nil
+        }
         guard let first = text.unicodeScalars.first, let last = text.unicodeScalars.last else { return false }
         guard first.properties.isAlphabetic || ("0"..."9").contains(first), last != " " else { return false }
         if reserved.contains(text.lowercased()) || Double(text) != nil || Int(text) != nil { return false }
@@ -81,6 +89,22 @@ public enum RosterExport {
             switch s {
             case " ", ".", "_", "/", "@", "+", "(", ")", "'", "-", "?", "!", "&", "%", ";": continue
             case ",": if flow { return false }
+            default: return false
+            }
+        }
+        return true
+    }
+
+    private static func plainASCII(_ b: UnsafeBufferPointer<UInt8>, flow: Bool) -> Bool {
+        func isAlnum(_ c: UInt8) -> Bool { (0x30...0x39).contains(c) || (0x41...0x5A).contains(c) || (0x61...0x7A).contains(c) }
+        guard isAlnum(b[0]), b[b.count - 1] != 0x20 else { return false }
+        if (0x30...0x39).contains(b[0]), b.contains(UInt8(ascii: "-")) || b.contains(UInt8(ascii: ":")) { return false }
+        for c in b where !isAlnum(c) {
+            switch c {
+            case UInt8(ascii: " "), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "/"), UInt8(ascii: "@"), UInt8(ascii: "+"),
+                 UInt8(ascii: "("), UInt8(ascii: ")"), UInt8(ascii: "'"), UInt8(ascii: "-"), UInt8(ascii: "?"), UInt8(ascii: "!"),
+                 UInt8(ascii: "&"), UInt8(ascii: "%"), UInt8(ascii: ";"): continue
+            case UInt8(ascii: ","): if flow { return false }
             default: return false
             }
         }
