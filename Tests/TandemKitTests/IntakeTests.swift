@@ -264,6 +264,76 @@ import Testing
         ])
     }
 
+    // MARK: .xlsx
+
+    static func fixtureData(_ name: String) throws -> Data {
+        try Data(contentsOf: fixtures.appendingPathComponent(name))
+    }
+
+    /// The same people from workbooks (Tests/Fixtures/intake/make_xlsx.py writes them).
+    static func xlsxPortal(form: String = "microsoft-forms-signups.xlsx") throws -> TestPortal {
+        let settings = Self.settings.replacingOccurrences(of: "file: people.csv", with: "file: people.xlsx")
+            .replacingOccurrences(of: "file: ms-forms.csv", with: "file: ms-forms.xlsx")
+            .replacingOccurrences(of: "    date_format: MM/DD/YYYY\n", with: "")
+        let portal = try Self.portal(settings: settings)
+        try portal.write("Content/people.xlsx", try fixtureData("workday-people.xlsx"))
+        try portal.write("Content/ms-forms.xlsx", try fixtureData(form))
+        return portal
+    }
+
+    @Test func workbooksGiveTheSameRosterAsTheirCSVExports() throws {
+        let csv = try Self.portal()
+        defer { csv.remove() }
+        let xlsx = try Self.xlsxPortal()
+        defer { xlsx.remove() }
+        let (a, bagA) = Self.load(csv)
+        let (b, bagB) = Self.load(xlsx)
+        #expect(!bagA.hasErrors && !bagB.hasErrors, "\(bagB.sorted())")
+        #expect(b.participants.count == 6)
+        // Hire dates come from the sheet's serial numbers; everything else as in the CSV.
+        #expect(b.participants.map(Self.fields) == a.participants.map(Self.fields))
+    }
+
+    @Test func workbookErrorsAreAtTheirSheetCell() throws {
+        let portal = try Self.xlsxPortal(form: "microsoft-forms-bad.xlsx")
+        defer { portal.remove() }
+        let (_, bag) = Self.load(portal)
+        let errors = bag.sorted().filter { $0.severity == .error }
+        #expect(errors.map(\.description) == [
+            "Content/ms-forms.xlsx:Sheet1!F2: error: unknown program 'Peer Circle'\n    note: did you mean 'Peer Circles'?",
+            "Content/ms-forms.xlsx:Sheet1!G2: error: role must be 'mentor' or 'mentee', found 'Mentorr'\n    note: did you mean 'mentor'?",
+        ])
+    }
+
+    @Test func anUnreadableWorkbookIsOneClearError() throws {
+        for (bytes, message) in [(Data("Email,Name\na@b.c,A\n".utf8), "cannot read the file as an .xlsx workbook (it is not a ZIP archive)"),
+                                 (Data([0x50, 0x4B, 0x03, 0x04] + [UInt8](repeating: 0, count: 40)), "cannot read the file as an .xlsx workbook (it is not a ZIP archive)")] {
+            let portal = try Self.xlsxPortal()
+            defer { portal.remove() }
+            try portal.write("Content/ms-forms.xlsx", bytes)
+            let (_, bag) = Self.load(portal)
+            #expect(Self.errors(bag) == ["Content/ms-forms.xlsx:1:1: \(message)"])
+        }
+        // A ZIP archive that is not a workbook.
+        let portal = try Self.xlsxPortal()
+        defer { portal.remove() }
+        try portal.write("Content/people.xlsx", try Self.zipWithoutWorkbook())
+        let (_, bag) = Self.load(portal)
+        #expect(Self.errors(bag) == ["Content/people.xlsx:1:1: the workbook has no 'xl/workbook.xml'; is it an .xlsx file?"])
+    }
+
+    /// A ZIP archive holding one text file, written by Python's zipfile.
+    static func zipWithoutWorkbook() throws -> Data {
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("tandem-\(UUID().uuidString).zip")
+        defer { try? FileManager.default.removeItem(at: out) }
+        let python = Process()
+        python.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        python.arguments = ["python3", "-c", "import sys, zipfile; zipfile.ZipFile(sys.argv[1], 'w').writestr('notes.txt', 'hello')", out.path]
+        try python.run()
+        python.waitUntilExit()
+        return try Data(contentsOf: out)
+    }
+
     // MARK: leaving
 
     @Test func someoneNoLongerInTheHRExportLeavesLikeAProgramLeave() throws {

@@ -22,6 +22,24 @@ struct ContentFiles {
 
     /// The text of a file with a UTF-8 BOM removed and CRLF line ends made LF.
     func text(_ relativePath: String, bag: DiagnosticBag) -> String? {
+        guard let data = bytes(relativePath, bag: bag) else { return nil }
+        guard let text = ContentFiles.decode(data, file: relativePath, bag: bag) else { return nil }
+        digests?.note(relativePath, text)
+        return text
+    }
+
+    /// The bytes of a binary portal file (an .xlsx roster source), with the same checks.
+    func data(_ relativePath: String, bag: DiagnosticBag) -> [UInt8]? {
+        guard let data = bytes(relativePath, bag: bag) else { return nil }
+        if let digests {
+            var f = Fingerprint()
+            data.withUnsafeBufferPointer { f.combine(bytes: $0) }
+            digests.note(relativePath, fingerprint: f)
+        }
+        return data
+    }
+
+    private func bytes(_ relativePath: String, bag: DiagnosticBag) -> [UInt8]? {
         let url = root.appendingPathComponent(relativePath)
         guard isInsidePortal(url) else {
             bag.error("refusing to read a file that leads outside the portal (symbolic link?)", at: SourceLocation(file: relativePath))
@@ -47,9 +65,7 @@ struct ContentFiles {
             bag.error("cannot read file", at: SourceLocation(file: relativePath))
             return nil
         }
-        guard let text = ContentFiles.decode([UInt8](data), file: relativePath, bag: bag) else { return nil }
-        digests?.note(relativePath, text)
-        return text
+        return [UInt8](data)
     }
 
     /// Bytes as text: a UTF-8 BOM removed, CRLF and CR line ends made LF; invalid UTF-8 and

@@ -71,13 +71,8 @@ struct RosterSettings: Sendable {
                 continue
             }
             guard lower.hasSuffix(".csv") || lower.hasSuffix(".xlsx") else {
-                bag.error("roster files are CSV exports ('.csv'), found '\(file)'", at: fileAt,
-                          hint: "export the sheet as CSV (UTF-8)")
-                continue
-            }
-            if lower.hasSuffix(".xlsx") {
-                bag.error("'.xlsx' roster files are not read yet; export the sheet as CSV (UTF-8)", at: fileAt,
-                          hint: "in Excel: File → Save As → CSV UTF-8; in Microsoft Forms: Open results in Excel, then save as CSV")
+                bag.error("roster files are CSV exports ('.csv') or Excel workbooks ('.xlsx'), found '\(file)'", at: fileAt,
+                          hint: "export the sheet as CSV UTF-8 or as an Excel workbook")
                 continue
             }
             let path = "Content/\(file)"
@@ -153,6 +148,8 @@ enum RosterIntake {
     struct Cell {
         var text: String
         var at: SourceLocation
+        /// An .xlsx number cell read as a date (the sheet's serial day number).
+        var date: LocalDate?
     }
 
     /// One person being assembled: each field's last non-empty cell, by target.
@@ -376,18 +373,8 @@ enum RosterIntake {
             bag.error("no file '\(file)'", at: source.fileAt, hint: "roster files are named relative to Content/")
             return nil
         }
-        guard let text = files.text(file, bag: bag) else { return nil }
-        let table: CSVTable
-        do {
-            table = try CSVTable(text)
-        } catch let e as CSVTable.ParseError {
-            bag.error(e.message, at: SourceLocation(file: file, line: e.line, column: e.column))
-            return nil
-        } catch {
-            bag.error("cannot read the file as CSV", at: SourceLocation(file: file))
-            return nil
-        }
-        guard let header = table.rows.first else {
+        guard let sheet = sheet(file, files: files, bag: bag) else { return nil }
+        guard let header = sheet.rows.first else {
             bag.error("the file is empty; it needs a header row and a row per person", at: SourceLocation(file: file))
             return nil
         }
@@ -420,23 +407,72 @@ enum RosterIntake {
         }
         guard ok else { return nil }
         var rows: [(SourceLocation, [String: Cell])] = []
-        rows.reserveCapacity(table.rows.count - 1)
-        for cells in table.rows.dropFirst() {
-            let start = SourceLocation(file: file, line: cells[0].line, column: 1)
+        rows.reserveCapacity(sheet.rows.count - 1)
+        for (r, cells) in sheet.rows.enumerated().dropFirst() {
             var mapped: [String: Cell] = [:]
             mapped.reserveCapacity(indices.count)
             for (target, k) in indices {
                 if k < cells.count {
-                    let c = cells[k]
-                    mapped[target] = Cell(text: c.text.trimmedFast(newlines: true), at: SourceLocation(file: file, line: c.line, column: c.column))
+                    var c = cells[k]
+                    c.text = c.text.trimmedFast(newlines: true)
+                    if target != "joined" { c.date = nil }
+                    mapped[target] = c
                 } else {
-                    let last = cells[cells.count - 1]
-                    mapped[target] = Cell(text: "", at: SourceLocation(file: file, line: last.line, column: last.column + last.text.unicodeScalars.count))
+                    mapped[target] = Cell(text: "", at: sheet.missing(r, k))
                 }
             }
-            rows.append((start, mapped))
+            rows.append((sheet.rowStart(r), mapped))
         }
         return Table(rows: rows)
+    }
+
+    /// A source file's rows of cells, from CSV or from an .xlsx workbook's first sheet.
+    struct Sheet {
+        var rows: [[Cell]]
+        /// Where row `r` starts, and where its cell `k` would be when the row is short.
+        var rowStart: (Int) -> SourceLocation
+        var missing: (Int, Int) -> SourceLocation
+    }
+
+    static func sheet(_ file: String, files: ContentFiles, bag: DiagnosticBag) -> Sheet? {
+        if file.lowercased().hasSuffix(".xlsx") {
+            guard let bytes = files.data(file, bag: bag) else { return nil }
+            let book: XLSXTable
+            do {
+                book = try XLSXTable(data: Data(bytes))
+            } catch let e as XLSXTable.ReadError {
+                bag.error(e.message, at: SourceLocation(file: file), hint: e.hint)
+                return nil
+            } catch {
+                bag.error("cannot read the workbook: \(error)", at: SourceLocation(file: file))
+                return nil
+            }
+            func at(_ row: Int, _ column: Int) -> SourceLocation {
+                SourceLocation(file: file, line: row, column: column, sheetCell: "\(book.sheet)!\(XLSXTable.name(column: column))\(row)")
+            }
+            let rows = book.rows.map { row in
+                row.map { c in Cell(text: c.text, at: at(c.row, c.column), date: c.isNumber ? book.date(serial: c.text) : nil) }
+            }
+            return Sheet(rows: rows, rowStart: { r in at(book.rows[r][0].row, 1) },
+                         missing: { r, k in at(book.rows[r][0].row, k + 1) })
+        }
+        guard let text = files.text(file, bag: bag) else { return nil }
+        let table: CSVTable
+        do {
+            table = try CSVTable(text)
+        } catch let e as CSVTable.ParseError {
+            bag.error(e.message, at: SourceLocation(file: file, line: e.line, column: e.column))
+            return nil
+        } catch {
+            bag.error("cannot read the file as CSV", at: SourceLocation(file: file))
+            return nil
+        }
+        let rows = table.rows.map { row in row.map { c in Cell(text: c.text, at: SourceLocation(file: file, line: c.line, column: c.column)) } }
+        return Sheet(rows: rows, rowStart: { r in SourceLocation(file: file, line: table.rows[r][0].line, column: 1) },
+                     missing: { r, _ in
+                         let last = table.rows[r][table.rows[r].count - 1]
+                         return SourceLocation(file: file, line: last.line, column: last.column + last.text.unicodeScalars.count)
+                     })
     }
 
     static func normalised(_ header: String) -> String {
@@ -447,7 +483,10 @@ enum RosterIntake {
     /// Microsoft Forms with ";" (often with a trailing one).
     static func split(_ text: String) -> [String] {
         var items: [String] = []
-        for part in text.utf8.split(whereSeparator: { $0 == UInt8(ascii: ";") || $0 == UInt8(ascii: ",") || $0 == 0x0A }) {
+        for var part in text.utf8.split(whereSeparator: { $0 == UInt8(ascii: ";") || $0 == UInt8(ascii: ",") || $0 == 0x0A }) {
+            // ASCII spaces on the bytes (", " joins most answers); other spaces by trimmedFast.
+            while let b = part.first, b == 0x20 || b == 0x09 { part = part.dropFirst() }
+            while let b = part.last, b == 0x20 || b == 0x09 { part = part.dropLast() }
             let item = String(Substring(part)).trimmedFast(newlines: true)
             if !item.isEmpty { items.append(item) }
         }
@@ -494,7 +533,9 @@ enum RosterIntake {
         var joined: LocalDate?
         if let cell = d.cells["joined"] {
             let order = d.dates["joined"]
-            if let order, let date = order.date(cell.text) {
+            if let date = cell.date {
+                joined = date
+            } else if let order, let date = order.date(cell.text) {
                 joined = date
             } else if order == nil, let date = LocalDate(cell.text) {
                 joined = date
