@@ -175,6 +175,13 @@ import Testing
         #expect(Self.errors(bag) == ["Content/people.csv:3:7: 'ana@y.example' would get the id 'ana', which 'ana@x.example' on line 2 has already"])
     }
 
+    @Test func csvColumnsCountCharactersNotBytes() throws {
+        let table = try CSVTable("\u{FEFF}Zoë,b\r\n\"é\"\"x\",ü;\n")
+        #expect(table.rows.map { $0.map(\.text) } == [["Zoë", "b"], ["é\"x", "ü;"]])
+        #expect(table.rows.map { $0.map(\.column) } == [[1, 5], [1, 8]])
+        #expect(try CSVTable("a;b;c,d\n1;2;3,4\n").rows[1].map(\.text) == ["1", "2", "3,4"])
+    }
+
     // MARK: errors where they are
 
     @Test func everyBadCellIsReportedAtItsFileRowAndColumn() throws {

@@ -24,65 +24,80 @@ struct CSVTable {
 
     /// Parses `text`. The delimiter is the comma, unless the first line has more semicolons
     /// or tabs than commas outside quotes (spreadsheets in many locales export those).
+    /// Works on the UTF-8 bytes (every character that matters is ASCII); columns count
+    /// Unicode scalars, as an editor shows them.
     init(_ text: String) throws {
-        var scalars = Array(text.unicodeScalars)
-        if scalars.first == "\u{FEFF}" { scalars.removeFirst() }
-        delimiter = CSVTable.guessDelimiter(scalars)
-        var line = 1, column = 1
-        var i = 0
+        var text = text
+        let (rows, delimiter) = try text.withUTF8 { try CSVTable.parse($0) }
+        self.rows = rows
+        self.delimiter = Unicode.Scalar(delimiter)
+    }
+
+    private static func parse(_ b: UnsafeBufferPointer<UInt8>) throws -> ([[Cell]], UInt8) {
+        let quote = UInt8(ascii: "\""), lf = UInt8(ascii: "\n"), cr = UInt8(ascii: "\r")
+        let n = b.count
+        var i = n >= 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF ? 3 : 0
+        let delimiter = guessDelimiter(b, from: i)
+        var rows: [[Cell]] = []
         var row: [Cell] = []
-        let n = scalars.count
+        var line = 1, column = 1
         func endRow() {
             if row.contains(where: { !$0.text.isEmpty }) { rows.append(row) }
             row = []
         }
-        /// Steps over one line break at `i` (CRLF, LF or CR); returns false if none is there.
-        func lineBreak() -> Bool {
-            guard i < n, scalars[i] == "\n" || scalars[i] == "\r" else { return false }
-            if scalars[i] == "\r", i + 1 < n, scalars[i + 1] == "\n" { i += 1 }
+        /// Steps over one line break at `i` (CRLF, LF or CR).
+        func lineBreak() {
+            guard i < n, b[i] == lf || b[i] == cr else { return }
+            if b[i] == cr, i + 1 < n, b[i + 1] == lf { i += 1 }
             i += 1
             line += 1
             column = 1
-            return true
         }
+        var value: [UInt8] = []
         while i < n {
             let startLine = line, startColumn = column
-            var value = String.UnicodeScalarView()
-            if i < n, scalars[i] == "\"" {
+            let text: String
+            if b[i] == quote {
                 i += 1; column += 1
+                value.removeAll(keepingCapacity: true)
                 var closed = false
                 while i < n {
-                    let c = scalars[i]
-                    if c == "\"" {
-                        if i + 1 < n, scalars[i + 1] == "\"" {
-                            value.append("\""); i += 2; column += 2
+                    let c = b[i]
+                    if c == quote {
+                        if i + 1 < n, b[i + 1] == quote {
+                            value.append(quote); i += 2; column += 2
                             continue
                         }
                         i += 1; column += 1
                         closed = true
                         break
                     }
-                    if c == "\n" || c == "\r" {
-                        _ = lineBreak()
-                        value.append("\n")
+                    if c == lf || c == cr {
+                        lineBreak()
+                        value.append(lf)
                         continue
                     }
-                    value.append(c); i += 1; column += 1
+                    value.append(c); i += 1
+                    if c & 0xC0 != 0x80 { column += 1 }
                 }
                 if !closed {
                     throw ParseError(message: "a quoted cell is never closed: add the missing '\"'", line: startLine, column: startColumn)
                 }
-                if i < n, scalars[i] != delimiter, scalars[i] != "\n", scalars[i] != "\r" {
+                if i < n, b[i] != delimiter, b[i] != lf, b[i] != cr {
                     throw ParseError(message: "unexpected text after a quoted cell; write a quote inside quotes as \"\"", line: line, column: column)
                 }
+                text = String(decoding: value, as: UTF8.self)
             } else {
                 // An unquoted cell runs to the delimiter or the line end; a stray quote is kept as text.
-                while i < n, scalars[i] != delimiter, scalars[i] != "\n", scalars[i] != "\r" {
-                    value.append(scalars[i]); i += 1; column += 1
+                let start = i
+                while i < n, b[i] != delimiter, b[i] != lf, b[i] != cr {
+                    if b[i] & 0xC0 != 0x80 { column += 1 }
+                    i += 1
                 }
+                text = String(decoding: UnsafeBufferPointer(rebasing: b[start..<i]), as: UTF8.self)
             }
-            row.append(Cell(text: String(value), line: startLine, column: startColumn))
-            if i < n, scalars[i] == delimiter {
+            row.append(Cell(text: text, line: startLine, column: startColumn))
+            if i < n, b[i] == delimiter {
                 i += 1; column += 1
                 if i == n {
                     row.append(Cell(text: "", line: line, column: column))
@@ -90,22 +105,26 @@ struct CSVTable {
                 }
                 continue
             }
-            _ = lineBreak()
+            lineBreak()
             endRow()
         }
+        return (rows, delimiter)
     }
 
-    static func guessDelimiter(_ scalars: [Unicode.Scalar]) -> Unicode.Scalar {
-        var counts: [Unicode.Scalar: Int] = [",": 0, ";": 0, "\t": 0]
+    static func guessDelimiter(_ b: UnsafeBufferPointer<UInt8>, from start: Int) -> UInt8 {
+        var comma = 0, semicolon = 0, tab = 0
         var quoted = false
-        for c in scalars {
-            if c == "\"" { quoted.toggle(); continue }
-            if !quoted && (c == "\n" || c == "\r") { break }
-            if !quoted, counts[c] != nil { counts[c]! += 1 }
+        var i = start
+        while i < b.count {
+            let c = b[i]
+            i += 1
+            if c == UInt8(ascii: "\"") { quoted.toggle(); continue }
+            if quoted { continue }
+            if c == UInt8(ascii: "\n") || c == UInt8(ascii: "\r") { break }
+            if c == UInt8(ascii: ",") { comma += 1 } else if c == UInt8(ascii: ";") { semicolon += 1 } else if c == UInt8(ascii: "\t") { tab += 1 }
         }
-        let comma = counts[","]!
-        if counts[";"]! > comma && counts[";"]! >= counts["\t"]! { return ";" }
-        if counts["\t"]! > comma { return "\t" }
-        return ","
+        if semicolon > comma && semicolon >= tab { return UInt8(ascii: ";") }
+        if tab > comma { return UInt8(ascii: "\t") }
+        return UInt8(ascii: ",")
     }
 }

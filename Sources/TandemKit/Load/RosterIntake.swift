@@ -245,7 +245,7 @@ enum RosterIntake {
                 guard let cell = cells[key] else { continue }
                 latest[cell.text.lowercased()] = k
             }
-            for (k, (row, cells)) in table.rows.enumerated() {
+            for (k, (_, cells)) in table.rows.enumerated() {
                 guard let cell = cells[key] else { continue }
                 let value = cell.text.lowercased()
                 if value.isEmpty {
@@ -258,7 +258,6 @@ enum RosterIntake {
                               hint: "only people in \(listingNames) can take part; check the address, or add them there")
                     continue
                 }
-                _ = row
                 for (target, c) in cells where target != key && !c.text.isEmpty { draft.cells[target] = c }
                 if let order = source.dateOrder, cells["joined"] != nil { draft.dates["joined"] = order }
             }
@@ -468,10 +467,11 @@ enum RosterIntake {
             return nil
         }
         let rows = table.rows.map { row in row.map { c in Cell(text: c.text, at: SourceLocation(file: file, line: c.line, column: c.column)) } }
-        return Sheet(rows: rows, rowStart: { r in SourceLocation(file: file, line: table.rows[r][0].line, column: 1) },
+        // The closures read the converted rows, so that the parsed table is freed.
+        return Sheet(rows: rows, rowStart: { r in SourceLocation(file: file, line: rows[r][0].at.line, column: 1) },
                      missing: { r, _ in
-                         let last = table.rows[r][table.rows[r].count - 1]
-                         return SourceLocation(file: file, line: last.line, column: last.column + last.text.unicodeScalars.count)
+                         let last = rows[r][rows[r].count - 1]
+                         return SourceLocation(file: file, line: last.at.line, column: last.at.column + last.text.unicodeScalars.count)
                      })
     }
 
