@@ -145,11 +145,40 @@ struct RosterSettings: Sendable {
 /// hand-kept fields of `Content/roster.yaml` (optional) on top.
 enum RosterIntake {
     /// A cell as read: its text and where it is.
+    /// The file a cell is in (one object per file: a 100,000-row export holds millions of cells).
+    final class CellFile: Sendable {
+        let path: String
+        /// For workbooks: the sheet's name, and positions are shown as `Sheet1!C14`.
+        let sheet: String?
+        init(path: String, sheet: String? = nil) { self.path = path; self.sheet = sheet }
+    }
+
+    /// A cell as read: its text and where it is.
     struct Cell {
         var text: String
-        var at: SourceLocation
-        /// An .xlsx number cell read as a date (the sheet's serial day number).
-        var date: LocalDate?
+        var line: Int32
+        var column: Int32
+        var file: CellFile
+        /// An .xlsx number cell read as a date (days since 1970).
+        var day: Int32?
+
+        init(text: String, line: Int, column: Int, file: CellFile, date: LocalDate? = nil) {
+            self.text = text
+            self.line = Int32(clamping: line)
+            self.column = Int32(clamping: column)
+            self.file = file
+            day = date.map { Int32(clamping: $0.dayNumber) }
+        }
+
+        var at: SourceLocation {
+            SourceLocation(file: file.path, line: Int(line), column: Int(column),
+                           sheetCell: file.sheet.map { "\($0)!\(XLSXTable.name(column: Int(column)))\(line)" })
+        }
+
+        var date: LocalDate? {
+            get { day.map { LocalDate(dayNumber: Int($0)) } }
+            set { day = newValue.map { Int32(clamping: $0.dayNumber) } }
+        }
     }
 
     /// One person being assembled: each field's last non-empty cell, by target.
@@ -183,7 +212,9 @@ enum RosterIntake {
         var drafts: [Draft] = []
         var byEmail: [String: Draft] = [:]
         var byID: [String: Draft] = [:]
-        for (source, table) in zip(settings.sources, tables.map { $0! }) where source.matchBy == nil {
+        for k in settings.sources.indices where settings.sources[k].matchBy == nil {
+            let source = settings.sources[k], table = tables[k]!
+            tables[k] = nil
             for (row, cells) in table.rows {
                 let draft = Draft(row: row)
                 for (target, cell) in cells where !cell.text.isEmpty { draft.cells[target] = cell }
@@ -238,7 +269,9 @@ enum RosterIntake {
         }
 
         // 3. Sources with match_by add to the people listed; the last answer of a person wins.
-        for (source, table) in zip(settings.sources, tables.map { $0! }) where source.matchBy != nil {
+        for k in settings.sources.indices where settings.sources[k].matchBy != nil {
+            let source = settings.sources[k], table = tables[k]!
+            tables[k] = nil
             let key = source.matchBy!
             var latest: [String: Int] = [:]
             for (k, (_, cells)) in table.rows.enumerated() {
@@ -417,7 +450,8 @@ enum RosterIntake {
                     if target != "joined" { c.date = nil }
                     mapped[target] = c
                 } else {
-                    mapped[target] = Cell(text: "", at: sheet.missing(r, k))
+                    let (line, column) = sheet.missing(r, k)
+                    mapped[target] = Cell(text: "", line: line, column: column, file: sheet.file)
                 }
             }
             rows.append((sheet.rowStart(r), mapped))
@@ -428,9 +462,10 @@ enum RosterIntake {
     /// A source file's rows of cells, from CSV or from an .xlsx workbook's first sheet.
     struct Sheet {
         var rows: [[Cell]]
+        var file: CellFile
         /// Where row `r` starts, and where its cell `k` would be when the row is short.
         var rowStart: (Int) -> SourceLocation
-        var missing: (Int, Int) -> SourceLocation
+        var missing: (Int, Int) -> (line: Int, column: Int)
     }
 
     static func sheet(_ file: String, files: ContentFiles, bag: DiagnosticBag) -> Sheet? {
@@ -446,14 +481,12 @@ enum RosterIntake {
                 bag.error("cannot read the workbook: \(error)", at: SourceLocation(file: file))
                 return nil
             }
-            func at(_ row: Int, _ column: Int) -> SourceLocation {
-                SourceLocation(file: file, line: row, column: column, sheetCell: "\(book.sheet)!\(XLSXTable.name(column: column))\(row)")
-            }
+            let cellFile = CellFile(path: file, sheet: book.sheet)
             let rows = book.rows.map { row in
-                row.map { c in Cell(text: c.text, at: at(c.row, c.column), date: c.isNumber ? book.date(serial: c.text) : nil) }
+                row.map { c in Cell(text: c.text, line: c.row, column: c.column, file: cellFile, date: c.isNumber ? book.date(serial: c.text) : nil) }
             }
-            return Sheet(rows: rows, rowStart: { r in at(book.rows[r][0].row, 1) },
-                         missing: { r, k in at(book.rows[r][0].row, k + 1) })
+            return Sheet(rows: rows, file: cellFile, rowStart: { r in Cell(text: "", line: Int(rows[r][0].line), column: 1, file: cellFile).at },
+                         missing: { r, k in (Int(rows[r][0].line), k + 1) })
         }
         guard let text = files.text(file, bag: bag) else { return nil }
         let table: CSVTable
@@ -466,12 +499,13 @@ enum RosterIntake {
             bag.error("cannot read the file as CSV", at: SourceLocation(file: file))
             return nil
         }
-        let rows = table.rows.map { row in row.map { c in Cell(text: c.text, at: SourceLocation(file: file, line: c.line, column: c.column)) } }
+        let cellFile = CellFile(path: file)
+        let rows = table.rows.map { row in row.map { c in Cell(text: c.text, line: c.line, column: c.column, file: cellFile) } }
         // The closures read the converted rows, so that the parsed table is freed.
-        return Sheet(rows: rows, rowStart: { r in SourceLocation(file: file, line: rows[r][0].at.line, column: 1) },
+        return Sheet(rows: rows, file: cellFile, rowStart: { r in SourceLocation(file: file, line: Int(rows[r][0].line), column: 1) },
                      missing: { r, _ in
                          let last = rows[r][rows[r].count - 1]
-                         return SourceLocation(file: file, line: last.at.line, column: last.at.column + last.text.unicodeScalars.count)
+                         return (Int(last.line), Int(last.column) + last.text.unicodeScalars.count)
                      })
     }
 
