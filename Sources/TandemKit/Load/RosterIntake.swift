@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 
 /// One entry of `roster:` in `Content/portal.yaml`: a file the admin already has (an HR
@@ -200,10 +201,17 @@ enum RosterIntake {
     /// read at all (reported), so that nothing further is said about the people in it.
     static func load(_ files: ContentFiles, settings: RosterSettings, programs: [Program], bag: DiagnosticBag) -> [Participant]? {
         // 1. Read every source; a file that cannot be read or whose header does not match stops here.
-        var tables: [Table?] = []
-        for source in settings.sources {
-            tables.append(read(source, files: files, programs: programs, bag: bag))
+        // The files are read side by side; their diagnostics are merged in source order.
+        let sources = settings.sources
+        let readBags = sources.map { _ in DiagnosticBag() }
+        nonisolated(unsafe) var tables = [Table?](repeating: nil, count: sources.count)
+        tables.withUnsafeMutableBufferPointer { buffer in
+            nonisolated(unsafe) let out = buffer
+            DispatchQueue.concurrentPerform(iterations: sources.count) { k in
+                out[k] = read(sources[k], files: files, programs: programs, bag: readBags[k])
+            }
         }
+        for b in readBags { bag.merge(b) }
         guard !tables.contains(where: { $0 == nil }) else { return nil }
         let listing = settings.sources.filter { $0.matchBy == nil }.map { $0.path }
         let listingNames = Explain.list(listing)
@@ -298,15 +306,26 @@ enum RosterIntake {
 
         // 4. Cells become participants; every bad cell is reported where it is.
         let programsBySlug = Dictionary(uniqueKeysWithValues: programs.map { ($0.slug, $0) })
-        var programByName: [String: String] = [:]
-        for p in programs { programByName[p.title.lowercased()] = p.slug }
-        for p in programs { programByName[p.slug] = p.slug }
+        var names: [String: String] = [:]
+        for p in programs { names[p.title.lowercased()] = p.slug }
+        for p in programs { names[p.slug] = p.slug }
+        let programByName = names
         let programNames = programs.map(\.title) + programs.map(\.slug)
-        var people: [(Participant, Draft)] = []
-        people.reserveCapacity(drafts.count)
-        for draft in drafts where !draft.id.isEmpty {
-            people.append((participant(draft, programBySlug: programsBySlug, programByName: programByName, programNames: programNames, bag: bag), draft))
+        // In parallel, in chunks; the chunks' diagnostics are merged in order.
+        let kept = drafts.filter { !$0.id.isEmpty }
+        let chunks = kept.isEmpty ? 0 : min(kept.count, max(1, ProcessInfo.processInfo.activeProcessorCount * 4))
+        let chunkBags = (0..<chunks).map { _ in DiagnosticBag() }
+        nonisolated(unsafe) var built = [[Participant]](repeating: [], count: chunks)
+        nonisolated(unsafe) let shared = kept
+        built.withUnsafeMutableBufferPointer { buffer in
+            nonisolated(unsafe) let out = buffer
+            DispatchQueue.concurrentPerform(iterations: chunks) { c in
+                let range = (c * shared.count / chunks)..<((c + 1) * shared.count / chunks)
+                out[c] = shared[range].map { participant($0, programBySlug: programsBySlug, programByName: programByName, programNames: programNames, bag: chunkBags[c]) }
+            }
         }
+        for b in chunkBags { bag.merge(b) }
+        var people: [(Participant, Draft)] = Array(zip(built.joined(), kept))
 
         // 5. The hand-kept fields of roster.yaml win.
         var given: [String: Set<String>] = [:]
