@@ -2,12 +2,12 @@
 # Both install what they need on a fresh Debian machine (as root, or with sudo).
 
 SWIFT ?= swift
-APT_PACKAGES := libcmark-gfm-dev libcmark-gfm-extensions-dev pkg-config tzdata
+APT_PACKAGES := libcmark-gfm-dev libcmark-gfm-extensions-dev libyaml-dev pkg-config tzdata
 PY_PACKAGES := networkx icalendar pyyaml
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 RELEASE_BIN := .build/release
 
-.PHONY: site test deps pydeps tandem unit crosscheck site-check browser bench clean
+.PHONY: site test deps pydeps tandem unit crosscheck certificate site-check browser bench clean
 
 ## Build the demo portal: Content/ + Templates/ → Site/
 site: deps tandem
@@ -16,7 +16,7 @@ site: deps tandem
 ## Run every test: Swift unit/property/end-to-end tests, the networkx cross-check,
 ## the check that the committed Site/ is exactly what the build produces, and the
 ## browser checks (Chromium, Nu HTML checker, axe-core).
-test: deps pydeps unit crosscheck site-check browser
+test: deps pydeps unit crosscheck certificate site-check browser
 
 deps:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -35,6 +35,16 @@ unit: deps
 crosscheck: deps pydeps
 	$(SWIFT) build -c release --product matching-bench
 	python3 Tests/crosscheck/networkx_check.py $(RELEASE_BIN)/matching-bench
+
+## The optimality certificates of `tandem match --json`, checked by an independent Python
+## checker: on the demo (a fresh solve: its locks are left out) and on a generated
+## 20,000-person portal (pruned top-k candidates).
+certificate: deps tandem
+	rm -rf .build/certificate && mkdir -p .build/certificate/demo
+	cp -R Content .build/certificate/demo/ && rm -rf .build/certificate/demo/Content/matches
+	python3 Tests/certificate/check_certificate.py --portal .build/certificate/demo --tandem $(RELEASE_BIN)/tandem --tampered
+	python3 Benchmarks/make_portal.py 20000 .build/certificate/p20000
+	python3 Tests/certificate/check_certificate.py --portal .build/certificate/p20000 --tandem $(RELEASE_BIN)/tandem
 
 site-check: deps tandem
 	$(RELEASE_BIN)/tandem build .

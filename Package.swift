@@ -11,7 +11,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
-        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
+        // Pinned exactly: the compiled renderer (Render/CompiledTemplates.swift) mirrors its whitespace rules.
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", exact: "2.1.1"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         // `tandem serve` only: a small HTTP server with no dependencies of its own.
         .package(url: "https://github.com/swhitty/FlyingFox.git", from: "0.27.1"),
@@ -25,7 +26,17 @@ let package = Package(
             pkgConfig: "libcmark-gfm",
             providers: [.apt(["libcmark-gfm-dev", "libcmark-gfm-extensions-dev"])]
         ),
-        // The one system call Swift cannot reach directly: an atomic directory swap.
+        // Debian's libyaml, read event by event for large rosters (Load/YAMLTree.swift). Yams
+        // bundles the same library as an internal target it does not export, so it is declared
+        // here as what it is: a system library.
+        .systemLibrary(
+            name: "CLibYAML",
+            pkgConfig: "yaml-0.1",
+            providers: [.apt(["libyaml-dev"])]
+        ),
+        // C where Swift cannot go or cannot go fast enough: the atomic directory swap
+        // (renameat2, which Swift cannot reach directly) and the scoring kernels that fill a
+        // program's candidate graph (a row kernel and a bit-sliced one; see Match/Scoring.swift).
         .target(name: "CTandemSupport"),
         // Pure algorithms on integer-weighted graphs: no Foundation, no I/O.
         .target(name: "Matching"),
@@ -33,6 +44,7 @@ let package = Package(
             name: "TandemKit",
             dependencies: [
                 "CCmarkGFM",
+                "CLibYAML",
                 "CTandemSupport",
                 "Matching",
                 .product(name: "Yams", package: "Yams"),

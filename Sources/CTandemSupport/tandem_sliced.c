@@ -40,6 +40,9 @@ struct tandem_sliced {
     // team_order[team_start[v] ..< team_start[v + 1]], the reports of x likewise.
     int32_t *team_order, *team_start, top_team;
     int32_t *report_order, *report_start, top_manager;
+    // Whether the bit-sliced planes may be used (tandem_sliced_row; the fallback of
+    // tandem_sliced_row_pruned): non-negative weights, tenure unweighted.
+    int32_t sliceable;
 };
 
 INLINE v4 load4(const uint64_t *p) {
@@ -142,19 +145,25 @@ static uint64_t *value_maps(const int32_t *index, int32_t count, int32_t n, int3
     return maps;
 }
 
-tandem_sliced *tandem_sliced_create(const tandem_scoring *t, int32_t n) {
-    if (n <= 0 || t->mentoring || t->weight[12] != 0) return NULL;
+/// With `pruning_only`, an engine for tandem_sliced_row_pruned alone: any weights (negative,
+/// tenure) are accepted, since it scores its candidates with tandem_score_row; the
+/// bit-sliced planes (which need non-negative weights) are then never used.
+static tandem_sliced *create(const tandem_scoring *t, int32_t n, int pruning_only) {
+    if (n <= 0 || t->mentoring) return NULL;
     int64_t high = 0;
+    int sliceable = t->weight[12] == 0;
     static const int32_t max_level[13] = {4, 3, 3, 3, 2, 0, 0, 0, 0, 2, 2, 3, 0};
     for (int i = 0; i < 13; i++) {
-        if (t->weight[i] < 0) return NULL;
-        high += (int64_t)t->weight[i] * max_level[i];
+        if (t->weight[i] < 0) sliceable = 0;
+        high += (int64_t)(t->weight[i] > 0 ? t->weight[i] : 0) * max_level[i];
     }
     high += (t->weight[5] > t->weight[6] ? t->weight[5] : t->weight[6]);
     high += (t->weight[7] > t->weight[8] ? t->weight[7] : t->weight[8]);
     int32_t planes = 1;
     while (planes < max_planes && ((int64_t)1 << planes) <= high) planes++;
-    if (((int64_t)1 << planes) <= high) return NULL;
+    if (((int64_t)1 << planes) <= high) sliceable = 0;
+    if (!sliceable && !pruning_only) return NULL;
+    if (!sliceable) planes = 1;
     const int64_t memory = (int64_t)(t->words * 128 + t->interest_words * 64 + t->group_words * 64 + 4 * max_distinct) * n / 8;
     if (memory > ((int64_t)256 << 20)) return NULL;
 
@@ -165,6 +174,7 @@ tandem_sliced *tandem_sliced_create(const tandem_scoring *t, int32_t n) {
     e->words = ((n + 63) / 64 + 3) / 4 * 4;
     e->planes = planes;
     e->high = (int32_t)high;
+    e->sliceable = sliceable;
     const int32_t W = e->words;
     e->valid = calloc((size_t)W, sizeof(uint64_t));
     e->department_index = malloc(sizeof(int32_t) * (size_t)n);
@@ -225,7 +235,16 @@ tandem_sliced *tandem_sliced_create(const tandem_scoring *t, int32_t n) {
     return e;
 }
 
-int32_t tandem_sliced_scratch_words(const tandem_sliced *e) { return (e->planes + 1) * e->words; }
+tandem_sliced *tandem_sliced_create(const tandem_scoring *t, int32_t n) { return create(t, n, 0); }
+
+tandem_sliced *tandem_sliced_create_pruning(const tandem_scoring *t, int32_t n) { return create(t, n, 1); }
+
+int32_t tandem_sliced_can_slice(const tandem_sliced *e) { return e->sliceable; }
+
+// Scratch: the planes (and the allowed mask) of tandem_sliced_row, then for the pruned rows
+// two pivots' level masks (up to 5 words a word each) and two int32 arrays of n (candidates,
+// scores).
+int32_t tandem_sliced_scratch_words(const tandem_sliced *e) { return (e->planes + 1) * e->words + 10 * e->words + e->n + 2; }
 
 INLINE void clear_bit(uint64_t *map, int32_t i) { map[i >> 6] &= ~((uint64_t)1 << (i & 63)); }
 
@@ -504,6 +523,317 @@ INLINE int32_t row_body(const tandem_sliced *e, int32_t x, int32_t k, const int3
         }
     }
     return taken;
+}
+
+// Exact top k without scoring every pair: a threshold top-k in the manner of Fagin, Lotem
+// and Naor's Threshold Algorithm ("Optimal aggregation algorithms for middleware", PODS
+// 2001; JCSS 66(4), 2003), with one list under sorted access. The score is a sum of
+// per-criterion terms with small ranges. The "pivot" is the set criterion worth the most
+// (weight times its cap: usually goals_skills, whose inverted index is the bitsets of the
+// people holding each skill and each goal); its level for every person in the row comes from
+// bit-sliced counters over those bitsets, a few word operations per 64 people. People are
+// then taken level by level, highest first, and scored exactly (tandem_score_row). Everyone
+// not yet scored has a pivot level of at most L, so at most w·L plus the largest value every
+// other criterion can take for this person (`rest`). Once that bound is below the k-th best
+// score found, nobody unseen can enter the top k, not even on a tie (ties go to the lower
+// vertex, so a bound equal to the k-th best does not stop the scan). The result is the
+// exhaustive row's top k, pair for pair. When a row's levels hold so many people that
+// scoring them one by one would cost more than the bit-sliced row, the row is done that way
+// (when the engine can slice), with the same result.
+
+typedef struct { int32_t vertex, score; } ranked;
+
+/// Lower score, or the same score and a higher vertex: what leaves the top k first.
+INLINE int ranked_worse(ranked a, ranked b) { return a.score < b.score || (a.score == b.score && a.vertex > b.vertex); }
+
+/// Offers `item` to a min-heap (worst on top) of at most k entries.
+INLINE void heap_offer(ranked *heap, int32_t *size, int32_t k, ranked item) {
+    if (*size < k) {
+        int32_t i = (*size)++;
+        heap[i] = item;
+        while (i > 0) {
+            const int32_t parent = (i - 1) / 2;
+            if (!ranked_worse(heap[i], heap[parent])) break;
+            const ranked t = heap[i]; heap[i] = heap[parent]; heap[parent] = t;
+            i = parent;
+        }
+    } else if (k > 0 && ranked_worse(heap[0], item)) {
+        heap[0] = item;
+        int32_t i = 0;
+        for (;;) {
+            const int32_t l = 2 * i + 1, r = l + 1;
+            int32_t m = i;
+            if (l < *size && ranked_worse(heap[l], heap[m])) m = l;
+            if (r < *size && ranked_worse(heap[r], heap[m])) m = r;
+            if (m == i) break;
+            const ranked t = heap[i]; heap[i] = heap[m]; heap[m] = t;
+            i = m;
+        }
+    }
+}
+
+static int compare_ranked_vertex(const void *a, const void *b) {
+    const int32_t x = ((const ranked *)a)->vertex, y = ((const ranked *)b)->vertex;
+    return (x > y) - (x < y);
+}
+
+INLINE int32_t max32(int32_t a, int32_t b) { return a > b ? a : b; }
+INLINE int32_t cap32(int32_t a, int32_t b) { return a < b ? a : b; }
+
+INLINE int32_t pruned_body(const tandem_sliced *e, int32_t x, int32_t k, const int32_t *avoid, int32_t avoid_count,
+                           const int32_t *earlier, int32_t earlier_count, const uint8_t *relieved, int32_t penalty,
+                           uint64_t *scratch, int32_t *allowed_out, int32_t *out_vertex, int32_t *out_score,
+                           int32_t *pruned_out, int64_t *scored_out, int32_t *hint) {
+    const tandem_scoring *t = &e->table;
+    const int32_t W = e->words, n = e->n;
+    const int32_t *w = t->weight;
+    uint64_t *allowed = scratch, *counter = scratch + (int64_t)(e->planes + 1) * W;
+    int32_t *candidates = (int32_t *)(counter + 10 * (int64_t)W), *row = candidates + n;
+    *pruned_out = 1;
+    *scored_out = 0;
+    if (k <= 0 || k > 4096) {
+        if (!e->sliceable) return -1;
+        *pruned_out = 0;
+        return row_body(e, x, k, avoid, avoid_count, earlier, earlier_count, relieved, penalty, scratch, allowed_out,
+                        out_vertex, out_score);
+    }
+
+    // The allowed mask, as in row_body.
+    memcpy(allowed, e->valid, sizeof(uint64_t) * (size_t)W);
+    clear_bit(allowed, x);
+    if (t->manager[x] >= 0 && t->manager[x] < n) clear_bit(allowed, t->manager[x]);
+    if (x <= e->top_manager) {
+        for (int32_t i = e->report_start[x]; i < e->report_start[x + 1]; i++) clear_bit(allowed, e->report_order[i]);
+    }
+    if (t->rule_team && t->team[x] > 0 && t->team[x] <= e->top_team) {
+        for (int32_t i = e->team_start[t->team[x]]; i < e->team_start[t->team[x] + 1]; i++) clear_bit(allowed, e->team_order[i]);
+    }
+    const uint64_t *same_department = e->department_map + (int64_t)e->department_index[x] * W;
+    const uint64_t *same_location = e->location_map + (int64_t)e->location_index[x] * W;
+    const uint64_t *far_zone = e->far_map + (int64_t)e->offset_index[x] * W;
+    for (int32_t at = 0; at < W; at++) {
+        uint64_t a = allowed[at];
+        if (t->rule_department) a &= ~same_department[at];
+        if (t->rule_location) a &= same_location[at];
+        allowed[at] = a & ~far_zone[at];
+    }
+    for (int32_t i = 0; i < avoid_count; i++) {
+        const int32_t y = avoid[i];
+        if (y >= 0 && y < n) clear_bit(allowed, y);
+    }
+
+    ranked heap[4096];
+    int32_t size = 0, extra_count = 0;
+    // Earlier partners leave the mask; a relieved one is scored now, with the penalty.
+    for (int32_t i = 0; i < earlier_count; i++) {
+        const int32_t y = earlier[i];
+        if (y < 0 || y >= n || !((allowed[y >> 6] >> (y & 63)) & 1)) continue;
+        clear_bit(allowed, y);
+        if (!relieved[x] && !relieved[y]) continue;
+        extra_count += 1;
+        tandem_score_row(t, x, 0, &y, 1, row);
+        const int32_t s = row[y] == INT32_MIN ? INT32_MIN : max32(1, row[y] - penalty);
+        if (s != INT32_MIN) heap_offer(heap, &size, k, (ranked){y, s});
+    }
+    int32_t total = extra_count;
+    for (int32_t at = 0; at < W; at++) total += __builtin_popcountll(allowed[at]);
+    *allowed_out = total;
+
+    // This person's items; the pivot is the set criterion with the largest weight × cap.
+    int32_t goals[256], skills[256], likes[256], circles[256];
+    if (t->words * 64 > 256 || t->interest_words * 64 > 256 || t->group_words * 64 > 256) return -1;
+    const int32_t goal_count = items_of(t->goals, x, t->words, goals);
+    const int32_t skill_count = items_of(t->skills, x, t->words, skills);
+    const int32_t like_count = items_of(t->interests, x, t->interest_words, likes);
+    const int32_t circle_count = items_of(t->groups, x, t->group_words, circles);
+    // Highest level each set criterion can reach with this person (a level counts shared items).
+    const int32_t reach[5] = {cap32(4, goal_count + skill_count), cap32(3, goal_count), cap32(3, skill_count),
+                              cap32(3, like_count), cap32(2, circle_count)};
+    // The pivots: the two set criteria with the largest weight × reach.
+    int32_t pivot[2] = {-1, -1};
+    for (int32_t p = 0; p < 2; p++) {
+        int32_t best = 0;
+        for (int32_t c = 0; c < 5; c++) {
+            if (c != pivot[0] && w[c] > 0 && w[c] * reach[c] > best) { best = w[c] * reach[c]; pivot[p] = c; }
+        }
+    }
+    // P(y), computed for everyone: the pivots' exact points plus the exact department,
+    // location and time-zone points, shifted to start at 0. Every other criterion adds at
+    // most `rest` (its largest value for anyone), so score(x, y) <= P(y) + rest.
+    const int use_department = w[5] != w[6], use_location = w[7] != w[8];
+    int32_t rest = 0;
+    for (int32_t c = 0; c < 5; c++) if (c != pivot[0] && c != pivot[1]) rest += max32(0, w[c] * reach[c]);
+    rest += use_department ? cap32(w[5], w[6]) : w[5];
+    rest += use_location ? cap32(w[7], w[8]) : w[7];
+    rest += cap32(0, 2 * w[9]) + max32(0, 2 * w[12]);
+    {
+        const int32_t sx = t->seniority[x];
+        int32_t top = 0;  // people of unknown seniority add nothing
+        for (int32_t j = 0; j < e->seniority_count && sx >= 0; j++) {
+            const int32_t sy = e->seniority_value[j];
+            if (sy < 0) continue;
+            const uint32_t d = distance32(sx, sy);
+            const int32_t gap = (int32_t)d;
+            top = max32(top, w[10] * (d == 0 ? 2 : d == 1 ? 1 : 0) + w[11] * (gap <= 0 ? 0 : (gap < 3 ? gap : 3)));
+        }
+        rest += top;
+    }
+    int64_t p_max = (use_department ? labs((long)w[5] - w[6]) : 0) + (use_location ? labs((long)w[7] - w[8]) : 0) + 2 * labs((long)w[9]);
+    for (int32_t p = 0; p < 2; p++) if (pivot[p] >= 0) p_max += (int64_t)w[pivot[p]] * reach[pivot[p]];
+    int32_t p_planes = 1;
+    while (p_planes < 10 && ((int64_t)1 << p_planes) <= p_max) p_planes++;
+    if (((int64_t)1 << p_planes) <= p_max) return -1;
+    uint64_t *p_plane = counter;  // p_planes planes of W words
+    const uint64_t *same_zone = e->offset_map + (int64_t)e->offset_index[x] * W;
+    const uint64_t *near_zone = e->near_map + (int64_t)e->offset_index[x] * W;
+    {
+        const uint64_t *maps[2][2] = {{NULL, NULL}, {NULL, NULL}};
+        const int32_t *lists[2][2] = {{NULL, NULL}, {NULL, NULL}};
+        int32_t counts[2][2] = {{0, 0}, {0, 0}};
+        for (int32_t p = 0; p < 2; p++) {
+            switch (pivot[p]) {
+            case -1: break;
+            case 0: maps[p][0] = e->skill_map; lists[p][0] = goals; counts[p][0] = goal_count;
+                    maps[p][1] = e->goal_map; lists[p][1] = skills; counts[p][1] = skill_count; break;
+            case 1: maps[p][0] = e->goal_map; lists[p][0] = goals; counts[p][0] = goal_count; break;
+            case 2: maps[p][0] = e->skill_map; lists[p][0] = skills; counts[p][0] = skill_count; break;
+            case 3: maps[p][0] = e->interest_map; lists[p][0] = likes; counts[p][0] = like_count; break;
+            default: maps[p][0] = e->group_map; lists[p][0] = circles; counts[p][0] = circle_count; break;
+            }
+        }
+        const v4 zero = {0, 0, 0, 0}, ones = ~zero;
+        for (int32_t at = 0; at < W; at += 4) {
+            v4 acc[10];
+            for (int32_t r = 0; r < p_planes; r++) acc[r] = zero;
+            for (int32_t p = 0; p < 2; p++) {
+                if (pivot[p] < 0) continue;
+                v4 c0 = zero, c1 = zero, c2 = zero;
+                for (int32_t m = 0; m < 2; m++) {
+                    for (int32_t i = 0; i < counts[p][m]; i++) count3(&c0, &c1, &c2, load4(maps[p][m] + (int64_t)lists[p][m][i] * W + at));
+                }
+                // level = min(reach, hits): people at or above the reach take its bits.
+                const int32_t top = reach[pivot[p]];
+                const v4 capped = top == 1 ? (c0 | c1 | c2) : top == 2 ? (c1 | c2) : top == 3 ? ((c0 & c1) | c2) : c2;
+                const v4 b0 = (capped & ((top & 1) ? ones : zero)) | (~capped & c0);
+                const v4 b1 = (capped & ((top & 2) ? ones : zero)) | (~capped & c1);
+                const v4 b2 = (capped & ((top & 4) ? ones : zero)) | (~capped & c2);
+                add_scaled(acc, p_planes, w[pivot[p]], b0);
+                add_scaled(acc, p_planes, 2 * w[pivot[p]], b1);
+                add_scaled(acc, p_planes, 4 * w[pivot[p]], b2);
+            }
+            if (use_department) {
+                const v4 same = load4(same_department + at);
+                add_scaled(acc, p_planes, (int32_t)labs((long)w[5] - w[6]), w[5] > w[6] ? same : ~same);
+            }
+            if (use_location) {
+                const v4 same = load4(same_location + at);
+                add_scaled(acc, p_planes, (int32_t)labs((long)w[7] - w[8]), w[7] > w[8] ? same : ~same);
+            }
+            if (w[9] > 0) {
+                add_scaled(acc, p_planes, w[9], load4(near_zone + at));
+                add_scaled(acc, p_planes, 2 * w[9], load4(same_zone + at));
+            } else if (w[9] < 0) {
+                add_scaled(acc, p_planes, -w[9], load4(near_zone + at));
+                add_scaled(acc, p_planes, -2 * w[9], ~(load4(same_zone + at) | load4(near_zone + at)));
+            }
+            for (int32_t r = 0; r < p_planes; r++) store4(p_plane + (int64_t)r * W + at, acc[r]);
+        }
+    }
+
+    // Scoring one by one costs about what the bit-sliced row costs for a twelfth of the row.
+    const int64_t budget = e->sliceable ? n / 12 + 64 : INT64_MAX;
+    int64_t scored = 0;
+    // Pass 1 takes everyone with P at least `guess` (from the previous row's k-th best: it
+    // only splits the work, the result does not depend on it); pass 2 everyone whose bound
+    // reaches the k-th best found, when pass 1 did not settle it. Everyone left out has a
+    // bound below the final k-th best (a bound equal to it could still win a tie on the lower
+    // index, so it is taken).
+    const int32_t guess = *hint == INT32_MIN ? (int32_t)(p_max / 2) : *hint - 2;
+    for (int32_t pass = 0; pass < 2; pass++) {
+        int64_t from = guess, to = INT64_MAX;  // P in [from, to)
+        if (pass == 1) {
+            if (size == k && (int64_t)heap[0].score >= (int64_t)guess + rest) break;
+            to = guess;
+            from = size == k ? (int64_t)heap[0].score - rest : INT64_MIN;
+        }
+        // P lies in 0...p_max: clip the range, and skip it when nobody can be in it.
+        if (from < 0) from = 0;
+        if (from > p_max || from >= to) continue;
+        const int32_t lo = (int32_t)from, hi = to > p_max ? -1 : (int32_t)to;
+        int32_t count = 0;
+        for (int32_t at = 0; at < W; at++) {
+            uint64_t m = allowed[at];
+            if (!m) continue;
+            if (lo > 0) m &= at_least(p_plane, W, p_planes, at, lo);
+            if (hi >= 0) m &= ~at_least(p_plane, W, p_planes, at, hi);
+            while (m) {
+                candidates[count++] = at * 64 + __builtin_ctzll(m);
+                m &= m - 1;
+            }
+        }
+        if (scored + count > budget) {
+            *pruned_out = 0;
+            *scored_out = scored;
+            return row_body(e, x, k, avoid, avoid_count, earlier, earlier_count, relieved, penalty, scratch, allowed_out,
+                            out_vertex, out_score);
+        }
+        scored += count;
+        tandem_score_row(t, x, 0, candidates, count, row);
+        for (int32_t i = 0; i < count; i++) {
+            const int32_t y = candidates[i];
+            if (row[y] != INT32_MIN) heap_offer(heap, &size, k, (ranked){y, row[y]});
+        }
+    }
+    if (size == k) *hint = heap[0].score - rest;
+    *scored_out = scored + extra_count;
+    qsort(heap, (size_t)size, sizeof(ranked), compare_ranked_vertex);
+    for (int32_t i = 0; i < size; i++) {
+        out_vertex[i] = heap[i].vertex;
+        out_score[i] = heap[i].score;
+    }
+    return size;
+}
+
+typedef int32_t (*pruned_function)(const tandem_sliced *, int32_t, int32_t, const int32_t *, int32_t, const int32_t *,
+                                   int32_t, const uint8_t *, int32_t, uint64_t *, int32_t *, int32_t *, int32_t *,
+                                   int32_t *, int64_t *, int32_t *);
+
+static int32_t pruned_portable(const tandem_sliced *e, int32_t x, int32_t k, const int32_t *avoid, int32_t na,
+                               const int32_t *earlier, int32_t ne, const uint8_t *relieved, int32_t penalty,
+                               uint64_t *scratch, int32_t *allowed, int32_t *ov, int32_t *os, int32_t *pr, int64_t *sc, int32_t *h) {
+    return pruned_body(e, x, k, avoid, na, earlier, ne, relieved, penalty, scratch, allowed, ov, os, pr, sc, h);
+}
+
+#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
+__attribute__((target("popcnt")))
+static int32_t pruned_popcnt(const tandem_sliced *e, int32_t x, int32_t k, const int32_t *avoid, int32_t na,
+                             const int32_t *earlier, int32_t ne, const uint8_t *relieved, int32_t penalty,
+                             uint64_t *scratch, int32_t *allowed, int32_t *ov, int32_t *os, int32_t *pr, int64_t *sc, int32_t *h) {
+    return pruned_body(e, x, k, avoid, na, earlier, ne, relieved, penalty, scratch, allowed, ov, os, pr, sc, h);
+}
+
+__attribute__((target("avx2,popcnt")))
+static int32_t pruned_avx2(const tandem_sliced *e, int32_t x, int32_t k, const int32_t *avoid, int32_t na,
+                           const int32_t *earlier, int32_t ne, const uint8_t *relieved, int32_t penalty,
+                           uint64_t *scratch, int32_t *allowed, int32_t *ov, int32_t *os, int32_t *pr, int64_t *sc, int32_t *h) {
+    return pruned_body(e, x, k, avoid, na, earlier, ne, relieved, penalty, scratch, allowed, ov, os, pr, sc, h);
+}
+#endif
+
+int32_t tandem_sliced_row_pruned(const tandem_sliced *e, int32_t x, int32_t k, const int32_t *avoid, int32_t avoid_count,
+                                 const int32_t *earlier, int32_t earlier_count, const uint8_t *relieved, int32_t penalty,
+                                 uint64_t *scratch, int32_t *allowed, int32_t *out_vertex, int32_t *out_score,
+                                 int32_t *pruned, int64_t *scored, int32_t *hint) {
+    pruned_function f = pruned_portable;
+#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
+    switch (tandem_scoring_level()) {
+    case 2: f = pruned_avx2; break;
+    case 1: f = pruned_popcnt; break;
+    default: break;
+    }
+#endif
+    return f(e, x, k, avoid, avoid_count, earlier, earlier_count, relieved, penalty, scratch, allowed, out_vertex,
+             out_score, pruned, scored, hint);
 }
 
 typedef int32_t (*sliced_function)(const tandem_sliced *, int32_t, int32_t, const int32_t *, int32_t, const int32_t *,

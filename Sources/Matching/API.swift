@@ -97,6 +97,8 @@ public struct PairingResult: Sendable, Equatable {
     public var sitOut: [Int]
     /// Vertices with no allowed partner at all (no edges), or left over when no trio fits.
     public var isolated: [Int]
+    /// The dual solution proving `matching` optimal (see `PairingCertificate`).
+    public var certificate: PairingCertificate?
 
     public init(matching: PairMatching, pairs: [Pair], trios: [[Int]], sitOut: [Int], isolated: [Int]) {
         self.matching = matching
@@ -105,6 +107,41 @@ public struct PairingResult: Sendable, Equatable {
         self.sitOut = sitOut
         self.isolated = isolated
     }
+}
+
+/// The dual solution of a maximum-weight maximum-cardinality matching (Edmonds' blossom
+/// algorithm), all values doubled so that they stay integers. With `y` the vertex duals,
+/// `z` the blossom duals and `B(v)` the blossoms holding `v` (its innermost blossom and that
+/// blossom's ancestors), it proves a matching M of the graph optimal when:
+/// - every edge (u, v, w) has y[u] + y[v] + Σ z over the blossoms holding both ends ≥ 2w;
+/// - every z ≥ 0;
+/// - 2·w(M) = Σ y + Σ z_B·⌊|B|/2⌋ − (n − 2|M|)·min(y) (then no matching of |M| edges is
+///   heavier);
+/// - |M| = (n + |X| − odd(G − X)) / 2 for the barrier X (Tutte–Berge: no matching is larger).
+public struct MatchingDuals: Sendable, Equatable {
+    /// Doubled vertex duals, one per vertex.
+    public var vertexDual: [Int]
+    /// Each blossom's parent blossom (-1 at the top) and doubled dual.
+    public var blossomParent: [Int]
+    public var blossomDual: [Int]
+    /// Each vertex's innermost blossom, or -1.
+    public var vertexBlossom: [Int]
+    /// A Tutte–Berge barrier: vertices whose removal leaves enough odd components.
+    public var barrier: [Int]
+}
+
+/// What `solvePairing` proves: its final solve was a maximum-weight maximum-cardinality
+/// matching of the candidate graph, modified as recorded here.
+public struct PairingCertificate: Sendable, Equatable {
+    public var duals: MatchingDuals
+    /// With a sit-out (odd count, `.sitOut`): an extra vertex, numbered `vertexCount`,
+    /// joined to each vertex of `sitOutJoined` by an edge of this weight; the person the
+    /// solver matched with it sits out (`sitOutMate`).
+    public var sitOutWeight: Int?
+    public var sitOutJoined: [Int]
+    public var sitOutMate: Int?
+    /// With fairness: candidate edges below this score were removed before the final solve.
+    public var floor: Int?
 }
 
 /// Mentor → mentee assignment with per-mentor capacity.

@@ -35,10 +35,16 @@ public func solvePairing(_ problem: PairingProblem) -> PairingResult {
     }
     let solverCount = dummy == nil ? n : n + 1
 
-    var solved = maximumWeightMatching(vertexCount: solverCount, edges: solverEdges)
+    var (solved, duals) = certifiedMaximumWeightMatching(vertexCount: solverCount, edges: solverEdges)
+    var floorUsed: Int?
     if problem.fairness, let floor = fairFloor(vertexCount: solverCount, edges: solverEdges, dummy: dummy, unconstrained: solved) {
-        solved = maximumWeightMatching(vertexCount: solverCount, edges: solverEdges.filter { $0.u == dummy || $0.v == dummy || $0.weight >= floor })
+        (solved, duals) = certifiedMaximumWeightMatching(vertexCount: solverCount, edges: solverEdges.filter { $0.u == dummy || $0.v == dummy || $0.weight >= floor })
+        floorUsed = floor
     }
+    let dummyEdges = solverEdges[graph.count...]
+    let certificate = PairingCertificate(
+        duals: duals, sitOutWeight: dummy == nil ? nil : dummyEdges.first?.weight,
+        sitOutJoined: dummy == nil ? [] : dummyEdges.map(\.u), sitOutMate: dummy.flatMap { solved.mate[$0] }, floor: floorUsed)
     if let dummy {
         if let partner = solved.mate[dummy] { solved.mate[partner] = nil }
         solved.mate.removeLast()
@@ -59,7 +65,9 @@ public func solvePairing(_ problem: PairingProblem) -> PairingResult {
         pairs = formed.pairs
         isolated = (isolated + formed.unplaced).sorted()
     }
-    return PairingResult(matching: solved, pairs: pairs, trios: trios, sitOut: sitOut, isolated: isolated)
+    var result = PairingResult(matching: solved, pairs: pairs, trios: trios, sitOut: sitOut, isolated: isolated)
+    result.certificate = certificate
+    return result
 }
 
 /// The highest floor on real edge weights that still allows a matching as large as

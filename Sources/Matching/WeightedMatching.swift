@@ -19,6 +19,25 @@ public func maximumWeightMatching(vertexCount: Int, edges: [WeightedEdge], maxim
     return result
 }
 
+/// `maximumWeightMatching` with maximum cardinality, and the dual solution that proves the
+/// result optimal (see `MatchingDuals`).
+public func certifiedMaximumWeightMatching(vertexCount: Int, edges: [WeightedEdge]) -> (PairMatching, MatchingDuals) {
+    let graph = simpleEdges(vertexCount: vertexCount, edges)
+    var matcher = BlossomMatcher(vertexCount: vertexCount, edges: graph, maximumCardinality: true)
+    matcher.run()
+    let result = matcher.result
+    let certificate = matcher.certificate()
+    #if DEBUG
+    if graph.count <= 50_000 {
+        assert(certificate.proves(vertexCount: vertexCount, edges: graph, mate: result.mate, maximumCardinality: true),
+               "matching failed its optimality certificate")
+    }
+    #endif
+    return (result, MatchingDuals(vertexDual: certificate.vertexDual, blossomParent: certificate.blossomParent,
+                                  blossomDual: certificate.blossomDual, vertexBlossom: certificate.vertexParent,
+                                  barrier: certificate.barrier ?? []))
+}
+
 /// True when `matching` is a valid matching of the graph and as good as possible: the
 /// heaviest matching, or with `maximumCardinality` the heaviest among those with the most
 /// pairs. The proof is a dual solution checked from scratch (weighted LP duality plus a

@@ -52,6 +52,8 @@ public struct BuildReport: Sendable {
     public var diagnostics: [Diagnostic] = []
     /// Lock files written under Content/matches/ (relative paths).
     public var locksWritten: [String] = []
+    /// Per program: how its candidate graph was found (for `--verbose`).
+    public var candidates: [(program: String, info: CandidateInfo)] = []
     public var succeeded: Bool { !diagnostics.contains { $0.severity == .error } }
     public var totalSeconds: Double { stageSeconds.reduce(0) { $0 + $1.seconds } }
 
@@ -75,7 +77,9 @@ public enum Pipeline {
         let (portal, locks) = timed("load", &report, progress) { load(root, bag) }
         report.participants = portal.participants.count
         guard !bag.hasErrors else { return nil }
-        return timed("match", &report, progress) { match(portal, locks: locks, now: now, bag: bag) }
+        let matches = timed("match", &report, progress) { match(portal, locks: locks, now: now, bag: bag) }
+        report.candidates = matches.compactMap { m in m.candidates.map { (m.program.slug, $0) } }
+        return matches
     }
 
     static func load(_ root: URL, _ bag: DiagnosticBag) -> (Portal, [String: ProgramLocks]) {
@@ -119,6 +123,11 @@ public enum Pipeline {
         report.participants = portal.participants.count
         let theme = timed("templates", &report, options.progress) { Theme.load(portalRoot: options.root, bag: bag) }
         guard !bag.hasErrors else { report.diagnostics = bag.sorted(); return report }
+        if let problem = SiteWriter.forbiddenOutput(options.output, root: options.root) {
+            bag.error(problem, at: nil, hint: "choose an output folder outside Content/ and Templates/ (the default is Site/)")
+            report.diagnostics = bag.sorted()
+            return report
+        }
         let writer = SiteWriter(output: options.output)
         writer.progress = options.progress
         // Taking stock of the kept previous site (a walk of every file in it).
@@ -157,6 +166,7 @@ public enum Pipeline {
             return options.writeLocks ? writeLocks(matches, root: options.root, bag: bag) : []
         }
         report.locksWritten = locksWritten
+        report.candidates = matches.compactMap { m in m.candidates.map { (m.program.slug, $0) } }
         report.diagnostics = bag.sorted()
         return report
     }

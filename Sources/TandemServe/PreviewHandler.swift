@@ -35,7 +35,9 @@ struct PreviewHandler: HTTPHandler {
         }
         if isDirectory.boolValue {
             // Pages link relatively, so a folder must be addressed with its trailing slash.
-            if !request.path.hasSuffix("/") {
+            // FlyingFox's `path` is standardised, which drops a trailing slash: look at the
+            // target as sent, or `/folder/` would be sent to itself forever.
+            if !request.target.path().hasSuffix("/") {
                 return HTTPResponse(statusCode: .movedPermanently, headers: HTTPHeaders([.location: request.path + "/"]))
             }
             file = file.appendingPathComponent("index.html")

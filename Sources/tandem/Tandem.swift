@@ -29,6 +29,14 @@ func emit(_ diagnostics: [Diagnostic], limit: Int = 50) {
 
 func printStages(_ report: BuildReport) {
     for (stage, seconds) in report.stageSeconds { print("  " + stage.padding(toLength: 10, withPad: " ", startingAt: 0) + String(format: "%8.3f s", seconds)) }
+    printCandidates(report)
+}
+
+/// Which candidate path each program took (every path is exact; see CandidateMethod).
+func printCandidates(_ report: BuildReport) {
+    for (program, info) in report.candidates {
+        print("  candidates of \(program): \(info.summary)" + String(format: ", %.3f s", info.seconds))
+    }
 }
 
 extension FileHandle: @retroactive TextOutputStream {
@@ -85,6 +93,7 @@ struct Match: ParsableCommand {
     @Option(name: .shortAndLong, help: "Only this program (its slug).") var program: String?
     @Flag(help: "Print the candidate graph and the matching as JSON.") var json = false
     @Flag(help: "Write the lock files of rounds not locked yet (or changed by the roster) under Content/matches/.") var lock = false
+    @Flag(name: .shortAndLong, help: "Print the time of each stage and how each program's candidates were found (to stderr).") var verbose = false
 
     func run() throws {
         var report = BuildReport()
@@ -103,6 +112,13 @@ struct Match: ParsableCommand {
             }
         }
         print(json ? AuditJSON.render(matches) : MatchTable.render(matches), terminator: json ? "\n" : "")
+        if verbose {
+            var err = FileHandle.standardError
+            for (stage, seconds) in report.stageSeconds { print("  " + stage.padding(toLength: 10, withPad: " ", startingAt: 0) + String(format: "%8.3f s", seconds), to: &err) }
+            for m in matches {
+                if let info = m.candidates { print("  candidates of \(m.program.slug): \(info.summary)" + String(format: ", %.3f s", info.seconds), to: &err) }
+            }
+        }
         if lock {
             let written = Pipeline.writeLocks(matches, root: options.root, bag: bag)
             emit(bag.sorted().filter { $0.severity == .error })

@@ -191,3 +191,41 @@ func accountsForEveryone(_ r: PairingResult, n: Int) -> Bool {
         #expect(pods == solvePods(unitCount: units, podSize: size, moveBudget: 5_000) { x, y in (x * 31 + y * 17) % 13 })
     }
 }
+
+/// The certificate `solvePairing` hands out (the one `tandem match --json` prints) proves its
+/// final solve optimal once the solver's graph is rebuilt from the certificate alone: the
+/// candidate edges above the fairness floor, plus the sit-out vertex and its edges.
+@Test func pairingCertificateProvesTheSolversGraph() throws {
+    var rng = SplitMix64(seed: 21)
+    var sitOuts = 0, floors = 0
+    for trial in 0..<60 {
+        let n = 5 + rng.below(24)
+        var edges: [WeightedEdge] = []
+        for u in 0..<n { for v in (u + 1)..<n where rng.below(100) < 35 { edges.append(WeightedEdge(u, v, rng.below(30) - 4)) } }
+        let problem = PairingProblem(vertexCount: n, edges: edges, oddPolicy: trial % 2 == 0 ? .sitOut : .trio,
+                                     fairness: trial % 3 == 0)
+        let result = solvePairing(problem)
+        let c = try #require(result.certificate)
+        var graph = simpleEdges(vertexCount: n, edges).filter { e in c.floor.map { e.weight >= $0 } ?? true }
+        var mate = result.matching.mate
+        var count = n
+        if let weight = c.sitOutWeight {
+            sitOuts += 1
+            count += 1
+            for j in c.sitOutJoined { graph.append(WeightedEdge(j, n, weight)) }
+            mate.append(c.sitOutMate)
+            if let m = c.sitOutMate { mate[m] = n }
+        }
+        if c.floor != nil { floors += 1 }
+        var certificate = MatchingCertificate(vertexDual: c.duals.vertexDual, blossomParent: c.duals.blossomParent,
+                                              blossomDual: c.duals.blossomDual, vertexParent: c.duals.vertexBlossom,
+                                              barrier: c.duals.barrier)
+        #expect(certificate.proves(vertexCount: count, edges: graph, mate: mate, maximumCardinality: true), "trial \(trial)")
+        // A lowered dual of a matched vertex breaks it.
+        if let v = mate.indices.first(where: { mate[$0] != nil }) {
+            certificate.vertexDual[v] -= 2
+            #expect(!certificate.proves(vertexCount: count, edges: graph, mate: mate, maximumCardinality: true), "trial \(trial)")
+        }
+    }
+    #expect(sitOuts > 0 && floors > 0, "the sit-out vertex and the fairness floor were both exercised")
+}

@@ -203,6 +203,62 @@ struct ServeTests {
         }
         #expect(checked > 10)
     }
+
+    /// One request on a fresh connection, as sent (no redirect followed): the status line
+    /// and the headers.
+    /// Runs on a thread of its own: blocking socket calls on the tests' cooperative threads
+    /// would starve the server under test.
+    private func rawRequest(port: UInt16, path: String) async -> (status: String, headers: [String]) {
+        await withCheckedContinuation { continuation in
+            Thread { continuation.resume(returning: Self.blockingRequest(port: port, path: path)) }.start()
+        }
+    }
+
+    private static func blockingRequest(port: UInt16, path: String) -> (status: String, headers: [String]) {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return ("socket() failed", []) }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = port.bigEndian
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else { return ("connect() failed", []) }
+        var timeout = timeval(tv_sec: 5, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        let request = Array("GET \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nConnection: close\r\n\r\n".utf8)
+        _ = request.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) }
+        var response = [UInt8]()
+        var buffer = [UInt8](repeating: 0, count: 65_536)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if n <= 0 { break }
+            response += buffer[..<n]
+        }
+        let head = String(decoding: response, as: UTF8.self).components(separatedBy: "\r\n\r\n").first ?? ""
+        let lines = head.components(separatedBy: "\r\n")
+        return (lines.first ?? "", Array(lines.dropFirst()))
+    }
+
+    @Test("a folder is answered with its index.html at its address with a slash, and redirected there without one")
+    func folderAddresses() async throws {
+        let root = try starterPortal()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let (server, url) = try await startServer(root)
+        let port = UInt16(url.port ?? 0)
+        for folder in ["/programs/coffee-roulette", "/activities"] {
+            let withSlash = await rawRequest(port: port, path: folder + "/")
+            #expect(withSlash.status.hasPrefix("HTTP/1.1 200 "), "\(folder)/: \(withSlash.status)")
+            let without = await rawRequest(port: port, path: folder)
+            #expect(without.status.hasPrefix("HTTP/1.1 301 "), "\(folder): \(without.status)")
+            #expect(without.headers.contains { $0.lowercased() == "location: \(folder)/" }, "\(folder): \(without.headers)")
+        }
+        let page = try await get(url.appendingPathComponent("programs/coffee-roulette/"))
+        #expect(page.status == 200 && page.body.contains("tandem-live-reload"))
+        await server.stop()
+    }
 }
 
 @Suite("serve helpers")

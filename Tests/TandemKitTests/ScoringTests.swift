@@ -36,25 +36,6 @@ import Testing
             #expect(checked == table.count * table.count)
         }
     }
-
-    /// Above the exhaustive limit each person is scored against a sample; the sample is
-    /// deterministic, never contains the person, and includes people whose skills meet their goals.
-    @Test func samplerIsDeterministicAndRelevant() throws {
-        let portal = try TestPortal.small()
-        defer { portal.remove() }
-        let bag = DiagnosticBag()
-        let loaded = PortalLoader.load(root: portal.root, bag: bag)
-        let program = try #require(loaded.programs.first)
-        let table = ScoringTable(program: program, people: loaded.participants)
-        let sampler = CandidateSampler(table)
-        let ada = try #require(table.people.firstIndex { $0.id == "ada" })
-        let bo = try #require(table.people.firstIndex { $0.id == "bo" })
-        let first = sampler.candidates(for: ada)
-        #expect(first == sampler.candidates(for: ada))
-        #expect(!first.contains(Int32(ada)))
-        #expect(first.contains(Int32(bo)))
-        #expect(first == first.sorted() && Set(first).count == first.count)
-    }
 }
 
 /// The C row kernel against the readable reference (`violatedRule`, `level`) on random

@@ -70,4 +70,22 @@ int32_t tandem_sliced_row(const tandem_sliced *engine, int32_t x, int32_t k, con
                           const int32_t *earlier, int32_t earlier_count, const uint8_t *relieved, int32_t penalty,
                           uint64_t *scratch, int32_t *allowed, int32_t *out_vertex, int32_t *out_score);
 
+/// An engine for tandem_sliced_row_pruned only: like tandem_sliced_create, but any weights
+/// (negative ones, tenure) are accepted. tandem_sliced_row must not be called on it.
+tandem_sliced *tandem_sliced_create_pruning(const tandem_scoring *table, int32_t count);
+/// Whether tandem_sliced_row may be called on this engine.
+int32_t tandem_sliced_can_slice(const tandem_sliced *engine);
+
+/// Row `x`'s allowed count and k best (k <= 4096), exactly as tandem_sliced_row gives them
+/// (and tandem_score_row plus tandem_top_k), found by a threshold top-k that scores only
+/// the people who could still beat the k-th best (see tandem_sliced.c). *pruned is 1 when
+/// the row was pruned, 0 when it was scored whole; *scored counts the pairs scored one by
+/// one. *hint carries a guess from row to row (start with INT32_MIN); it only splits the work,
+/// never changes the result. Returns -1 when the engine cannot take the row.
+int32_t tandem_sliced_row_pruned(const tandem_sliced *engine, int32_t x, int32_t k, const int32_t *avoid,
+                                 int32_t avoid_count, const int32_t *earlier, int32_t earlier_count,
+                                 const uint8_t *relieved, int32_t penalty, uint64_t *scratch, int32_t *allowed,
+                                 int32_t *out_vertex, int32_t *out_score, int32_t *pruned, int64_t *scored,
+                                 int32_t *hint);
+
 #endif

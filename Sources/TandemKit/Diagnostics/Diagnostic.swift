@@ -57,6 +57,8 @@ public struct Diagnostic: Sendable, Hashable, CustomStringConvertible {
 /// and the pipeline merges them in file order.
 public final class DiagnosticBag: @unchecked Sendable {
     public private(set) var diagnostics: [Diagnostic] = []
+    /// Work spent on "did you mean" so far (see `hint(for:in:)`).
+    var suggestionWork = 0
 
     public init() {}
 
@@ -99,28 +101,53 @@ public struct BuildFailed: Error, CustomStringConvertible {
 
 enum Suggest {
     /// The closest candidate by edit distance, if it is close enough to be a likely typo.
+    /// `work` counts the characters looked at and the table cells computed, for a caller
+    /// that keeps a budget.
     static func closest(to word: String, in candidates: some Sequence<String>) -> String? {
+        var work = 0
+        return closest(to: word, in: candidates, work: &work)
+    }
+
+    static func closest(to word: String, in candidates: some Sequence<String>, work: inout Int) -> String? {
+        let w = Array(word.lowercased().unicodeScalars)
+        let limit = max(2, word.count / 3)
         var best: (String, Int)?
         for candidate in candidates {
-            let d = editDistance(word.lowercased(), candidate.lowercased())
+            // Looking at a candidate costs its length even when its distance is not computed.
+            work += candidate.utf8.count
+            // Nothing farther than the best so far, or than a likely typo, needs its exact distance.
+            let cutoff = min(limit, best?.1 ?? limit)
+            if abs(candidate.unicodeScalars.count - w.count) > cutoff { continue }
+            let d = editDistance(w, Array(candidate.lowercased().unicodeScalars), cutoff: cutoff, work: &work)
+            if d > cutoff { continue }
             if best == nil || d < best!.1 || (d == best!.1 && candidate < best!.0) { best = (candidate, d) }
         }
-        guard let (name, distance) = best else { return nil }
-        return distance <= max(2, word.count / 3) ? name : nil
+        return best?.0
     }
 
     static func editDistance(_ a: String, _ b: String) -> Int {
-        let x = Array(a.unicodeScalars), y = Array(b.unicodeScalars)
+        var work = 0
+        return editDistance(Array(a.unicodeScalars), Array(b.unicodeScalars), cutoff: Int.max / 2, work: &work)
+    }
+
+    /// Levenshtein distance, or any number above `cutoff` as soon as it must exceed it (the
+    /// lengths differ by more, or a whole row of the table does).
+    static func editDistance(_ x: [Unicode.Scalar], _ y: [Unicode.Scalar], cutoff: Int, work: inout Int) -> Int {
+        if abs(x.count - y.count) > cutoff { return cutoff + 1 }
         if x.isEmpty { return y.count }
         if y.isEmpty { return x.count }
         var previous = Array(0...y.count)
         var current = [Int](repeating: 0, count: y.count + 1)
         for i in 1...x.count {
             current[0] = i
+            var rowMinimum = i
             for j in 1...y.count {
                 let cost = x[i - 1] == y[j - 1] ? 0 : 1
                 current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+                rowMinimum = min(rowMinimum, current[j])
             }
+            work += y.count
+            if rowMinimum > cutoff { return cutoff + 1 }
             swap(&previous, &current)
         }
         return previous[y.count]
@@ -128,5 +155,20 @@ enum Suggest {
 
     static func hint(for word: String, in candidates: some Sequence<String>) -> String? {
         closest(to: word, in: candidates).map { "did you mean '\($0)'?" }
+    }
+}
+
+extension DiagnosticBag {
+    /// Characters and table cells the suggestions of one bag may look at: a fraction of a
+    /// second. A file
+    /// with thousands of unknown names (a manager column of e-mail addresses, thousands of
+    /// unknown programs) would otherwise compare each with every candidate; past the budget
+    /// its errors come without "did you mean".
+    static let suggestionBudget = 40_000_000
+
+    /// "did you mean '…'?" for the closest candidate, while this bag's budget lasts.
+    func hint(for word: String, in candidates: some Sequence<String>) -> String? {
+        guard suggestionWork < DiagnosticBag.suggestionBudget else { return nil }
+        return Suggest.closest(to: word, in: candidates, work: &suggestionWork).map { "did you mean '\($0)'?" }
     }
 }

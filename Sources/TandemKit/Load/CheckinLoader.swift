@@ -59,7 +59,7 @@ enum CheckinLoader {
             let slug = String(name.dropLast(4))
             guard let program = programs[slug] else {
                 bag.warning("check-ins for an unknown program '\(slug)' are ignored", at: SourceLocation(file: path),
-                            hint: Suggest.hint(for: slug, in: programs.keys.sorted()))
+                            hint: bag.hint(for: slug, in: programs.keys.sorted()))
                 continue
             }
             guard let text = files.text(path, bag: bag) else { continue }
@@ -95,7 +95,7 @@ enum CheckinLoader {
             if required {
                 let shown = header.map { "'\($0.text)'" }.joined(separator: ", ")
                 bag.error("no '\(name)' column in the header (found \(shown))", at: SourceLocation(file: file, line: header[0].line, column: header[0].column),
-                          hint: Suggest.hint(for: name, in: header.map(\.text))
+                          hint: bag.hint(for: name, in: header.map(\.text))
                             ?? "name the columns in the program file: checkins: { date: …, participant: …, met: …, rating: …, comment: … }"
                             + (configured.map { " (at \($0))" } ?? ""))
             }
@@ -168,7 +168,7 @@ enum CheckinLoader {
                     continue
                 } else {
                     bag.error("unknown participant '\(who)'", at: whoAt,
-                              hint: Suggest.hint(for: who, in: portal.participants.map(\.id)) ?? "use the participant's id or email from the roster")
+                              hint: bag.hint(for: who, in: portal.participants.map(\.id)) ?? "use the participant's id or email from the roster")
                     ok = false
                 }
             }

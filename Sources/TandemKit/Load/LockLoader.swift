@@ -20,7 +20,7 @@ enum LockLoader {
             guard fm.fileExists(atPath: base.appendingPathComponent(name).path, isDirectory: &isDirectory), isDirectory.boolValue else { continue }
             guard let program = programs[name] else {
                 bag.warning("lock files for an unknown program '\(name)' are ignored", at: SourceLocation(file: "\(folder)/\(name)"),
-                            hint: Suggest.hint(for: name, in: programs.keys.sorted()))
+                            hint: bag.hint(for: name, in: programs.keys.sorted()))
                 continue
             }
             var locks = ProgramLocks()
@@ -79,10 +79,10 @@ enum LockLoader {
                 // and their match is handled as when someone leaves the program.
                 if let listing = portal.rosterListings.first {
                     bag.warning("'\(id)' is no longer in \(listing); handled as leaving the program", at: location,
-                                hint: Suggest.hint(for: id, in: portal.participants.map(\.id)).map { "if this is a typo: \($0)" })
+                                hint: bag.hint(for: id, in: portal.participants.map(\.id)).map { "if this is a typo: \($0)" })
                     return true
                 }
-                let suggestion = Suggest.hint(for: id, in: portal.participants.map(\.id)).map { $0 + " " } ?? ""
+                let suggestion = bag.hint(for: id, in: portal.participants.map(\.id)).map { $0 + " " } ?? ""
                 bag.error("unknown participant '\(id)'", at: location,
                           hint: suggestion + "if '\(id)' has left, delete them here; their partners are matched again on the next build")
                 return false
@@ -102,9 +102,13 @@ enum LockLoader {
             let members = u.stringList("members")
             if members.isEmpty { bag.error("a locked match needs 'members'", at: u.location) }
             // A mentor with capacity for several mentees leads several matches.
-            for (k, m) in members.enumerated() { _ = person(m.value, at: m.location, repeatable: k == 0 && program.format.isMentoring) }
+            var known = true
+            for (k, m) in members.enumerated() { known = person(m.value, at: m.location, repeatable: k == 0 && program.format.isMentoring) && known }
+            if isCurrent, known, program.format.isMentoring, !members.isEmpty {
+                checkRoles(members, at: u.location, program: program, portal: portal, bag: bag)
+            }
             if let kind = u.string("kind"), UnitKind(rawValue: kind) == nil {
-                bag.error("unknown kind '\(kind)'", at: u.location(of: "kind"), hint: Suggest.hint(for: kind, in: ["pair", "trio", "group", "mentoring"]))
+                bag.error("unknown kind '\(kind)'", at: u.location(of: "kind"), hint: bag.hint(for: kind, in: ["pair", "trio", "group", "mentoring"]))
             }
             lock.matches.append(LockedUnit(members: members.map(\.value), score: u.int("score"), added: u.date("added"),
                                            pod: u.int("pod", range: 1...100_000), memberLocations: members.map(\.location), location: u.location))
@@ -125,6 +129,27 @@ enum LockLoader {
             lock.dissolved.append(DissolvedUnit(members: d.stringList("members").map(\.value), reason: d.string("reason") ?? "", date: d.date("on")))
         }
         return bag.errorCount == errorsBefore ? lock : nil
+    }
+
+    /// A mentoring match is `[mentor, mentee]`: its first member must have the role mentor in
+    /// this program and the second mentee, or a mentee could end up with two mentors.
+    private static func checkRoles(_ members: [(value: String, location: SourceLocation)], at location: SourceLocation, program: Program,
+                                   portal: Portal, bag: DiagnosticBag) {
+        let hint = "a mentoring match lists the mentor first, then one mentee: members: [mentor, mentee]"
+        guard members.count == 2 else {
+            bag.error("a mentoring match has a mentor and one mentee, found \(members.count) member\(members.count == 1 ? "" : "s")", at: location, hint: hint)
+            return
+        }
+        // Someone who has left the program is dissolved from the match by the next build,
+        // whatever their role was.
+        func enrolled(_ id: String) -> Bool { portal.participant(id)?.programs.contains(program.slug) ?? false }
+        func role(_ id: String) -> MentoringRole? { portal.participant(id)?.roles[program.slug] }
+        if enrolled(members[0].value), role(members[0].value) != .mentor {
+            bag.error("'\(members[0].value)' is listed first, as the mentor, but is not a mentor in '\(program.slug)'", at: members[0].location, hint: hint)
+        }
+        if enrolled(members[1].value), role(members[1].value) == .mentor {
+            bag.error("'\(members[1].value)' is listed as the mentee, but is a mentor in '\(program.slug)'", at: members[1].location, hint: hint)
+        }
     }
 
     private static func sequence(_ r: MappingReader, _ key: String) -> [YAMLNode] {

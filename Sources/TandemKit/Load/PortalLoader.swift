@@ -86,7 +86,7 @@ enum Validator {
                 if manager == p.id {
                     bag.error("'\(p.id)' is listed as their own manager", at: at)
                 } else if !idSet.contains(manager) && !unreadable.lost(manager) {
-                    bag.error("unknown manager '\(manager)'", at: at, hint: Suggest.hint(for: manager, in: ids) ?? "managers must be participants on the roster")
+                    bag.error("unknown manager '\(manager)'", at: at, hint: bag.hint(for: manager, in: ids) ?? "managers must be participants on the roster")
                 }
             }
             for (i, other) in p.avoid.enumerated() {
@@ -94,7 +94,7 @@ enum Validator {
                 if other == p.id {
                     bag.error("'\(p.id)' lists themselves in 'avoid'", at: at)
                 } else if !idSet.contains(other) && !unreadable.lost(other) {
-                    bag.error("unknown participant '\(other)' in 'avoid'", at: at, hint: Suggest.hint(for: other, in: ids))
+                    bag.error("unknown participant '\(other)' in 'avoid'", at: at, hint: bag.hint(for: other, in: ids))
                 }
             }
             var enrolled = Set<String>()
@@ -103,7 +103,7 @@ enum Validator {
                 guard let program = programsBySlug[slug] else {
                     if unreadable.programs.contains(slug) { continue }
                     bag.error("unknown program '\(slug)'", at: at,
-                              hint: Suggest.hint(for: slug, in: programsBySlug.keys.sorted()) ?? "programs are the files in Content/programs/")
+                              hint: bag.hint(for: slug, in: programsBySlug.keys.sorted()) ?? "programs are the files in Content/programs/")
                     continue
                 }
                 if !enrolled.insert(slug).inserted {
@@ -118,7 +118,7 @@ enum Validator {
                 let at = p.fieldLocations["roles.\(slug)"]
                 guard let program = programsBySlug[slug] else {
                     if unreadable.programs.contains(slug) { continue }
-                    bag.error("role given for unknown program '\(slug)'", at: at, hint: Suggest.hint(for: slug, in: programsBySlug.keys.sorted()))
+                    bag.error("role given for unknown program '\(slug)'", at: at, hint: bag.hint(for: slug, in: programsBySlug.keys.sorted()))
                     continue
                 }
                 if !program.format.isMentoring {
@@ -136,7 +136,7 @@ enum Validator {
                 guard activitySlugs.contains(slug) else {
                     if unreadable.activities.contains(slug) { continue }
                     bag.error("unknown activity '\(slug)' in the agenda", at: at,
-                              hint: Suggest.hint(for: slug, in: activitySlugs.sorted()) ?? "activities are the files in Content/activities/")
+                              hint: bag.hint(for: slug, in: activitySlugs.sorted()) ?? "activities are the files in Content/activities/")
                     continue
                 }
                 if let activity = portal.activity(slug), !activity.formats.contains(program.format == .groups ? .groups : .pairs), program.format != .groups {

@@ -29,7 +29,7 @@ enum ProgramLoader {
         let formatText = r.string("format") ?? "pairs"
         let format = ProgramFormat(rawValue: formatText) ?? {
             bag.error("unknown format '\(formatText)'", at: r.location(of: "format"),
-                      hint: Suggest.hint(for: formatText, in: ProgramFormat.allCases.map(\.rawValue)) ?? "formats: pairs, groups, mentoring, reverse")
+                      hint: bag.hint(for: formatText, in: ProgramFormat.allCases.map(\.rawValue)) ?? "formats: pairs, groups, mentoring, reverse")
             return .pairs
         }()
         var groupSize = 3...4
@@ -51,7 +51,7 @@ enum ProgramLoader {
         let cadenceText = r.string("cadence") ?? "biweekly"
         let cadence = Cadence(rawValue: cadenceText) ?? {
             bag.error("unknown cadence '\(cadenceText)'", at: r.location(of: "cadence"),
-                      hint: Suggest.hint(for: cadenceText, in: Cadence.allCases.map(\.rawValue)) ?? "cadences: weekly, biweekly, monthly")
+                      hint: bag.hint(for: cadenceText, in: Cadence.allCases.map(\.rawValue)) ?? "cadences: weekly, biweekly, monthly")
             return .biweekly
         }()
         let sessionCount = r.int("sessions", required: true, range: 1...52)
@@ -76,7 +76,7 @@ enum ProgramLoader {
         let oddText = r.string("odd") ?? "trio"
         let odd = OddPolicyName(rawValue: oddText) ?? {
             bag.error("'odd' must be 'trio' or 'sit-out', found '\(oddText)'", at: r.location(of: "odd"),
-                      hint: Suggest.hint(for: oddText, in: OddPolicyName.allCases.map(\.rawValue)))
+                      hint: bag.hint(for: oddText, in: OddPolicyName.allCases.map(\.rawValue)))
             return .trio
         }()
         let (weights, rules) = matchSettings(r, format: format, bag: bag)
@@ -95,7 +95,8 @@ enum ProgramLoader {
             timezone: timezone, round: r.int("round", range: 1...1000) ?? 1, oddPolicy: odd,
             fairness: r.bool("fairness") ?? false, candidates: r.int("candidates", range: 1...1000) ?? 24,
             weights: weights, rules: rules, agenda: agenda.map(\.value), pods: format == .pairs ? pods : nil,
-            bodyHTML: Markdown.html(doc.body, allowRawHTML: settings.allowRawHTML), sourceFile: path)
+            bodyHTML: MarkdownLimits.check(doc.body, file: path, firstLine: doc.bodyFirstLine, bag: bag)
+                ? Markdown.html(doc.body, allowRawHTML: settings.allowRawHTML) : "", sourceFile: path)
         program.agendaLocations = agenda.map(\.location)
         if let c = r.mapping("checkins", what: "'checkins'") {
             defer { c.finish(allowed: CheckinColumns.keys) }
@@ -143,7 +144,7 @@ enum ProgramLoader {
             for key in w.keys {
                 guard let criterion = Criterion(rawValue: key) else {
                     bag.error("unknown criterion '\(key)'", at: w.keyLocation(of: key),
-                              hint: Suggest.hint(for: key, in: Criterion.allCases.map(\.rawValue)) ?? "criteria: \(Criterion.allCases.map(\.rawValue).joined(separator: ", "))")
+                              hint: bag.hint(for: key, in: Criterion.allCases.map(\.rawValue)) ?? "criteria: \(Criterion.allCases.map(\.rawValue).joined(separator: ", "))")
                     continue
                 }
                 if let value = w.int(key, range: 0...100) { weights.append((criterion, value)) }
@@ -176,7 +177,7 @@ enum ProgramLoader {
                 bag.error("rule '\(name)' needs a value, e.g. '\(name): \(name == "max_timezone_gap" ? "4h" : "2")'", at: source.location(node))
             default:
                 bag.error("unknown rule '\(string)'", at: source.location(node),
-                          hint: Suggest.hint(for: string, in: known) ?? "rules: \(known.joined(separator: ", "))")
+                          hint: bag.hint(for: string, in: known) ?? "rules: \(known.joined(separator: ", "))")
             }
         } else if let map = node.pairs, map.count == 1 {
             let (keyNode, valueNode) = map[0]
@@ -193,7 +194,7 @@ enum ProgramLoader {
                 bag.error("'min_seniority_gap' must be a whole number, found '\(value)'", at: source.location(valueNode))
             default:
                 bag.error("unknown rule '\(key)'", at: source.location(keyNode),
-                          hint: Suggest.hint(for: key, in: known) ?? "rules: \(known.joined(separator: ", "))")
+                          hint: bag.hint(for: key, in: known) ?? "rules: \(known.joined(separator: ", "))")
             }
         } else {
             bag.error("a rule must be a name such as not_same_team or 'max_timezone_gap: 4h'", at: source.location(node))
@@ -216,7 +217,15 @@ enum ActivityLoader {
         return activity(path: path, text: text, settings: settings, bag: bag)
     }
 
+    /// Guide names the site's own pages take in `activities/` (the list and the printable deck).
+    static let reservedSlugs = ["index", "print"]
+
     static func activity(path: String, text: String, settings: PortalSettings, bag: DiagnosticBag) -> Activity? {
+        if reservedSlugs.contains(ProgramLoader.slug(of: path)) {
+            bag.error("an activity guide may not be named '\(ProgramLoader.slug(of: path))': activities/\(ProgramLoader.slug(of: path)).html is the site's \(ProgramLoader.slug(of: path) == "index" ? "list of guides" : "printable deck of cards")",
+                      at: SourceLocation(file: path), hint: "rename the file, e.g. to \(ProgramLoader.slug(of: path))-guide.md")
+            return nil
+        }
         guard let page = FrontMatterPage.open(path: path, text: text, kind: "activity", article: "an",
                                               needs: "a title", bag: bag) else { return nil }
         let (slug, r, doc) = (page.slug, page.reader, page.document)
@@ -232,7 +241,7 @@ enum ActivityLoader {
         for item in r.stringList("formats") {
             guard let f = ProgramFormat(rawValue: item.value), f == .pairs || f == .groups else {
                 bag.error("activity formats are 'pairs' and 'groups', found '\(item.value)'", at: item.location,
-                          hint: Suggest.hint(for: item.value, in: ["pairs", "groups"]))
+                          hint: bag.hint(for: item.value, in: ["pairs", "groups"]))
                 continue
             }
             formats.insert(f)
@@ -256,7 +265,8 @@ enum ActivityLoader {
             durationMinutes: duration, formats: formats, materials: r.stringList("materials").map(\.value),
             prep: r.string("prep"), followUp: r.string("follow_up"), questions: r.stringList("questions").map(\.value),
             traits: traits, prompts: r.stringList("prompts").map(\.value),
-            bodyHTML: Markdown.html(doc.body, allowRawHTML: settings.allowRawHTML), sourceFile: path)
+            bodyHTML: MarkdownLimits.check(doc.body, file: path, firstLine: doc.bodyFirstLine, bag: bag)
+                ? Markdown.html(doc.body, allowRawHTML: settings.allowRawHTML) : "", sourceFile: path)
     }
 }
 
@@ -350,7 +360,7 @@ struct FrontMatterPage {
 
     static func open(path: String, text: String, kind: String, article: String, needs: String, bag: DiagnosticBag) -> FrontMatterPage? {
         let slug = ProgramLoader.slug(of: path)
-        guard RosterLoader.isValidID(slug) else {
+        guard RosterLoader.usesIDCharacters(slug) && !slug.hasPrefix("-") else {
             bag.error("\(kind) file names may only use lowercase letters, digits and '-' (they become page addresses)", at: SourceLocation(file: path))
             return nil
         }

@@ -225,9 +225,15 @@ enum RosterLoader {
         }
     }
 
+    /// Lowercase letters, digits and single '-' between them: no leading or trailing '-' and
+    /// no '--', because pair and group pages join their members' ids with '--' ('ada--bo'),
+    /// which must name one set of people only.
     static func isValidID(_ id: String) -> Bool {
-        !id.isEmpty && id.count <= 64 && !id.hasPrefix("-")
-            && id.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" }
+        usesIDCharacters(id) && !id.hasPrefix("-") && !id.hasSuffix("-") && !id.contains("--")
+    }
+
+    static func usesIDCharacters(_ id: String) -> Bool {
+        !id.isEmpty && id.count <= 64 && id.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" }
     }
 
     /// `partial`: an entry of a roster.yaml that adds to the roster sources; only `id` is required.
@@ -236,9 +242,12 @@ enum RosterLoader {
         defer { r.finish(allowed: keys) }
         let errorsBefore = bag.errorCount
         guard let id = r.string("id", required: true) else { return nil }
-        if !isValidID(id) {
+        if !usesIDCharacters(id) {
             bag.error("participant id '\(id)' may only use lowercase letters, digits and '-'", at: r.location(of: "id"),
                       hint: "ids appear in page addresses, e.g. 'ada-lovelace'")
+        } else if !isValidID(id) {
+            bag.error("participant id '\(id)' may not start or end with '-' or contain '--'", at: r.location(of: "id"),
+                      hint: "pair and group pages join ids with '--' (ada--bo.html), so such an id could give two matches one address")
         }
         let name = r.string("name", required: !partial) ?? id
         let email = r.string("email", required: !partial) ?? ""
@@ -259,7 +268,7 @@ enum RosterLoader {
                 guard let value = roleMap.string(program) else { continue }
                 guard let role = MentoringRole(rawValue: value) else {
                     bag.error("role must be 'mentor' or 'mentee', found '\(value)'", at: roleMap.location(of: program),
-                              hint: Suggest.hint(for: value, in: MentoringRole.allCases.map(\.rawValue)))
+                              hint: bag.hint(for: value, in: MentoringRole.allCases.map(\.rawValue)))
                     continue
                 }
                 roles[program] = role
@@ -269,7 +278,7 @@ enum RosterLoader {
         let privateItems = r.stringList("private")
         for item in privateItems where !privatable.contains(item.value) {
             bag.error("'\(item.value)' cannot be marked private", at: item.location,
-                      hint: Suggest.hint(for: item.value, in: privatable) ?? "private fields: \(privatable.joined(separator: ", "))")
+                      hint: bag.hint(for: item.value, in: privatable) ?? "private fields: \(privatable.joined(separator: ", "))")
         }
         func list(_ key: String) -> [String] {
             // Lists are short: a linear look beats hashing, up to a point.
@@ -295,6 +304,8 @@ enum RosterLoader {
             skills: list("skills"), goals: list("goals"), interests: list("interests"), groups: list("groups"),
             avoid: avoid.map(\.value), link: link, bio: r.string("bio"),
             privateFields: Set(privateItems.map(\.value)), sourceLocation: r.location)
+        checkControlCharacters(p, r, bag: bag)
+        Bidi.isolateDisplayFields(&p)
         p.fieldLocations["id"] = r.location(of: "id")
         p.fieldLocations["manager"] = r.location(of: "manager")
         p.fieldLocations["capacity"] = r.location(of: "capacity")
@@ -306,6 +317,49 @@ enum RosterLoader {
             return nil
         }
         return p
+    }
+
+    /// The first control character of a text other than tab and line feed (C0, DEL, C1
+    /// including U+0085), or nil. Such characters make HTML pages invalid and calendars
+    /// unreadable (RFC 5545 forbids them), so the roster refuses them rather than have
+    /// every output strip them.
+    static func controlCharacter(in text: String) -> Unicode.Scalar? {
+        var text = text
+        let plain = text.withUTF8 { bytes in
+            bytes.allSatisfy { $0 >= 0x20 ? $0 != 0x7F && $0 != 0xC2 && $0 != 0xE2 : $0 == 0x09 || $0 == 0x0A }
+        }
+        if plain { return nil }
+        return text.unicodeScalars.first { s in
+            s.value < 0x20 ? s != "\t" && s != "\n" : (0x7F...0x9F).contains(s.value) || Bidi.isFormattingControl(s)
+        }
+    }
+
+    private static func checkControlCharacters(_ p: Participant, _ r: MappingReader, bag: DiagnosticBag) {
+        func report(_ key: String, _ scalar: Unicode.Scalar, at location: SourceLocation) {
+            let code = "U+" + String(format: "%04X", scalar.value)
+            if Bidi.isFormattingControl(scalar) {
+                bag.error("'\(key)' contains the bidirectional control \(code), which would reorder the text around it on other people's pages",
+                          at: location, hint: "remove it; names in right-to-left scripts need no control characters (Tandem isolates them itself)")
+            } else {
+                bag.error("'\(key)' contains the control character \(code), which pages and calendars cannot show",
+                          at: location, hint: "remove it (escapes such as \\e, \\v or \\x1B in quoted text make one); tabs and line breaks are allowed")
+            }
+        }
+        let fields: [(String, String?)] = [("name", p.name), ("email", p.email), ("pronouns", p.pronouns), ("title", p.title),
+                                          ("department", p.department), ("team", p.team), ("manager", p.manager), ("location", p.location),
+                                          ("bio", p.bio), ("link", p.link)]
+        for (key, value) in fields {
+            // An address that is not plausible is reported as such already.
+            if key == "email", !isPlausibleEmail(p.email) { continue }
+            if let value, let c = controlCharacter(in: value) { report(key, c, at: r.location(of: key)) }
+        }
+        for key in ["skills", "goals", "interests", "groups"] {
+            let values: [String] = key == "skills" ? p.skills : key == "goals" ? p.goals : key == "interests" ? p.interests : p.groups
+            guard values.contains(where: { controlCharacter(in: $0) != nil }) else { continue }
+            for item in r.stringList(key) {
+                if let c = controlCharacter(in: item.value) { report(key, c, at: item.location) }
+            }
+        }
     }
 
     static func isPlausibleEmail(_ s: String) -> Bool {
@@ -344,7 +398,7 @@ enum ZoneName {
     static func check(_ name: String, at location: SourceLocation, bag: DiagnosticBag) {
         guard !isKnown(name) else { return }
         bag.error("unknown time zone '\(name)'", at: location,
-                  hint: Suggest.hint(for: name, in: TimeZone.knownTimeZoneIdentifiers) ?? "use an IANA name such as Europe/London")
+                  hint: bag.hint(for: name, in: TimeZone.knownTimeZoneIdentifiers) ?? "use an IANA name such as Europe/London")
     }
 }
 

@@ -295,7 +295,7 @@ final class MappingReader {
     func finish(allowed: [String]) {
         for entry in entries where !allowed.contains(entry.key) {
             bag.error("unknown key '\(entry.key)' in \(what)", at: source.location(entry.keyNode),
-                      hint: Suggest.hint(for: entry.key, in: allowed) ?? "known keys: \(allowed.joined(separator: ", "))")
+                      hint: bag.hint(for: entry.key, in: allowed) ?? "known keys: \(allowed.joined(separator: ", "))")
         }
     }
 

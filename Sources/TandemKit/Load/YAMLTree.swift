@@ -1,7 +1,7 @@
-import CYaml
+import CLibYAML
 
-/// A composed YAML document in two flat arrays, built from the events of libyaml (the parser
-/// inside Yams). Yams' own `Node` tree costs a class instance per node (its tag), a weak
+/// A composed YAML document in two flat arrays, built from the events of libyaml (Debian's, the
+/// same parser Yams bundles). Yams' own `Node` tree costs a class instance per node (its tag), a weak
 /// anchor reference in every copy and a hashed duplicate-key check per mapping; for a large
 /// roster that was most of the load time.
 ///

@@ -26,9 +26,45 @@ public enum AuditJSON {
             fields.append("\"groups\": [" + m.units.map { "[" + $0.members.map { quote(ids[$0]) }.joined(separator: ", ") + "]" }.joined(separator: ", ") + "]")
             fields.append("\"unmatched\": [" + m.unmatched.map { "{\"id\": \(quote(ids[$0.person])), \"reason\": \(quote($0.reason))}" }.joined(separator: ", ") + "]")
             fields.append("\"objective\": \(m.objective)")
+            if let info = m.candidates {
+                // No candidate is ever sampled or cut: "approximation" stays null (a field kept
+                // so that a reader checks it rather than assumes it).
+                fields.append("\"candidates\": {\"method\": \(quote(info.method.rawValue)), \"k\": \(info.k.map(String.init) ?? "null"), "
+                              + "\"exact\": \(info.exact), \"approximation\": null}")
+            }
+            if m.program.format == .pairs {
+                if let c = m.certificate {
+                    fields.append("\"certificate\": " + certificate(c, ids: ids))
+                } else {
+                    fields.append("\"certificate\": null, \"certificate_note\": "
+                                  + quote(m.round.wasLocked ? "round \(m.program.round) is locked: its pairs come from the lock file, not from a solve in this run" : "no solve in this run"))
+                }
+            }
             programs.append("{" + fields.joined(separator: ", ") + "}")
         }
         return "{\"programs\": [\n" + programs.joined(separator: ",\n") + "\n]}"
+    }
+
+    /// The extra vertex that models a sit-out (not a valid participant id).
+    static let sitOutVertex = "(sit-out)"
+
+    /// The blossom duals proving `pairs` optimal on the candidate graph (README, "Certificate").
+    static func certificate(_ c: PairingCertificate, ids: [String]) -> String {
+        let d = c.duals
+        func name(_ v: Int) -> String { quote(v < ids.count ? ids[v] : sitOutVertex) }
+        var parts = ["\"form\": \"blossom-duals-1\""]
+        parts.append("\"vertex_duals\": [" + d.vertexDual.map(String.init).joined(separator: ", ") + "]")
+        parts.append("\"vertex_blossom\": [" + d.vertexBlossom.map(String.init).joined(separator: ", ") + "]")
+        parts.append("\"blossoms\": [" + zip(d.blossomParent, d.blossomDual).map { "[\($0), \($1)]" }.joined(separator: ", ") + "]")
+        parts.append("\"barrier\": [" + d.barrier.map(name).joined(separator: ", ") + "]")
+        if let weight = c.sitOutWeight {
+            parts.append("\"sit_out\": {\"weight\": \(weight), \"joined\": [" + c.sitOutJoined.map(name).joined(separator: ", ") + "], "
+                         + "\"matched\": \(c.sitOutMate.map(name) ?? "null")}")
+        } else {
+            parts.append("\"sit_out\": null")
+        }
+        parts.append("\"floor\": \(c.floor.map(String.init) ?? "null")")
+        return "{" + parts.joined(separator: ", ") + "}"
     }
 
     static func quote(_ s: String) -> String {

@@ -3,28 +3,84 @@ import Dispatch
 import Foundation
 import Matching
 
+/// How a candidate graph was found. Every method is exact: the graph holds every allowed
+/// pair (`complete`) or each person's k best allowed partners exactly as an all-pairs scan
+/// ranks them (score descending, ties to the lower index), whichever way they were found.
+public enum CandidateMethod: String, Sendable {
+    /// Every allowed pair (small programs).
+    case complete
+    /// Every pair scored (bit-sliced, 64 people per machine word, or the row kernel), each
+    /// person's k best kept.
+    case exhaustive
+    /// Each person's k best by a threshold top-k that skips the people who cannot beat the
+    /// k-th best found (`tandem_sliced_row_pruned`).
+    case pruned
+}
+
+/// What the candidate stage did, for `--verbose`, the report and `match --json`. `wholeRows`
+/// counts rows scored whole (every pair), by whichever method.
+public struct CandidateInfo: Sendable, Equatable {
+    public var method: CandidateMethod
+    /// Partners kept per person (nil for `complete`).
+    public var k: Int?
+    /// Rows found by pruning, and rows the pruned method scored whole (too many people could
+    /// still beat the k-th best, or the weights give nothing to prune on).
+    public var prunedRows = 0, wholeRows = 0
+    /// Pairs scored one by one by the pruned method.
+    public var pairsScored = 0
+    /// Always true: no candidate is ever sampled, capped or cut by time.
+    public var exact: Bool { true }
+    /// Seconds spent finding the candidates.
+    public var seconds = 0.0
+
+    /// One line, for `--verbose` and the report.
+    public var summary: String {
+        switch method {
+        case .complete: return "complete graph (every allowed pair)"
+        case .exhaustive: return "exhaustive top-\(k ?? 0) (exact: every pair scored)"
+        case .pruned:
+            return "pruned top-\(k ?? 0) (exact: threshold top-k): \(prunedRows) rows pruned, \(wholeRows) scored whole, "
+                + String(format: "%.0f pairs scored a pruned row", Double(pairsScored) / Double(max(1, prunedRows)))
+        }
+    }
+}
+
 /// The graph the solver sees: enrolled people as vertices (sorted by id), allowed pairs as
-/// integer-weighted edges. Small programs get every allowed pair; large ones keep each
-/// person's `k` best allowed partners (the union over both ends), in O(n·k) memory.
+/// integer-weighted edges. Small programs get every allowed pair; larger ones keep each
+/// person's `k` best allowed partners (the union over both ends), in O(n·k) memory. The top k
+/// is always exact: up to `exhaustiveLimit` people every pair is scored; beyond it a threshold
+/// top-k finds the same k best without scoring most pairs.
 struct CandidateGraph: Sendable {
     var vertexCount: Int
     var edges: [WeightedEdge]
     /// How many allowed partners each vertex had before any top-k cut (for feasibility reports).
     var allowedCount: [Int]
     var isComplete: Bool
+    var info: CandidateInfo
 
     /// Programs up to this size use all pairs.
     static let completeLimit = 1_500
-    /// Up to this size every allowed pair is scored and each person keeps their exact top k.
-    /// Beyond it (n² pair scores would dominate the build) each person's candidates are those
-    /// whose skills meet their goals or whose goals meet their skills, plus a deterministic
-    /// spread of everyone else; the top k is exact over that sample, and the matching stays
-    /// exact on the graph it is given.
+    /// Up to this size every allowed pair is scored (the bit-sliced row engine, or the row
+    /// kernel) and each person keeps their exact top k. Beyond it the pruned top-k finds the
+    /// same k best without scoring most pairs.
     static let exhaustiveLimit = 12_000
 
-    static func build(_ table: ScoringTable, k: Int) -> CandidateGraph {
+    /// `method` forces `.exhaustive` or `.pruned` (tests); nil chooses by size and weights, or as the
+    /// environment variable TANDEM_CANDIDATES says (`exhaustive` or `pruned`: for benchmarks;
+    /// every method gives the same graph).
+    static func build(_ table: ScoringTable, k: Int, method forced: CandidateMethod? = nil) -> CandidateGraph {
+        let started = DispatchTime.now().uptimeNanoseconds
+        let chosen = forced ?? ProcessInfo.processInfo.environment["TANDEM_CANDIDATES"].flatMap { name in
+            CandidateMethod(rawValue: name).flatMap { $0 == .complete ? nil : $0 }
+        }
+        var graph = make(table, k: k, method: chosen)
+        graph.info.seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+        return graph
+    }
+
+    private static func make(_ table: ScoringTable, k: Int, method forced: CandidateMethod?) -> CandidateGraph {
         let n = table.count
-        if n <= completeLimit {
+        if forced == nil && n <= completeLimit || forced == .complete {
             var edges: [WeightedEdge] = []
             var allowedCount = [Int](repeating: 0, count: n)
             var row = [Int32](repeating: Int32.min, count: n)
@@ -34,43 +90,71 @@ struct CandidateGraph: Sendable {
                     edges.append(WeightedEdge(x, y, Int(row[y])))
                 }
             }
-            return CandidateGraph(vertexCount: n, edges: edges, allowedCount: allowedCount, isComplete: true)
+            return CandidateGraph(vertexCount: n, edges: edges, allowedCount: allowedCount, isComplete: true,
+                                  info: CandidateInfo(method: .complete, k: nil))
         }
-        let sampler = n > exhaustiveLimit ? CandidateSampler(table) : nil
         let k = max(0, k)
-        // Whole rows go through the bit-sliced engine where the table suits it.
-        let sliced = sampler == nil && k > 0 ? table.slicedRows() : nil
+        // Above the exhaustive limit the pruned top-k (its own engine, any weights); up to it,
+        // whole rows through the bit-sliced engine where the table suits it (non-negative
+        // weights, tenure unweighted), else the row kernel. All exact. On the synthetic
+        // portals (Benchmarks/make_portal.py) the pruned top-k and the bit-sliced scan of
+        // every pair take about the same time at 50,000 and 100,000 people (paired runs on a
+        // shared machine went either way); against the row kernel (negative weights, tenure)
+        // the pruned top-k is several times faster.
+        let (sliced, pruning): (SlicedRows?, SlicedRows?) = {
+            guard k > 0 else { return (nil, nil) }
+            if forced == .pruned || (forced == nil && n > exhaustiveLimit), let pruning = table.slicedRows(pruning: true) {
+                return (nil, pruning)
+            }
+            return (table.slicedRows(), nil)
+        }()
         // Rows are independent: score them in parallel, keep the k best per row (flat, k
         // slots a row), merge in row order.
         var chosen = [Int32](repeating: 0, count: n * k), chosenScore = [Int32](repeating: 0, count: n * k)
         var taken = [Int32](repeating: 0, count: n), counts = [Int](repeating: 0, count: n)
+        let chunkCount = chunks(of: n).count
+        var stats = [(pruned: Int, whole: Int, scored: Int)](repeating: (0, 0, 0), count: chunkCount)
         chosen.withUnsafeMutableBufferPointer { chosenBuffer in
             chosenScore.withUnsafeMutableBufferPointer { scoreBuffer in
                 taken.withUnsafeMutableBufferPointer { takenBuffer in
                     counts.withUnsafeMutableBufferPointer { countBuffer in
-                        nonisolated(unsafe) let vb = chosenBuffer, sb = scoreBuffer, tb = takenBuffer, cb = countBuffer
-                        forEachChunk(of: n) { _, range in
-                            var row: [Int32] = []
-                            var selector = TopSelector(table: table, k: k)
-                            var scratch: [UInt64] = [], marks: [UInt64] = []
-                            for x in range {
-                                if let sliced, let (allowed, count) = sliced.row(x, k: k, scratch: &scratch, vertices: vb.baseAddress! + x * k,
-                                                                                scores: sb.baseAddress! + x * k) {
-                                    cb[x] = allowed
-                                    tb[x] = Int32(count)
-                                    continue
+                        stats.withUnsafeMutableBufferPointer { statBuffer in
+                            nonisolated(unsafe) let vb = chosenBuffer, sb = scoreBuffer, tb = takenBuffer, cb = countBuffer, st = statBuffer
+                            forEachChunk(of: n) { c, range in
+                                var row: [Int32] = []
+                                var selector = TopSelector(table: table, k: k)
+                                var scratch: [UInt64] = []
+                                var hint = Int32.min
+                                for x in range {
+                                    if let pruning, let found = pruning.prunedRow(x, k: k, scratch: &scratch, hint: &hint, vertices: vb.baseAddress! + x * k,
+                                                                                   scores: sb.baseAddress! + x * k) {
+                                        cb[x] = found.allowed
+                                        tb[x] = Int32(found.taken)
+                                        if found.pruned { st[c].pruned += 1 } else { st[c].whole += 1 }
+                                        st[c].scored += found.scored
+                                        continue
+                                    }
+                                    if let sliced, let (allowed, count) = sliced.row(x, k: k, scratch: &scratch, vertices: vb.baseAddress! + x * k,
+                                                                                    scores: sb.baseAddress! + x * k) {
+                                        cb[x] = allowed
+                                        tb[x] = Int32(count)
+                                        st[c].whole += 1
+                                        continue
+                                    }
+                                    if row.isEmpty { row = [Int32](repeating: Int32.min, count: n) }
+                                    cb[x] = table.scanRow(x, into: &row)
+                                    tb[x] = selector.select(row, candidates: nil, count: n,
+                                                            into: vb.baseAddress! + x * k, scores: sb.baseAddress! + x * k)
+                                    st[c].whole += 1
                                 }
-                                if row.isEmpty { row = [Int32](repeating: Int32.min, count: n) }
-                                let candidates = sampler?.candidates(for: x, marks: &marks)
-                                cb[x] = table.scanRow(x, candidates: candidates, into: &row)
-                                tb[x] = selector.select(row, candidates: candidates, count: n,
-                                                        into: vb.baseAddress! + x * k, scores: sb.baseAddress! + x * k)
                             }
                         }
                     }
                 }
             }
         }
+        var info = CandidateInfo(method: pruning != nil ? .pruned : .exhaustive, k: k)
+        for s in stats { info.prunedRows += s.pruned; info.wholeRows += s.whole; info.pairsScored += s.scored }
         // Each edge (u, v) with u < v, bucketed by u, then sorted by v within the bucket; an
         // edge chosen from both ends appears twice with the same score and is kept once.
         var start = [Int](repeating: 0, count: n + 1)
@@ -95,7 +179,7 @@ struct CandidateGraph: Sendable {
                 edges.append(WeightedEdge(u, Int(bucket[i].v), Int(bucket[i].w)))
             }
         }
-        return CandidateGraph(vertexCount: n, edges: edges, allowedCount: counts, isComplete: false)
+        return CandidateGraph(vertexCount: n, edges: edges, allowedCount: counts, isComplete: false, info: info)
     }
 
     /// Consecutive ranges covering 0..<n, a few per core, for `forEachChunk`.
@@ -159,86 +243,6 @@ struct TopSelector {
             scores[i] = Int32(item.0)
         }
         return Int32(items.count)
-    }
-}
-
-/// Candidate lists for very large programs: for each of a person's goals, a window of the
-/// people who list it as a skill (and the other way round), then a fixed-stride spread over
-/// everyone. Windows start at a position derived from the person's index, so different
-/// people see different slices of a popular skill, and the result never depends on timing.
-struct CandidateSampler: Sendable {
-    private let holdersOfSkill: [[Int32]]
-    private let holdersOfGoal: [[Int32]]
-    private let goalsOf: [[Int32]]
-    private let skillsOf: [[Int32]]
-    private let n: Int
-    static let window = 48
-    static let spread = 192
-
-    init(_ table: ScoringTable) {
-        var vocabulary: [String: Int32] = [:]
-        func code(_ s: String) -> Int32 {
-            if let c = vocabulary[s] { return c }
-            let c = Int32(vocabulary.count)
-            vocabulary[s] = c
-            return c
-        }
-        var goalsOf: [[Int32]] = [], skillsOf: [[Int32]] = []
-        for p in table.people {
-            goalsOf.append(p.goals.map(code))
-            skillsOf.append(p.skills.map(code))
-        }
-        var bySkill = [[Int32]](repeating: [], count: vocabulary.count)
-        var byGoal = [[Int32]](repeating: [], count: vocabulary.count)
-        for (i, skills) in skillsOf.enumerated() { for s in skills { bySkill[Int(s)].append(Int32(i)) } }
-        for (i, goals) in goalsOf.enumerated() { for g in goals { byGoal[Int(g)].append(Int32(i)) } }
-        holdersOfSkill = bySkill
-        holdersOfGoal = byGoal
-        self.goalsOf = goalsOf
-        self.skillsOf = skillsOf
-        n = table.count
-    }
-
-    func candidates(for x: Int) -> [Int32] {
-        var marks: [UInt64] = []
-        return candidates(for: x, marks: &marks)
-    }
-
-    /// The candidates of `x`, sorted, without duplicates or `x` itself. `marks` is scratch
-    /// (a bit per person, left all zero): marking and reading the marked words back in
-    /// order sorts and removes duplicates in one go.
-    func candidates(for x: Int, marks: inout [UInt64]) -> [Int32] {
-        let words = (n + 63) / 64
-        if marks.count < words { marks = [UInt64](repeating: 0, count: words) }
-        var unique: [Int32] = []
-        unique.reserveCapacity(CandidateSampler.window * 8 + CandidateSampler.spread)
-        marks.withUnsafeMutableBufferPointer { m in
-            func take(_ list: [Int32]) {
-                guard !list.isEmpty else { return }
-                let start = (x &* 2_654_435_761) % list.count
-                for i in 0..<min(CandidateSampler.window, list.count) {
-                    let y = Int(list[(start + i) % list.count])
-                    m[y >> 6] |= 1 << UInt64(y & 63)
-                }
-            }
-            for g in goalsOf[x] { take(holdersOfSkill[Int(g)]) }
-            for s in skillsOf[x] { take(holdersOfGoal[Int(s)]) }
-            let stride = max(1, n / CandidateSampler.spread)
-            for i in 0..<min(n, CandidateSampler.spread) {
-                let y = (x + 1 + i * stride + i) % n
-                m[y >> 6] |= 1 << UInt64(y & 63)
-            }
-            m[x >> 6] &= ~(1 << UInt64(x & 63))
-            for w in 0..<words where m[w] != 0 {
-                var bits = m[w]
-                m[w] = 0
-                while bits != 0 {
-                    unique.append(Int32(w * 64 + bits.trailingZeroBitCount))
-                    bits &= bits - 1
-                }
-            }
-        }
-        return unique
     }
 }
 

@@ -53,6 +53,12 @@ public struct ProgramMatch: Sendable {
     public var round = RoundState()
     /// The scoring the matching used (with this round's history), for checks and the report.
     var table: ScoringTable?
+    /// How the candidate graph was found (nil for groups above `CandidateGraph.completeLimit`,
+    /// which score pairs on demand).
+    public var candidates: CandidateInfo?
+    /// The solver's proof of optimality on the candidate graph (pairs format, solved this
+    /// run; nil when the round comes from its lock file).
+    public var certificate: PairingCertificate?
 }
 
 enum ProgramMatcher {
@@ -203,6 +209,8 @@ enum ProgramMatcher {
         var result = empty(table)
         result.edges = graph.edges
         result.allowedCount = graph.allowedCount
+        result.candidates = graph.info
+        result.certificate = solved.certificate
         result.solverPairs = solved.matching.pairs
         result.units = solved.pairs.map { unit([$0.a, $0.b], kind: .pair, table: table) }
             + solved.trios.map { unit($0, kind: .trio, table: table) }
@@ -261,6 +269,7 @@ enum ProgramMatcher {
             let graph = CandidateGraph.build(table, k: program.candidates)
             result.edges = graph.edges
             result.allowedCount = graph.allowedCount
+            result.candidates = graph.info
         }
         result.units = solved.groups.map { unit($0, kind: .group, table: table) }.sorted { $0.id < $1.id }
         result.unmatched = solved.unplaced.map { Unmatched(person: $0, reason: "no group could take them without breaking a rule") }
@@ -346,14 +355,26 @@ enum ProgramMatcher {
         return (mentors, mentees, edges, allowedCount)
     }
 
+    /// The mentoring graph's method: every allowed pair while dense, else each mentee's k
+    /// best mentors with every mentor scored.
+    static func mentoringInfo(_ table: ScoringTable) -> CandidateInfo {
+        let mentors = table.isMentor.filter { $0 }.count
+        return mentors * (table.count - mentors) <= denseMentoringLimit ? CandidateInfo(method: .complete, k: nil)
+            : CandidateInfo(method: .exhaustive, k: max(0, table.program.candidates))
+    }
+
     static func matchMentoring(_ table: ScoringTable) -> ProgramMatch {
+        let started = DispatchTime.now().uptimeNanoseconds
         let (mentors, mentees, edges, allowedCount) = mentoringGraph(table)
+        var info = mentoringInfo(table)
+        info.seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
         let solved = solveMentoring(MentoringProblem(
             mentorCount: mentors.count, menteeCount: mentees.count,
             capacity: mentors.map { table.people[$0].capacity }, edges: edges))
         var result = empty(table)
         result.edges = edges.map { WeightedEdge(mentors[$0.u], mentees[$0.v], $0.weight) }
         result.allowedCount = allowedCount
+        result.candidates = info
         for (j, mentor) in solved.mentorOf.enumerated() {
             if let mentor {
                 result.units.append(unit([mentors[mentor], mentees[j]], kind: .mentoring, table: table))

@@ -149,9 +149,11 @@ enum Reconcile {
     static func result(from lock: RoundLock, table: ScoringTable, solved: ProgramMatch? = nil) -> ProgramMatch {
         let index = Dictionary(uniqueKeysWithValues: table.people.enumerated().map { ($1.id, $0) })
         var result = ProgramMatcher.empty(table)
-        let graph = solved.map { ($0.edges, $0.allowedCount) } ?? candidates(table)
+        let graph = solved.map { ($0.edges, $0.allowedCount, $0.candidates) } ?? candidates(table)
         result.edges = graph.0
         result.allowedCount = graph.1
+        result.candidates = graph.2
+        result.certificate = solved?.certificate
         result.units = lock.matches.compactMap { entry in
             let members = entry.members.compactMap { index[$0] }
             return members.count == entry.members.count ? ProgramMatcher.unit(members, kind: kind(members, table.program), table: table) : nil
@@ -165,18 +167,18 @@ enum Reconcile {
     }
 
     /// The candidate graph and allowed counts the report and `match --json` show.
-    private static func candidates(_ table: ScoringTable) -> (edges: [WeightedEdge], allowedCount: [Int]) {
+    private static func candidates(_ table: ScoringTable) -> (edges: [WeightedEdge], allowedCount: [Int], info: CandidateInfo?) {
         switch table.program.format {
         case .pairs:
             let g = CandidateGraph.build(table, k: table.program.candidates)
-            return (g.edges, g.allowedCount)
+            return (g.edges, g.allowedCount, g.info)
         case .groups:
-            guard table.count <= CandidateGraph.completeLimit else { return ([], []) }
+            guard table.count <= CandidateGraph.completeLimit else { return ([], [], nil) }
             let g = CandidateGraph.build(table, k: table.program.candidates)
-            return (g.edges, g.allowedCount)
+            return (g.edges, g.allowedCount, g.info)
         case .mentoring, .reverse:
             let g = ProgramMatcher.mentoringGraph(table)
-            return (g.edges.map { WeightedEdge(g.mentors[$0.u], g.mentees[$0.v], $0.weight) }, g.allowedCount)
+            return (g.edges.map { WeightedEdge(g.mentors[$0.u], g.mentees[$0.v], $0.weight) }, g.allowedCount, ProgramMatcher.mentoringInfo(table))
         }
     }
 

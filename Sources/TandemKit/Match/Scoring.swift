@@ -248,8 +248,9 @@ struct ScoringTable: Sendable {
 
     /// The bit-sliced row engine for this table (exhaustive top-k rows), or nil when the
     /// table does not suit it (see `tandem_sliced_create`).
-    func slicedRows() -> SlicedRows? {
-        guard columns.bounds != nil, let engine = columns.makeSliced(count: count) else { return nil }
+    /// With `pruning`, an engine for `SlicedRows.prunedRow` alone, which takes any weights.
+    func slicedRows(pruning: Bool = false) -> SlicedRows? {
+        guard columns.bounds != nil, let engine = columns.makeSliced(count: count, pruning: pruning) else { return nil }
         var relieved = [UInt8](repeating: 0, count: count)
         for x in repeatAllowed where x >= 0 && x < count { relieved[x] = 1 }
         return SlicedRows(engine: engine, columns: columns, avoid: avoidNeighbours,
@@ -409,8 +410,8 @@ final class ScoringColumns: @unchecked Sendable {
     static var kernelLevel: Int { Int(tandem_scoring_level()) }
     static func forceKernelLevel(_ level: Int?) { tandem_scoring_force_level(Int32(level ?? -1)) }
 
-    func makeSliced(count: Int) -> OpaquePointer? {
-        withUnsafePointer(to: header) { tandem_sliced_create($0, Int32(count)) }
+    func makeSliced(count: Int, pruning: Bool = false) -> OpaquePointer? {
+        withUnsafePointer(to: header) { pruning ? tandem_sliced_create_pruning($0, Int32(count)) : tandem_sliced_create($0, Int32(count)) }
     }
 
     func scoreRow(_ x: Int32, asMentee: Bool, candidates: UnsafePointer<Int32>?, count: Int32, out: UnsafeMutablePointer<Int32>) -> Int32 {
@@ -459,5 +460,32 @@ final class SlicedRows: @unchecked Sendable {
             }
         }
         return taken < 0 ? nil : (Int(allowed), Int(taken))
+    }
+
+    /// Whether `row` may be called (an engine made with `pruning` may refuse it).
+    var canSlice: Bool { tandem_sliced_can_slice(engine) != 0 }
+
+    /// Row `x` as `row` gives it, found by the threshold top-k of `tandem_sliced_row_pruned`:
+    /// `pruned` tells whether the row was pruned or scored whole, `scored` how many pairs
+    /// were scored one by one. Nil when the engine cannot take this row.
+    /// `hint` is carried from row to row (start with `Int32.min`): it splits the work, never
+    /// changes the result.
+    func prunedRow(_ x: Int, k: Int, scratch: inout [UInt64], hint: inout Int32, vertices: UnsafeMutablePointer<Int32>,
+                   scores: UnsafeMutablePointer<Int32>) -> (allowed: Int, taken: Int, pruned: Bool, scored: Int)? {
+        if scratch.count < scratchWords { scratch = [UInt64](repeating: 0, count: scratchWords) }
+        var allowed: Int32 = 0, pruned: Int32 = 0, scored: Int64 = 0
+        let avoiding = avoid[x], partners = earlier[x] ?? []
+        let taken = avoiding.withUnsafeBufferPointer { a in
+            partners.withUnsafeBufferPointer { e in
+                relieved.withUnsafeBufferPointer { r in
+                    scratch.withUnsafeMutableBufferPointer { s in
+                        tandem_sliced_row_pruned(engine, Int32(x), Int32(k), a.baseAddress, Int32(a.count), e.baseAddress, Int32(e.count),
+                                                 r.baseAddress, Int32(ScoringTable.repeatPenalty), s.baseAddress, &allowed, vertices, scores,
+                                                 &pruned, &scored, &hint)
+                    }
+                }
+            }
+        }
+        return taken < 0 ? nil : (Int(allowed), Int(taken), pruned != 0, Int(scored))
     }
 }

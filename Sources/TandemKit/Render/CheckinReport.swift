@@ -55,7 +55,7 @@ extension Pages {
         c["ratingChart"] = Charts.line(averages, label: "Average rating per session")
         c["comments"] = comments.sorted { ($0.row.date.dayNumber, $0.row.location) < ($1.row.date.dayNumber, $1.row.location) }.map { entry -> ViewObject in
             ["date": entry.row.date.shortText, "session": entry.session + 1,
-             "name": portal.participant(entry.row.participant)?.name ?? entry.row.participant, "text": entry.row.comment ?? ""]
+             "name": portal.participant(entry.row.participant)?.name ?? entry.row.participant, "text": Bidi.isolateFreeText(entry.row.comment ?? "")]
         }
         c["hasComments"] = !comments.isEmpty
         c["checkinRows"] = imported.rows.count

@@ -27,6 +27,13 @@ enum Explain {
             let end = utf8[start...].firstIndex(of: 0x20) ?? utf8.endIndex
             return String(p.name[start..<end])
         }
+        // A name isolated at load (see `Bidi`): the first word of what is inside, isolated
+        // again, so that the isolate is never left open.
+        let scalars = p.name.unicodeScalars
+        if scalars.first == Bidi.firstStrongIsolate, scalars.last == Bidi.popDirectionalIsolate, scalars.count >= 2 {
+            let inner = String(String.UnicodeScalarView(scalars.dropFirst().dropLast()))
+            return Bidi.isolate(String(inner.split(separator: " ").first ?? Substring(inner)))
+        }
         return String(p.name.split(separator: " ").first ?? Substring(p.name))
     }
 
@@ -94,6 +101,16 @@ enum Explain {
             for s in sentences { out.append((s, part.points)) }
         }
         return out
+    }
+
+    /// The reason someone has no match, as their own page says it. The matcher's reason
+    /// names the rules that excluded their candidates and how many ("avoid excludes 1"); a
+    /// count can give away someone else's private field (an avoid list, a private team or
+    /// time zone), so the page keeps only the sentence before the details. The report and
+    /// the lock file keep the whole reason.
+    static func participantReason(_ reason: String) -> String {
+        guard let open = reason.range(of: " (") else { return reason }
+        return String(reason[..<open.lowerBound])
     }
 
     /// Short phrases for "what you have in common".

@@ -234,7 +234,7 @@ struct Pages {
         c["matchVerb"] = b.match.unitsOf[i].count == 1 && b.match.units[b.match.unitsOf[i][0]].members.count > 2
             ? "you meet with" : role == .mentee ? "your mentor is" : role == .mentor ? "you mentor" : "you are paired with"
         if let reason = b.match.unmatched.first(where: { $0.person == i })?.reason, matches.isEmpty {
-            c["unmatchedReason"] = reason
+            c["unmatchedReason"] = Explain.participantReason(reason)
         }
         let showZone = !me.isPrivate("timezone")
         let zone = me.timezone

@@ -15,6 +15,12 @@ extension Pages {
         c["unitCount"] = m.units.count
         c["objective"] = m.objective
         c["candidateEdges"] = m.edges.count
+        // Large programs: say how the candidates were found (never sampled, so the matching is
+        // optimal over everyone's exact top k).
+        if let info = m.candidates, info.method != .complete, let k = info.k {
+            c["candidateNote"] = "Candidates: each person's \(k) best allowed partners, found exactly "
+                + (info.method == .pruned ? "by a threshold top-k" : "by scoring every pair") + "; nothing was sampled."
+        }
         let pairScores = m.units.flatMap { $0.pairScores.map(\.score.total) }
         c["histogram"] = Charts.histogram(pairScores, label: "Pair scores")
         c["mixing"] = Charts.mixing(m)

@@ -26,9 +26,19 @@ struct Theme: Sendable {
             bag.warning("the built-in theme is missing next to the tandem executable; only the portal's Templates/ is used", at: nil)
         }
         for (directory, label) in layers {
+            let isPortal = label == "Templates"
+            // The portal's Templates/ may itself be a link that stays inside the portal (the
+            // demo's is); nothing under it may be a link at all, or a special file: a linked
+            // asset would publish any file the build can read.
+            if isPortal, FileManager.default.fileExists(atPath: directory.path),
+               !ContentFiles(root: portalRoot).isInsidePortal(directory) {
+                bag.error("refusing to read templates from a folder that leads outside the portal (symbolic link?)", at: SourceLocation(file: label))
+                continue
+            }
             guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory.path) else { continue }
             for name in names.sorted() where name.hasSuffix(".mustache") {
                 let file = "\(label)/\(name)"
+                if isPortal, !isPlainFile(directory.appendingPathComponent(name), label: file, bag: bag) { continue }
                 guard let data = FileManager.default.contents(atPath: directory.appendingPathComponent(name).path),
                       let text = String(data: data, encoding: .utf8) else {
                     bag.error("cannot read template (is it UTF-8?)", at: SourceLocation(file: file))
@@ -37,7 +47,13 @@ struct Theme: Sendable {
                 sources[String(name.dropLast(9))] = (text, file)
             }
             let assetDirectory = directory.appendingPathComponent("assets")
+            if isPortal, isLink(assetDirectory) {
+                bag.error("refusing to follow a symbolic link under Templates/", at: SourceLocation(file: "\(label)/assets"),
+                          hint: "copy the files into Templates/ instead of linking them")
+                continue
+            }
             for name in ((try? FileManager.default.contentsOfDirectory(atPath: assetDirectory.path)) ?? []).sorted() where !name.hasPrefix(".") {
+                if isPortal, !isPlainFile(assetDirectory.appendingPathComponent(name), label: "\(label)/assets/\(name)", bag: bag) { continue }
                 if let data = FileManager.default.contents(atPath: assetDirectory.appendingPathComponent(name).path) {
                     assets[name] = ([UInt8](data), "\(label)/assets/\(name)")
                 }
@@ -55,7 +71,7 @@ struct Theme: Sendable {
             }
             for (partial, line, column) in partialReferences(in: source.text) where sources[partial] == nil {
                 bag.error("template uses the partial '\(partial)', which does not exist", at: SourceLocation(file: source.file, line: line, column: column),
-                          hint: Suggest.hint(for: partial, in: sources.keys))
+                          hint: bag.hint(for: partial, in: sources.keys))
             }
         }
         for name in pageTemplates where sources[name] == nil {
@@ -70,6 +86,31 @@ struct Theme: Sendable {
             theme.fingerprint.combine(source.text)
         }
         return theme
+    }
+
+    static func isLink(_ url: URL) -> Bool {
+        var info = stat()
+        return lstat(url.path, &info) == 0 && info.st_mode & S_IFMT == S_IFLNK
+    }
+
+    /// True for a regular file that is not a symbolic link; anything else under the portal's
+    /// `Templates/` is reported (a folder inside `assets/` is ignored, as it always was).
+    private static func isPlainFile(_ url: URL, label: String, bag: DiagnosticBag) -> Bool {
+        var info = stat()
+        guard lstat(url.path, &info) == 0 else {
+            bag.error("cannot read file: \(String(cString: strerror(errno)))", at: SourceLocation(file: label))
+            return false
+        }
+        switch info.st_mode & S_IFMT {
+        case S_IFREG: return true
+        case S_IFLNK:
+            bag.error("refusing to follow a symbolic link under Templates/", at: SourceLocation(file: label),
+                      hint: "copy the file into Templates/ instead of linking it")
+        case S_IFDIR:
+            if label.hasSuffix(".mustache") { bag.error("expected a file, found a folder", at: SourceLocation(file: label)) }
+        default: bag.error("expected a file, found a special file (pipe, socket or device)", at: SourceLocation(file: label))
+        }
+        return false
     }
 
     private static func describe(_ error: Error) -> String {

@@ -6,7 +6,7 @@ import Foundation
 enum LockWriter {
     static func render(_ lock: RoundLock, title: String) -> String {
         var out = """
-        # Locked matches of "\(title.replacingOccurrences(of: "\n", with: " "))", round \(lock.round).
+        # Locked matches of "\(commentText(title))", round \(lock.round).
         # Written by `tandem build`; later builds reuse these matches verbatim. When people join or
         # leave, only they and the partners they leave behind are matched again, and this file says so.
         # Raise the program's `round` to match everyone again without repeating these pairs.
@@ -28,12 +28,12 @@ enum LockWriter {
         }
         for (key, people) in [("sat_out", lock.satOut), ("unmatched", lock.unmatched)] where !people.isEmpty {
             out += "\(key):\n"
-            for p in people { out += "  - id: \(p.id)\n    reason: \(quote(p.reason))\n" }
+            for p in people { out += "  - id: \(p.id)\n    reason: \(quote(p.reason.trimmedFast(newlines: true)))\n" }
         }
         if !lock.dissolved.isEmpty {
             out += "dissolved:\n"
             for d in lock.dissolved {
-                out += "  - members: [\(d.members.joined(separator: ", "))]\n    reason: \(quote(d.reason))\n"
+                out += "  - members: [\(d.members.joined(separator: ", "))]\n    reason: \(quote(d.reason.trimmedFast(newlines: true)))\n"
                 if let date = d.date { out += "    on: \(date)\n" }
             }
         }
@@ -48,7 +48,27 @@ enum LockWriter {
         }
     }
 
-    /// A double-quoted YAML scalar.
+    /// True for what may stand as itself in a YAML file: not a line break of YAML's
+    /// (LF, CR, U+0085, U+2028, U+2029), not a character YAML forbids in a stream (C0 and C1
+    /// controls but tab, DEL, U+FEFF, U+FFFE, U+FFFF). libyaml ends a comment at any of the
+    /// line breaks and refuses the file on the others.
+    static func standsForItself(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x09, 0x20...0x7E, 0xA0...0x2027, 0x202A...0xFEFE, 0xFF00...0xFFFD, 0x10000...: return true
+        default: return false
+        }
+    }
+
+    /// Text for the comment line: anything that would end the line or that YAML refuses
+    /// becomes a space.
+    static func commentText(_ text: String) -> String {
+        var out = ""
+        out.unicodeScalars.append(contentsOf: text.unicodeScalars.map { standsForItself($0) && $0 != "\t" ? $0 : " " })
+        return out
+    }
+
+    /// A double-quoted YAML scalar: reads back as exactly `text`. (Reasons are written trimmed,
+    /// as the lock loader reads every text, so a written file reads back as itself.)
     static func quote(_ text: String) -> String {
         var out = "\""
         for scalar in text.unicodeScalars {
@@ -57,7 +77,11 @@ enum LockWriter {
             case "\\": out += "\\\\"
             case "\n": out += "\\n"
             case "\t": out += "\\t"
-            case _ where scalar.value < 0x20 || scalar.value == 0x7F: out += String(format: "\\x%02X", scalar.value)
+            case "\u{85}": out += "\\N"
+            case "\u{2028}": out += "\\L"
+            case "\u{2029}": out += "\\P"
+            case _ where scalar.value <= 0xFF && !standsForItself(scalar): out += String(format: "\\x%02X", scalar.value)
+            case _ where !standsForItself(scalar): out += String(format: "\\u%04X", scalar.value)
             default: out.unicodeScalars.append(scalar)
             }
         }

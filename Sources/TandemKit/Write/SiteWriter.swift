@@ -66,8 +66,15 @@ final class SiteWriter: @unchecked Sendable {
         }
         // One build at a time per output: the folder it builds in is shared.
         lockDescriptor = open(lockFile.path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        if lockDescriptor < 0 || flock(lockDescriptor, LOCK_EX | LOCK_NB) != 0 {
-            bag.error("another tandem build is writing \(output.path) right now", at: nil)
+        if lockDescriptor < 0 {
+            // Not a busy site: the folder the output sits in cannot be written at all.
+            bag.error("cannot write beside the output folder: \(lockFile.path): \(String(cString: strerror(errno)))", at: nil,
+                      hint: "tandem writes the site and its lock, kept build and page record in \(output.deletingLastPathComponent().path)")
+            return
+        }
+        if flock(lockDescriptor, LOCK_EX | LOCK_NB) != 0 {
+            bag.error(errno == EWOULDBLOCK ? "another tandem build is writing \(output.path) right now"
+                                           : "cannot lock \(lockFile.path): \(String(cString: strerror(errno)))", at: nil)
             return
         }
         removeLeftovers()
@@ -79,6 +86,37 @@ final class SiteWriter: @unchecked Sendable {
                 bag.error("cannot create the staging folder \(staging.path): \(error.localizedDescription)", at: nil)
             }
         }
+    }
+
+    /// Why `output` may not hold the site, or nil: it must lie neither inside the portal's
+    /// `Content/` or `Templates/` nor contain either (the swap would replace them). Paths
+    /// are compared with symbolic links resolved, an output that does not exist yet by its
+    /// nearest existing parent.
+    static func forbiddenOutput(_ output: URL, root: URL) -> String? {
+        func resolved(_ url: URL) -> String {
+            var existing = url.standardizedFileURL
+            var rest: [String] = []
+            while !FileManager.default.fileExists(atPath: existing.path), existing.path != "/" {
+                rest.insert(existing.lastPathComponent, at: 0)
+                existing = existing.deletingLastPathComponent()
+            }
+            var path = existing.resolvingSymlinksInPath().path
+            for part in rest { path += (path.hasSuffix("/") ? "" : "/") + part }
+            return path
+        }
+        let out = resolved(output)
+        for folder in ["Content", "Templates"] {
+            // Also when the folder does not exist yet: a site written to Templates/ would
+            // become the next build's theme.
+            let inner = resolved(root.appendingPathComponent(folder))
+            if out == inner || out.hasPrefix(inner + "/") {
+                return "refusing to build into \(output.path): it is inside the portal's \(folder)/ folder"
+            }
+            if inner.hasPrefix(out + "/") || out == "/" {
+                return "refusing to build into \(output.path): it contains the portal's \(folder)/ folder, which the new site would replace"
+            }
+        }
+        return nil
     }
 
     /// Takes stock of the kept previous build. Anything in it that is not a plain file or
@@ -153,6 +191,7 @@ final class SiteWriter: @unchecked Sendable {
             record("refused to write outside the output folder: \(path)")
             return
         }
+        guard claim(path) else { return }
         // Only what the kept build had is recorded: the rest is never removed.
         let mayExist = existingFiles.contains(path)
         if mayExist || !existingDirectories.isEmpty {
@@ -230,8 +269,22 @@ final class SiteWriter: @unchecked Sendable {
     /// Counts a file already in the folder as written by this build and leaves it untouched
     /// (the render cache found it current).
     func keep(_ path: String) {
+        guard claim(path) else { return }
         noteWritten(file: path, folder: SiteWriter.parent(path))
         progress?.wroteFile()
+    }
+
+    /// Every path written or kept by this build: page addresses are unique by construction
+    /// (ids without '--', reserved guide names), and this is the net under that: a second
+    /// output at one address fails the build instead of replacing the first.
+    private var claimed = Set<String>()
+
+    private func claim(_ path: String) -> Bool {
+        lock.lock()
+        let fresh = claimed.insert(path).inserted
+        if !fresh { failures.append("two outputs at one address: \(path)") }
+        lock.unlock()
+        return fresh
     }
 
     /// Records that this build wrote `file` (nil: nothing to record for it) and the folders

@@ -1,0 +1,107 @@
+import Foundation
+import Matching
+import Testing
+@testable import TandemKit
+
+/// The pruned top-k (threshold top-k, `tandem_sliced_row_pruned`) against a brute-force
+/// top-k: every pair scored by the row kernel (itself checked against `pairValue` pair by
+/// pair in ScoringKernelTests), the k best kept by a heap under (score descending, vertex
+/// ascending). Random rosters of a few thousand people, every criterion and rule switched on
+/// and off at random, negative weights, tenure, ties, avoid lists and earlier partners.
+@Suite struct TopKTests {
+    typealias Random = ScoringKernelTests.Random
+
+    static func template() throws -> (Program, Participant) {
+        let bag = DiagnosticBag()
+        let portal = PortalLoader.load(root: ScoringTests.repoRoot, bag: bag)
+        return (try #require(portal.programs.first), try #require(portal.participants.first))
+    }
+
+    /// The same people and history under other weights.
+    static func reweighted(_ table: ScoringTable, _ weights: [(Criterion, Int)]) -> ScoringTable {
+        var program = table.program
+        program.weights = weights
+        var copy = ScoringTable(program: program, people: table.people)
+        copy.previousPartners = table.previousPartners
+        copy.repeatAllowed = table.repeatAllowed
+        return copy
+    }
+
+    /// Each person's k best allowed partners by scoring every pair: (allowed counts, edges as
+    /// `CandidateGraph` merges them).
+    static func bruteForce(_ table: ScoringTable, k: Int) -> (allowed: [Int], edges: [WeightedEdge]) {
+        let n = table.count
+        var row = [Int32](repeating: Int32.min, count: n)
+        var allowed = [Int](repeating: 0, count: n)
+        var best: [Pair: Int] = [:]
+        for x in 0..<n {
+            allowed[x] = table.scanRow(x, into: &row)
+            var heap = TopK(k: k)
+            for y in 0..<n where row[y] != Int32.min { heap.offer(score: Int(row[y]), vertex: y) }
+            for (score, y) in heap.items { best[Pair(x, y)] = score }
+        }
+        let edges = best.map { WeightedEdge($0.key.a, $0.key.b, $0.value) }.sorted { ($0.u, $0.v) < ($1.u, $1.v) }
+        return (allowed, edges)
+    }
+
+    static func check(_ table: ScoringTable, k: Int, _ label: String) -> CandidateInfo {
+        let want = bruteForce(table, k: k)
+        let pruned = CandidateGraph.build(table, k: k, method: .pruned)
+        #expect(pruned.info.method == .pruned, "\(label): the pruned engine took the table")
+        #expect(pruned.allowedCount == want.allowed, "\(label): allowed counts")
+        #expect(pruned.edges.count == want.edges.count, "\(label): edge count")
+        // The first difference, rather than two long lists.
+        let differ = zip(pruned.edges, want.edges).first { $0 != $1 }
+        #expect(differ == nil, "\(label): first different edge \(String(describing: differ))")
+        return pruned.info
+    }
+
+    @Test func prunedTopKEqualsBruteForceOnRandomRosters() throws {
+        let template = try Self.template()
+        var rng = Random(state: 2_027)
+        var prunedRows = 0
+        for trial in 0..<8 {
+            let table = ScoringKernelTests.randomTable(&rng, template: template, formats: [.pairs, .groups], people: 1_500...3_000)
+            // Random weights in -40...100 on a random subset of the criteria (negative ones
+            // included), and the table's own draw.
+            var weights: [(Criterion, Int)] = []
+            for c in Criterion.allCases where rng.chance(55) { weights.append((c, rng.below(141) - 40)) }
+            let k = [1, 5, 24, 60][trial % 4]
+            prunedRows += Self.check(table, k: k, "trial \(trial) own weights").prunedRows
+            _ = Self.check(Self.reweighted(table, weights), k: k, "trial \(trial) weights \(weights)")
+        }
+        #expect(prunedRows > 0, "some rows were pruned rather than scored whole")
+    }
+
+    /// Weights that leave nothing or little to prune on, and ties everywhere.
+    @Test func prunedTopKIsExactWhenPruningCannotHelp() throws {
+        let template = try Self.template()
+        var rng = Random(state: 99)
+        let table = ScoringKernelTests.randomTable(&rng, template: template, formats: [.pairs], people: 2_000...2_400)
+        let cases: [(String, [(Criterion, Int)])] = [
+            ("no weights: every score 0", []),
+            ("categorical only", [(.differentDepartment, 3), (.sameTimezone, 2), (.similarSeniority, 1)]),
+            ("tenure only", [(.tenureGap, 4)]),
+            ("all ones: ties", Criterion.allCases.map { ($0, 1) }),
+            ("all negative", Criterion.allCases.map { ($0, -3) }),
+            ("negative pivot candidate", [(.goalsSkills, -5), (.interests, 2), (.sameLocation, 1)]),
+            ("demo-like", [(.goalsSkills, 5), (.sharedGoals, 2), (.interests, 2), (.differentDepartment, 3), (.sameTimezone, 2), (.sharedGroups, 1)]),
+        ]
+        for (label, weights) in cases {
+            for k in [1, 24] { _ = Self.check(Self.reweighted(table, weights), k: k, "\(label) k \(k)") }
+        }
+    }
+
+    /// Below the exhaustive limit nothing changes: the automatic method scores every pair,
+    /// and the pruned method finds the same graph.
+    @Test func automaticMethodBelowTheLimitIsExhaustive() throws {
+        let template = try Self.template()
+        var rng = Random(state: 5)
+        let table = ScoringKernelTests.randomTable(&rng, template: template, formats: [.pairs], people: 1_600...1_700)
+        let automatic = CandidateGraph.build(table, k: 24)
+        #expect(automatic.info.method == .exhaustive)
+        let pruned = CandidateGraph.build(table, k: 24, method: .pruned)
+        #expect(pruned.edges == automatic.edges)
+        #expect(pruned.allowedCount == automatic.allowedCount)
+    }
+}
