@@ -2,12 +2,12 @@
 # Both install what they need on a fresh Debian machine (as root, or with sudo).
 
 SWIFT ?= swift
-APT_PACKAGES := libcmark-gfm-dev libcmark-gfm-extensions-dev libyaml-dev pkg-config tzdata
-PY_PACKAGES := networkx icalendar pyyaml
+APT_PACKAGES := libcmark-gfm-dev libcmark-gfm-extensions-dev libcurl4-openssl-dev libyaml-dev pkg-config tzdata
+PY_PACKAGES := networkx icalendar pyyaml aiosmtpd
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 RELEASE_BIN := .build/release
 
-.PHONY: site test deps pydeps tandem unit crosscheck certificate site-check browser bench clean
+.PHONY: site test deps pydeps tandem unit crosscheck certificate site-check messages browser bench clean
 
 ## Build the demo portal: Content/ + Templates/ → Site/
 site: deps tandem
@@ -16,7 +16,7 @@ site: deps tandem
 ## Run every test: Swift unit/property/end-to-end tests, the networkx cross-check,
 ## the check that the committed Site/ is exactly what the build produces, and the
 ## browser checks (Chromium, Nu HTML checker, axe-core).
-test: deps pydeps unit crosscheck certificate site-check browser
+test: deps pydeps unit crosscheck certificate site-check messages browser
 
 deps:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -24,7 +24,7 @@ deps:
 	  $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; fi
 
 pydeps:
-	@python3 -c "import networkx, icalendar, yaml" 2>/dev/null || python3 -m pip install -q $(PY_PACKAGES)
+	@python3 -c "import networkx, icalendar, yaml, aiosmtpd" 2>/dev/null || python3 -m pip install -q $(PY_PACKAGES)
 
 tandem:
 	$(SWIFT) build -c release --product tandem
@@ -51,6 +51,11 @@ site-check: deps tandem
 	python3 Tests/site/check_site.py Site
 	git diff --exit-code --stat -- Site/ && test -z "$$(git status --porcelain -- Site/)" \
 	  || (echo "Site/ differs from what 'tandem build' produces: rebuild and commit it"; exit 1)
+
+## The outbox and `tandem send` against aiosmtpd on 127.0.0.1: intros, kill and resume,
+## a refused recipient, a roster change.
+messages: deps pydeps tandem
+	python3 Tests/messages/check_send.py $(RELEASE_BIN)/tandem
 
 ## Open the demo site in headless Chromium: what a participant sees, print layout, screenshots
 ## (artifacts/screenshots/), the Nu HTML checker and axe-core. Installs what it needs.

@@ -34,6 +34,12 @@ let package = Package(
             pkgConfig: "yaml-0.1",
             providers: [.apt(["libyaml-dev"])]
         ),
+        // Debian's libcurl: the SMTP client of `tandem send`.
+        .systemLibrary(
+            name: "CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
         // C where Swift cannot go or cannot go fast enough: the atomic directory swap
         // (renameat2, which Swift cannot reach directly) and the scoring kernels that fill a
         // program's candidate graph (a row kernel and a bit-sliced one; see Match/Scoring.swift).
@@ -61,11 +67,14 @@ let package = Package(
             name: "TandemServe",
             dependencies: ["TandemKit", .product(name: "FlyingFox", package: "FlyingFox")]
         ),
+        // `tandem send`: the outbox over SMTP; keeps libcurl out of TandemKit.
+        .target(name: "TandemSend", dependencies: ["TandemKit", "CCurl"]),
         .executableTarget(
             name: "tandem",
             dependencies: [
                 "TandemKit",
                 "TandemServe",
+                "TandemSend",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -10,6 +10,8 @@ public struct BuildOptions: Sendable {
     /// Whether the first build of a round records its matches under Content/matches/.
     /// Previews turn it off so that trying out weights does not freeze a round.
     public var writeLocks: Bool
+    /// Whether a portal with `messages: true` gets its Outbox/ beside the output (previews: no).
+    public var writeOutbox: Bool = true
     /// Filled in as the build runs, for a progress display.
     public var progress: BuildProgress?
 
@@ -54,6 +56,8 @@ public struct BuildReport: Sendable {
     public var locksWritten: [String] = []
     /// Per program: how its candidate graph was found (for `--verbose`).
     public var candidates: [(program: String, info: CandidateInfo)] = []
+    /// Messages written to the outbox (nil: no outbox written).
+    public var messages: Int?
     public var succeeded: Bool { !diagnostics.contains { $0.severity == .error } }
     public var totalSeconds: Double { stageSeconds.reduce(0) { $0 + $1.seconds } }
 
@@ -122,6 +126,12 @@ public enum Pipeline {
         let (portal, locks) = timed("load", &report, options.progress) { load(options.root, bag) }
         report.participants = portal.participants.count
         let theme = timed("templates", &report, options.progress) { Theme.load(portalRoot: options.root, bag: bag) }
+        let outbox = Outbox.folder(beside: options.output)
+        var messageTheme: MessageTheme?
+        if portal.settings.messages && options.writeOutbox && !bag.hasErrors {
+            messageTheme = MessageTheme.load(portalRoot: options.root, bag: bag)
+            Outbox.check(outbox, bag: bag)
+        }
         guard !bag.hasErrors else { report.diagnostics = bag.sorted(); return report }
         if let problem = SiteWriter.forbiddenOutput(options.output, root: options.root) {
             bag.error(problem, at: nil, hint: "choose an output folder outside Content/ and Templates/ (the default is Site/)")
@@ -151,9 +161,9 @@ public enum Pipeline {
                 pool.add(tasks)
             }
         }
+        let model = SiteModel(portal: portal, programs: rendered.all.map(\.built), now: options.now)
         let counts = timed("render", &report, options.progress) { () -> (pages: Int, files: Int) in
             let programs = rendered.all
-            let model = SiteModel(portal: portal, programs: programs.map(\.built), now: options.now)
             let site = Renderer(model: model, theme: theme, writer: writer, cache: cache).runSite()
             return programs.reduce(site) { ($0.pages + $1.pages, $0.files + $1.files) }
         }
@@ -167,6 +177,14 @@ public enum Pipeline {
         }
         report.locksWritten = locksWritten
         report.candidates = matches.compactMap { m in m.candidates.map { (m.program.slug, $0) } }
+        // The outbox only follows a build that succeeded: it describes the site now in place.
+        if let messageTheme, !bag.hasErrors {
+            report.messages = timed("messages", &report, options.progress) { () -> Int in
+                let messages = Outbox.messages(model: model, theme: messageTheme, bag: bag)
+                Outbox.write(messages, to: outbox, bag: bag)
+                return messages.count
+            }
+        }
         report.diagnostics = bag.sorted()
         return report
     }

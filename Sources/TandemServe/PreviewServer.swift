@@ -143,7 +143,7 @@ public actor PreviewServer {
     /// and the server must keep answering meanwhile).
     @discardableResult
     private func rebuild(changed: [String]) async -> BuildReport {
-        let options = BuildOptions(root: portal, output: siteFolder, writeLocks: false)
+        let options = { var o = BuildOptions(root: portal, output: siteFolder, writeLocks: false); o.writeOutbox = false; return o }()
         let report = await withCheckedContinuation { (done: CheckedContinuation<BuildReport, Never>) in
             buildQueue.async { done.resume(returning: Pipeline.build(options)) }
         }

@@ -6,7 +6,7 @@ import TandemKit
 struct Tandem: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Build peer-mentoring program portals: Markdown and YAML in, a static site out.",
-        subcommands: [Build.self, Check.self, Match.self, Roster.self, Serve.self, Init.self],
+        subcommands: [Build.self, Check.self, Match.self, Roster.self, Serve.self, Init.self, Send.self],
         defaultSubcommand: Build.self)
 }
 
@@ -60,6 +60,9 @@ struct Build: ParsableCommand {
         guard report.succeeded else { throw ExitCode(1) }
         if verbose { printStages(report) }
         for path in report.locksWritten { print("Locked matches → \(path)") }
+        if let messages = report.messages {
+            print("Wrote \(messages.formatted()) message\(messages == 1 ? "" : "s") → \(Outbox.folder(beside: build.output).path) (review them, then 'tandem send')")
+        }
         print("Built \(report.pages.formatted()) pages for \(report.participants.formatted()) participants in \(String(format: "%.2f", report.totalSeconds)) s → \(build.output.path)")
     }
 }

@@ -187,7 +187,8 @@ import Testing
                 #expect(lines.count { $0 == "BEGIN:VEVENT" } == 3, "\(path): injected calendar structure")
                 #expect(lines.allSatisfy { !$0.contains("\n") && !$0.contains("\r") })
                 let names = ["BEGIN", "END", "VERSION", "PRODID", "CALSCALE", "X-WR-CALNAME", "X-WR-TIMEZONE", "TZID", "DTSTART", "DTEND",
-                             "TZOFFSETFROM", "TZOFFSETTO", "TZNAME", "UID", "DTSTAMP", "SUMMARY", "DESCRIPTION", "ATTENDEE", "TRANSP", "RRULE"]
+                             "TZOFFSETFROM", "TZOFFSETTO", "TZNAME", "UID", "DTSTAMP", "SUMMARY", "DESCRIPTION", "ATTENDEE", "TRANSP", "RRULE",
+                             "METHOD", "ORGANIZER", "URL", "ACTION", "TRIGGER"]
                 for line in lines {
                     let name = line.prefix { $0 != ":" && $0 != ";" }
                     #expect(names.contains(String(name)), "\(path): unexpected line \(line)")

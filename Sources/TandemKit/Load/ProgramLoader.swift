@@ -4,7 +4,8 @@ import Foundation
 enum ProgramLoader {
     static let folder = "Content/programs"
     static let keys = ["title", "summary", "format", "group_size", "start", "cadence", "sessions", "session_length",
-                       "meeting_time", "timezone", "round", "odd", "fairness", "candidates", "match", "agenda", "pods", "checkins"]
+                       "meeting_time", "timezone", "round", "odd", "fairness", "candidates", "match", "agenda", "pods", "checkins",
+                       "reminders", "follow_up"]
 
     static func load(_ files: ContentFiles, settings: PortalSettings, bag: DiagnosticBag) -> [Program] {
         files.markdownFiles(in: folder).compactMap { program(at: $0, files: files, settings: settings, bag: bag) }
@@ -98,6 +99,17 @@ enum ProgramLoader {
             bodyHTML: MarkdownLimits.check(doc.body, file: path, firstLine: doc.bodyFirstLine, bag: bag)
                 ? Markdown.html(doc.body, allowRawHTML: settings.allowRawHTML) : "", sourceFile: path)
         program.agendaLocations = agenda.map(\.location)
+        if let text = r.string("reminders") {
+            if text == "off" || text == "false" {
+                program.reminderDays = nil
+            } else if text.hasSuffix("d"), let days = Int(text.dropLast()), (1...30).contains(days) {
+                program.reminderDays = days
+            } else {
+                bag.error("'reminders' must be a number of days before each session such as 2d (1d to 30d), or 'off', found '\(text)'",
+                          at: r.location(of: "reminders"))
+            }
+        }
+        program.followUp = r.bool("follow_up") ?? false
         if let c = r.mapping("checkins", what: "'checkins'") {
             defer { c.finish(allowed: CheckinColumns.keys) }
             var columns = CheckinColumns()
@@ -273,7 +285,7 @@ enum ActivityLoader {
 /// Reads the optional `Content/portal.yaml`.
 enum SettingsLoader {
     static let path = "Content/portal.yaml"
-    static let keys = ["title", "tagline", "description", "contact", "base_url", "raw_html", "noindex", "unlisted", "url_secret_file", "roster", "locations"]
+    static let keys = ["title", "tagline", "description", "contact", "base_url", "messages", "raw_html", "noindex", "unlisted", "url_secret_file", "roster", "locations"]
     static let secretVariable = "TANDEM_URL_SECRET"
     static let minimumSecretLength = 16
 
@@ -293,7 +305,30 @@ enum SettingsLoader {
         settings.tagline = r.string("tagline") ?? ""
         settings.description = r.string("description") ?? ""
         settings.contact = r.string("contact")
-        _ = r.string("base_url")
+        let baseText = r.string("base_url")
+        if let base = baseText {
+            if let normalized = baseURL(base) {
+                settings.baseURL = normalized
+            } else {
+                bag.error("'base_url' must be an absolute http:// or https:// address such as https://peers.example.com/, found '\(base)'",
+                          at: r.location(of: "base_url"), hint: "messages, calendars and matches.csv link to pages under it")
+            }
+        }
+        settings.messages = r.bool("messages") ?? false
+        if settings.messages {
+            // Messages link to pages and are sent from the contact address: both are needed.
+            if baseText == nil {
+                bag.error("'messages: true' needs 'base_url', the address the site is published at", at: r.location(of: "messages"),
+                          hint: "add 'base_url: https://peers.example.com/' (every message links to the person's page under it)")
+            }
+            if settings.contact == nil {
+                bag.error("'messages: true' needs 'contact', the address messages are sent from", at: r.location(of: "messages"),
+                          hint: "add 'contact: people@example.com'")
+            } else if let contact = settings.contact, !Pages.isMailAddress(contact) {
+                bag.error("'contact' must be a plain address such as people@example.com when messages are on (it is their sender), found '\(contact)'",
+                          at: r.location(of: "contact"))
+            }
+        }
         settings.allowRawHTML = r.bool("raw_html") ?? false
         settings.noindex = r.bool("noindex") ?? false
         settings.unlisted = r.bool("unlisted") ?? false
@@ -310,6 +345,16 @@ enum SettingsLoader {
                                         files: files, environment: environment, bag: bag)
         }
         return settings
+    }
+
+    /// `base_url` with a trailing slash, or nil unless it is an http(s) address with a host and
+    /// no query, fragment, spaces or control characters.
+    static func baseURL(_ text: String) -> String? {
+        let lower = text.lowercased()
+        guard lower.hasPrefix("https://") || lower.hasPrefix("http://"),
+              !text.unicodeScalars.contains(where: { $0.value <= 0x20 || $0.value == 0x7F || $0 == "?" || $0 == "#" || $0 == "\"" || $0 == "<" || $0 == ">" || $0 == "\\" }),
+              let url = URL(string: text), let host = url.host, !host.isEmpty else { return nil }
+        return text.hasSuffix("/") ? text : text + "/"
     }
 
     /// The key for unlisted page names: TANDEM_URL_SECRET if set, else the file named by

@@ -309,6 +309,7 @@ enum RosterLoader {
         p.fieldLocations["id"] = r.location(of: "id")
         p.fieldLocations["manager"] = r.location(of: "manager")
         p.fieldLocations["capacity"] = r.location(of: "capacity")
+        p.fieldLocations["email"] = r.location(of: "email")
         for (program, loc) in roleLocations { p.fieldLocations["roles.\(program)"] = loc }
         p.listLocations["programs"] = programs.map(\.location)
         p.listLocations["avoid"] = avoid.map(\.location)

@@ -192,6 +192,11 @@ public struct Program: Sendable, Identifiable {
     public var rules: [Rule]
     public var agenda: [String]
     public var pods: Int?
+    /// Days before each session that a reminder goes out and the calendar alarm rings
+    /// (`reminders: 2d`); nil for `reminders: off` (the default).
+    public var reminderDays: Int?
+    /// `follow_up: true`: a message to matches the check-ins list as never having met.
+    public var followUp: Bool = false
     /// Header names of the check-in export (`Content/checkins/<slug>.csv`).
     public var checkinColumns = CheckinColumns()
     public var bodyHTML: String
@@ -248,6 +253,11 @@ public struct PortalSettings: Sendable {
     public var tagline: String = ""
     public var description: String = ""
     public var contact: String?
+    /// The address the site is published at, ending in "/": absolute links in messages,
+    /// calendars and matches.csv. Nil when not given.
+    public var baseURL: String?
+    /// Each build writes Outbox/ beside the site (`messages: true`; needs base_url and contact).
+    public var messages: Bool = false
     public var allowRawHTML: Bool = false
     public var noindex: Bool = false
     /// Participant, agenda and report pages get unguessable names and no page lists people.

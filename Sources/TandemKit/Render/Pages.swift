@@ -345,10 +345,30 @@ struct Pages {
         let attendees = ICalendar.attendeeLines(members.map { attendee(b.match.people[$0]) })
         let events = b.sessions.enumerated().map { k, s in
             ICalendar.Event(shared: shared[k], uid: "\(p.slug)-r\(p.round)-\(unit.id)-\(s.number)@tandem.invalid",
-                            heading: "\(p.title), session \(s.number) of \(b.sessions.count), with \(names).", attendees: attendees)
+                            heading: "\(p.title), session \(s.number) of \(b.sessions.count), with \(names).", attendees: attendees,
+                            url: absoluteURL("programs/\(p.slug)/pairs/\(unitFile(b, unit)).html"))
         } + podEvents(b, u)
-        return ICalendar.document(name: "\(p.title): \(names)", timezone: p.timezone, events: events)
+        return ICalendar.document(name: "\(p.title): \(names)", timezone: p.timezone, events: events, extras: calendarExtras(b))
     }
+
+    /// The organizer (the portal's contact, when it is an e-mail address) and the alarm.
+    func calendarExtras(_ b: BuiltProgram) -> ICalendar.Extras {
+        var extras = ICalendar.Extras(alarmDays: b.program.reminderDays)
+        if let contact = portal.settings.contact, Pages.isMailAddress(contact) {
+            extras.organizer = contact
+        }
+        return extras
+    }
+
+    /// A bare address such as people@example.com: one '@', no spaces, quotes or brackets.
+    static func isMailAddress(_ text: String) -> Bool {
+        let parts = text.split(separator: "@", omittingEmptySubsequences: false)
+        return parts.count == 2 && !parts[0].isEmpty && parts[1].contains(".")
+            && text.unicodeScalars.allSatisfy { $0.value > 0x20 && $0.value < 0x7F && !"\"<>(),;:[]\\".unicodeScalars.contains($0) }
+    }
+
+    /// `path` (relative to the site's root) under the portal's base_url; nil without one.
+    func absoluteURL(_ path: String) -> String? { portal.settings.baseURL.map { $0 + path } }
 
     /// A calendar attendee: name, and e-mail unless private.
     func attendee(_ p: Participant) -> (String, String?) { (p.name, p.isPrivate("email") ? nil : p.email) }

@@ -162,7 +162,7 @@ extension Pages {
         return b.podSessions.enumerated().map { k, s in
             ICalendar.Event(shared: shared[k], uid: "\(p.slug)-r\(p.round)-pod-\(pod.number)-\(s.number)@tandem.invalid",
                             heading: "\(p.title), pod \(pod.number), pod session \(s.number) of \(b.podSessions.count), with \(names).",
-                            attendees: attendees)
+                            attendees: attendees, url: absoluteURL("programs/\(p.slug)/pods/\(podFile(b, pod)).html"))
         }
     }
 }

@@ -125,19 +125,26 @@ extension Pages {
     /// prefixed with an apostrophe.
     func csv(_ b: BuiltProgram) -> String {
         let m = b.match
-        var lines = ["id,name,email,program,round,partner_ids,score"]
+        var lines = ["id,name,email,program,round,partner_ids,score,page_url"]
         for (i, p) in m.people.enumerated() {
             let units = m.unitsOf[i].map { m.units[$0] }
+            // Empty without base_url: a relative address would mean nothing in a spreadsheet.
+            let page = personURL(b, p) ?? ""
             if units.isEmpty {
-                lines.append([p.id, p.name, p.isPrivate("email") ? "" : p.email, b.program.slug, "\(b.program.round)", "", ""].map(Pages.csvCell).joined(separator: ","))
+                lines.append([p.id, p.name, p.isPrivate("email") ? "" : p.email, b.program.slug, "\(b.program.round)", "", "", page].map(Pages.csvCell).joined(separator: ","))
             }
             for unit in units {
                 let partners = unit.members.filter { $0 != i }.map { m.people[$0].id }.joined(separator: " ")
-                lines.append([p.id, p.name, p.isPrivate("email") ? "" : p.email, b.program.slug, "\(b.program.round)", partners, "\(unit.score)"]
+                lines.append([p.id, p.name, p.isPrivate("email") ? "" : p.email, b.program.slug, "\(b.program.round)", partners, "\(unit.score)", page]
                     .map(Pages.csvCell).joined(separator: ","))
             }
         }
         return lines.joined(separator: "\r\n") + "\r\n"
+    }
+
+    /// A participant's page under base_url (nil without one).
+    func personURL(_ b: BuiltProgram, _ p: Participant) -> String? {
+        absoluteURL("programs/\(b.program.slug)/people/\(personFile(b, p)).html")
     }
 
     static func csvCell(_ value: String) -> String {

@@ -95,7 +95,7 @@ struct Theme: Sendable {
 
     /// True for a regular file that is not a symbolic link; anything else under the portal's
     /// `Templates/` is reported (a folder inside `assets/` is ignored, as it always was).
-    private static func isPlainFile(_ url: URL, label: String, bag: DiagnosticBag) -> Bool {
+    static func isPlainFile(_ url: URL, label: String, bag: DiagnosticBag) -> Bool {
         var info = stat()
         guard lstat(url.path, &info) == 0 else {
             bag.error("cannot read file: \(String(cString: strerror(errno)))", at: SourceLocation(file: label))
@@ -113,7 +113,7 @@ struct Theme: Sendable {
         return false
     }
 
-    private static func describe(_ error: Error) -> String {
+    static func describe(_ error: Error) -> String {
         switch error {
         case MustacheTemplate.Error.sectionCloseNameIncorrect: return "a section is closed with the wrong name"
         case MustacheTemplate.Error.unfinishedName: return "a tag is not closed with '}}'"

@@ -87,6 +87,14 @@ public enum Scaffold {
         return files.keys.sorted()
     }
 
+    static let gitignore = """
+        # Written by `tandem build` when messages are on: the messages to send, which may hold
+        # secret page addresses. Review it, send it with `tandem send`, never commit it.
+        /Outbox/
+        /.Outbox.tandem-*
+
+        """
+
     /// The template's files, keyed by their path in the new portal.
     static func files(for template: PortalTemplate) throws -> [String: Data] {
         guard let starters else { throw ScaffoldError.missingStarter(template.name) }
@@ -106,6 +114,8 @@ public enum Scaffold {
             guard let data = fm.contents(atPath: url.path) else { throw ScaffoldError.missingStarter("\(template.name)/\(slug)") }
             files["Content/activities/\(slug).md"] = data
         }
+        // The outbox holds every message (and, in unlisted portals, the secret page addresses).
+        files[".gitignore"] = Data(Scaffold.gitignore.utf8)
         guard files["Content/portal.yaml"] != nil, files["Content/roster.yaml"] != nil else {
             throw ScaffoldError.missingStarter(template.name)
         }

@@ -39,6 +39,32 @@ enum ICalendar {
         var uid: String
         var heading: String
         var attendees: [UInt8]
+        /// The absolute address of the page about this event (`URL`), when the portal has a base_url.
+        var url: String? = nil
+    }
+
+    /// What every event of a calendar shares beyond its session: the organizer (the portal's
+    /// contact) and the alarm of the program's `reminders`.
+    struct Extras {
+        /// The organizer's address (no CN: calendars stay the same when the portal's title changes).
+        var organizer: String? = nil
+        var alarmDays: Int? = nil
+
+        /// The ORGANIZER line and the VALARM block, folded.
+        var lines: [UInt8] {
+            var out: [UInt8] = []
+            if let organizer {
+                ICalendar.foldLine("ORGANIZER:mailto:\(organizer)", into: &out)
+            }
+            if let days = alarmDays {
+                for line in ["BEGIN:VALARM", "ACTION:DISPLAY",
+                             "DESCRIPTION:" + ICalendar.escape("Peer program session in \(days) day\(days == 1 ? "" : "s")"),
+                             "TRIGGER:-P\(days)D", "END:VALARM"] {
+                    ICalendar.foldLine(line, into: &out)
+                }
+            }
+            return out
+        }
     }
 
     /// ATTENDEE lines for everyone with an email address.
@@ -55,11 +81,12 @@ enum ICalendar {
         return out
     }
 
-    static func document(name: String, timezone: String, events: [Event]) -> [UInt8] {
+    static func document(name: String, timezone: String, events: [Event], extras: Extras = Extras()) -> [UInt8] {
         let zone = Zones.zone(timezone)
         var out: [UInt8] = []
         out.reserveCapacity(events.reduce(1024) { $0 + $1.shared.descriptionTail.utf8.count + 600 })
         out += header
+        let shared = extras.lines
         foldLine("X-WR-CALNAME:" + escape(name), into: &out)
         if let zone, let first = events.map(\.shared.start).min(), let last = events.map(\.shared.end).max() {
             out += cachedZoneLines(zone, from: first, to: last)
@@ -70,7 +97,9 @@ enum ICalendar {
             out += event.shared.times
             out += event.shared.summary
             foldLine("DESCRIPTION:" + escape(event.heading) + event.shared.descriptionTail, into: &out)
+            if let url = event.url { foldLine("URL:" + url, into: &out) }
             out += event.attendees
+            out += shared
             out += endEvent
         }
         out += footer
@@ -82,7 +111,7 @@ enum ICalendar {
         for line in lines { foldLine(line, into: &out) }
         return out
     }
-    private static let header = folded(["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Tandem//Peer programs//EN", "CALSCALE:GREGORIAN"])
+    private static let header = folded(["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Tandem//Peer programs//EN", "CALSCALE:GREGORIAN", "METHOD:PUBLISH"])
     private static let beginEvent = folded(["BEGIN:VEVENT"])
     private static let endEvent = folded(["TRANSP:OPAQUE", "END:VEVENT"])
     private static let footer = folded(["END:VCALENDAR"])
