@@ -16,6 +16,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         // `tandem serve` only: a small HTTP server with no dependencies of its own.
         .package(url: "https://github.com/swhitty/FlyingFox.git", from: "0.27.1"),
+        // Roster sources saved as .xlsx (Microsoft Forms, Excel): the ZIP container and its XML parts.
+        .package(url: "https://github.com/weichsel/ZIPFoundation.git", exact: "0.9.20"),
+        .package(url: "https://github.com/drmohundro/SWXMLHash.git", exact: "8.1.1"),
     ],
     targets: [
         .systemLibrary(
@@ -52,6 +55,8 @@ let package = Package(
                 "Matching",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+                .product(name: "SWXMLHash", package: "SWXMLHash"),
             ],
             // The built-in theme (the repository's top-level Templates/ points here) and the
             // starter portals of `tandem init`.

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Writes a synthetic Tandem portal of N participants for benchmarks.
 
-Usage: make_portal.py N OUT_DIR [--hugo HUGO_DIR] [--seed S]
+Usage: make_portal.py N OUT_DIR [--hugo HUGO_DIR] [--seed S] [--sources]
 
 The portal reuses the demo's programs and activities (copied from Content/) and generates a
 roster with a realistic spread: 12 departments with teams, 9 offices in 7 time zones, a manager
@@ -10,9 +10,16 @@ groups (some private), a few avoid lists, recent joiners for onboarding and ment
 Everyone is in peer-circles; about 20% in learning-groups, 15% in onboarding-buddies and 15% in
 leadership-mentoring.
 
+With --sources, the same people come as an admin's files instead of roster.yaml: an HR export
+(Content/people.csv: one row per person, MM/DD/YYYY dates, manager by e-mail), a sign-up form
+export (Content/signups.csv: one row per person, Google Forms style, lists joined with ", "),
+`roster:` and `locations:` in portal.yaml, and a short roster.yaml of hand-kept fields
+(capacity, avoid, private).
+
 With --hugo, also writes a Hugo site with one page per participant carrying the same
 front-matter data and a single layout, for the side-by-side timing.
 """
+import csv
 import os
 import random
 import shutil
@@ -51,6 +58,7 @@ def main():
     n, out = int(args[0]), args[1]
     hugo = args[args.index("--hugo") + 1] if "--hugo" in args else None
     seed = int(args[args.index("--seed") + 1]) if "--seed" in args else 1
+    sources = "--sources" in args
     rng = random.Random(seed)
 
     if os.path.exists(out):
@@ -58,7 +66,14 @@ def main():
     os.makedirs(os.path.join(out, "Content"))
     for folder in ["programs", "activities"]:
         shutil.copytree(os.path.join(ROOT, "Content", folder), os.path.join(out, "Content", folder))
-    shutil.copy(os.path.join(ROOT, "Content", "portal.yaml"), os.path.join(out, "Content", "portal.yaml"))
+    # The demo's settings without its own roster sources (`roster:`, `locations:` and their comment).
+    with open(os.path.join(ROOT, "Content", "portal.yaml"), encoding="utf-8") as f:
+        settings = f.read()
+    for marker in ["\n# The roster is built", "\nroster:", "\nlocations:"]:
+        if marker in settings:
+            settings = settings[:settings.index(marker) + 1]
+    with open(os.path.join(out, "Content", "portal.yaml"), "w", encoding="utf-8") as f:
+        f.write(settings)
 
     people = []
     managers_by_dept = {d: [] for d in DEPARTMENTS}
@@ -127,8 +142,11 @@ def main():
             lines += [f"    groups: {flow(p['groups'])}", "    private: [groups]"]
         if p.get("avoid"):
             lines.append(f"    avoid: {flow(p['avoid'])}")
-    with open(os.path.join(out, "Content", "roster.yaml"), "w") as f:
-        f.write("\n".join(lines) + "\n")
+    if sources:
+        write_sources(out, people)
+    else:
+        with open(os.path.join(out, "Content", "roster.yaml"), "w") as f:
+            f.write("\n".join(lines) + "\n")
 
     if hugo:
         if os.path.exists(hugo):
@@ -155,6 +173,56 @@ def main():
                     f"location: \"{p['location']}\"", f"timezone: \"{p['timezone']}\"",
                     f"skills: {flow(p['skills'])}", f"goals: {flow(p['goals'])}", f"programs: {flow(p['programs'])}",
                 ]) + "\n---\nYour peer and your meeting plan appear here.\n")
+
+
+def write_sources(out, people):
+    """The HR export, the sign-up form export and the hand-kept roster.yaml (see --sources)."""
+    content = os.path.join(out, "Content")
+    email = {p["id"]: p["email"] for p in people}
+    with open(os.path.join(content, "people.csv"), "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f, lineterminator="\r\n")
+        w.writerow(["Employee ID", "Full Name", "Work Email", "Business Title", "Department", "Team",
+                    "Manager Email", "Office", "Level", "Hire Date"])
+        for p in people:
+            y, m, d = p["joined"].split("-")
+            w.writerow([p["id"].upper(), p["name"], p["email"], p["title"], p["department"], p["team"],
+                        email[p["manager"]] if p["manager"] else "", p["location"], f"L{p['seniority']}", f"{m}/{d}/{y}"])
+    with open(os.path.join(content, "signups.csv"), "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f, lineterminator="\r\n")
+        w.writerow(["Timestamp", "Email Address", "Which programs would you like to join?",
+                    "Mentor or mentee? (Leadership Mentoring)", "What can you help others with?",
+                    "What would you like to grow in?", "Hobbies", "Employee resource groups"])
+        for i, p in enumerate(people):
+            w.writerow([f"11/{1 + i % 28}/2026 {9 + i % 8}:{i % 60:02d}:{(i * 7) % 60:02d}", p["email"],
+                        ", ".join(p["programs"]), (p["role"] or "").capitalize(), ", ".join(p["skills"]),
+                        ", ".join(p["goals"]), ", ".join(p["interests"]), ", ".join(p["groups"])])
+    with open(os.path.join(content, "portal.yaml"), "a", encoding="utf-8") as f:
+        f.write("""roster:
+  - file: people.csv
+    columns: { "Employee ID": id, "Full Name": name, "Work Email": email, "Business Title": title,
+               "Department": department, "Team": team, "Manager Email": manager, "Office": location,
+               "Level": seniority, "Hire Date": joined }
+    date_format: MM/DD/YYYY
+  - file: signups.csv
+    match_by: email
+    columns: { "Email Address": email, "Which programs would you like to join?": programs,
+               "Mentor or mentee? (Leadership Mentoring)": roles.leadership-mentoring,
+               "What can you help others with?": skills, "What would you like to grow in?": goals,
+               "Hobbies": interests, "Employee resource groups": groups }
+locations: { """ + ", ".join(f'"{o}": {z}' for o, z in OFFICES) + " }\n")
+    lines = ["participants:"]
+    for p in people:
+        keep = []
+        if p["capacity"]:
+            keep.append(f"    capacity: {p['capacity']}")
+        if p["groups"]:
+            keep.append("    private: [groups]")
+        if p.get("avoid"):
+            keep.append(f"    avoid: [{', '.join(p['avoid'])}]")
+        if keep:
+            lines += [f"  - id: {p['id']}"] + keep
+    with open(os.path.join(content, "roster.yaml"), "w", encoding="utf-8") as f:
+        f.write("\n".join(lines) + "\n")
 
 
 main()

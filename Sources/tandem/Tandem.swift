@@ -6,7 +6,7 @@ import TandemKit
 struct Tandem: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Build peer-mentoring program portals: Markdown and YAML in, a static site out.",
-        subcommands: [Build.self, Check.self, Match.self, Serve.self, Init.self, Send.self],
+        subcommands: [Build.self, Check.self, Match.self, Roster.self, Serve.self, Init.self, Send.self],
         defaultSubcommand: Build.self)
 }
 
@@ -130,5 +130,25 @@ struct Match: ParsableCommand {
             for path in written { print("tandem: locked matches → \(path)", to: &err) }
             if written.isEmpty { print("tandem: every round is already locked", to: &err) }
         }
+    }
+}
+
+struct Roster: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Print the merged roster (the one the matcher sees), sorted by id, as roster.yaml-format YAML or CSV.")
+
+    enum Format: String, ExpressibleByArgument, CaseIterable { case yaml, csv }
+
+    @OptionGroup var options: PortalOptions
+    @Option(help: "yaml (loads back as a Content/roster.yaml) or csv.") var format: Format = .yaml
+
+    func run() throws {
+        let bag = DiagnosticBag()
+        let portal = PortalLoader.load(root: options.root, bag: bag)
+        let diagnostics = bag.sorted()
+        emit(diagnostics)
+        if bag.hasErrors { throw ExitCode(1) }
+        let text = format == .yaml ? RosterExport.yaml(portal) : RosterExport.csv(portal)
+        FileHandle.standardOutput.write(text)
     }
 }

@@ -44,10 +44,14 @@ import Testing
         return (allowed, edges)
     }
 
-    static func check(_ table: ScoringTable, k: Int, _ label: String) -> CandidateInfo {
+    /// The criteria the C engines score. `overlap_hours` (and the `common_hours` rule) have no
+    /// score bounds: a program using them is scored row by row in Swift, exactly, never pruned.
+    static let kernelCriteria = Criterion.allCases.filter { $0 != .overlapHours }
+
+    static func check(_ table: ScoringTable, k: Int, _ label: String, pruning: Bool = true) -> CandidateInfo {
         let want = bruteForce(table, k: k)
         let pruned = CandidateGraph.build(table, k: k, method: .pruned)
-        #expect(pruned.info.method == .pruned, "\(label): the pruned engine took the table")
+        #expect(pruned.info.method == (pruning ? .pruned : .exhaustive), "\(label): the pruned engine took the table, or left it")
         #expect(pruned.allowedCount == want.allowed, "\(label): allowed counts")
         #expect(pruned.edges.count == want.edges.count, "\(label): edge count")
         // The first difference, rather than two long lists.
@@ -65,7 +69,7 @@ import Testing
             // Random weights in -40...100 on a random subset of the criteria (negative ones
             // included), and the table's own draw.
             var weights: [(Criterion, Int)] = []
-            for c in Criterion.allCases where rng.chance(55) { weights.append((c, rng.below(141) - 40)) }
+            for c in Self.kernelCriteria where rng.chance(55) { weights.append((c, rng.below(141) - 40)) }
             let k = [1, 5, 24, 60][trial % 4]
             prunedRows += Self.check(table, k: k, "trial \(trial) own weights").prunedRows
             _ = Self.check(Self.reweighted(table, weights), k: k, "trial \(trial) weights \(weights)")
@@ -82,13 +86,17 @@ import Testing
             ("no weights: every score 0", []),
             ("categorical only", [(.differentDepartment, 3), (.sameTimezone, 2), (.similarSeniority, 1)]),
             ("tenure only", [(.tenureGap, 4)]),
-            ("all ones: ties", Criterion.allCases.map { ($0, 1) }),
-            ("all negative", Criterion.allCases.map { ($0, -3) }),
+            ("all ones: ties", Self.kernelCriteria.map { ($0, 1) }),
+            ("all negative", Self.kernelCriteria.map { ($0, -3) }),
             ("negative pivot candidate", [(.goalsSkills, -5), (.interests, 2), (.sameLocation, 1)]),
             ("demo-like", [(.goalsSkills, 5), (.sharedGoals, 2), (.interests, 2), (.differentDepartment, 3), (.sameTimezone, 2), (.sharedGroups, 1)]),
         ]
         for (label, weights) in cases {
             for k in [1, 24] { _ = Self.check(Self.reweighted(table, weights), k: k, "\(label) k \(k)") }
+        }
+        // overlap_hours: no bounds, so the whole table is scored in Swift, with the same result.
+        for k in [1, 24] {
+            _ = Self.check(Self.reweighted(table, [(.overlapHours, 3), (.goalsSkills, 5)]), k: k, "overlap_hours k \(k)", pruning: false)
         }
     }
 

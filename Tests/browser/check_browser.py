@@ -83,8 +83,10 @@ def check(ok, message):
 
 # ---------------------------------------------------------------- the portal, read independently
 
-with open(os.path.join(PORTAL, "Content", "roster.yaml"), encoding="utf-8") as f:
-    roster = {p["id"]: p for p in yaml.safe_load(f)["participants"]}
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "site"))
+from roster_sources import load_roster  # noqa: E402
+
+roster = {p["id"]: p for p in load_roster(PORTAL)}
 programs = {}
 for name in sorted(os.listdir(os.path.join(PORTAL, "Content", "programs"))):
     if name.endswith(".md"):

@@ -147,6 +147,7 @@ def make_portal(workdir, name):
     whose round is matched again from scratch: an odd count, so that someone sits out."""
     portal = os.path.join(workdir, name)
     shutil.copytree(os.path.join(REPO, "Content"), os.path.join(portal, "Content"))
+    plain_roster(portal)
     shutil.rmtree(os.path.join(portal, "Content", "matches", "onboarding-buddies"))
     with open(os.path.join(portal, "Content", "roster.yaml"), "a", encoding="utf-8") as f:
         f.write(NEWCOMER)
@@ -154,6 +155,28 @@ def make_portal(workdir, name):
     assert settings.get("base_url") == BASE_URL and settings.get("messages") is True, settings
     build(portal)
     return portal
+
+
+def plain_roster(portal):
+    """The demo builds its roster from an HR export and a sign-up form (`roster:` in
+    portal.yaml); these checks edit Content/roster.yaml, so the copy gets the merged roster
+    as a plain roster.yaml, printed by `tandem roster`, and loses its roster sources."""
+    r = run("roster", ".", portal=portal)
+    if r.returncode != 0:
+        print(r.stdout, r.stderr)
+        raise SystemExit("tandem roster failed")
+    content = os.path.join(portal, "Content")
+    with open(os.path.join(content, "roster.yaml"), "w", encoding="utf-8") as f:
+        f.write(r.stdout)
+    path = os.path.join(content, "portal.yaml")
+    text = open(path, encoding="utf-8").read()
+    for marker in ["\n# The roster is built", "\nroster:", "\nlocations:"]:
+        if marker in text:
+            text = text[:text.index(marker) + 1]
+    open(path, "w", encoding="utf-8").write(text)
+    for name in ["people.csv", "signups.csv"]:
+        if os.path.exists(os.path.join(content, name)):
+            os.remove(os.path.join(content, name))
 
 
 def build(portal, epoch=EPOCH):

@@ -21,6 +21,11 @@ from zoneinfo import ZoneInfo
 import icalendar
 import yaml
 
+# The roster as the portal defines it (roster.yaml, or HR export + sign-up form + roster.yaml),
+# read independently of Tandem.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "site"))
+from roster_sources import load_roster  # noqa: E402
+
 DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 
 
@@ -58,9 +63,8 @@ def main():
             holidays.append((dt.date.fromisoformat(str(h["date"])), set(h.get("locations") or [])))
         else:
             holidays.append((dt.date.fromisoformat(str(h)), set()))
-    roster = yaml.safe_load(open(os.path.join(root, "Content/roster.yaml"), encoding="utf-8"))
     people = {}
-    for p in roster["participants"]:
+    for p in load_roster(root):
         away = [(dt.date.fromisoformat(str(a["from"])), dt.date.fromisoformat(str(a["to"]))) for a in p.get("away") or []]
         people[p["email"].lower()] = {
             "id": p["id"], "zone": ZoneInfo(p["timezone"]), "week": week_of(p, default),

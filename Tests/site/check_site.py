@@ -14,6 +14,7 @@ Usage: check_site.py SITE_DIR [PORTAL_DIR]
   the program's meeting time, between the pair sessions;
 - check-in comments (Content/checkins/*.csv) appear in the program's report and nowhere else;
 - the reasons of ended matches (`ended:` in lock files) appear in the program's report only.
+- `tandem roster` prints the roster read here from the portal's sources (roster_sources.py).
 Ends with 'N passed, M failed'; exit status 1 on any failure.
 """
 import os
@@ -39,8 +40,20 @@ def check(ok, message):
         print("FAIL:", message)
 
 
-with open(os.path.join(portal, "Content", "roster.yaml"), encoding="utf-8") as f:
-    roster = yaml.safe_load(f)["participants"]
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from roster_sources import load_roster  # noqa: E402
+
+# The roster: Content/roster.yaml, or the HR export and sign-up form merged (read here with
+# Python's csv module, independently of Tandem).
+roster = load_roster(portal)
+
+# `tandem roster` prints the roster the matcher sees: the same people with the same fields.
+tandem = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), ".build", "release", "tandem")
+if os.path.exists(tandem):
+    import subprocess
+    printed = yaml.safe_load(subprocess.run([tandem, "roster", portal], check=True, capture_output=True, text=True).stdout)["participants"]
+    expected = sorted(({"capacity": 1, **p} for p in roster), key=lambda p: p["id"])
+    check([{"capacity": 1, **p} for p in printed] == expected, "tandem roster differs from the roster read from the sources")
 
 files = {}
 for dirpath, _, names in os.walk(site):

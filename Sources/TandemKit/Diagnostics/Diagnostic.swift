@@ -5,14 +5,18 @@ public struct SourceLocation: Hashable, Comparable, Sendable, CustomStringConver
     public var file: String
     public var line: Int
     public var column: Int
+    /// A spreadsheet cell (`Sheet1!C14`), shown instead of the line and column, which then
+    /// hold its row and column number for ordering.
+    public var sheetCell: String?
 
-    public init(file: String, line: Int = 1, column: Int = 1) {
+    public init(file: String, line: Int = 1, column: Int = 1, sheetCell: String? = nil) {
         self.file = file
         self.line = line
         self.column = column
+        self.sheetCell = sheetCell
     }
 
-    public var description: String { "\(file):\(line):\(column)" }
+    public var description: String { sheetCell.map { "\(file):\($0)" } ?? "\(file):\(line):\(column)" }
 
     public static func < (a: SourceLocation, b: SourceLocation) -> Bool {
         (a.file, a.line, a.column) < (b.file, b.line, b.column)

@@ -9,10 +9,12 @@ public struct CheckinColumns: Sendable, Equatable {
     public var met = "met"
     public var rating = "rating"
     public var comment = "comment"
+    /// `date_format`: how the export writes dates when the form alone is ambiguous (`1/2/2027`).
+    var dateOrder: DateOrder?
 
     public init() {}
 
-    static let keys = ["date", "participant", "met", "rating", "comment"]
+    static let keys = ["date", "participant", "met", "rating", "comment", "date_format"]
 }
 
 /// One answer to a check-in survey.
@@ -36,120 +38,13 @@ public struct CheckinImport: Sendable {
     public var rows: [Checkin]
 }
 
-/// A CSV reader with positions (RFC 4180: quoted cells with doubled quotes, line breaks inside
-/// quotes, CRLF or LF, an optional UTF-8 BOM). Written here rather than taken from SwiftCSV or
-/// CSV.swift because neither reports where a cell starts, and every diagnostic about a bad
-/// answer must point at its line and column.
-struct CSVTable {
-    struct Cell {
-        var text: String
-        var line: Int
-        var column: Int
-    }
-
-    struct ParseError: Error {
-        var message: String
-        var line: Int
-        var column: Int
-    }
-
-    /// Rows of cells; rows with only empty cells (blank lines) are dropped.
-    var rows: [[Cell]] = []
-    var delimiter: Unicode.Scalar = ","
-
-    /// Parses `text`. The delimiter is the comma, unless the first line has more semicolons
-    /// or tabs than commas outside quotes (spreadsheets in many locales export those).
-    init(_ text: String) throws {
-        var scalars = Array(text.unicodeScalars)
-        if scalars.first == "\u{FEFF}" { scalars.removeFirst() }
-        delimiter = CSVTable.guessDelimiter(scalars)
-        var line = 1, column = 1
-        var i = 0
-        var row: [Cell] = []
-        let n = scalars.count
-        func endRow() {
-            if row.contains(where: { !$0.text.isEmpty }) { rows.append(row) }
-            row = []
-        }
-        /// Steps over one line break at `i` (CRLF, LF or CR); returns false if none is there.
-        func lineBreak() -> Bool {
-            guard i < n, scalars[i] == "\n" || scalars[i] == "\r" else { return false }
-            if scalars[i] == "\r", i + 1 < n, scalars[i + 1] == "\n" { i += 1 }
-            i += 1
-            line += 1
-            column = 1
-            return true
-        }
-        while i < n {
-            let startLine = line, startColumn = column
-            var value = String.UnicodeScalarView()
-            if i < n, scalars[i] == "\"" {
-                i += 1; column += 1
-                var closed = false
-                while i < n {
-                    let c = scalars[i]
-                    if c == "\"" {
-                        if i + 1 < n, scalars[i + 1] == "\"" {
-                            value.append("\""); i += 2; column += 2
-                            continue
-                        }
-                        i += 1; column += 1
-                        closed = true
-                        break
-                    }
-                    if c == "\n" || c == "\r" {
-                        _ = lineBreak()
-                        value.append("\n")
-                        continue
-                    }
-                    value.append(c); i += 1; column += 1
-                }
-                if !closed {
-                    throw ParseError(message: "a quoted cell is never closed: add the missing '\"'", line: startLine, column: startColumn)
-                }
-                if i < n, scalars[i] != delimiter, scalars[i] != "\n", scalars[i] != "\r" {
-                    throw ParseError(message: "unexpected text after a quoted cell; write a quote inside quotes as \"\"", line: line, column: column)
-                }
-            } else {
-                // An unquoted cell runs to the delimiter or the line end; a stray quote is kept as text.
-                while i < n, scalars[i] != delimiter, scalars[i] != "\n", scalars[i] != "\r" {
-                    value.append(scalars[i]); i += 1; column += 1
-                }
-            }
-            row.append(Cell(text: String(value), line: startLine, column: startColumn))
-            if i < n, scalars[i] == delimiter {
-                i += 1; column += 1
-                if i == n {
-                    row.append(Cell(text: "", line: line, column: column))
-                    endRow()
-                }
-                continue
-            }
-            _ = lineBreak()
-            endRow()
-        }
-    }
-
-    static func guessDelimiter(_ scalars: [Unicode.Scalar]) -> Unicode.Scalar {
-        var counts: [Unicode.Scalar: Int] = [",": 0, ";": 0, "\t": 0]
-        var quoted = false
-        for c in scalars {
-            if c == "\"" { quoted.toggle(); continue }
-            if !quoted && (c == "\n" || c == "\r") { break }
-            if !quoted, counts[c] != nil { counts[c]! += 1 }
-        }
-        let comma = counts[","]!
-        if counts[";"]! > comma && counts[";"]! >= counts["\t"]! { return ";" }
-        if counts["\t"]! > comma { return "\t" }
-        return ","
-    }
-}
-
 /// Reads `Content/checkins/<program>.csv`: the export of any survey tool, one answer per row.
 enum CheckinLoader {
     static let folder = "Content/checkins"
 
-    static func load(_ portal: Portal, bag: DiagnosticBag) -> [String: CheckinImport] {
+    /// `rosterUnreadable`: the roster had errors (reported), so answers naming people not on
+    /// it are left out without a word each: the root cause is not buried under them.
+    static func load(_ portal: Portal, rosterUnreadable: Bool = false, bag: DiagnosticBag) -> [String: CheckinImport] {
         let files = ContentFiles(root: portal.root)
         let base = portal.root.appendingPathComponent(folder)
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: base.path) else { return [:] }
@@ -168,7 +63,7 @@ enum CheckinLoader {
                 continue
             }
             guard let text = files.text(path, bag: bag) else { continue }
-            if let rows = read(text, file: path, program: program, portal: portal, bag: bag) {
+            if let rows = read(text, file: path, program: program, portal: portal, rosterUnreadable: rosterUnreadable, bag: bag) {
                 result[slug] = CheckinImport(file: path, rows: rows)
             }
         }
@@ -176,7 +71,7 @@ enum CheckinLoader {
     }
 
     /// The rows of one file, or nil when it has errors (all of them reported).
-    static func read(_ text: String, file: String, program: Program, portal: Portal, bag: DiagnosticBag) -> [Checkin]? {
+    static func read(_ text: String, file: String, program: Program, portal: Portal, rosterUnreadable: Bool = false, bag: DiagnosticBag) -> [Checkin]? {
         let table: CSVTable
         do {
             table = try CSVTable(text)
@@ -213,6 +108,24 @@ enum CheckinLoader {
         let commentColumn = column(columns.comment, required: false)
         guard let dateColumn, let personColumn, let metColumn else { return nil }
 
+        // Forms write dates in their owner's locale: day and month are told apart by the
+        // program's date_format, else by the rows that are not ambiguous (13/1/2027).
+        var order = columns.dateOrder
+        if order == nil {
+            var inferred: (order: DateOrder, text: String, line: Int)?
+            for cells in table.rows.dropFirst() where dateColumn < cells.count {
+                let text = cells[dateColumn].text.trimmingCharacters(in: .whitespacesAndNewlines)
+                guard case let .clear(_, found?) = DateOrder.read(text) else { continue }
+                if let first = inferred, first.order != found {
+                    bag.error("'\(text)' is written \(found), but '\(first.text)' on line \(first.line) is written \(first.order)",
+                              at: SourceLocation(file: file, line: cells[dateColumn].line, column: cells[dateColumn].column),
+                              hint: "say how the export writes dates: add date_format: \(first.order) to 'checkins:' in \(program.sourceFile)")
+                    return nil
+                }
+                if inferred == nil { inferred = (found, text, cells[dateColumn].line) }
+            }
+            order = inferred?.order
+        }
         let enrolled = Set(portal.participants.filter { $0.programs.contains(program.slug) }.map(\.id))
         let byEmail = Dictionary(portal.participants.map { ($0.email.lowercased(), $0.id) }, uniquingKeysWith: { a, _ in a })
         var rows: [Checkin] = []
@@ -231,10 +144,17 @@ enum CheckinLoader {
                   let (who, whoAt) = cell(personColumn, columns.participant),
                   let (metText, metAt) = cell(metColumn, columns.met) else { continue }
             var ok = true
-            let date = parseDate(dateText)
-            if date == nil {
+            var date: LocalDate?
+            switch parseDate(dateText, order: order) {
+            case let .clear(d, _):
+                date = d
+            case .ambiguous:
+                bag.error("'\(dateText)' could be read day first or month first", at: dateAt,
+                          hint: "say how the export writes dates: add date_format: DD/MM/YYYY (or MM/DD/YYYY) to 'checkins:' in \(program.sourceFile)")
+                ok = false
+            case .invalid:
                 bag.error(dateText.isEmpty ? "the date is empty" : "'\(dateText)' is not a date", at: dateAt,
-                          hint: "write dates as YYYY-MM-DD; a time after the date is ignored")
+                          hint: "dates may be YYYY-MM-DD or as Google Forms and Microsoft Forms write them (11/1/2026 9:14:33); a time after the date is ignored")
                 ok = false
             }
             var id = who
@@ -244,6 +164,8 @@ enum CheckinLoader {
             } else if portal.participant(who) == nil {
                 if let viaEmail = byEmail[who.lowercased()] {
                     id = viaEmail
+                } else if rosterUnreadable {
+                    continue
                 } else {
                     bag.error("unknown participant '\(who)'", at: whoAt,
                               hint: bag.hint(for: who, in: portal.participants.map(\.id)) ?? "use the participant's id or email from the roster")
@@ -283,11 +205,15 @@ enum CheckinLoader {
         return bag.errorCount == errorsBefore ? rows : nil
     }
 
-    /// `2027-01-25`, `2027-01-25 13:04:00`, `2027-01-25T13:04:00Z`, `2027/01/25`.
-    static func parseDate(_ text: String) -> LocalDate? {
-        let day = text.prefix { $0 != " " && $0 != "T" }
-        guard day.count == 10 else { return nil }
-        return LocalDate(day.replacingOccurrences(of: "/", with: "-"))
+    /// `2027-01-25`, `2027-01-25 13:04:00`, `2027-01-25T13:04:00Z`, `2027/01/25 9:14:33 AM GMT`
+    /// (year first is always clear), and `11/1/2026 9:14:33`, `1.11.2026 09:14`, `11/1/26`
+    /// read in `order` (the program's date_format or what the file's other rows show), else
+    /// only when day and month cannot be mixed up. A time after the date is ignored.
+    static func parseDate(_ text: String, order: DateOrder? = nil) -> DateOrder.Reading {
+        guard let groups = DateOrder.numbers(text) else { return .invalid }
+        if groups[0].count == 4 { return DateOrder.iso.date(groups).map { .clear($0, nil) } ?? .invalid }
+        if let order { return order.date(groups).map { .clear($0, order) } ?? .invalid }
+        return DateOrder.read(text)
     }
 
     static func parseYesNo(_ text: String) -> Bool? {

@@ -75,6 +75,13 @@ enum LockLoader {
         func person(_ id: String, at location: SourceLocation, repeatable: Bool = false) -> Bool {
             guard isCurrent else { return true }
             guard portal.participant(id) != nil else {
+                // The roster comes from an HR export that no longer lists them: they left,
+                // and their match is handled as when someone leaves the program.
+                if let listing = portal.rosterListings.first {
+                    bag.warning("'\(id)' is no longer in \(listing); handled as leaving the program", at: location,
+                                hint: bag.hint(for: id, in: portal.participants.map(\.id)).map { "if this is a typo: \($0)" })
+                    return true
+                }
                 let suggestion = bag.hint(for: id, in: portal.participants.map(\.id)).map { $0 + " " } ?? ""
                 bag.error("unknown participant '\(id)'", at: location,
                           hint: suggestion + "if '\(id)' has left, delete them here; their partners are matched again on the next build")

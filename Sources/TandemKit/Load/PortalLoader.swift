@@ -11,26 +11,47 @@ public enum PortalLoader {
             bag.error("no Content/ folder here; is this a Tandem portal? (try 'tandem init')", at: nil)
         }
         let settings = SettingsLoader.load(files, bag: bag)
+        let programs = ProgramLoader.load(files, settings: settings, bag: bag)
+        let activities = ActivityLoader.load(files, settings: settings, bag: bag)
         let rosterBag = DiagnosticBag()
-        var participants = RosterLoader.load(files, bag: rosterBag)
+        let lost = LostIDs()
+        var participants: [Participant]
+        if settings.roster.isEmpty {
+            participants = RosterLoader.load(files, bag: rosterBag, lost: lost)
+        } else if settings.roster.broken {
+            // The sources themselves are wrong (reported): nothing is said about the people in them.
+            participants = []
+        } else {
+            participants = RosterIntake.load(files, settings: settings.roster, programs: programs, bag: rosterBag) ?? []
+        }
         bag.merge(rosterBag)
         // Everyone's working week in full: the roster's own keys over the portal's default.
         for i in participants.indices where participants[i].week != nil || settings.workingWeek != .standard {
             participants[i].week = (participants[i].week ?? WeekOverride()).filled(settings.workingWeek)
         }
-        let programs = ProgramLoader.load(files, settings: settings, bag: bag)
-        let activities = ActivityLoader.load(files, settings: settings, bag: bag)
         var portal = Portal(root: root, settings: settings, participants: participants, programs: programs, activities: activities)
+        if !settings.roster.isEmpty {
+            portal.rosterListings = settings.roster.sources.filter { $0.matchBy == nil }.map(\.path)
+            // Pages show what the sources and roster.yaml say: one stamp for all of them.
+            let inputs = digests.all
+            var f = Fingerprint()
+            for path in settings.roster.sources.map(\.path) + [RosterLoader.path] {
+                f.combine(path)
+                f.combine(inputs[path] ?? Fingerprint())
+            }
+            digests.note(RosterLoader.path, fingerprint: f)
+        }
         // Files that exist but could not be read were reported already; references to them
         // are not reported again as unknown.
         let unreadable = Validator.Unreadable(
-            roster: rosterBag.hasErrors,
+            roster: rosterBag.hasErrors || settings.roster.broken,
+            lostIDs: lost.ids, rosterEmpty: participants.isEmpty,
             programs: Set(files.markdownFiles(in: ProgramLoader.folder).map(ProgramLoader.slug)).subtracting(programs.map(\.slug)),
             activities: Set(files.markdownFiles(in: ActivityLoader.folder).map(ProgramLoader.slug)).subtracting(activities.map(\.slug)))
         Validator.check(portal, unreadable: unreadable, bag: bag)
-        portal.checkins = CheckinLoader.load(portal, bag: bag)
+        portal.checkins = CheckinLoader.load(portal, rosterUnreadable: unreadable.roster, bag: bag)
         portal.sources = digests.all
-        if let entries = digests.rosterEntries {
+        if settings.roster.isEmpty, let entries = digests.rosterEntries {
             var byID: [String: Fingerprint] = [:]
             byID.reserveCapacity(participants.count)
             for p in participants {
@@ -47,6 +68,11 @@ public enum PortalLoader {
 enum Validator {
     struct Unreadable {
         var roster = false
+        /// Ids of roster entries that had errors and were left out (reported): references
+        /// to them are not reported again. `rosterEmpty`: nothing could be read at all.
+        var lostIDs: Set<String> = []
+        var rosterEmpty = false
+        func lost(_ id: String) -> Bool { roster && (rosterEmpty || lostIDs.contains(id)) }
         var programs: Set<String> = []
         var activities: Set<String> = []
     }
@@ -63,7 +89,7 @@ enum Validator {
                 let at = p.fieldLocations["manager"]
                 if manager == p.id {
                     bag.error("'\(p.id)' is listed as their own manager", at: at)
-                } else if !idSet.contains(manager) {
+                } else if !idSet.contains(manager) && !unreadable.lost(manager) {
                     bag.error("unknown manager '\(manager)'", at: at, hint: bag.hint(for: manager, in: ids) ?? "managers must be participants on the roster")
                 }
             }
@@ -71,7 +97,7 @@ enum Validator {
                 let at = p.listLocations["avoid"]?[i]
                 if other == p.id {
                     bag.error("'\(p.id)' lists themselves in 'avoid'", at: at)
-                } else if !idSet.contains(other) {
+                } else if !idSet.contains(other) && !unreadable.lost(other) {
                     bag.error("unknown participant '\(other)' in 'avoid'", at: at, hint: bag.hint(for: other, in: ids))
                 }
             }
@@ -100,7 +126,7 @@ enum Validator {
                 if !enrolled.insert(slug).inserted {
                     bag.warning("'\(p.id)' is enrolled in '\(slug)' twice", at: at)
                 }
-                if program.format.isMentoring && p.roles[slug] == nil {
+                if program.format.isMentoring && p.roles[slug] == nil && p.fieldLocations["roles.\(slug)"] == nil {
                     bag.error("'\(p.id)' is in the \(program.format.rawValue) program '\(slug)' but has no role",
                               at: at, hint: "add 'roles: { \(slug): mentor }' or 'mentee'")
                 }

@@ -118,6 +118,13 @@ enum ProgramLoader {
             var columns = CheckinColumns()
             for key in CheckinColumns.keys {
                 guard let header = c.string(key) else { continue }
+                if key == "date_format" {
+                    if let order = DateOrder(format: header) { columns.dateOrder = order } else {
+                        bag.error("'date_format' must name the year, month and day once each, found '\(header)'", at: c.location(of: key),
+                                  hint: "for example \(DateOrder.examples.joined(separator: ", "))")
+                    }
+                    continue
+                }
                 if header.isEmpty { bag.error("'\(key)' must name a column of the check-in file", at: c.location(of: key)); continue }
                 switch key {
                 case "date": columns.date = header
@@ -285,7 +292,7 @@ enum ActivityLoader {
 enum SettingsLoader {
     static let path = "Content/portal.yaml"
     static let keys = ["title", "tagline", "description", "contact", "base_url", "messages", "raw_html", "noindex", "unlisted", "url_secret_file",
-                       "working_hours", "working_days", "holidays"]
+                       "working_hours", "working_days", "holidays", "roster", "locations"]
     static let secretVariable = "TANDEM_URL_SECRET"
     static let minimumSecretLength = 16
 
@@ -334,6 +341,10 @@ enum SettingsLoader {
         settings.unlisted = r.bool("unlisted") ?? false
         settings.workingWeek = WeekReader.read(r, over: .standard)
         settings.holidays = WeekReader.holidays(r)
+        let rosterBag = DiagnosticBag()
+        settings.roster = RosterSettings.parse(r, bag: rosterBag)
+        settings.roster.broken = rosterBag.hasErrors
+        bag.merge(rosterBag)
         let secretFile = r.string("url_secret_file")
         if secretFile != nil && !settings.unlisted {
             bag.warning("'url_secret_file' is only used when 'unlisted' is true", at: r.location(of: "url_secret_file"))

@@ -12,13 +12,13 @@ enum RosterLoader {
     static let privatable = ["pronouns", "title", "department", "team", "manager", "location", "timezone",
                              "seniority", "joined", "skills", "goals", "interests", "groups", "email", "link", "bio", "avoid"]
 
-    static func load(_ files: ContentFiles, bag: DiagnosticBag) -> [Participant] {
+    static func load(_ files: ContentFiles, bag: DiagnosticBag, lost: LostIDs? = nil) -> [Participant] {
         guard files.exists(path) else {
             bag.error("the portal has no roster; create \(path) with a 'participants:' list", at: SourceLocation(file: path))
             return []
         }
         guard let text = files.text(path, bag: bag) else { return [] }
-        guard let digests = files.digests else { return parse(text, bag: bag) }
+        guard let digests = files.digests else { return parse(text, bag: bag, lost: lost) }
         // The entries' fingerprints are worked out beside the parse (half a second for a
         // 100,000-person roster, all of it on one core).
         let done = DispatchSemaphore(value: 0)
@@ -26,13 +26,13 @@ enum RosterLoader {
             digests.rosterEntries = entryDigests(text)
             done.signal()
         }
-        let participants = parse(text, bag: bag)
+        let participants = parse(text, bag: bag, lost: lost)
         done.wait()
         return participants
     }
 
     /// Participants from the roster's text, duplicates reported; in file order.
-    static func parse(_ text: String, bag: DiagnosticBag, splitAbove minimumSize: Int = 256 * 1024) -> [Participant] {
+    static func parse(_ text: String, bag: DiagnosticBag, splitAbove minimumSize: Int = 256 * 1024, lost: LostIDs? = nil) -> [Participant] {
         let chunks = splitLargeRoster(text, minimumSize: minimumSize)
         // Parse in parallel, merge serially in file order.
         let bags = chunks.map { _ in DiagnosticBag() }
@@ -41,8 +41,8 @@ enum RosterLoader {
             nonisolated(unsafe) let out = buffer
             DispatchQueue.concurrentPerform(iterations: chunks.count) { i in
                 out[i] = i == 0
-                    ? parseWholeRoster(chunks[i].text, bag: bags[i])
-                    : parseItems(chunks[i].text, source: YAMLSource(file: path, lineOffset: chunks[i].lineOffset), bag: bags[i])
+                    ? parseWholeRoster(chunks[i].text, bag: bags[i], lost: lost)
+                    : parseItems(chunks[i].text, source: YAMLSource(file: path, lineOffset: chunks[i].lineOffset), bag: bags[i], lost: lost)
             }
         }
         for b in bags { bag.merge(b) }
@@ -64,7 +64,7 @@ enum RosterLoader {
         return participants
     }
 
-    private static func parseWholeRoster(_ text: String, bag: DiagnosticBag) -> [Participant] {
+    private static func parseWholeRoster(_ text: String, bag: DiagnosticBag, lost: LostIDs?) -> [Participant] {
         let source = YAMLSource(file: path)
         guard let root = YAMLDocument.compose(text, source: source, bag: bag) else {
             if !bag.hasErrors { bag.error("the roster is empty; it needs a 'participants:' list", at: SourceLocation(file: path)) }
@@ -80,16 +80,43 @@ enum RosterLoader {
             bag.error("'participants' must be a list, found \(YAMLValue.describe(listNode))", at: source.location(listNode))
             return []
         }
-        return listNode.children.compactMap { participant($0, source: source, bag: bag) }
+        return listNode.children.compactMap { participant($0, source: source, bag: bag, lost: lost) }
     }
 
-    private static func parseItems(_ text: String, source: YAMLSource, bag: DiagnosticBag) -> [Participant] {
+    /// The entries of a roster.yaml that only adds hand-kept fields to the people of the roster
+    /// sources: each entry needs only its id. Returns each entry with the keys it gives.
+    static func parseOverlay(_ text: String, bag: DiagnosticBag) -> [(Participant, Set<String>)] {
+        let source = YAMLSource(file: path)
+        guard let root = YAMLDocument.compose(text, source: source, bag: bag) else { return [] }
+        guard let top = MappingReader(root, source: source, bag: bag, what: "the roster") else { return [] }
+        top.finish(allowed: ["participants"])
+        guard let listNode = top.node("participants"), !YAMLValue.isNull(listNode) else { return [] }
+        guard listNode.kind == .sequence else {
+            bag.error("'participants' must be a list, found \(YAMLValue.describe(listNode))", at: source.location(listNode))
+            return []
+        }
+        var result: [(Participant, Set<String>)] = []
+        var firstSeen: [String: SourceLocation] = [:]
+        for node in listNode.children {
+            guard let p = participant(node, source: source, bag: bag, partial: true) else { continue }
+            let keys = MappingReader(node, source: source, bag: DiagnosticBag(), what: "")?.keys ?? []
+            if let first = firstSeen[p.id] {
+                bag.error("duplicate participant id '\(p.id)'", at: p.fieldLocations["id"], hint: "first used at \(first)")
+                continue
+            }
+            firstSeen[p.id] = p.fieldLocations["id"]
+            result.append((p, Set(keys).subtracting(["id"])))
+        }
+        return result
+    }
+
+    private static func parseItems(_ text: String, source: YAMLSource, bag: DiagnosticBag, lost: LostIDs?) -> [Participant] {
         guard let root = YAMLDocument.compose(text, source: source, bag: bag) else { return [] }
         guard root.kind == .sequence else {
             bag.error("expected a list of participants", at: source.location(root))
             return []
         }
-        return root.children.compactMap { participant($0, source: source, bag: bag) }
+        return root.children.compactMap { participant($0, source: source, bag: bag, lost: lost) }
     }
 
     /// Large rosters are cut between top-level list items so the pieces parse in parallel; the
@@ -209,7 +236,8 @@ enum RosterLoader {
         !id.isEmpty && id.count <= 64 && id.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "-" }
     }
 
-    private static func participant(_ node: YAMLNode, source: YAMLSource, bag: DiagnosticBag) -> Participant? {
+    /// `partial`: an entry of a roster.yaml that adds to the roster sources; only `id` is required.
+    private static func participant(_ node: YAMLNode, source: YAMLSource, bag: DiagnosticBag, partial: Bool = false, lost: LostIDs? = nil) -> Participant? {
         guard let r = MappingReader(node, source: source, bag: bag, what: "a participant") else { return nil }
         defer { r.finish(allowed: keys) }
         let errorsBefore = bag.errorCount
@@ -221,13 +249,13 @@ enum RosterLoader {
             bag.error("participant id '\(id)' may not start or end with '-' or contain '--'", at: r.location(of: "id"),
                       hint: "pair and group pages join ids with '--' (ada--bo.html), so such an id could give two matches one address")
         }
-        let name = r.string("name", required: true) ?? id
-        let email = r.string("email", required: true) ?? ""
+        let name = r.string("name", required: !partial) ?? id
+        let email = r.string("email", required: !partial) ?? ""
         if !email.isEmpty && !isPlausibleEmail(email) {
             bag.error("'\(email)' does not look like an email address", at: r.location(of: "email"))
         }
-        let timezone = r.string("timezone", required: true) ?? "UTC"
-        ZoneName.check(timezone, at: r.location(of: "timezone"), bag: bag)
+        let timezone = r.string("timezone", required: !partial) ?? (partial ? "" : "UTC")
+        if !partial || r.has("timezone") { ZoneName.check(timezone, at: r.location(of: "timezone"), bag: bag) }
         var link = r.string("link")
         if let l = link, !isSafeLink(l) {
             bag.error("'link' must be an http:// or https:// address", at: r.location(of: "link"))
@@ -269,8 +297,8 @@ enum RosterLoader {
         let avoid = r.stringList("avoid")
         var p = Participant(
             id: id, name: name, email: email, pronouns: r.string("pronouns"),
-            title: r.string("title") ?? "", department: r.string("department", required: true) ?? "",
-            team: r.string("team"), manager: r.string("manager"), location: r.string("location", required: true) ?? "",
+            title: r.string("title") ?? "", department: r.string("department", required: !partial) ?? "",
+            team: r.string("team"), manager: r.string("manager"), location: r.string("location", required: !partial) ?? "",
             timezone: timezone, seniority: r.int("seniority", range: 0...20), joined: r.date("joined"),
             programs: programs.map(\.value), roles: roles, capacity: r.int("capacity", range: 1...50) ?? 1,
             skills: list("skills"), goals: list("goals"), interests: list("interests"), groups: list("groups"),
@@ -309,7 +337,11 @@ enum RosterLoader {
         for (program, loc) in roleLocations { p.fieldLocations["roles.\(program)"] = loc }
         p.listLocations["programs"] = programs.map(\.location)
         p.listLocations["avoid"] = avoid.map(\.location)
-        return bag.errorCount > errorsBefore && !isValidID(id) ? nil : p
+        if bag.errorCount > errorsBefore && !isValidID(id) {
+            lost?.insert(id)
+            return nil
+        }
+        return p
     }
 
     /// The first control character of a text other than tab and line feed (C0, DEL, C1
@@ -393,4 +425,12 @@ enum ZoneName {
         bag.error("unknown time zone '\(name)'", at: location,
                   hint: bag.hint(for: name, in: TimeZone.knownTimeZoneIdentifiers) ?? "use an IANA name such as Europe/London")
     }
+}
+
+/// The ids of roster entries left out because of their errors (filled from parallel chunks).
+final class LostIDs: @unchecked Sendable {
+    private let lock = NSLock()
+    private var set: Set<String> = []
+    func insert(_ id: String) { lock.withLock { _ = set.insert(id) } }
+    var ids: Set<String> { lock.withLock { set } }
 }

@@ -110,7 +110,13 @@ enum ProgramMatcher {
         var result: ProgramMatch
         var lock: RoundLock
         if let current = locks.current {
-            (result, lock) = Reconcile.run(current, table: table, index: index, eligible: history.sitOutEligible, paused: paused, today: today)
+            // With the roster built from an HR export, someone no longer in it has left.
+            let listing = portal.rosterListings.first.map { ($0 as NSString).lastPathComponent }
+            let departed: (String) -> String? = { id in
+                guard let listing, portal.participant(id) == nil else { return nil }
+                return "no longer in \(listing)"
+            }
+            (result, lock) = Reconcile.run(current, table: table, index: index, eligible: history.sitOutEligible, paused: paused, today: today, departed: departed)
         } else {
             // The pages must not depend on whether the lock was just written or read back.
             let solved = solve(table, eligible: history.sitOutEligible, paused: paused)

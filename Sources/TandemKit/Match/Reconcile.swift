@@ -17,8 +17,10 @@ enum Reconcile {
             dissolved: [], file: RoundLock.path(program: result.program.slug, round: result.program.round))
     }
 
+    /// `departed` gives the reason for someone in the lock who is no longer on the roster at
+    /// all (the roster sources no longer list them); nil: they left the program.
     static func run(_ lock: RoundLock, table: ScoringTable, index: [String: Int], eligible: [Bool], paused: [Int: String] = [:],
-                    today: LocalDate) -> (ProgramMatch, RoundLock) {
+                    today: LocalDate, departed: (String) -> String? = { _ in nil }) -> (ProgramMatch, RoundLock) {
         let program = table.program
         let people = table.people
         var next = lock
@@ -66,7 +68,9 @@ enum Reconcile {
                 continue
             }
             changed = true
-            let reason = !gone.isEmpty ? "\(Explain.list(gone.map { "'\($0)'" })) left the program"
+            let left = gone.filter { departed($0) == nil }
+            let departures = gone.compactMap { id in departed(id).map { "'\(id)' \($0)" } }
+            let reason = !gone.isEmpty ? (departures + (left.isEmpty ? [] : ["\(Explain.list(left.map { "'\($0)'" })) left the program"])).joined(separator: "; ")
                 : !resting.isEmpty ? "\(Explain.list(resting.map { "'\(people[$0].id)'" })) paused"
                 : present.count < 2 ? "a match needs at least two people" : "mentor and mentee roles changed"
             next.dissolved.append(DissolvedUnit(members: unit.members, reason: reason, date: today))

@@ -318,6 +318,8 @@ public struct PortalSettings: Sendable {
     public var workingWeek = WorkingWeek.standard
     /// Public holidays, for everyone or per location.
     public var holidays: [Holiday] = []
+    /// `roster:` and `locations:`: the files the roster is built from (empty: roster.yaml alone).
+    var roster = RosterSettings()
 }
 
 /// Everything read from a portal's `Content/`, validated and cross-checked.
@@ -344,6 +346,9 @@ public struct Portal: Sendable {
     /// Each participant's roster entry, by id, when the roster's layout lets entries stand
     /// alone (see `RosterLoader.entryDigests`); nil otherwise.
     var participantDigests: [String: Fingerprint]?
+    /// The files that list the people (`roster:` sources without `match_by`), when the roster
+    /// comes from them: someone in a lock file but no longer in them has left.
+    var rosterListings: [String] = []
 
     init(root: URL, settings: PortalSettings, participants: [Participant], programs: [Program], activities: [Activity]) {
         self.root = root
