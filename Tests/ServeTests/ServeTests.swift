@@ -306,6 +306,11 @@ struct ServeTests {
         let underPath = "/" + String(repeating: "c", count: RequestGuard.maxRequestLine - "GET / HTTP/1.1".utf8.count)
         let under = await exchange(port: port, Array("GET \(underPath) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".utf8))
         #expect(under.status.hasPrefix("HTTP/1.1 404 "), "\(under.status)")
+        // On a keep-alive connection, the 414 follows the answer to the request before it.
+        let pipelined = await exchange(port: port, Array("GET /__tandem/version HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".utf8) + request)
+        #expect(pipelined.status == "HTTP/1.1 200 OK", "\(pipelined.status)")
+        #expect(pipelined.response.contains("\r\n\r\n1HTTP/1.1 414 URI Too Long\r\n"), "\(pipelined.response.prefix(300))")
+        #expect(pipelined.closed)
         // The server still answers afterwards.
         #expect(try await get(url.appendingPathComponent("index.html")).status == 200)
         await server.stop()
@@ -321,6 +326,10 @@ struct ServeTests {
         let answer = await exchange(port: port, Array("GET /index.html HTTP/1.1\r\nHost: 127.0.0.1\r\n\(headers)\r\n".utf8))
         #expect(answer.status == "HTTP/1.1 431 Request Header Fields Too Large", "\(answer.status)")
         #expect(answer.closed)
+        // One header line over its limit is refused too, even in a short head.
+        let long = "X-Long: \(String(repeating: "y", count: RequestGuard.maxHeaderLine))\r\n"
+        let longLine = await exchange(port: port, Array("GET /index.html HTTP/1.1\r\nHost: 127.0.0.1\r\n\(long)\r\n".utf8))
+        #expect(longLine.status == "HTTP/1.1 431 Request Header Fields Too Large", "\(longLine.status)")
         let chunked = await exchange(port: port, Array("POST /index.html HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n".utf8))
         #expect(chunked.status.hasPrefix("HTTP/1.1 501 "), "\(chunked.status)")
         await server.stop()
