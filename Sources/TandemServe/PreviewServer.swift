@@ -29,6 +29,8 @@ public actor PreviewServer {
     private let state = PreviewState()
     private let buildQueue = DispatchQueue(label: "tandem.serve.build")
     private var server: HTTPServer?
+    /// The public listener on 127.0.0.1:port, in front of `server`.
+    private var requestGuard: RequestGuard?
     private var serverTask: Task<Void, any Error>?
     private var watchTask: Task<Void, Never>?
 
@@ -60,7 +62,9 @@ public actor PreviewServer {
         let first = await rebuild(changed: [])
         scanner.absorb(first.locksWritten, into: &baseline)
 
-        let address = try sockaddr_in.inet(ip4: "127.0.0.1", port: requestedPort)
+        // FlyingFox answers on an internal loopback port; the public port is the RequestGuard's,
+        // which bounds request heads before FlyingFox reads them (see RequestGuard).
+        let address = try sockaddr_in.inet(ip4: "127.0.0.1", port: 0)
         let handler = PreviewHandler(site: siteFolder, state: state)
         let server = HTTPServer(address: address, timeout: 30, logger: .disabled, handler: handler)
         self.server = server
@@ -68,7 +72,7 @@ public actor PreviewServer {
         serverTask = Task {
             do { try await server.run() } catch { failure.record(error); throw error }
         }
-        // Wait until the socket listens, or until run() gives up (the port is taken, say).
+        // Wait until the socket listens, or until run() gives up.
         let deadline = ContinuousClock.now + .seconds(10)
         while await !server.isListening {
             if let error = failure.error {
@@ -80,6 +84,16 @@ public actor PreviewServer {
                 throw PreviewError.cannotListen(port: requestedPort, underlying: nil)
             }
             try? await Task.sleep(for: .milliseconds(10))
+        }
+        guard case .ip4(_, let internalPort)? = await server.listeningAddress else {
+            await stop()
+            throw PreviewError.cannotListen(port: requestedPort, underlying: nil)
+        }
+        do {
+            requestGuard = try RequestGuard(port: requestedPort, upstreamPort: internalPort)
+        } catch {
+            await stop()
+            throw PreviewError.cannotListen(port: requestedPort, underlying: error)
         }
         guard let url = await url else { throw PreviewError.cannotListen(port: requestedPort, underlying: nil) }
 
@@ -117,9 +131,9 @@ public actor PreviewServer {
         }
     }
 
-    /// The address the listening socket is bound to.
+    /// The address the public listening socket is bound to.
     public var boundAddress: Socket.Address? {
-        get async { await server?.listeningAddress }
+        get async { requestGuard.map { .ip4("127.0.0.1", port: $0.port) } }
     }
 
     /// How many builds have finished (failed ones included).
@@ -130,6 +144,8 @@ public actor PreviewServer {
         watchTask?.cancel()
         await watchTask?.value
         watchTask = nil
+        requestGuard?.stop()
+        requestGuard = nil
         // Open tabs hold keep-alive connections; a preview has nothing worth waiting for.
         if let server { await server.stop(timeout: 0) }
         serverTask?.cancel()

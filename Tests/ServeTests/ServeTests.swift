@@ -242,6 +242,121 @@ struct ServeTests {
         return (lines.first ?? "", Array(lines.dropFirst()))
     }
 
+    /// Sends `request` on a fresh connection (from a thread of its own, while the answer is
+    /// read) and reads until the server closes: the status line, the whole response, and
+    /// whether the connection was closed by the server (rather than the 10 s read timeout).
+    private func exchange(port: UInt16, _ request: [UInt8]) async -> (status: String, response: String, closed: Bool) {
+        await withCheckedContinuation { continuation in
+            Thread { continuation.resume(returning: Self.blockingExchange(port: port, request)) }.start()
+        }
+    }
+
+    private static func blockingExchange(port: UInt16, _ request: [UInt8]) -> (status: String, response: String, closed: Bool) {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return ("socket() failed", "", false) }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = port.bigEndian
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else { return ("connect() failed", "", false) }
+        var timeout = timeval(tv_sec: 10, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        // The server may answer and stop reading before all is sent: a failed send is fine.
+        let sender = Thread {
+            var sent = 0
+            while sent < request.count {
+                let n = request.withUnsafeBytes { send(fd, $0.baseAddress! + sent, request.count - sent, Int32(MSG_NOSIGNAL)) }
+                if n <= 0 { break }
+                sent += n
+            }
+        }
+        sender.start()
+        var response = [UInt8]()
+        var buffer = [UInt8](repeating: 0, count: 65_536)
+        var closed = false
+        while true {
+            let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if n == 0 { closed = true; break }
+            if n < 0 { break }
+            response += buffer[..<n]
+        }
+        let text = String(decoding: response, as: UTF8.self)
+        return (text.components(separatedBy: "\r\n").first ?? "", text, closed)
+    }
+
+    @Test("an over-long request line gets 414 at once, and the connection closes")
+    func requestLineTooLong() async throws {
+        let root = try starterPortal()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let (server, url) = try await startServer(root)
+        let port = UInt16(url.port ?? 0)
+        let request = Array("GET /\(String(repeating: "a", count: 1_000_000)) HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".utf8)
+        let answer = await exchange(port: port, request)
+        #expect(answer.status == "HTTP/1.1 414 URI Too Long", "\(answer.status)")
+        #expect(answer.response.contains("Connection: close"))
+        #expect(answer.closed, "the server closes the connection")
+        // Just over the limit is refused, just under it reaches FlyingFox (a 404 for no such page).
+        let over = await exchange(port: port, Array("GET /\(String(repeating: "b", count: RequestGuard.maxRequestLine)) HTTP/1.1\r\n".utf8))
+        #expect(over.status == "HTTP/1.1 414 URI Too Long", "\(over.status)")
+        let underPath = "/" + String(repeating: "c", count: RequestGuard.maxRequestLine - "GET / HTTP/1.1".utf8.count)
+        let under = await exchange(port: port, Array("GET \(underPath) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".utf8))
+        #expect(under.status.hasPrefix("HTTP/1.1 404 "), "\(under.status)")
+        // On a keep-alive connection, the 414 follows the answer to the request before it.
+        let pipelined = await exchange(port: port, Array("GET /__tandem/version HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".utf8) + request)
+        #expect(pipelined.status == "HTTP/1.1 200 OK", "\(pipelined.status)")
+        #expect(pipelined.response.contains("\r\n\r\n1HTTP/1.1 414 URI Too Long\r\n"), "\(pipelined.response.prefix(300))")
+        #expect(pipelined.closed)
+        // The server still answers afterwards.
+        #expect(try await get(url.appendingPathComponent("index.html")).status == 200)
+        await server.stop()
+    }
+
+    @Test("a huge header block gets 431, and the connection closes")
+    func headersTooLarge() async throws {
+        let root = try starterPortal()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let (server, url) = try await startServer(root)
+        let port = UInt16(url.port ?? 0)
+        let headers = (0..<2_000).map { "X-Filler-\($0): \(String(repeating: "z", count: 100))\r\n" }.joined()
+        let answer = await exchange(port: port, Array("GET /index.html HTTP/1.1\r\nHost: 127.0.0.1\r\n\(headers)\r\n".utf8))
+        #expect(answer.status == "HTTP/1.1 431 Request Header Fields Too Large", "\(answer.status)")
+        #expect(answer.closed)
+        // One header line over its limit is refused too, even in a short head.
+        let long = "X-Long: \(String(repeating: "y", count: RequestGuard.maxHeaderLine))\r\n"
+        let longLine = await exchange(port: port, Array("GET /index.html HTTP/1.1\r\nHost: 127.0.0.1\r\n\(long)\r\n".utf8))
+        #expect(longLine.status == "HTTP/1.1 431 Request Header Fields Too Large", "\(longLine.status)")
+        let chunked = await exchange(port: port, Array("POST /index.html HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n".utf8))
+        #expect(chunked.status.hasPrefix("HTTP/1.1 501 "), "\(chunked.status)")
+        await server.stop()
+    }
+
+    @Test("requests that pass the guard reach the site, several on one connection")
+    func throughTheGuard() async throws {
+        let root = try starterPortal()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let (server, url) = try await startServer(root)
+        let port = UInt16(url.port ?? 0)
+        // Two requests on one keep-alive connection, the second closing it.
+        let request = "GET /index.html HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\n\r\n"
+            + "GET /__tandem/version HTTP/1.1\r\nHost: localhost:\(port)\r\nConnection: close\r\n\r\n"
+        let answer = await exchange(port: port, Array(request.utf8))
+        #expect(answer.status == "HTTP/1.1 200 OK", "\(answer.status)")
+        #expect(answer.response.contains("Example Co Coffee Roulette"))
+        #expect(answer.response.contains("<script id=\"tandem-live-reload\">"))
+        #expect(answer.response.components(separatedBy: "HTTP/1.1 200 OK").count == 3, "both requests answered")
+        #expect(answer.response.hasSuffix("\r\n\r\n1"), "the version comes last")
+        #expect(answer.closed)
+        // The host check still applies behind the guard.
+        let rebound = await exchange(port: port, Array("GET /index.html HTTP/1.1\r\nHost: evil.example:\(port)\r\nConnection: close\r\n\r\n".utf8))
+        #expect(rebound.status.hasPrefix("HTTP/1.1 403 "), "\(rebound.status)")
+        await server.stop()
+    }
+
     @Test("a folder is answered with its index.html at its address with a slash, and redirected there without one")
     func folderAddresses() async throws {
         let root = try starterPortal()
