@@ -26,6 +26,18 @@ struct CSVTable {
     /// or tabs than commas outside quotes (spreadsheets in many locales export those).
     /// Works on the UTF-8 bytes (every character that matters is ASCII); columns count
     /// Unicode scalars, as an editor shows them.
+    /// The table of `text`, or nil with its first problem reported at its position in `file`.
+    static func read(_ text: String, file: String, bag: DiagnosticBag) -> CSVTable? {
+        do {
+            return try CSVTable(text)
+        } catch let e as CSVTable.ParseError {
+            bag.error(e.message, at: SourceLocation(file: file, line: e.line, column: e.column))
+        } catch {
+            bag.error("cannot read the file as CSV", at: SourceLocation(file: file))
+        }
+        return nil
+    }
+
     init(_ text: String) throws {
         var text = text
         let (rows, delimiter) = try text.withUTF8 { try CSVTable.parse($0) }

@@ -72,16 +72,7 @@ enum CheckinLoader {
 
     /// The rows of one file, or nil when it has errors (all of them reported).
     static func read(_ text: String, file: String, program: Program, portal: Portal, rosterUnreadable: Bool = false, bag: DiagnosticBag) -> [Checkin]? {
-        let table: CSVTable
-        do {
-            table = try CSVTable(text)
-        } catch let e as CSVTable.ParseError {
-            bag.error(e.message, at: SourceLocation(file: file, line: e.line, column: e.column))
-            return nil
-        } catch {
-            bag.error("cannot read the file as CSV", at: SourceLocation(file: file))
-            return nil
-        }
+        guard let table = CSVTable.read(text, file: file, bag: bag) else { return nil }
         guard let header = table.rows.first else {
             bag.warning("the check-in file is empty", at: SourceLocation(file: file))
             return []

@@ -508,16 +508,7 @@ enum RosterIntake {
                          missing: { r, k in (Int(rows[r][0].line), k + 1) })
         }
         guard let text = files.text(file, bag: bag) else { return nil }
-        let table: CSVTable
-        do {
-            table = try CSVTable(text)
-        } catch let e as CSVTable.ParseError {
-            bag.error(e.message, at: SourceLocation(file: file, line: e.line, column: e.column))
-            return nil
-        } catch {
-            bag.error("cannot read the file as CSV", at: SourceLocation(file: file))
-            return nil
-        }
+        guard let table = CSVTable.read(text, file: file, bag: bag) else { return nil }
         let cellFile = CellFile(path: file)
         let rows = table.rows.map { row in row.map { c in Cell(text: c.text, line: c.line, column: c.column, file: cellFile) } }
         // The closures read the converted rows, so that the parsed table is freed.

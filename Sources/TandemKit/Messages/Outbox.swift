@@ -1,4 +1,3 @@
-import CTandemSupport
 import Foundation
 
 /// What a message is about.
@@ -130,16 +129,7 @@ public enum Outbox {
                 try fm.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
                 try Data(bytes).write(to: url)
             }
-            if fm.fileExists(atPath: folder.path) {
-                if tandem_exchange_paths(staging.path, folder.path) != 0 {
-                    let retired = folder.deletingLastPathComponent().appendingPathComponent(".\(folder.lastPathComponent).tandem-retired-\(getpid())")
-                    try fm.moveItem(at: folder, to: retired)
-                    try fm.moveItem(at: staging, to: folder)
-                    try fm.moveItem(at: retired, to: staging)
-                }
-            } else {
-                try fm.moveItem(at: staging, to: folder)
-            }
+            try SiteWriter.exchange(staging, into: folder)
         } catch {
             bag.error("cannot write the outbox '\(folder.path)': \(error.localizedDescription)", at: nil)
         }

@@ -405,20 +405,23 @@ final class SiteWriter: @unchecked Sendable {
         guard !bag.hasErrors else { return }
         for stale in existingFiles.subtracting(writtenFiles) { unlink(stagingPath + "/" + stale) }
         for folder in existingDirectories.subtracting(writtenDirectories).sorted(by: >) { rmdir(stagingPath + "/" + folder) }
-        let fm = FileManager.default
         do {
-            if fm.fileExists(atPath: output.path) {
-                if tandem_exchange_paths(staging.path, output.path) != 0 {
-                    let retired = output.deletingLastPathComponent().appendingPathComponent(".\(output.lastPathComponent).tandem-retired-\(getpid())")
-                    try fm.moveItem(at: output, to: retired)
-                    try fm.moveItem(at: staging, to: output)
-                    try fm.moveItem(at: retired, to: staging)
-                }
-            } else {
-                try fm.moveItem(at: staging, to: output)
-            }
+            try SiteWriter.exchange(staging, into: output)
         } catch {
             bag.error("cannot move the new site into place: \(error.localizedDescription)", at: nil)
+        }
+    }
+
+    /// Puts the folder `staging` in place of `target` (which, if it exists, becomes `staging`):
+    /// one atomic exchange (renameat2), or three renames where the file system lacks it.
+    static func exchange(_ staging: URL, into target: URL) throws {
+        let fm = FileManager.default
+        guard fm.fileExists(atPath: target.path) else { return try fm.moveItem(at: staging, to: target) }
+        if tandem_exchange_paths(staging.path, target.path) != 0 {
+            let retired = target.deletingLastPathComponent().appendingPathComponent(".\(target.lastPathComponent).tandem-retired-\(getpid())")
+            try fm.moveItem(at: target, to: retired)
+            try fm.moveItem(at: staging, to: target)
+            try fm.moveItem(at: retired, to: staging)
         }
     }
 
