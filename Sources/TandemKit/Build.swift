@@ -93,12 +93,10 @@ public enum Pipeline {
     }
 
     /// Matches every program against its lock files; their warnings go into `bag`.
-    /// `whenMatched` gets each program as soon as it is matched (see ProgramMatcher.matchAll).
-    static func match(_ portal: Portal, locks: [String: ProgramLocks], now: Int?, bag: DiagnosticBag,
-                      whenMatched: (@Sendable (Int, ProgramMatch, WorkPool) -> Void)? = nil) -> [ProgramMatch] {
+    static func match(_ portal: Portal, locks: [String: ProgramLocks], now: Int?, bag: DiagnosticBag) -> [ProgramMatch] {
         let today = LocalDate(dayNumber: Int((Double(now ?? Int(Date().timeIntervalSince1970)) / 86_400).rounded(.down)))
         // Programs are matched side by side (see ProgramMatcher.matchAll).
-        let matches = ProgramMatcher.matchAll(portal, locks: locks, today: today, whenMatched: whenMatched)
+        let matches = ProgramMatcher.matchAll(portal, locks: locks, today: today)
         for m in matches { for note in m.round.notes { bag.append(note) } }
         return matches
     }

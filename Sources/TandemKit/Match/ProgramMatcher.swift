@@ -72,12 +72,8 @@ enum ProgramMatcher {
     /// Matches every program of the portal, several at once (programs are independent: each
     /// reads the portal and its own locks only); the results come in program order, exactly
     /// as `portal.programs.map { match($0, …) }` gives them.
-    /// Matches every program, on all cores. `whenMatched` gets each program's index and match
-    /// as soon as it is done, with the pool the matching runs on: a build adds that program's
-    /// pages to it, to be rendered while other programs are still being matched. The biggest
-    /// programs start first, so that the longest match does not begin last.
-    static func matchAll(_ portal: Portal, locks: [String: ProgramLocks], today: LocalDate,
-                         whenMatched: (@Sendable (Int, ProgramMatch, WorkPool) -> Void)? = nil) -> [ProgramMatch] {
+    /// The biggest programs start first, so that the longest match does not begin last.
+    static func matchAll(_ portal: Portal, locks: [String: ProgramLocks], today: LocalDate) -> [ProgramMatch] {
         let programs = portal.programs
         var enrolled = [Int](repeating: 0, count: programs.count)
         let position = Dictionary(programs.enumerated().map { ($1.slug, $0) }, uniquingKeysWith: { first, _ in first })
@@ -88,7 +84,6 @@ enum ProgramMatcher {
             { @Sendable in
                 let m = match(programs[i], portal: portal, locks: locks[programs[i].slug] ?? ProgramLocks(), today: today)
                 results.set(i, m)
-                whenMatched?(i, m, pool)
             }
         })
         pool.run()
