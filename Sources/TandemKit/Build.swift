@@ -182,10 +182,8 @@ public enum Pipeline {
         report.candidates = matches.compactMap { m in m.candidates.map { (m.program.slug, $0) } }
         // The outbox only follows a build that succeeded: it describes the site now in place.
         if let messageTheme, !bag.hasErrors {
-            report.messages = timed("messages", &report, options.progress) { () -> Int in
-                let messages = Outbox.messages(model: model, theme: messageTheme, bag: bag)
-                Outbox.write(messages, to: outbox, bag: bag)
-                return messages.count
+            report.messages = timed("messages", &report, options.progress) {
+                Outbox.write(model: model, theme: messageTheme, to: outbox, bag: bag)
             }
         }
         report.diagnostics = bag.sorted()

@@ -157,6 +157,15 @@ import Testing
         #expect(!qp.contains("=_"))
     }
 
+    @Test func tidyKeepsOneBlankLineBetweenParagraphsAndEndsWithOneNewline() {
+        #expect(MessageTheme.tidy("a\n\n\n b\n  \n\t\n") == "a\n\n b\n")
+        #expect(MessageTheme.tidy("\n\na\n") == "\na\n")
+        #expect(MessageTheme.tidy("  \n") == "\n")
+        #expect(MessageTheme.tidy("Zoë\n\n\nÅ") == "Zoë\n\nÅ\n")
+        // With CRLF, a Swift Character "\r\n" is not "\n": "a\r\n" is one line, then two blank ones become one.
+        #expect(MessageTheme.tidy("a\r\n\n\nb\n\n") == "a\r\n\n\nb\n")
+    }
+
     @Test func messagesNeedBaseURLAndContact() throws {
         let portal = try Self.portal(settings: "title: T\nmessages: true\n")
         defer { portal.remove() }

@@ -42,6 +42,45 @@ import Testing
         }
     }
 
+    /// Every message of the demo portal (intros with their calendars, new partners,
+    /// reminders, pod reminders, follow-ups), rendered both ways: the text templates are
+    /// compiled without escaping, as swift-mustache reads them under the TEXT pragma.
+    @Test func demoPortalMessagesAreIdenticalThroughBothEngines() throws {
+        let bag = DiagnosticBag()
+        var report = BuildReport()
+        let matches = try #require(Pipeline.analyse(root: Self.repoRoot, bag: bag, report: &report, now: nil))
+        let portal = PortalLoader.load(root: Self.repoRoot, bag: DiagnosticBag())
+        let theme = MessageTheme.load(portalRoot: Self.repoRoot, bag: bag)
+        #expect(!bag.hasErrors, "\(bag.sorted())")
+        #expect(theme.compiled != nil, "the built-in message theme must compile")
+        let pages = Outbox.pages(Pipeline.schedule(portal, matches, now: nil))
+        var kinds = Set<MessageKind>(), compared = 0
+        for b in pages.model.programs {
+            let fast = MessageBuilder(pages: pages, b: b, theme: theme).tasks().flatMap { $0() }
+            let slow = MessageBuilder(pages: pages, b: b, theme: theme.reference).tasks().flatMap { $0() }
+            #expect(fast.count == slow.count)
+            for (a, z) in zip(fast, slow) {
+                #expect(a.path == z.path && a.subject == z.subject)
+                #expect(a.bytes == z.bytes, "\(a.path) differs")
+                kinds.insert(a.kind)
+                compared += 1
+            }
+        }
+        #expect(compared > 300)
+        #expect(kinds.isSuperset(of: [.intro, .newPartner, .reminder, .followUp]), "\(kinds)")
+    }
+
+    /// A message template with a partial renders through swift-mustache (whose TEXT pragma a
+    /// partial may or may not share), as does everything under TANDEM_TEMPLATE_ENGINE.
+    @Test func messageTemplatesWithPartialsOrTheReferenceEngineAreNotCompiled() {
+        #expect(MessageTheme.compile(["intro": "Subject: x\n{{name}}", "intro.html": "<p>{{name}}</p>"], engine: nil) != nil)
+        #expect(MessageTheme.compile(["intro": "Subject: x\n{{> footer}}", "footer": "{{name}}"], engine: nil) == nil)
+        #expect(MessageTheme.compile(["intro": "Subject: x\n{{name}}"], engine: "swift-mustache") == nil)
+        let compiled = MessageTheme.compile(["intro": "Subject: {{v}}\n{{v}}", "intro.html": "{{v}}"], engine: nil)
+        #expect(compiled?.render("intro", ["v": "<&>"]).map { String(decoding: $0, as: UTF8.self) } == "Subject: <&>\n<&>")
+        #expect(compiled?.render("intro.html", ["v": "<&>"]).map { String(decoding: $0, as: UTF8.self) } == "&lt;&amp;&gt;")
+    }
+
     /// Random templates built from every supported construct, in awkward whitespace.
     @Test func randomTemplatesRenderIdentically() throws {
         var rng = SplitMix64(seed: 7)

@@ -5,8 +5,14 @@ import Mustache
 /// portal's `Templates/messages/`. Each kind has a text template, whose first line is
 /// `Subject: …`, and an HTML template for the body of the HTML part (`<kind>.html.mustache`).
 /// Text templates print values as they are; HTML templates escape them.
+///
+/// Rendering goes through the same compiled engine as the pages (`CompiledTheme`): a large
+/// portal sends around ten messages per person. The text templates are compiled without
+/// escaping, as the pragma asks. Templates that include partials or parents render through
+/// swift-mustache, as does everything when `TANDEM_TEMPLATE_ENGINE=swift-mustache` is set.
 struct MessageTheme: Sendable {
     let library: MustacheLibrary
+    let compiled: CompiledTheme?
     let names: Set<String>
 
     /// Put before every text template: values are printed without HTML escaping.
@@ -66,22 +72,56 @@ struct MessageTheme: Sendable {
                 bag.error("the theme has no 'messages/\(name).mustache' template", at: SourceLocation(file: "Templates/messages/\(name).mustache"))
             }
         }
-        return MessageTheme(library: library, names: Set(sources.keys))
+        return MessageTheme(library: library, compiled: compile(sources.mapValues(\.text)), names: Set(sources.keys))
     }
+
+    /// The compiled templates, or nil when swift-mustache must render them (see above).
+    static func compile(_ sources: [String: String], engine: String? = ProcessInfo.processInfo.environment["TANDEM_TEMPLATE_ENGINE"]) -> CompiledTheme? {
+        guard engine != "swift-mustache", sources.values.allSatisfy({ Theme.partialReferences(in: $0).isEmpty }) else { return nil }
+        return CompiledTheme.compile(sources, unescaped: Set(sources.keys.filter { !$0.hasSuffix(".html") }))
+    }
+
+    /// The same theme rendering through swift-mustache only (the differential tests' reference).
+    var reference: MessageTheme { MessageTheme(library: library, compiled: nil, names: names) }
 
     /// The subject, text body and HTML body of a kind of message.
     func render(_ kind: MessageKind, _ context: ViewObject) -> (subject: String, text: String, html: String) {
-        let values = Theme.dropEmpty(context.dictionary)
-        let text = library.render(values, withTemplate: kind.rawValue) ?? ""
+        let text: String, html: String
+        if let compiled {
+            // The compiled engine reads an empty string as absent by itself (see Theme.render).
+            text = String(decoding: compiled.render(kind.rawValue, context) ?? [], as: UTF8.self)
+            html = String(decoding: compiled.render(kind.rawValue + ".html", context) ?? [], as: UTF8.self)
+        } else {
+            let values = Theme.dropEmpty(context.dictionary)
+            text = library.render(values, withTemplate: kind.rawValue) ?? ""
+            html = library.render(values, withTemplate: kind.rawValue + ".html") ?? ""
+        }
         var lines = text.split(separator: "\n", maxSplits: 1, omittingEmptySubsequences: false)
         let subject = String(lines.removeFirst().dropFirst("Subject:".count)).trimmingCharacters(in: .whitespaces)
         let body = lines.first.map { String($0.drop { $0 == "\n" }) } ?? ""
-        let html = library.render(values, withTemplate: kind.rawValue + ".html") ?? ""
         return (subject, MessageTheme.tidy(body), html)
     }
 
     /// Runs of more than one blank line (left by sections that printed nothing) become one.
     static func tidy(_ text: String) -> String {
+        // On bytes when there is no CR (the usual case): a Swift Character "\r\n" is not
+        // "\n", so text with CRLF keeps the Character-based pass below, whose lines those are.
+        if !text.utf8.contains(13) {
+            var out: [UInt8] = []
+            out.reserveCapacity(text.utf8.count)
+            var lastBlank = false, any = false
+            for line in text.utf8.split(separator: 10, omittingEmptySubsequences: false) {
+                let blank = line.allSatisfy { $0 == 32 || $0 == 9 }
+                if blank && lastBlank && any { continue }
+                if any { out.append(10) }
+                if !blank { out.append(contentsOf: line) }
+                lastBlank = blank
+                any = true
+            }
+            // Trailing blank lines go; one newline ends the text.
+            while out.last == 10 { out.removeLast() }
+            return String(decoding: out, as: UTF8.self) + "\n"
+        }
         var out: [Substring] = []
         for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
             let blank = line.allSatisfy { $0 == " " || $0 == "\t" || $0 == "\r" }

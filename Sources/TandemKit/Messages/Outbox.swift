@@ -59,28 +59,58 @@ public enum Outbox {
         }
     }
 
-    /// Every message of every program, sorted by date, program, kind, person and session.
-    /// People whose address SMTP cannot carry as it is (not plain ASCII) get no message: a
-    /// warning at their roster entry says so.
-    static func messages(model: SiteModel, theme: MessageTheme, bag: DiagnosticBag) -> [OutboxMessage] {
-        // Without the build time: messages (and the calendars they carry, whose DTSTAMP would
-        // otherwise be the build's) change only when what they say changes.
-        var timeless = model
-        timeless.now = nil
-        let pages = Pages(model: timeless)
+    /// Renders every message of every program and writes the outbox; returns the number of
+    /// messages. People whose address SMTP cannot carry as it is (not plain ASCII) get no
+    /// message: a warning at their roster entry says so.
+    ///
+    /// A large portal has around ten messages per person, so they are rendered on every core
+    /// (a task per person's match news, per unit's reminders) and each is written as soon as
+    /// it is rendered: only the list of what was written is kept, for `messages.csv`. The
+    /// folder is written like the site (`SiteWriter`): the outbox before last is rewritten in
+    /// place, unchanged files are left alone, stale ones deleted, and the new outbox is
+    /// swapped in whole, so an interrupted build never leaves half an outbox.
+    static func write(model: SiteModel, theme: MessageTheme, to folder: URL, bag: DiagnosticBag) -> Int {
+        let writer = SiteWriter(output: folder, marker: marker, markerText: markerText)
+        writer.prepare(bag: bag)
+        guard !bag.hasErrors else { return 0 }
+        let pages = pages(model)
+        let tasks = model.programs.flatMap { MessageBuilder(pages: pages, b: $0, theme: theme).tasks() }
+        let results = PoolResults<[OutboxMessage]>(count: tasks.count)
+        let pool = WorkPool()
+        pool.add(tasks.indices.map { k in
+            { @Sendable in
+                var written = tasks[k]()
+                for i in written.indices {
+                    if Pages.isMailAddress(written[i].email) { writer.write(written[i].path, written[i].bytes) }
+                    written[i].bytes = []
+                }
+                results.set(k, written)
+            }
+        })
+        pool.run()
         var all: [OutboxMessage] = []
-        for b in model.programs { all += MessageBuilder(pages: pages, b: b, theme: theme).all() }
         var warned = Set<String>()
-        all.removeAll { m in
-            guard !Pages.isMailAddress(m.email) else { return false }
+        for m in results.all.joined() {
+            guard !Pages.isMailAddress(m.email) else { all.append(m); continue }
             if warned.insert(m.id).inserted, let p = model.portal.participant(m.id) {
                 bag.warning("no messages for '\(m.id)': '\(m.email)' is not a plain ASCII address that SMTP can carry", at: p.fieldLocations["email"] ?? p.sourceLocation)
             }
-            return true
         }
-        return all.sorted {
-            ($0.date, $0.program, $0.kind, $0.id, $0.path) < ($1.date, $1.program, $1.kind, $1.id, $1.path)
-        }
+        all.sort { ($0.date, $0.program, $0.kind, $0.id, $0.path) < ($1.date, $1.program, $1.kind, $1.id, $1.path) }
+        writer.write(listFile, csv(all))
+        writer.commit(bag: bag)
+        return all.count
+    }
+
+    static let markerText = "This folder is written by `tandem build` and replaced on every build. It may hold secret page addresses: never publish or commit it.\n"
+
+    /// The pages messages link to and quote, without the build time: messages (and the
+    /// calendars they carry, whose DTSTAMP would otherwise be the build's) change only when
+    /// what they say changes.
+    static func pages(_ model: SiteModel) -> Pages {
+        var timeless = model
+        timeless.now = nil
+        return Pages(model: timeless)
     }
 
     /// `Outbox/messages.csv`: one row per message, for admins who mail-merge.
@@ -91,48 +121,6 @@ public enum Outbox {
                 .map(Pages.csvCell).joined(separator: ","))
         }
         return lines.joined(separator: "\r\n") + "\r\n"
-    }
-
-    /// Writes the outbox into a folder beside `folder`, then swaps it in (an atomic exchange
-    /// where the kernel has one), so that an interrupted build never leaves half an outbox.
-    /// The folder it writes in is the outbox before last, kept beside (`.Outbox.tandem-back`):
-    /// unchanged files are left alone and stale ones deleted, because creating hundreds of
-    /// files right after deleting as many is what costs most on ext4 (as for the site).
-    static func write(_ messages: [OutboxMessage], to folder: URL, bag: DiagnosticBag) {
-        let fm = FileManager.default
-        let staging = folder.deletingLastPathComponent().appendingPathComponent(".\(folder.lastPathComponent).tandem-back")
-        do {
-            if !fm.fileExists(atPath: staging.appendingPathComponent(marker).path) { try? fm.removeItem(at: staging) }
-            try fm.createDirectory(at: staging, withIntermediateDirectories: true)
-            var files: [String: [UInt8]] = [:]
-            for m in messages { files[m.path] = m.bytes }
-            files[listFile] = Array(csv(messages).utf8)
-            files[marker] = Array("This folder is written by `tandem build` and replaced on every build. It may hold secret page addresses: never publish or commit it.\n".utf8)
-            // What the kept folder holds that this outbox does not is deleted, then the
-            // folders left empty (deepest first).
-            var folders: [String] = []
-            if let walker = fm.enumerator(atPath: staging.path) {
-                while let path = walker.nextObject() as? String {
-                    if walker.fileAttributes?[.type] as? FileAttributeType == .typeDirectory {
-                        folders.append(path)
-                    } else if files[path] == nil {
-                        try fm.removeItem(at: staging.appendingPathComponent(path))
-                    }
-                }
-            }
-            for path in folders.sorted(by: >) where (try? fm.contentsOfDirectory(atPath: staging.appendingPathComponent(path).path))?.isEmpty == true {
-                try fm.removeItem(at: staging.appendingPathComponent(path))
-            }
-            for (path, bytes) in files.sorted(by: { $0.key < $1.key }) {
-                let url = staging.appendingPathComponent(path)
-                if let old = fm.contents(atPath: url.path), old.count == bytes.count, [UInt8](old) == bytes { continue }
-                try fm.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-                try Data(bytes).write(to: url)
-            }
-            try SiteWriter.exchange(staging, into: folder)
-        } catch {
-            bag.error("cannot write the outbox '\(folder.path)': \(error.localizedDescription)", at: nil)
-        }
     }
 }
 
@@ -145,7 +133,10 @@ struct MessageBuilder {
     var program: Program { b.program }
     var settings: PortalSettings { pages.portal.settings }
 
-    func all() -> [OutboxMessage] {
+    /// The program's messages as tasks for a pool, each rendering a few: one person's news of
+    /// their matches, the sat-out and unmatched notes, one unit's or pod's reminders, the
+    /// follow-ups. Everything a task needs from the rest of the program is worked out here.
+    func tasks() -> [@Sendable () -> [OutboxMessage]] {
         let m = b.match
         let lockDay = m.round.lock?.locked ?? program.start
         let lock = m.round.lock
@@ -155,7 +146,7 @@ struct MessageBuilder {
             for id in d.members { dissolvedOn[id] = max(dissolvedOn[id] ?? lockDay, d.date ?? lockDay) }
         }
         let entries = Dictionary((lock?.matches ?? []).map { ($0.members.sorted(), $0) }, uniquingKeysWith: { a, _ in a })
-        var out: [OutboxMessage] = []
+        var tasks: [@Sendable () -> [OutboxMessage]] = []
         // The day each unit was made: the round's lock, or the day a roster change added it.
         let unitDay = m.units.map { unit -> LocalDate in
             let entry = entries[unit.members.map { m.people[$0].id }.sorted()]
@@ -164,62 +155,78 @@ struct MessageBuilder {
         // The day each person was first told of a match (reminders never come before it).
         var toldOn: [Int: LocalDate] = [:]
         for i in m.people.indices where !m.unitsOf[i].isEmpty {
-            let person = m.people[i]
-            let days = m.unitsOf[i].map { unitDay[$0] }
-            let first = days.min()!
-            toldOn[i] = first
-            // A roster change that dissolved their match and made a new one: a new partner.
-            let kind: MessageKind = first != lockDay && dissolvedOn[person.id] != nil ? .newPartner : .intro
-            // Each message shows the matches made that day, so a later one leaves it unchanged.
-            let made = { (day: LocalDate) in m.unitsOf[i].filter { unitDay[$0] == day } }
-            out.append(message(kind, person: i, date: first, units: made(first), context: matchContext(i, from: first, units: made(first))))
-            // A mentor given another mentee later hears of the new one on that day.
-            for day in Set(days.filter { $0 > first }).sorted() {
-                var c = matchContext(i, from: day, units: made(day))
-                c["addedMatch"] = true
-                out.append(message(.newPartner, person: i, date: day, units: made(day), context: c))
+            toldOn[i] = m.unitsOf[i].map { unitDay[$0] }.min()!
+        }
+        let told = toldOn, dissolved = dissolvedOn
+        for i in m.people.indices where !m.unitsOf[i].isEmpty {
+            tasks.append { [self] in
+                let person = m.people[i]
+                let days = m.unitsOf[i].map { unitDay[$0] }
+                let first = told[i]!
+                // A roster change that dissolved their match and made a new one: a new partner.
+                let kind: MessageKind = first != lockDay && dissolved[person.id] != nil ? .newPartner : .intro
+                // Each message shows the matches made that day, so a later one leaves it unchanged.
+                let made = { (day: LocalDate) in m.unitsOf[i].filter { unitDay[$0] == day } }
+                var out = [message(kind, person: i, date: first, units: made(first), context: matchContext(i, from: first, units: made(first)))]
+                // A mentor given another mentee later hears of the new one on that day.
+                for day in Set(days.filter { $0 > first }).sorted() {
+                    var c = matchContext(i, from: day, units: made(day))
+                    c["addedMatch"] = true
+                    out.append(message(.newPartner, person: i, date: day, units: made(day), context: c))
+                }
+                return out
             }
         }
         // Paused people asked to rest: their page says so, and no message is sent to them.
-        for u in m.unmatched where !u.paused {
-            let person = m.people[u.person]
-            var c = baseContext(u.person)
-            c["reason"] = Explain.participantReason(u.reason)  // as their page says it: no rule counts
-            out.append(message(u.satOut ? .satOut : .unmatched, person: u.person, date: dissolvedOn[person.id] ?? lockDay, context: c))
+        tasks.append { [self] in
+            m.unmatched.filter { !$0.paused }.map { u in
+                let person = m.people[u.person]
+                var c = baseContext(u.person)
+                c["reason"] = Explain.participantReason(u.reason)  // as their page says it: no rule counts
+                return message(u.satOut ? .satOut : .unmatched, person: u.person, date: dissolved[person.id] ?? lockDay, context: c)
+            }
         }
         if let days = program.reminderDays {
             for (u, unit) in m.units.enumerated() {
-                let sessions = b.sessions(ofUnit: u)
-                let unitURL = pages.absoluteURL("programs/\(program.slug)/pairs/\(pages.unitFile(b, unit)).html") ?? ""
-                for i in unit.members {
-                    // A mentor with several mentees gets one reminder per mentee: the second
-                    // and later ones are told apart by their position.
-                    let position = m.unitsOf[i].firstIndex(of: u) ?? 0
-                    let told = max(toldOn[i] ?? lockDay, unitDay[u])
-                    let peers = Explain.list(unit.members.filter { $0 != i }.map { m.people[$0].name })
-                    for s in sessions where s.date >= told {
-                        out.append(reminder(i, s, label: "Session \(s.number) of \(sessions.count)", peers: peers, url: unitURL,
-                                            days: days, told: told, key: "\(s.number)", part: position))
+                tasks.append { [self] in
+                    let sessions = b.sessions(ofUnit: u)
+                    let unitURL = pages.absoluteURL("programs/\(program.slug)/pairs/\(pages.unitFile(b, unit)).html") ?? ""
+                    var out: [OutboxMessage] = []
+                    for i in unit.members {
+                        // A mentor with several mentees gets one reminder per mentee: the second
+                        // and later ones are told apart by their position.
+                        let position = m.unitsOf[i].firstIndex(of: u) ?? 0
+                        let since = max(told[i] ?? lockDay, unitDay[u])
+                        let peers = Explain.list(unit.members.filter { $0 != i }.map { m.people[$0].name })
+                        for s in sessions where s.date >= since {
+                            out.append(reminder(i, s, label: "Session \(s.number) of \(sessions.count)", peers: peers, url: unitURL,
+                                                days: days, told: since, key: "\(s.number)", part: position))
+                        }
                     }
+                    return out
                 }
             }
             // Pod sessions: each member of the pod, with the whole pod.
             for (k, pod) in m.pods.enumerated() {
-                let sessions = b.sessions(ofPod: k)
-                let members = pod.units.flatMap { m.units[$0].members }
-                let podURL = pages.absoluteURL("programs/\(program.slug)/pods/\(pages.podFile(b, pod)).html") ?? ""
-                for i in members {
-                    let told = toldOn[i] ?? lockDay
-                    let peers = "your pod, " + Explain.list(members.filter { $0 != i }.map { m.people[$0].name })
-                    for s in sessions where s.date >= told {
-                        out.append(reminder(i, s, label: "Pod session \(s.number) of \(sessions.count)", peers: peers, url: podURL,
-                                            days: days, told: told, key: "pod-\(s.number)", part: 0))
+                tasks.append { [self] in
+                    let sessions = b.sessions(ofPod: k)
+                    let members = pod.units.flatMap { m.units[$0].members }
+                    let podURL = pages.absoluteURL("programs/\(program.slug)/pods/\(pages.podFile(b, pod)).html") ?? ""
+                    var out: [OutboxMessage] = []
+                    for i in members {
+                        let since = told[i] ?? lockDay
+                        let peers = "your pod, " + Explain.list(members.filter { $0 != i }.map { m.people[$0].name })
+                        for s in sessions where s.date >= since {
+                            out.append(reminder(i, s, label: "Pod session \(s.number) of \(sessions.count)", peers: peers, url: podURL,
+                                                days: days, told: since, key: "pod-\(s.number)", part: 0))
+                        }
                     }
+                    return out
                 }
             }
         }
-        out += followUps()
-        return out
+        tasks.append { [self] in followUps() }
+        return tasks
     }
 
     /// A reminder of one session, `days` before it (never before the person was told of their match).

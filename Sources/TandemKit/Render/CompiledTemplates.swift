@@ -79,8 +79,14 @@ final class CompiledTheme: @unchecked Sendable {
     private var entries: [Range<Int>] = []
     private var entryIndex: [String: Int] = [:]
 
+    /// Whether the template being lowered escapes its variables (`unescaped` in `compile`).
+    private var escapes = true
+
     /// Compiles every template, or returns nil when one of them needs swift-mustache.
-    static func compile(_ sources: [String: String]) -> CompiledTheme? {
+    /// Templates named in `unescaped` print every value as it is, as swift-mustache does under
+    /// `{{% CONTENT_TYPE: TEXT}}` (the message theme's text bodies); their sources are given
+    /// without that pragma, which this engine does not read.
+    static func compile(_ sources: [String: String], unescaped: Set<String> = []) -> CompiledTheme? {
         let theme = CompiledTheme()
         var trees: [(String, [Node])] = []
         for (name, text) in sources.sorted(by: { $0.key < $1.key }) {
@@ -89,8 +95,9 @@ final class CompiledTheme: @unchecked Sendable {
             trees.append((name, nodes))
         }
         for (k, (name, _)) in trees.enumerated() { theme.entryIndex[name] = k }
-        for (_, nodes) in trees {
+        for (name, nodes) in trees {
             let start = theme.ops.count
+            theme.escapes = !unescaped.contains(name)
             theme.lower(nodes)
             theme.entries.append(start..<theme.ops.count)
         }
@@ -105,7 +112,7 @@ final class CompiledTheme: @unchecked Sendable {
                 ops.append(Op(kind: .text, a: Int32(text.count), b: Int32(bytes.count)))
                 text += bytes
             case let .variable(path, escaped):
-                ops.append(Op(kind: .variable, escaped: escaped, a: lower(path: path)))
+                ops.append(Op(kind: .variable, escaped: escaped && escapes, a: lower(path: path)))
             case let .section(path, inverted, body):
                 ops.append(Op(kind: inverted ? .inverted : .section, a: lower(path: path)))
                 lower(body)
