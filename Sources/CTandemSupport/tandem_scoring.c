@@ -70,6 +70,11 @@ INLINE int32_t pair_value(const tandem_scoring *t, int32_t m, int32_t e, int one
     const uint32_t days = distance32(jm, je);
     const int32_t tenure = w[12] * (days >= 365 ? 2 : days >= 90 ? 1 : 0);
     s += ((jm != INT32_MIN) & (je != INT32_MIN)) ? tenure : 0;
+    if (t->week_class) {
+        const int32_t c = t->week_class[m] * t->week_classes + t->week_class[e];
+        ok &= t->class_allowed[c];
+        s += t->class_points[c];
+    }
     return ok ? s : INT32_MIN;
 }
 

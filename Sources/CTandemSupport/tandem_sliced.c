@@ -36,6 +36,9 @@ struct tandem_sliced {
     int32_t *department_index, *location_index, *offset_index, *seniority_index;
     int32_t seniority_count, seniority_value[max_distinct];
     uint64_t *department_map, *location_map, *offset_map, *near_map, *far_map, *seniority_map;
+    // Working-week classes (overlap_hours, common_hours): the people of each class, and per
+    // class the people common_hours allows with it (NULL when it allows everyone).
+    uint64_t *class_map, *class_ok_map;
     // People sorted by team code and by manager: the members of team v are
     // team_order[team_start[v] ..< team_start[v + 1]], the reports of x likewise.
     int32_t *team_order, *team_start, top_team;
@@ -114,6 +117,7 @@ void tandem_sliced_free(tandem_sliced *e) {
     free(e->department_index); free(e->location_index); free(e->offset_index); free(e->seniority_index);
     free(e->department_map); free(e->location_map); free(e->offset_map); free(e->near_map); free(e->far_map);
     free(e->seniority_map);
+    free(e->class_map); free(e->class_ok_map);
     free(e->team_order); free(e->team_start);
     free(e->report_order); free(e->report_start);
     free(e);
@@ -159,6 +163,16 @@ static tandem_sliced *create(const tandem_scoring *t, int32_t n, int pruning_onl
     }
     high += (t->weight[5] > t->weight[6] ? t->weight[5] : t->weight[6]);
     high += (t->weight[7] > t->weight[8] ? t->weight[7] : t->weight[8]);
+    const int32_t classes = t->week_class ? t->week_classes : 0;
+    if (classes > max_distinct) return NULL;
+    if (classes > 0) {
+        int32_t top = 0;
+        for (int32_t c = 0; c < classes * classes; c++) {
+            if (t->class_points[c] < 0) sliceable = 0;
+            if (t->class_points[c] > top) top = t->class_points[c];
+        }
+        high += top;
+    }
     int32_t planes = 1;
     while (planes < max_planes && ((int64_t)1 << planes) <= high) planes++;
     if (((int64_t)1 << planes) <= high) sliceable = 0;
@@ -224,6 +238,29 @@ static tandem_sliced *create(const tandem_scoring *t, int32_t n, int pruning_onl
             const uint64_t *from = e->offset_map + (int64_t)b * W;
             if (gap != 0 && gap <= 180) for (int32_t w = 0; w < W; w++) e->near_map[(int64_t)a * W + w] |= from[w];
             if ((int32_t)gap > t->max_gap) for (int32_t w = 0; w < W; w++) e->far_map[(int64_t)a * W + w] |= from[w];
+        }
+    }
+    if (classes > 0) {
+        e->class_map = value_maps(t->week_class, classes, n, W);
+        if (!e->class_map) {
+            tandem_sliced_free(e);
+            return NULL;
+        }
+        int all_allowed = 1;
+        for (int32_t c = 0; c < classes * classes; c++) all_allowed &= t->class_allowed[c] != 0;
+        if (!all_allowed) {
+            e->class_ok_map = calloc((size_t)classes * (size_t)W, sizeof(uint64_t));
+            if (!e->class_ok_map) {
+                tandem_sliced_free(e);
+                return NULL;
+            }
+            for (int32_t a = 0; a < classes; a++) {
+                for (int32_t b = 0; b < classes; b++) {
+                    if (!t->class_allowed[a * classes + b]) continue;
+                    const uint64_t *from = e->class_map + (int64_t)b * W;
+                    for (int32_t w = 0; w < W; w++) e->class_ok_map[(int64_t)a * W + w] |= from[w];
+                }
+            }
         }
     }
     e->top_team = runs_by_key(t->team, n, e->team_order, &e->team_start);
@@ -375,12 +412,17 @@ INLINE int32_t row_body(const tandem_sliced *e, int32_t x, int32_t k, const int3
             ? w[10] * (d == 0 ? 2 : d == 1 ? 1 : 0) + w[11] * (gap <= 0 ? 0 : (gap < 3 ? gap : 3)) : 0;
     }
 
+    // overlap_hours: a constant per working-week class of the other person.
+    const int32_t classes = e->class_map ? t->week_classes : 0;
+    const int32_t *class_points = classes ? t->class_points + (int64_t)t->week_class[x] * classes : NULL;
+
     const v4 zero = {0, 0, 0, 0};
     for (int32_t at = 0; at < W; at += 4) {
         v4 a = load4(allowed + at);
         if (t->rule_department) a &= ~load4(same_department + at);
         if (t->rule_location) a &= load4(same_location + at);
         a &= ~load4(far_zone + at);
+        if (e->class_ok_map) a &= load4(e->class_ok_map + (int64_t)t->week_class[x] * W + at);
         store4(allowed + at, a);
         v4 p[max_planes];
         for (int32_t r = 0; r < planes; r++) p[r] = zero;
@@ -433,6 +475,9 @@ INLINE int32_t row_body(const tandem_sliced *e, int32_t x, int32_t k, const int3
             for (int32_t j = 0; j < e->seniority_count; j++) {
                 if (seniority_points[j]) add_scaled(p, planes, seniority_points[j], load4(e->seniority_map + (int64_t)j * W + at));
             }
+        }
+        for (int32_t c = 0; c < classes; c++) {
+            if (class_points[c]) add_scaled(p, planes, class_points[c], load4(e->class_map + (int64_t)c * W + at));
         }
         for (int32_t r = 0; r < planes; r++) store4(plane + (int64_t)r * W + at, p[r]);
     }
@@ -611,10 +656,12 @@ INLINE int32_t pruned_body(const tandem_sliced *e, int32_t x, int32_t k, const i
     const uint64_t *same_department = e->department_map + (int64_t)e->department_index[x] * W;
     const uint64_t *same_location = e->location_map + (int64_t)e->location_index[x] * W;
     const uint64_t *far_zone = e->far_map + (int64_t)e->offset_index[x] * W;
+    const uint64_t *class_ok = e->class_ok_map ? e->class_ok_map + (int64_t)t->week_class[x] * W : NULL;
     for (int32_t at = 0; at < W; at++) {
         uint64_t a = allowed[at];
         if (t->rule_department) a &= ~same_department[at];
         if (t->rule_location) a &= same_location[at];
+        if (class_ok) a &= class_ok[at];
         allowed[at] = a & ~far_zone[at];
     }
     for (int32_t i = 0; i < avoid_count; i++) {
@@ -666,6 +713,12 @@ INLINE int32_t pruned_body(const tandem_sliced *e, int32_t x, int32_t k, const i
     rest += use_department ? cap32(w[5], w[6]) : w[5];
     rest += use_location ? cap32(w[7], w[8]) : w[7];
     rest += cap32(0, 2 * w[9]) + max32(0, 2 * w[12]);
+    if (e->class_map) {
+        // overlap_hours: the most this person's class gets with any class.
+        int32_t top = 0;
+        for (int32_t c = 0; c < t->week_classes; c++) top = max32(top, t->class_points[(int64_t)t->week_class[x] * t->week_classes + c]);
+        rest += top;
+    }
     {
         const int32_t sx = t->seniority[x];
         int32_t top = 0;  // people of unknown seniority add nothing

@@ -56,7 +56,7 @@ import Testing
     }
 
     static func randomTable(_ rng: inout Random, template: (Program, Participant), formats: [ProgramFormat] = ProgramFormat.allCases,
-                            criteria: [Criterion] = Criterion.allCases.filter { $0 != .overlapHours }, people: ClosedRange<Int> = 20...69,
+                            criteria: [Criterion] = Criterion.allCases, people: ClosedRange<Int> = 20...69,
                             extraRules: [Rule] = []) -> ScoringTable {
         var program = template.0
         program.format = formats[rng.below(formats.count)]
@@ -65,6 +65,9 @@ import Testing
         for rule in [Rule.notManager, .notSameTeam, .notSameDepartment, .notPreviousPartner, .sameLocation] where rng.chance(35) { rules.append(rule) }
         if rng.chance(40) { rules.append(.maxTimezoneGap(minutes: [0, 60, 180, 330, 600][rng.below(5)])) }
         if rng.chance(40) { rules.append(.minSeniorityGap(rng.below(4))) }
+        if rng.chance(30) && !extraRules.contains(where: { if case .commonHours = $0 { return true } else { return false } }) {
+            rules.append(.commonHours(minutes: [30, 60, 180, 300][rng.below(4)]))
+        }
         program.rules = rules + extraRules
         // Vocabularies of 5 to 150 phrases: one to three 64-bit words per set.
         let talk = (0..<[5, 40, 70, 150][rng.below(4)]).map { "t\($0)" }
@@ -92,6 +95,12 @@ import Testing
             p.interests = Array(Set(rng.pick(likes, upTo: 6)))
             p.groups = Array(Set(rng.pick(circles, upTo: 4)))
             p.prefer = rng.chance(15) ? rng.pick(ids, upTo: 2) : []
+            // A few working weeks of their own (overlap_hours, common_hours): early, late,
+            // four days, or none that overlaps the usual one.
+            let weeks: [WeekOverride?] = [nil, nil, nil, nil, WeekOverride(start: 7 * 60, end: 15 * 60),
+                                          WeekOverride(start: 11 * 60 + 30, end: 20 * 60), WeekOverride(days: [0, 1, 2, 3]),
+                                          WeekOverride(start: 20 * 60, end: 23 * 60, days: [5, 6])]
+            p.week = weeks[rng.below(weeks.count)]
             people.append(p)
         }
         program.preferWeight = [0, 1, 20, 500][rng.below(4)]
@@ -163,20 +172,31 @@ import Testing
         #expect(paths.contains(0))
     }
 
-    /// overlap_hours and common_hours are not in the C kernels: a program using either takes
-    /// the Swift path (no score bounds, no sliced engine), and its rows still agree with
-    /// `pairValue` pair by pair; the same table without them takes the kernel again.
-    @Test func overlapHoursAndCommonHoursTakeTheSwiftPathAndAgree() throws {
+    /// overlap_hours and common_hours come to the C kernels as a table per pair of working-week
+    /// classes; rows agree with `pairValue` pair by pair. With more classes than the table
+    /// takes (everyone their own hours), the program is scored in Swift, with the same values.
+    @Test func overlapHoursAndCommonHoursComeFromWeekClassesAndAgree() throws {
         let bag = DiagnosticBag()
         let portal = PortalLoader.load(root: ScoringTests.repoRoot, bag: bag)
         let template = (try #require(portal.programs.first), try #require(portal.participants.first))
         var rng = Random(state: 7)
-        var forbidden = 0, scored = 0
+        var forbidden = 0, scored = 0, kernel = 0, swift = 0
         for k in 0..<30 {
             var table = Self.randomTable(&rng, template: template, criteria: [.overlapHours, .goalsSkills, .sameTimezone],
+                                         people: k % 5 == 4 ? 70...90 : 20...69,
                                          extraRules: k % 2 == 0 ? [.commonHours(minutes: [45, 120, 300][k % 3])] : [])
             if table.program.weight(.overlapHours) == 0 && k % 2 == 1 { continue }
-            #expect(table.scoreBounds == nil && table.slicedRows() == nil)
+            if k % 5 == 4 {
+                // Everyone their own hours: more week classes than the kernels' table holds.
+                var people = table.people
+                for i in people.indices { people[i].week = WeekOverride(start: 6 * 60 + i, end: 14 * 60 + i) }
+                table = ScoringTable(program: table.program, people: people)
+                #expect(table.scoreBounds == nil && table.slicedRows() == nil)
+                swift += 1
+            } else {
+                #expect(table.scoreBounds != nil)
+                kernel += 1
+            }
             table.previousPartners = [Pair(0, 1)]
             let n = table.count
             var row = [Int32](repeating: 0, count: n)
@@ -200,6 +220,7 @@ import Testing
                 #expect(allowed == expected)
             }
         }
+        #expect(kernel > 0 && swift > 0)
         #expect(forbidden > 0 && scored > 0)
         // London and Chicago overlap by two hours in January: the sentence says so.
         var a = template.1, b = template.1
@@ -282,7 +303,7 @@ extension ScoringKernelTests {
             ScoringColumns.forceKernelLevel(level)
             for _ in 0..<25 {
                 let table = Self.randomTable(&rng, template: template, formats: [.pairs, .groups],
-                                             criteria: Criterion.allCases.filter { $0 != .tenureGap && $0 != .overlapHours }, people: 30...449)
+                                             criteria: Criterion.allCases.filter { $0 != .tenureGap }, people: 30...449)
                 let sliced = try #require(table.slicedRows())
                 let n = table.count
                 var row = [Int32](repeating: 0, count: n), scratch: [UInt64] = []

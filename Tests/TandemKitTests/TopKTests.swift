@@ -44,9 +44,9 @@ import Testing
         return (allowed, edges)
     }
 
-    /// The criteria the C engines score. `overlap_hours` (and the `common_hours` rule) have no
-    /// score bounds: a program using them is scored row by row in Swift, exactly, never pruned.
-    static let kernelCriteria = Criterion.allCases.filter { $0 != .overlapHours }
+    /// The criteria the C engines score: all of them (`overlap_hours` and the `common_hours`
+    /// rule through the working-week classes).
+    static let kernelCriteria = Criterion.allCases
 
     static func check(_ table: ScoringTable, k: Int, _ label: String, pruning: Bool = true) -> CandidateInfo {
         let want = bruteForce(table, k: k)
@@ -94,9 +94,13 @@ import Testing
         for (label, weights) in cases {
             for k in [1, 24] { _ = Self.check(Self.reweighted(table, weights), k: k, "\(label) k \(k)") }
         }
-        // overlap_hours: no bounds, so the whole table is scored in Swift, with the same result.
+        // overlap_hours, and the common_hours rule, through the working-week classes.
+        var common = table.program
+        common.rules.append(.commonHours(minutes: 120))
+        let strict = ScoringTable(program: common, people: table.people)
         for k in [1, 24] {
-            _ = Self.check(Self.reweighted(table, [(.overlapHours, 3), (.goalsSkills, 5)]), k: k, "overlap_hours k \(k)", pruning: false)
+            _ = Self.check(Self.reweighted(table, [(.overlapHours, 3), (.goalsSkills, 5)]), k: k, "overlap_hours k \(k)")
+            _ = Self.check(Self.reweighted(strict, [(.overlapHours, -2), (.goalsSkills, 5), (.sameTimezone, 1)]), k: k, "common_hours k \(k)")
         }
     }
 

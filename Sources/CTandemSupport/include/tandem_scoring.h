@@ -8,12 +8,22 @@
 /// [i * words, (i + 1) * words). `weight` follows the order of Criterion.allCases:
 /// goals_skills, shared_goals, shared_skills, interests, shared_groups, same_department,
 /// different_department, same_location, different_location, same_timezone,
-/// similar_seniority, seniority_gap, tenure_gap.
+/// similar_seniority, seniority_gap, tenure_gap, overlap_hours (whose points come from the
+/// week classes below).
 typedef struct tandem_scoring {
     const uint64_t *skills, *goals, *interests, *groups;
     int32_t words, interest_words, group_words;
     const int32_t *department, *team, *location, *offset_minutes, *seniority, *joined_day, *manager;
-    int32_t weight[13];
+    int32_t weight[14];
+    /// Working-week classes, for overlap_hours and common_hours (NULL when the program uses
+    /// neither): people with the same working days on the UTC clock share a class, and both
+    /// depend on nothing else. Person i's class is week_class[i] (< week_classes, at most 64);
+    /// for classes a and b, class_points[a * week_classes + b] is overlap_hours' weight times
+    /// its level, and class_allowed[a * week_classes + b] whether common_hours allows the pair.
+    const int32_t *week_class;
+    int32_t week_classes;
+    const int32_t *class_points;
+    const uint8_t *class_allowed;
     int32_t rule_team, rule_department, rule_location;
     /// Largest allowed time-zone gap in minutes; INT32_MAX when the rule is off.
     int32_t max_gap;

@@ -181,7 +181,9 @@ struct ScoringTable: Sendable {
             skills: skills, goals: goals, interests: interests, groups: groups,
             words: (talkWords, likeWords, circleWords),
             categorical: [department, team, location, offsetMinutes, seniority, joinedDay, managerOf],
-            weights: w, program: program)
+            weights: w, program: program,
+            weekClasses: workIntervals.isEmpty ? nil
+                : WeekClasses(workIntervals, weight: program.weight(.overlapHours), commonMinutes: program.commonHoursMinutes))
     }
 
     static func referenceDate(_ day: LocalDate) -> Date {
@@ -412,18 +414,71 @@ struct ScoringTable: Sendable {
     }
 }
 
+/// People grouped by their working days on the UTC clock (`WorkingOverlap.intervals`):
+/// overlap_hours and common_hours depend on nothing else, so the C kernels read them from a
+/// class-by-class table. A portal has a few zones and a few working weeks, so a few classes;
+/// beyond `limit` (the bit-sliced engine's bound on distinct values) there is no table and
+/// the program is scored in Swift (`ScoringTable.pairValue`).
+struct WeekClasses {
+    static let limit = 64
+    /// Each person's class.
+    var classOf: [Int32] = []
+    /// Per pair of classes (row-major): overlap_hours' weight times its level, and whether
+    /// common_hours allows the pair (1) or not (0).
+    var points: [Int32] = []
+    var allowed: [UInt8] = []
+    var count = 0
+
+    init?(_ intervals: [[(Int, Int)]], weight: Int, commonMinutes: Int?) {
+        var index: [[Int]: Int32] = [:]
+        var members: [[(Int, Int)]] = []
+        classOf.reserveCapacity(intervals.count)
+        for week in intervals {
+            let key = week.flatMap { [$0.0, $0.1] }
+            if let c = index[key] { classOf.append(c); continue }
+            guard members.count < Self.limit else { return nil }
+            index[key] = Int32(members.count)
+            classOf.append(Int32(members.count))
+            members.append(week)
+        }
+        count = members.count
+        for a in members {
+            for b in members {
+                let minutes = WorkingOverlap.minutes(a, b)
+                points.append(Int32(clamping: weight * WorkingOverlap.level(minutes)))
+                allowed.append(commonMinutes.map { minutes >= $0 } ?? true ? 1 : 0)
+            }
+        }
+    }
+}
+
 /// A scoring table's columns in manually allocated memory with fixed addresses, described by
 /// the `tandem_scoring` header the C kernel reads. Immutable after init.
 final class ScoringColumns: @unchecked Sendable {
     private let wordStorage: UnsafeMutableBufferPointer<UInt64>
     private let intStorage: UnsafeMutableBufferPointer<Int32>
+    /// `WeekClasses`: each person's class, then the points table; and the allowed table.
+    private let classStorage: UnsafeMutableBufferPointer<Int32>
+    private let allowedStorage: UnsafeMutableBufferPointer<UInt8>
     private var header = tandem_scoring()
     /// See `ScoringTable.scoreBounds`.
     let bounds: (low: Int32, high: Int32)?
 
     init(skills: [UInt64], goals: [UInt64], interests: [UInt64], groups: [UInt64], words: (Int, Int, Int),
-         categorical: [[Int32]], weights: [Int], program: Program) {
+         categorical: [[Int32]], weights: [Int], program: Program, weekClasses: WeekClasses? = nil) {
         let sets = [skills, goals, interests, groups]
+        classStorage = .allocate(capacity: max(1, (weekClasses?.classOf.count ?? 0) + (weekClasses?.points.count ?? 0)))
+        allowedStorage = .allocate(capacity: max(1, weekClasses?.allowed.count ?? 0))
+        if let weekClasses {
+            let people = weekClasses.classOf.count
+            _ = UnsafeMutableBufferPointer(rebasing: classStorage[0..<people]).initialize(from: weekClasses.classOf)
+            _ = UnsafeMutableBufferPointer(rebasing: classStorage[people...]).initialize(from: weekClasses.points)
+            _ = allowedStorage.initialize(from: weekClasses.allowed)
+            header.week_class = UnsafePointer(classStorage.baseAddress!)
+            header.week_classes = Int32(weekClasses.count)
+            header.class_points = UnsafePointer(classStorage.baseAddress! + people)
+            header.class_allowed = UnsafePointer(allowedStorage.baseAddress!)
+        }
         wordStorage = .allocate(capacity: max(1, sets.reduce(0) { $0 + $1.count }))
         intStorage = .allocate(capacity: max(1, categorical.reduce(0) { $0 + $1.count }))
         var wordStarts: [UnsafePointer<UInt64>] = [], intStarts: [UnsafePointer<Int32>] = []
@@ -456,7 +511,7 @@ final class ScoringColumns: @unchecked Sendable {
         header.reverse = program.format == .reverse ? 1 : 0
         // Levels per criterion in Criterion.allCases order; department and location each
         // contribute one of two weights.
-        let maxLevel = [4, 3, 3, 3, 2, 1, 1, 1, 1, 2, 2, 3, 2]
+        let maxLevel = [4, 3, 3, 3, 2, 1, 1, 1, 1, 2, 2, 3, 2, 3]
         var low = 0, high = 0
         for i in weights.indices where i < maxLevel.count && ![5, 6, 7, 8].contains(i) {
             low += min(0, weights[i] * maxLevel[i])
@@ -468,10 +523,13 @@ final class ScoringColumns: @unchecked Sendable {
         }
         // The repeat penalty yields max(1, s - penalty): at most s, at least min(1, s).
         low = min(low, 1)
-        // The C kernels know neither overlap_hours nor common_hours: a program using either
-        // is scored on the Swift path (`pairValue`), which the kernel tests compare against.
+        // overlap_hours and common_hours come from the week classes; without them (too many
+        // classes) a program using either is scored on the Swift path (`pairValue`), which
+        // the kernel tests compare against.
+        let overlapIndex = Criterion.allCases.firstIndex(of: .overlapHours)!
         let fits = weights.count >= maxLevel.count && weights[maxLevel.count...].allSatisfy { $0 == 0 }
-            && program.commonHoursMinutes == nil && weights.allSatisfy { abs($0) <= 1_000_000 }
+            && (weekClasses != nil || program.commonHoursMinutes == nil && weights[overlapIndex] == 0)
+            && weights.allSatisfy { abs($0) <= 1_000_000 }
             && low >= -(1 << 28) && high <= 1 << 28
         bounds = fits ? (Int32(low), Int32(high)) : nil
     }
@@ -479,6 +537,8 @@ final class ScoringColumns: @unchecked Sendable {
     deinit {
         wordStorage.deallocate()
         intStorage.deallocate()
+        classStorage.deallocate()
+        allowedStorage.deallocate()
     }
 
     /// The kernel's code path on this machine (2 AVX2, 1 POPCNT, 0 portable), and a way to

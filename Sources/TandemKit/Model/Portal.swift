@@ -171,8 +171,8 @@ public enum Criterion: String, Sendable, CaseIterable, Comparable {
     case similarSeniority = "similar_seniority"
     case seniorityGap = "seniority_gap"
     case tenureGap = "tenure_gap"
-    /// How many hours the two working days overlap (scored in Swift only: a program that
-    /// weights it takes the Swift scoring path, see `ScoringColumns.bounds`).
+    /// How many hours the two working days overlap (the C kernels read it per pair of
+    /// working-week classes, see `WeekClasses`).
     case overlapHours = "overlap_hours"
 
     public static func < (a: Criterion, b: Criterion) -> Bool {
