@@ -35,7 +35,7 @@ INLINE int32_t overlap(const uint64_t *a, int32_t i, const uint64_t *b, int32_t 
 
 /// The score of mentor (or first person) `m` with mentee (or second person) `e`, or
 /// INT32_MIN when a rule forbids the pair.
-INLINE int32_t pair_value(const tandem_scoring *t, int32_t m, int32_t e, int one_word) {
+INLINE int32_t pair_value(const tandem_scoring *t, int32_t m, int32_t e, int one_word, int classes) {
     const int32_t dm = t->department[m], de = t->department[e];
     const int32_t lm = t->location[m], le = t->location[e];
     const int32_t tm = t->team[m], te = t->team[e];
@@ -70,7 +70,7 @@ INLINE int32_t pair_value(const tandem_scoring *t, int32_t m, int32_t e, int one
     const uint32_t days = distance32(jm, je);
     const int32_t tenure = w[12] * (days >= 365 ? 2 : days >= 90 ? 1 : 0);
     s += ((jm != INT32_MIN) & (je != INT32_MIN)) ? tenure : 0;
-    if (t->week_class) {
+    if (classes) {
         const int32_t c = t->week_class[m] * t->week_classes + t->week_class[e];
         ok &= t->class_allowed[c];
         s += t->class_points[c];
@@ -81,19 +81,19 @@ INLINE int32_t pair_value(const tandem_scoring *t, int32_t m, int32_t e, int one
 /// The row loop; every flag is a constant at each call site, so each combination gets its
 /// own straight-line loop.
 INLINE int32_t row(const tandem_scoring *table, int32_t x, int mentee, const int32_t *candidates, int32_t count,
-                   int32_t *restrict out, int one_word) {
+                   int32_t *restrict out, int one_word, int classes) {
     const tandem_scoring t = *table;
     int32_t allowed = 0;
     if (candidates) {
         for (int32_t i = 0; i < count; i++) {
             const int32_t y = candidates[i];
-            const int32_t v = mentee ? pair_value(&t, y, x, one_word) : pair_value(&t, x, y, one_word);
+            const int32_t v = mentee ? pair_value(&t, y, x, one_word, classes) : pair_value(&t, x, y, one_word, classes);
             out[y] = v;
             allowed += v != INT32_MIN;
         }
     } else {
         for (int32_t y = 0; y < count; y++) {
-            const int32_t v = mentee ? pair_value(&t, y, x, one_word) : pair_value(&t, x, y, one_word);
+            const int32_t v = mentee ? pair_value(&t, y, x, one_word, classes) : pair_value(&t, x, y, one_word, classes);
             out[y] = v;
             allowed += v != INT32_MIN;
         }
@@ -104,10 +104,17 @@ INLINE int32_t row(const tandem_scoring *table, int32_t x, int mentee, const int
 INLINE int32_t row_any(const tandem_scoring *t, int32_t x, int32_t mentee, const int32_t *candidates, int32_t count,
                        int32_t *restrict out) {
     const int one_word = t->words == 1 && t->interest_words == 1 && t->group_words == 1;
-    if (one_word) {
-        return mentee ? row(t, x, 1, candidates, count, out, 1) : row(t, x, 0, candidates, count, out, 1);
+    // Working-week classes get loops of their own, so the others keep theirs free of the lookups.
+    if (t->week_class) {
+        if (one_word) {
+            return mentee ? row(t, x, 1, candidates, count, out, 1, 1) : row(t, x, 0, candidates, count, out, 1, 1);
+        }
+        return mentee ? row(t, x, 1, candidates, count, out, 0, 1) : row(t, x, 0, candidates, count, out, 0, 1);
     }
-    return mentee ? row(t, x, 1, candidates, count, out, 0) : row(t, x, 0, candidates, count, out, 0);
+    if (one_word) {
+        return mentee ? row(t, x, 1, candidates, count, out, 1, 0) : row(t, x, 0, candidates, count, out, 1, 0);
+    }
+    return mentee ? row(t, x, 1, candidates, count, out, 0, 0) : row(t, x, 0, candidates, count, out, 0, 0);
 }
 
 typedef int32_t (*row_function)(const tandem_scoring *, int32_t, int32_t, const int32_t *, int32_t, int32_t *);

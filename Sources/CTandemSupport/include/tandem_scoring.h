@@ -19,11 +19,12 @@ typedef struct tandem_scoring {
     /// neither): people with the same working days on the UTC clock share a class, and both
     /// depend on nothing else. Person i's class is week_class[i] (< week_classes, at most 64);
     /// for classes a and b, class_points[a * week_classes + b] is overlap_hours' weight times
-    /// its level, and class_allowed[a * week_classes + b] whether common_hours allows the pair.
+    /// its level, and class_allowed[a * week_classes + b] whether common_hours allows the pair
+    /// (1 or 0: 32-bit, so that the vectorised row loop can gather it).
     const int32_t *week_class;
     int32_t week_classes;
     const int32_t *class_points;
-    const uint8_t *class_allowed;
+    const int32_t *class_allowed;
     int32_t rule_team, rule_department, rule_location;
     /// Largest allowed time-zone gap in minutes; INT32_MAX when the rule is off.
     int32_t max_gap;

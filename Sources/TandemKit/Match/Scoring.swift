@@ -426,7 +426,7 @@ struct WeekClasses {
     /// Per pair of classes (row-major): overlap_hours' weight times its level, and whether
     /// common_hours allows the pair (1) or not (0).
     var points: [Int32] = []
-    var allowed: [UInt8] = []
+    var allowed: [Int32] = []
     var count = 0
 
     init?(_ intervals: [[(Int, Int)]], weight: Int, commonMinutes: Int?) {
@@ -457,9 +457,8 @@ struct WeekClasses {
 final class ScoringColumns: @unchecked Sendable {
     private let wordStorage: UnsafeMutableBufferPointer<UInt64>
     private let intStorage: UnsafeMutableBufferPointer<Int32>
-    /// `WeekClasses`: each person's class, then the points table; and the allowed table.
+    /// `WeekClasses`: each person's class, then the points table, then the allowed table.
     private let classStorage: UnsafeMutableBufferPointer<Int32>
-    private let allowedStorage: UnsafeMutableBufferPointer<UInt8>
     private var header = tandem_scoring()
     /// See `ScoringTable.scoreBounds`.
     let bounds: (low: Int32, high: Int32)?
@@ -467,17 +466,20 @@ final class ScoringColumns: @unchecked Sendable {
     init(skills: [UInt64], goals: [UInt64], interests: [UInt64], groups: [UInt64], words: (Int, Int, Int),
          categorical: [[Int32]], weights: [Int], program: Program, weekClasses: WeekClasses? = nil) {
         let sets = [skills, goals, interests, groups]
-        classStorage = .allocate(capacity: max(1, (weekClasses?.classOf.count ?? 0) + (weekClasses?.points.count ?? 0)))
-        allowedStorage = .allocate(capacity: max(1, weekClasses?.allowed.count ?? 0))
+        let classColumns = weekClasses.map { [$0.classOf, $0.points, $0.allowed] } ?? []
+        classStorage = .allocate(capacity: max(1, classColumns.reduce(0) { $0 + $1.count }))
         if let weekClasses {
-            let people = weekClasses.classOf.count
-            _ = UnsafeMutableBufferPointer(rebasing: classStorage[0..<people]).initialize(from: weekClasses.classOf)
-            _ = UnsafeMutableBufferPointer(rebasing: classStorage[people...]).initialize(from: weekClasses.points)
-            _ = allowedStorage.initialize(from: weekClasses.allowed)
-            header.week_class = UnsafePointer(classStorage.baseAddress!)
+            var at = 0
+            var starts: [UnsafePointer<Int32>] = []
+            for column in classColumns {
+                _ = UnsafeMutableBufferPointer(rebasing: classStorage[at..<(at + column.count)]).initialize(from: column)
+                starts.append(UnsafePointer(classStorage.baseAddress! + at))
+                at += column.count
+            }
+            header.week_class = starts[0]
             header.week_classes = Int32(weekClasses.count)
-            header.class_points = UnsafePointer(classStorage.baseAddress! + people)
-            header.class_allowed = UnsafePointer(allowedStorage.baseAddress!)
+            header.class_points = starts[1]
+            header.class_allowed = starts[2]
         }
         wordStorage = .allocate(capacity: max(1, sets.reduce(0) { $0 + $1.count }))
         intStorage = .allocate(capacity: max(1, categorical.reduce(0) { $0 + $1.count }))
@@ -538,7 +540,6 @@ final class ScoringColumns: @unchecked Sendable {
         wordStorage.deallocate()
         intStorage.deallocate()
         classStorage.deallocate()
-        allowedStorage.deallocate()
     }
 
     /// The kernel's code path on this machine (2 AVX2, 1 POPCNT, 0 portable), and a way to
