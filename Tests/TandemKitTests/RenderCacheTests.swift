@@ -118,24 +118,32 @@ import Testing
         #expect(!edited.keeps(Self.adaPage, under: try #require(changed)))
     }
 
-    /// Every kind of source the stamp covers: after each edit, rebuilds (into either kept
-    /// folder) write exactly what a fresh build writes.
-    @Test(arguments: ["activity", "program", "settings", "lock", "time"])
-    func anEditedSourceRebuildsExactlyWhatAFreshBuildWrites(_ edit: String) throws {
-        let portal = try TestPortal.small()
-        defer { portal.remove() }
-        let now = 1_798_000_000
-        for _ in 0..<3 { #expect(portal.build(now: now).succeeded) }
-        var later = now
+    static let edits = ["activity", "program", "settings", "lock", "time", "name", "bio", "timezone", "private", "template",
+                        "checkin", "week"]
+
+    /// One edit an admin makes to the small portal's sources; returns the build time to use next.
+    static func apply(_ edit: String, to portal: TestPortal, now: Int) throws -> Int {
+        func replace(_ path: String, _ old: String, _ new: String) throws {
+            let text = try #require(portal.read(path))
+            #expect(text.contains(old), "\(edit): \(path) holds '\(old)'")
+            try portal.write(path, text.replacingOccurrences(of: old, with: new))
+        }
         switch edit {
-        case "activity":
-            let text = try #require(portal.read("Content/activities/show-and-tell.md"))
-            try portal.write("Content/activities/show-and-tell.md", text.replacingOccurrences(of: "Pick something that matters to you.", with: "Pick something you love."))
-        case "program":
-            let text = try #require(portal.read("Content/programs/peer-circles.md"))
-            try portal.write("Content/programs/peer-circles.md", text.replacingOccurrences(of: "\"12:30\"", with: "\"13:30\""))
-        case "settings":
-            try portal.write("Content/portal.yaml", "title: Another Portal\ncontact: people@example.com\n")
+        case "name": try replace("Content/roster.yaml", "name: Bo Chen", "name: Bo Chang")
+        case "bio": try replace("Content/roster.yaml", "    title: Engineer\n    department: Finance", "    title: Engineer\n    bio: Plans the budget; ask me about forecasts.\n    department: Finance")
+        case "timezone": try replace("Content/roster.yaml", "    timezone: Europe/London\n    seniority: 3\n    programs: [peer-circles]\n    skills: [writing]", "    timezone: Europe/Lisbon\n    seniority: 3\n    programs: [peer-circles]\n    skills: [writing]")
+        case "private":
+            // Bo's interests become private: his peers' pages stop showing them.
+            try replace("Content/roster.yaml", "    skills: [negotiation]", "    private: [interests]\n    skills: [negotiation]")
+        case "template":
+            let layout = try #require(String(data: FileManager.default.contents(atPath: Theme.builtInDirectory!.appendingPathComponent("layout.mustache").path) ?? Data(), encoding: .utf8))
+            try portal.write("Templates/layout.mustache", layout.replacingOccurrences(of: "</body>", with: "<!-- local -->\n</body>"))
+        case "checkin":
+            try portal.write("Content/checkins/peer-circles.csv", "date,participant,met,rating,comment\n2027-01-12,ada,yes,5,Great chat\n2027-01-13,cy,no,,\n")
+        case "week": try replace("Content/roster.yaml", "    skills: [sql]", "    working_hours: \"07:00-15:00\"\n    skills: [sql]")
+        case "activity": try replace("Content/activities/show-and-tell.md", "Pick something that matters to you.", "Pick something you love.")
+        case "program": try replace("Content/programs/peer-circles.md", "\"12:30\"", "\"13:30\"")
+        case "settings": try portal.write("Content/portal.yaml", "title: Another Portal\ncontact: people@example.com\n")
         case "lock":
             // The admin pairs the four differently by hand; no other source changes.
             let path = "Content/matches/peer-circles/round-1.yaml"
@@ -144,14 +152,48 @@ import Testing
             try portal.write(path, text.replacingOccurrences(of: "[ada, bo]", with: "[ada, dee]").replacingOccurrences(of: "[cy, dee]", with: "[bo, cy]"))
         default:
             // A build a month later: the next session moves on.
-            later = now + 30 * 86_400
+            return now + 30 * 86_400
         }
+        return now
+    }
+
+    /// Whether the portal's site is exactly what a clean build of the same sources writes.
+    static func matchesCleanBuild(_ portal: TestPortal, now: Int, _ label: String) throws {
+        let fresh = try TestPortal(["x": ""])
+        defer { fresh.remove() }
+        #expect(Pipeline.build(BuildOptions(root: portal.root, output: fresh.root.appendingPathComponent("Site"), now: now, writeLocks: false)).succeeded)
+        let built = portal.siteSnapshot(), clean = fresh.siteSnapshot()
+        let differ = Set(built.keys).union(clean.keys).filter { built[$0] != clean[$0] }.sorted()
+        #expect(differ.isEmpty, "\(label): the incremental build differs from a clean one in \(differ)")
+    }
+
+    /// Every kind of source: after each edit, rebuilds (into either kept folder) write exactly
+    /// what a clean build writes.
+    @Test(arguments: RenderCacheTests.edits)
+    func anEditedSourceRebuildsExactlyWhatAFreshBuildWrites(_ edit: String) throws {
+        let portal = try TestPortal.small()
+        defer { portal.remove() }
+        let now = 1_798_000_000
+        for _ in 0..<3 { #expect(portal.build(now: now).succeeded) }
+        let later = try Self.apply(edit, to: portal, now: now)
         for _ in 0..<2 {
             #expect(portal.build(now: later).succeeded)
-            let fresh = try TestPortal(["x": ""])
-            defer { fresh.remove() }
-            #expect(Pipeline.build(BuildOptions(root: portal.root, output: fresh.root.appendingPathComponent("Site"), now: later, writeLocks: false)).succeeded)
-            #expect(portal.siteSnapshot() == fresh.siteSnapshot())
+            try Self.matchesCleanBuild(portal, now: later, edit)
+        }
+    }
+
+    /// The edits one after another on one portal, each followed by one incremental build,
+    /// which must equal a clean build every time.
+    @Test func aSequenceOfEditsKeepsIncrementalEqualToClean() throws {
+        let portal = try TestPortal.small()
+        defer { portal.remove() }
+        var now = 1_798_000_000
+        for _ in 0..<3 { #expect(portal.build(now: now).succeeded) }
+        for edit in Self.edits {
+            now = try Self.apply(edit, to: portal, now: now)
+            let report = portal.build(now: now)
+            #expect(report.succeeded, "\(edit): \(portal.errors(report))")
+            try Self.matchesCleanBuild(portal, now: now, "after \(edit)")
         }
     }
 
