@@ -56,6 +56,8 @@ public struct BuildReport: Sendable {
     public var locksWritten: [String] = []
     /// Per program: how its candidate graph was found (for `--verbose`).
     public var candidates: [(program: String, info: CandidateInfo)] = []
+    /// Which way each part with a fast and a slow path ran (see `DiagnosticBag.ran`).
+    public var paths: [(what: String, how: String, times: Int)] = []
     /// Messages written to the outbox (nil: no outbox written).
     public var messages: Int?
     public var succeeded: Bool { !diagnostics.contains { $0.severity == .error } }
@@ -84,6 +86,7 @@ public enum Pipeline {
         var matches = timed("match", &report, progress) { match(portal, locks: locks, now: now, bag: bag) }
         timed("schedule", &report, progress) { Scheduler.scheduleAll(&matches, portal: portal, bag: bag) }
         report.candidates = matches.compactMap { m in m.candidates.map { (m.program.slug, $0) } }
+        report.paths = bag.paths
         return matches
     }
 
@@ -187,6 +190,7 @@ public enum Pipeline {
             }
         }
         report.diagnostics = bag.sorted()
+        report.paths = bag.paths
         return report
     }
 }

@@ -28,14 +28,19 @@ func emit(_ diagnostics: [Diagnostic], limit: Int = 50) {
 }
 
 func printStages(_ report: BuildReport) {
-    for (stage, seconds) in report.stageSeconds { print("  " + stage.padding(toLength: 10, withPad: " ", startingAt: 0) + String(format: "%8.3f s", seconds)) }
-    printCandidates(report)
+    var out = FileHandle.standardOutput
+    printStages(report, to: &out)
 }
 
-/// Which candidate path each program took (every path is exact; see CandidateMethod).
-func printCandidates(_ report: BuildReport) {
+/// Each stage's time, then which way each part with a fast and a slow path ran: the YAML
+/// reader, the page and message renderers, and each program's candidates and scorer (every
+/// path gives the same output; see README, "Development").
+func printStages(_ report: BuildReport, to out: inout some TextOutputStream) {
+    for (stage, seconds) in report.stageSeconds { print("  " + stage.padding(toLength: 10, withPad: " ", startingAt: 0) + String(format: "%8.3f s", seconds), to: &out) }
+    for path in report.paths { print("  \(path.what): \(path.how)" + (path.times > 1 ? " ×\(path.times)" : ""), to: &out) }
     for (program, info) in report.candidates {
-        print("  candidates of \(program): \(info.summary)" + String(format: ", %.3f s", info.seconds))
+        print("  candidates of \(program): \(info.summary)" + String(format: ", %.3f s", info.seconds), to: &out)
+        print("  scoring of \(program): \(info.scoring)", to: &out)
     }
 }
 
@@ -117,10 +122,8 @@ struct Match: ParsableCommand {
         print(json ? AuditJSON.render(matches) : MatchTable.render(matches), terminator: json ? "\n" : "")
         if verbose {
             var err = FileHandle.standardError
-            for (stage, seconds) in report.stageSeconds { print("  " + stage.padding(toLength: 10, withPad: " ", startingAt: 0) + String(format: "%8.3f s", seconds), to: &err) }
-            for m in matches {
-                if let info = m.candidates { print("  candidates of \(m.program.slug): \(info.summary)" + String(format: ", %.3f s", info.seconds), to: &err) }
-            }
+            report.candidates = matches.compactMap { m in m.candidates.map { (m.program.slug, $0) } }
+            printStages(report, to: &err)
         }
         if lock {
             let written = Pipeline.writeLocks(matches, root: options.root, bag: bag)

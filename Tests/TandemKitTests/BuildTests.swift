@@ -3,6 +3,24 @@ import Testing
 @testable import TandemKit
 
 @Suite struct BuildTests {
+    /// `--verbose` says which way each part with a fast and a slow path ran.
+    @Test func theReportSaysWhichPathsRan() throws {
+        let portal = try TestPortal.small()
+        defer { portal.remove() }
+        let report = portal.build()
+        #expect(report.succeeded)
+        let paths = Dictionary(report.paths.map { ("\($0.what): \($0.how)", $0.times) }, uniquingKeysWith: +)
+        #expect(paths["pages: compiled templates"] == 1)
+        #expect((paths["YAML: libyaml events"] ?? 0) >= 3, "\(paths)")
+        #expect(report.candidates.first?.info.scoring.hasPrefix("every row scored whole, C kernels (") == true)
+        // An anchor sends the roster through Yams, and the report names the file.
+        let roster = try #require(portal.read("Content/roster.yaml"))
+        try portal.write("Content/roster.yaml", roster.replacingOccurrences(of: "interests: [chess]", with: "interests: &fun [chess]"))
+        let again = portal.build()
+        #expect(again.succeeded, "\(portal.errors(again))")
+        #expect(again.paths.contains { $0.what == "YAML" && $0.how.hasPrefix("Yams (Content/roster.yaml") })
+    }
+
     @Test func smallPortalBuildsEveryPage() throws {
         let portal = try TestPortal.small()
         defer { portal.remove() }

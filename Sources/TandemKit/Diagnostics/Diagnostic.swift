@@ -76,7 +76,21 @@ public final class DiagnosticBag: @unchecked Sendable {
 
     public func append(_ diagnostic: Diagnostic) { diagnostics.append(diagnostic) }
 
-    public func merge(_ other: DiagnosticBag) { diagnostics += other.diagnostics }
+    public func merge(_ other: DiagnosticBag) {
+        diagnostics += other.diagnostics
+        for path in other.paths {
+            if let i = paths.firstIndex(where: { $0.what == path.what && $0.how == path.how }) { paths[i].times += path.times } else { paths.append(path) }
+        }
+    }
+
+    /// Which way each part with a fast and a slow path ran ("YAML": "libyaml events"), in the
+    /// order first seen, each once with how many times it ran: for `--verbose`, so that a
+    /// slow build says why.
+    public private(set) var paths: [(what: String, how: String, times: Int)] = []
+
+    public func ran(_ what: String, _ how: String) {
+        if let i = paths.firstIndex(where: { $0.what == what && $0.how == how }) { paths[i].times += 1 } else { paths.append((what, how, 1)) }
+    }
 
     /// Diagnostics in file order, errors before warnings at the same place, duplicates removed.
     public func sorted() -> [Diagnostic] {

@@ -28,8 +28,10 @@ enum YAMLDocument {
     static func compose(_ text: String, source: YAMLSource, bag: DiagnosticBag) -> YAMLNode? {
         if excessiveNesting(text) == nil, !text.containsByte("\t"), aliasInKey(text) == nil,
            let tree = YAMLTree.compose(text, strict: true) {
+            bag.ran("YAML", "libyaml events")
             return tree.root
         }
+        bag.ran("YAML", "Yams (\(source.file): tabs, anchors, tags, repeated keys or an error)")
         if let (line, column) = excessiveNesting(text) {
             bag.error("YAML nesting is deeper than \(maximumDepth) levels",
                       at: SourceLocation(file: source.file, line: line + source.lineOffset, column: column))

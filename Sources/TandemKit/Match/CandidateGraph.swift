@@ -32,6 +32,8 @@ public struct CandidateInfo: Sendable, Equatable {
     public var exact: Bool { true }
     /// Seconds spent finding the candidates.
     public var seconds = 0.0
+    /// Which engine and scorer ran (machine-dependent: for `--verbose`, never for pages).
+    public var scoring = ""
 
     /// One line, for `--verbose` and the report.
     public var summary: String {
@@ -91,7 +93,7 @@ struct CandidateGraph: Sendable {
                 }
             }
             return CandidateGraph(vertexCount: n, edges: edges, allowedCount: allowedCount, isComplete: true,
-                                  info: CandidateInfo(method: .complete, k: nil))
+                                  info: CandidateInfo(method: .complete, k: nil, scoring: "every row scored whole, " + table.scoringPath))
         }
         let k = max(0, k)
         // Above the exhaustive limit the pruned top-k (its own engine, any weights); up to it,
@@ -153,7 +155,8 @@ struct CandidateGraph: Sendable {
                 }
             }
         }
-        var info = CandidateInfo(method: pruning != nil ? .pruned : .exhaustive, k: k)
+        var info = CandidateInfo(method: pruning != nil ? .pruned : .exhaustive, k: k,
+                                 scoring: (pruning != nil ? "pruned rows" : sliced != nil ? "bit-sliced rows" : "rows scored whole") + ", " + table.scoringPath)
         for s in stats { info.prunedRows += s.pruned; info.wholeRows += s.whole; info.pairsScored += s.scored }
         // Each edge (u, v) with u < v, bucketed by u, then sorted by v within the bucket; an
         // edge chosen from both ends appears twice with the same score and is kept once.

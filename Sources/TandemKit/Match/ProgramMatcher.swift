@@ -421,8 +421,9 @@ enum ProgramMatcher {
     /// best mentors with every mentor scored.
     static func mentoringInfo(_ table: ScoringTable) -> CandidateInfo {
         let mentors = table.isMentor.filter { $0 }.count
-        return mentors * (table.count - mentors) <= denseMentoringLimit ? CandidateInfo(method: .complete, k: nil)
-            : CandidateInfo(method: .exhaustive, k: max(0, table.program.candidates))
+        let scoring = "each mentee's row against the mentors, " + table.scoringPath
+        return mentors * (table.count - mentors) <= denseMentoringLimit ? CandidateInfo(method: .complete, k: nil, scoring: scoring)
+            : CandidateInfo(method: .exhaustive, k: max(0, table.program.candidates), scoring: scoring)
     }
 
     static func matchMentoring(_ table: ScoringTable) -> ProgramMatch {

@@ -201,6 +201,9 @@ struct ScoringTable: Sendable {
 
     func timezoneOffsetMinutes(_ i: Int) -> Int { Int(offsetMinutes[i]) }
 
+    /// Which scorer rows go through (see `ScoringColumns.path`).
+    var scoringPath: String { columns.path }
+
     /// The first hard rule that forbids pairing `x` with `y`, or nil when they may be matched.
     /// For mentoring programs `x` is the mentor and `y` the mentee.
     func violatedRule(_ x: Int, _ y: Int) -> String? {
@@ -462,6 +465,8 @@ final class ScoringColumns: @unchecked Sendable {
     private var header = tandem_scoring()
     /// See `ScoringTable.scoreBounds`.
     let bounds: (low: Int32, high: Int32)?
+    /// Why rows are scored in Swift when `bounds` is nil.
+    let swiftReason: String?
 
     init(skills: [UInt64], goals: [UInt64], interests: [UInt64], groups: [UInt64], words: (Int, Int, Int),
          categorical: [[Int32]], weights: [Int], program: Program, weekClasses: WeekClasses? = nil) {
@@ -534,6 +539,15 @@ final class ScoringColumns: @unchecked Sendable {
             && weights.allSatisfy { abs($0) <= 1_000_000 }
             && low >= -(1 << 28) && high <= 1 << 28
         bounds = fits ? (Int32(low), Int32(high)) : nil
+        swiftReason = fits ? nil : weekClasses == nil && (program.commonHoursMinutes != nil || weights[overlapIndex] != 0)
+            ? "more than \(WeekClasses.limit) distinct working weeks for the C kernels' overlap table"
+            : "weights or scores too large for the C kernels' 32-bit sums"
+    }
+
+    /// Which scorer a table's rows go through, for `--verbose`.
+    var path: String {
+        if let swiftReason { return "Swift, pair by pair (\(swiftReason))" }
+        return "C kernels (" + ["portable", "POPCNT", "AVX2 and POPCNT"][ScoringColumns.kernelLevel] + ")"
     }
 
     deinit {

@@ -72,7 +72,9 @@ struct MessageTheme: Sendable {
                 bag.error("the theme has no 'messages/\(name).mustache' template", at: SourceLocation(file: "Templates/messages/\(name).mustache"))
             }
         }
-        return MessageTheme(library: library, compiled: compile(sources.mapValues(\.text)), names: Set(sources.keys))
+        let compiled = compile(sources.mapValues(\.text))
+        bag.ran("messages", compiled != nil ? "compiled templates" : "swift-mustache (TANDEM_TEMPLATE_ENGINE, partials or what the compiled engine does not read)")
+        return MessageTheme(library: library, compiled: compiled, names: Set(sources.keys))
     }
 
     /// The compiled templates, or nil when swift-mustache must render them (see above).

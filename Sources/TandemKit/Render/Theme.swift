@@ -79,6 +79,8 @@ struct Theme: Sendable {
         }
         let useReference = ProcessInfo.processInfo.environment["TANDEM_TEMPLATE_ENGINE"] == "swift-mustache"
         let compiled = useReference ? nil : CompiledTheme.compile(sources.mapValues(\.text))
+        bag.ran("pages", compiled != nil ? "compiled templates" : useReference ? "swift-mustache (TANDEM_TEMPLATE_ENGINE)"
+                : "swift-mustache (a template uses what the compiled engine does not: set delimiters, pragmas, dynamic partials)")
         var theme = Theme(library: library, compiled: compiled, assets: assets.sorted { $0.key < $1.key }.map { ("assets/\($0.key)", $0.value.bytes) })
         theme.fingerprint.combine(compiled == nil ? "swift-mustache" : "compiled")
         for (name, source) in sources.sorted(by: { $0.key < $1.key }) {
