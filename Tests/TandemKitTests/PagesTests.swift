@@ -32,6 +32,25 @@ import Testing
 
     // MARK: why you were matched
 
+    /// Each match meets on its own day: the program page gives each session's week, and its
+    /// dates run to the last day any match or pod meets.
+    @Test func theProgramPageGivesWeeksAndTheLastDayAnyoneMeets() throws {
+        let portal = try TestPortal.small()
+        defer { portal.remove() }
+        try Self.replacing(portal, "Content/programs/peer-circles.md", "start: 2027-01-11", "start: 2027-01-13")
+        let model = try Self.model(portal)
+        let b = model.programs[0]
+        let page = Pages(model: model).program(b)
+        let rows = try #require(page.dictionary["sessions"] as? [[String: Any]])
+        // Start Wednesday 13 January, every two weeks: the weeks of Monday 11 and 25 January, 8 February.
+        #expect(rows.compactMap { $0["date"] as? String } == ["Week of 11 January 2027", "Week of 25 January 2027", "Week of 8 February 2027"])
+        let last = try #require(b.match.schedule.units.joined().map(\.date).max())
+        let summary = try #require(page.dictionary["program"] as? [String: Any])
+        #expect(summary["end"] as? String == last.longText)
+        #expect(Pages.sessionWhen(Session(number: 1, date: LocalDate("2027-02-03")!, start: 0, minutes: 30, activity: nil, plan: [], followUps: []),
+                                  cadence: .monthly) == "February 2027")
+    }
+
     @Test func whySentencesComeFromTheScoreBreakdown() throws {
         let portal = try TestPortal.small()
         defer { portal.remove() }

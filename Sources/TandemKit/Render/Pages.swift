@@ -48,7 +48,7 @@ struct Pages {
             "url": "\(root)programs/\(p.slug)/index.html",
             "format": Pages.formatLabel(p.format),
             "start": p.start.longText,
-            "end": b.sessions.last?.date.longText ?? p.start.longText,
+            "end": lastDate(b).longText,
             "cadence": p.cadence.phrase,
             "sessions": p.sessions,
             "sessionLength": Duration.words(minutes: p.sessionMinutes),
@@ -83,6 +83,24 @@ struct Pages {
 
     // MARK: program
 
+    /// The day the program's last session takes place: each match meets on its own day, so
+    /// the latest of any match's or pod's sessions (the nominal last date before scheduling).
+    func lastDate(_ b: BuiltProgram) -> LocalDate {
+        let scheduled = (b.match.schedule.units + b.match.schedule.pods).joined().filter { $0.skipped == nil }.map(\.date)
+        return scheduled.max() ?? b.sessions.last?.date ?? b.program.start
+    }
+
+    /// When the program's session `s` falls: each match meets on its own weekday, so the week
+    /// (or, for monthly sessions, the month) rather than the program's nominal date.
+    static func sessionWhen(_ s: Session, cadence: Cadence) -> String {
+        switch cadence {
+        case .monthly: return "\(LocalDate.monthNames[s.date.month - 1]) \(s.date.year)"
+        case .weekly, .biweekly:
+            let monday = s.date.adding(days: -s.date.weekday)
+            return "Week of \(monday.day) \(LocalDate.monthNames[monday.month - 1]) \(monday.year)"
+        }
+    }
+
     func sessionRows(_ b: BuiltProgram, root: String) -> [ViewObject] {
         b.sessions.map { Pages.sessionRow($0, root: root, ["number": $0.number, "date": $0.date.longText, "shortDate": $0.date.shortText]) }
     }
@@ -105,7 +123,11 @@ struct Pages {
         var c = base(root: root, title: b.program.title)
         c["program"] = programSummary(b, root: root)
         c["body"] = b.program.bodyHTML
-        c["sessions"] = sessionRows(b, root: root)
+        c["sessions"] = zip(b.sessions, sessionRows(b, root: root)).map { s, row in
+            var row = row
+            row["date"] = Pages.sessionWhen(s, cadence: b.program.cadence)
+            return row
+        }
         var seen = Set<String>()
         c["activities"] = b.sessions.compactMap(\.activity).filter { seen.insert($0.slug).inserted }.map { activitySummary($0, root: root) }
         // An unlisted portal has no directory of people and no link to the report.
