@@ -155,14 +155,16 @@ static uint64_t *value_maps(const int32_t *index, int32_t count, int32_t n, int3
 static tandem_sliced *create(const tandem_scoring *t, int32_t n, int pruning_only) {
     if (n <= 0 || t->mentoring) return NULL;
     int64_t high = 0;
-    int sliceable = t->weight[12] == 0;
-    static const int32_t max_level[13] = {4, 3, 3, 3, 2, 0, 0, 0, 0, 2, 2, 3, 0};
-    for (int i = 0; i < 13; i++) {
+    int sliceable = t->weight[tandem_tenure_gap] == 0;
+    // overlap_hours comes from the class table (below); department and location add one of
+    // their two weights; tenure is never sliced.
+    for (int i = 0; i < tandem_overlap_hours; i++) {
         if (t->weight[i] < 0) sliceable = 0;
-        high += (int64_t)(t->weight[i] > 0 ? t->weight[i] : 0) * max_level[i];
+        const int either = i >= tandem_same_department && i <= tandem_different_location;
+        if (!either && i != tandem_tenure_gap) high += (int64_t)(t->weight[i] > 0 ? t->weight[i] : 0) * t->max_level[i];
     }
-    high += (t->weight[5] > t->weight[6] ? t->weight[5] : t->weight[6]);
-    high += (t->weight[7] > t->weight[8] ? t->weight[7] : t->weight[8]);
+    high += (t->weight[tandem_same_department] > t->weight[tandem_different_department] ? t->weight[tandem_same_department] : t->weight[tandem_different_department]);
+    high += (t->weight[tandem_same_location] > t->weight[tandem_different_location] ? t->weight[tandem_same_location] : t->weight[tandem_different_location]);
     const int32_t classes = t->week_class ? t->week_classes : 0;
     if (classes > max_distinct) return NULL;
     if (classes > 0) {
@@ -409,7 +411,7 @@ INLINE int32_t row_body(const tandem_sliced *e, int32_t x, int32_t k, const int3
         const uint32_t d = distance32(sx, sy);
         const int32_t gap = (int32_t)d;
         seniority_points[j] = (sx >= 0 && sy >= 0)
-            ? w[10] * (d == 0 ? 2 : d == 1 ? 1 : 0) + w[11] * (gap <= 0 ? 0 : (gap < 3 ? gap : 3)) : 0;
+            ? w[tandem_similar_seniority] * (d == 0 ? 2 : d == 1 ? 1 : 0) + w[tandem_seniority_gap] * (gap <= 0 ? 0 : (gap < 3 ? gap : 3)) : 0;
     }
 
     // overlap_hours: a constant per working-week class of the other person.
@@ -426,52 +428,52 @@ INLINE int32_t row_body(const tandem_sliced *e, int32_t x, int32_t k, const int3
         store4(allowed + at, a);
         v4 p[max_planes];
         for (int32_t r = 0; r < planes; r++) p[r] = zero;
-        if (w[0]) {
+        if (w[tandem_goals_skills]) {
             v4 c0 = zero, c1 = zero, c2 = zero;
             for (int32_t i = 0; i < goal_count; i++) count3(&c0, &c1, &c2, load4(e->skill_map + (int64_t)goals[i] * W + at));
             for (int32_t i = 0; i < skill_count; i++) count3(&c0, &c1, &c2, load4(e->goal_map + (int64_t)skills[i] * W + at));
             // min(4, level)
-            add_scaled(p, planes, w[0], c0 & ~c2);
-            add_scaled(p, planes, 2 * w[0], c1 & ~c2);
-            add_scaled(p, planes, 4 * w[0], c2);
+            add_scaled(p, planes, w[tandem_goals_skills], c0 & ~c2);
+            add_scaled(p, planes, 2 * w[tandem_goals_skills], c1 & ~c2);
+            add_scaled(p, planes, 4 * w[tandem_goals_skills], c2);
         }
         v4 c0, c1;
-        if (w[1]) {
+        if (w[tandem_shared_goals]) {
             count_items(e->goal_map, goals, goal_count, W, at, &c0, &c1);
-            add_scaled(p, planes, w[1], c0);
-            add_scaled(p, planes, 2 * w[1], c1);
+            add_scaled(p, planes, w[tandem_shared_goals], c0);
+            add_scaled(p, planes, 2 * w[tandem_shared_goals], c1);
         }
-        if (w[2]) {
+        if (w[tandem_shared_skills]) {
             count_items(e->skill_map, skills, skill_count, W, at, &c0, &c1);
-            add_scaled(p, planes, w[2], c0);
-            add_scaled(p, planes, 2 * w[2], c1);
+            add_scaled(p, planes, w[tandem_shared_skills], c0);
+            add_scaled(p, planes, 2 * w[tandem_shared_skills], c1);
         }
-        if (w[3]) {
+        if (w[tandem_interests]) {
             count_items(e->interest_map, likes, like_count, W, at, &c0, &c1);
-            add_scaled(p, planes, w[3], c0);
-            add_scaled(p, planes, 2 * w[3], c1);
+            add_scaled(p, planes, w[tandem_interests], c0);
+            add_scaled(p, planes, 2 * w[tandem_interests], c1);
         }
-        if (w[4]) {
+        if (w[tandem_shared_groups]) {
             count_items(e->group_map, circles, circle_count, W, at, &c0, &c1);
             // min(2, level): 3 counts as 2.
-            add_scaled(p, planes, w[4], c0 & ~c1);
-            add_scaled(p, planes, 2 * w[4], c1);
+            add_scaled(p, planes, w[tandem_shared_groups], c0 & ~c1);
+            add_scaled(p, planes, 2 * w[tandem_shared_groups], c1);
         }
-        if (w[5] || w[6]) {
+        if (w[tandem_same_department] || w[tandem_different_department]) {
             const v4 same = load4(same_department + at);
-            add_scaled(p, planes, w[5], same);
-            add_scaled(p, planes, w[6], ~same);
+            add_scaled(p, planes, w[tandem_same_department], same);
+            add_scaled(p, planes, w[tandem_different_department], ~same);
         }
-        if (w[7] || w[8]) {
+        if (w[tandem_same_location] || w[tandem_different_location]) {
             const v4 same = load4(same_location + at);
-            add_scaled(p, planes, w[7], same);
-            add_scaled(p, planes, w[8], ~same);
+            add_scaled(p, planes, w[tandem_same_location], same);
+            add_scaled(p, planes, w[tandem_different_location], ~same);
         }
-        if (w[9]) {
-            add_scaled(p, planes, 2 * w[9], load4(same_zone + at));
-            add_scaled(p, planes, w[9], load4(near_zone + at));
+        if (w[tandem_same_timezone]) {
+            add_scaled(p, planes, 2 * w[tandem_same_timezone], load4(same_zone + at));
+            add_scaled(p, planes, w[tandem_same_timezone], load4(near_zone + at));
         }
-        if (w[10] || w[11]) {
+        if (w[tandem_similar_seniority] || w[tandem_seniority_gap]) {
             for (int32_t j = 0; j < e->seniority_count; j++) {
                 if (seniority_points[j]) add_scaled(p, planes, seniority_points[j], load4(e->seniority_map + (int64_t)j * W + at));
             }
@@ -707,12 +709,12 @@ INLINE int32_t pruned_body(const tandem_sliced *e, int32_t x, int32_t k, const i
     // P(y), computed for everyone: the pivots' exact points plus the exact department,
     // location and time-zone points, shifted to start at 0. Every other criterion adds at
     // most `rest` (its largest value for anyone), so score(x, y) <= P(y) + rest.
-    const int use_department = w[5] != w[6], use_location = w[7] != w[8];
+    const int use_department = w[tandem_same_department] != w[tandem_different_department], use_location = w[tandem_same_location] != w[tandem_different_location];
     int32_t rest = 0;
     for (int32_t c = 0; c < 5; c++) if (c != pivot[0] && c != pivot[1]) rest += max32(0, w[c] * reach[c]);
-    rest += use_department ? cap32(w[5], w[6]) : w[5];
-    rest += use_location ? cap32(w[7], w[8]) : w[7];
-    rest += cap32(0, 2 * w[9]) + max32(0, 2 * w[12]);
+    rest += use_department ? cap32(w[tandem_same_department], w[tandem_different_department]) : w[tandem_same_department];
+    rest += use_location ? cap32(w[tandem_same_location], w[tandem_different_location]) : w[tandem_same_location];
+    rest += cap32(0, 2 * w[tandem_same_timezone]) + max32(0, 2 * w[tandem_tenure_gap]);
     if (e->class_map) {
         // overlap_hours: the most this person's class gets with any class.
         int32_t top = 0;
@@ -727,11 +729,11 @@ INLINE int32_t pruned_body(const tandem_sliced *e, int32_t x, int32_t k, const i
             if (sy < 0) continue;
             const uint32_t d = distance32(sx, sy);
             const int32_t gap = (int32_t)d;
-            top = max32(top, w[10] * (d == 0 ? 2 : d == 1 ? 1 : 0) + w[11] * (gap <= 0 ? 0 : (gap < 3 ? gap : 3)));
+            top = max32(top, w[tandem_similar_seniority] * (d == 0 ? 2 : d == 1 ? 1 : 0) + w[tandem_seniority_gap] * (gap <= 0 ? 0 : (gap < 3 ? gap : 3)));
         }
         rest += top;
     }
-    int64_t p_max = (use_department ? labs((long)w[5] - w[6]) : 0) + (use_location ? labs((long)w[7] - w[8]) : 0) + 2 * labs((long)w[9]);
+    int64_t p_max = (use_department ? labs((long)w[tandem_same_department] - w[tandem_different_department]) : 0) + (use_location ? labs((long)w[tandem_same_location] - w[tandem_different_location]) : 0) + 2 * labs((long)w[tandem_same_timezone]);
     for (int32_t p = 0; p < 2; p++) if (pivot[p] >= 0) p_max += (int64_t)w[pivot[p]] * reach[pivot[p]];
     int32_t p_planes = 1;
     while (p_planes < 10 && ((int64_t)1 << p_planes) <= p_max) p_planes++;
@@ -776,18 +778,18 @@ INLINE int32_t pruned_body(const tandem_sliced *e, int32_t x, int32_t k, const i
             }
             if (use_department) {
                 const v4 same = load4(same_department + at);
-                add_scaled(acc, p_planes, (int32_t)labs((long)w[5] - w[6]), w[5] > w[6] ? same : ~same);
+                add_scaled(acc, p_planes, (int32_t)labs((long)w[tandem_same_department] - w[tandem_different_department]), w[tandem_same_department] > w[tandem_different_department] ? same : ~same);
             }
             if (use_location) {
                 const v4 same = load4(same_location + at);
-                add_scaled(acc, p_planes, (int32_t)labs((long)w[7] - w[8]), w[7] > w[8] ? same : ~same);
+                add_scaled(acc, p_planes, (int32_t)labs((long)w[tandem_same_location] - w[tandem_different_location]), w[tandem_same_location] > w[tandem_different_location] ? same : ~same);
             }
-            if (w[9] > 0) {
-                add_scaled(acc, p_planes, w[9], load4(near_zone + at));
-                add_scaled(acc, p_planes, 2 * w[9], load4(same_zone + at));
-            } else if (w[9] < 0) {
-                add_scaled(acc, p_planes, -w[9], load4(near_zone + at));
-                add_scaled(acc, p_planes, -2 * w[9], ~(load4(same_zone + at) | load4(near_zone + at)));
+            if (w[tandem_same_timezone] > 0) {
+                add_scaled(acc, p_planes, w[tandem_same_timezone], load4(near_zone + at));
+                add_scaled(acc, p_planes, 2 * w[tandem_same_timezone], load4(same_zone + at));
+            } else if (w[tandem_same_timezone] < 0) {
+                add_scaled(acc, p_planes, -w[tandem_same_timezone], load4(near_zone + at));
+                add_scaled(acc, p_planes, -2 * w[tandem_same_timezone], ~(load4(same_zone + at) | load4(near_zone + at)));
             }
             for (int32_t r = 0; r < p_planes; r++) store4(p_plane + (int64_t)r * W + at, acc[r]);
         }

@@ -1,3 +1,4 @@
+import CTandemSupport
 import Foundation
 @testable import Matching
 import Testing
@@ -123,6 +124,21 @@ import Testing
             table.repeatAllowed = Set((0..<n).filter { _ in rng.chance(20) })
         }
         return table
+    }
+
+    /// The C kernels index weights and levels by the criteria in one order: Criterion.allCases.
+    @Test func theKernelsCriteriaAreCriterionAllCases() {
+        let c: [(Criterion, tandem_criterion)] = [
+            (.goalsSkills, tandem_goals_skills), (.sharedGoals, tandem_shared_goals), (.sharedSkills, tandem_shared_skills),
+            (.interests, tandem_interests), (.sharedGroups, tandem_shared_groups), (.sameDepartment, tandem_same_department),
+            (.differentDepartment, tandem_different_department), (.sameLocation, tandem_same_location),
+            (.differentLocation, tandem_different_location), (.sameTimezone, tandem_same_timezone),
+            (.similarSeniority, tandem_similar_seniority), (.seniorityGap, tandem_seniority_gap), (.tenureGap, tandem_tenure_gap),
+            (.overlapHours, tandem_overlap_hours),
+        ]
+        #expect(c.map(\.0) == Criterion.allCases)
+        #expect(c.allSatisfy { Criterion.allCases.firstIndex(of: $0.0) == Int($0.1.rawValue) })
+        #expect(Int(tandem_criteria.rawValue) == Criterion.allCases.count)
     }
 
     @Test func kernelAgreesWithReferenceOnRandomTables() throws {

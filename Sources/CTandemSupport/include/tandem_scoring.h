@@ -3,18 +3,25 @@
 
 #include <stdint.h>
 
+/// The criteria, in the order of Criterion.allCases (a test checks that the two agree): the
+/// index of each in `weight` and `max_level`.
+enum tandem_criterion {
+    tandem_goals_skills, tandem_shared_goals, tandem_shared_skills, tandem_interests, tandem_shared_groups,
+    tandem_same_department, tandem_different_department, tandem_same_location, tandem_different_location,
+    tandem_same_timezone, tandem_similar_seniority, tandem_seniority_gap, tandem_tenure_gap, tandem_overlap_hours,
+    tandem_criteria
+};
+
 /// The columns of a program's scoring table (see ScoringTable in TandemKit), borrowed for
 /// the length of one call. Bitsets are row-major: person i's words are
-/// [i * words, (i + 1) * words). `weight` follows the order of Criterion.allCases:
-/// goals_skills, shared_goals, shared_skills, interests, shared_groups, same_department,
-/// different_department, same_location, different_location, same_timezone,
-/// similar_seniority, seniority_gap, tenure_gap, overlap_hours (whose points come from the
-/// week classes below).
+/// [i * words, (i + 1) * words). overlap_hours' points come from the week classes below.
 typedef struct tandem_scoring {
     const uint64_t *skills, *goals, *interests, *groups;
     int32_t words, interest_words, group_words;
     const int32_t *department, *team, *location, *offset_minutes, *seniority, *joined_day, *manager;
-    int32_t weight[14];
+    int32_t weight[tandem_criteria];
+    /// Each criterion's highest level (Criterion.maxLevel): points are weight × level.
+    int32_t max_level[tandem_criteria];
     /// Working-week classes, for overlap_hours and common_hours (NULL when the program uses
     /// neither): people with the same working days on the UTC clock share a class, and both
     /// depend on nothing else. Person i's class is week_class[i] (< week_classes, at most 64);

@@ -509,6 +509,10 @@ final class ScoringColumns: @unchecked Sendable {
             let w = raw.bindMemory(to: Int32.self)
             for i in 0..<min(w.count, weights.count) { w[i] = Int32(clamping: weights[i]) }
         }
+        withUnsafeMutableBytes(of: &header.max_level) { raw in
+            let levels = raw.bindMemory(to: Int32.self)
+            for (i, criterion) in Criterion.allCases.enumerated() where i < levels.count { levels[i] = Int32(criterion.maxLevel) }
+        }
         header.rule_team = program.has(.notSameTeam) ? 1 : 0
         header.rule_department = program.has(.notSameDepartment) ? 1 : 0
         header.rule_location = program.has(.sameLocation) ? 1 : 0
@@ -518,7 +522,7 @@ final class ScoringColumns: @unchecked Sendable {
         header.reverse = program.format == .reverse ? 1 : 0
         // Levels per criterion in Criterion.allCases order; department and location each
         // contribute one of two weights.
-        let maxLevel = [4, 3, 3, 3, 2, 1, 1, 1, 1, 2, 2, 3, 2, 3]
+        let maxLevel = Criterion.allCases.map(\.maxLevel)
         var low = 0, high = 0
         for i in weights.indices where i < maxLevel.count && ![5, 6, 7, 8].contains(i) {
             low += min(0, weights[i] * maxLevel[i])

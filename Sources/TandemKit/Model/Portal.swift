@@ -178,6 +178,17 @@ public enum Criterion: String, Sendable, CaseIterable, Comparable {
     public static func < (a: Criterion, b: Criterion) -> Bool {
         allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!
     }
+
+    /// The highest level a pair can reach (points are weight × level); `ScoringTable.level`
+    /// computes the levels, and the C kernels read these (`tandem_scoring.max_level`).
+    public var maxLevel: Int {
+        switch self {
+        case .goalsSkills: return 4
+        case .sharedGoals, .sharedSkills, .interests, .seniorityGap, .overlapHours: return 3
+        case .sharedGroups, .sameTimezone, .similarSeniority, .tenureGap: return 2
+        case .sameDepartment, .differentDepartment, .sameLocation, .differentLocation: return 1
+        }
+    }
 }
 
 /// Hard rules: a pair that breaks one is never matched.
