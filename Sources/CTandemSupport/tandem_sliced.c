@@ -24,7 +24,10 @@
 
 typedef uint64_t v4 __attribute__((vector_size(32)));
 
-enum { max_planes = 16, max_distinct = 64 };
+// Time zones, seniorities and week classes keep small per-value tables on the stack (a
+// company has a few dozen of each at most); departments and locations only need a bitset
+// per value, so a large company's hundreds of them are taken as they come.
+enum { max_planes = 16, max_distinct = 64, max_places = 1 << 16 };
 
 struct tandem_sliced {
     tandem_scoring table;
@@ -67,8 +70,8 @@ static int compare_int32(const void *a, const void *b) {
 }
 
 /// Dense indices of a column's distinct values (sorted) into `index`; their values into
-/// `values` (if non-NULL). Returns how many, or -1 when more than max_distinct.
-static int32_t distinct_values(const int32_t *column, int32_t n, int32_t *index, int32_t *values) {
+/// `values` (if non-NULL). Returns how many, or -1 when more than `cap`.
+static int32_t distinct_values(const int32_t *column, int32_t n, int32_t *index, int32_t *values, int32_t cap) {
     int32_t *sorted = malloc(sizeof(int32_t) * (size_t)(n > 0 ? n : 1));
     if (!sorted) return -1;
     memcpy(sorted, column, sizeof(int32_t) * (size_t)n);
@@ -76,7 +79,7 @@ static int32_t distinct_values(const int32_t *column, int32_t n, int32_t *index,
     int32_t count = 0;
     for (int32_t i = 0; i < n; i++) {
         if (i > 0 && sorted[i] == sorted[i - 1]) continue;
-        if (count == max_distinct) { free(sorted); return -1; }
+        if (count == cap) { free(sorted); return -1; }
         sorted[count++] = sorted[i];
     }
     for (int32_t i = 0; i < n; i++) {
@@ -213,12 +216,14 @@ static tandem_sliced *create(const tandem_scoring *t, int32_t n, int pruning_onl
     e->interest_map = item_maps(t->interests, t->interest_words, n, W);
     e->group_map = item_maps(t->groups, t->group_words, n, W);
     int32_t offsets[max_distinct];
-    const int32_t departments = distinct_values(t->department, n, e->department_index, NULL);
-    const int32_t locations = distinct_values(t->location, n, e->location_index, NULL);
-    const int32_t zones = distinct_values(t->offset_minutes, n, e->offset_index, offsets);
-    e->seniority_count = distinct_values(t->seniority, n, e->seniority_index, e->seniority_value);
+    const int32_t departments = distinct_values(t->department, n, e->department_index, NULL, max_places);
+    const int32_t locations = distinct_values(t->location, n, e->location_index, NULL, max_places);
+    const int32_t zones = distinct_values(t->offset_minutes, n, e->offset_index, offsets, max_distinct);
+    e->seniority_count = distinct_values(t->seniority, n, e->seniority_index, e->seniority_value, max_distinct);
+    // A bitset per department and per location: at most 256 MiB for both.
+    const int64_t place_bytes = ((int64_t)(departments > 0 ? departments : 0) + (locations > 0 ? locations : 0)) * W * 8;
     if (!e->skill_map || !e->goal_map || !e->interest_map || !e->group_map || departments < 0 || locations < 0 ||
-        zones < 0 || e->seniority_count < 0) {
+        zones < 0 || e->seniority_count < 0 || place_bytes > ((int64_t)256 << 20)) {
         tandem_sliced_free(e);
         return NULL;
     }

@@ -104,6 +104,28 @@ import Testing
         }
     }
 
+    /// A large company's hundreds of departments and locations: the engines take them (a
+    /// bitset per value), so the pruned top-k still runs, with the brute-force result.
+    @Test func hundredsOfDepartmentsAndLocationsArePrunedToo() throws {
+        let template = try Self.template()
+        var rng = Random(state: 314)
+        let table = ScoringKernelTests.randomTable(&rng, template: template, formats: [.pairs], people: 2_000...2_200)
+        var people = table.people
+        for i in people.indices {
+            people[i].department = "dept-\(i % 300)"
+            people[i].location = "office-\(i % 130)"
+        }
+        var program = table.program
+        program.weights = [(.goalsSkills, 5), (.differentDepartment, 3), (.sameLocation, 2), (.sameTimezone, 1)]
+        program.rules.removeAll { if case .commonHours = $0 { return true } else { return false } }
+        for rules in [[Rule](), [.notSameDepartment, .sameLocation]] {
+            program.rules = rules
+            let many = ScoringTable(program: program, people: people)
+            let info = Self.check(many, k: 24, "300 departments, 130 locations, rules \(rules)")
+            #expect(info.prunedRows + info.wholeRows == many.count)
+        }
+    }
+
     /// Below the exhaustive limit nothing changes: the automatic method scores every pair,
     /// and the pruned method finds the same graph.
     @Test func automaticMethodBelowTheLimitIsExhaustive() throws {
