@@ -48,7 +48,7 @@ struct Pages {
             "url": "\(root)programs/\(p.slug)/index.html",
             "format": Pages.formatLabel(p.format),
             "start": p.start.longText,
-            "end": lastDate(b).longText,
+            "end": b.lastDate.longText,
             "cadence": p.cadence.phrase,
             "sessions": p.sessions,
             "sessionLength": Duration.words(minutes: p.sessionMinutes),
@@ -82,13 +82,6 @@ struct Pages {
     }
 
     // MARK: program
-
-    /// The day the program's last session takes place: each match meets on its own day, so
-    /// the latest of any match's or pod's sessions (the nominal last date before scheduling).
-    func lastDate(_ b: BuiltProgram) -> LocalDate {
-        let scheduled = (b.match.schedule.units + b.match.schedule.pods).joined().filter { $0.skipped == nil }.map(\.date)
-        return scheduled.max() ?? b.sessions.last?.date ?? b.program.start
-    }
 
     /// When the program's session `s` falls: each match meets on its own weekday, so the week
     /// (or, for monthly sessions, the month) rather than the program's nominal date.

@@ -8,9 +8,16 @@ public struct BuiltProgram: Sendable {
     public var sessions: [Session]
     public var program: Program { match.program }
 
+    /// The day the program's last session takes place: each match meets on its own day, so
+    /// the latest of any match's or pod's sessions (the nominal last date before scheduling).
+    /// Worked out once: every page and message shows it.
+    public let lastDate: LocalDate
+
     public init(match: ProgramMatch) {
         self.match = match
         self.sessions = match.schedule.template
+        let scheduled = (match.schedule.units + match.schedule.pods).joined().filter { $0.skipped == nil }.map(\.date)
+        lastDate = scheduled.max() ?? sessions.last?.date ?? match.program.start
     }
 
     /// The sessions of one unit (an index into `match.units`): what its agenda, calendar,
