@@ -129,29 +129,35 @@ enum MIME {
     }
 
     static func quotedPrintable(_ text: String, into out: inout [UInt8]) {
-        let hex: [UInt8] = Array("0123456789ABCDEF".utf8)
-        let u = Array(text.utf8)
-        out.reserveCapacity(out.count + u.count + u.count / 8)
-        var length = 0
-        var i = 0
-        while i < u.count {
-            let b = u[i]
-            if b == 0x0A || b == 0x0D {
-                out += [0x0D, 0x0A]
-                length = 0
-                i += (b == 0x0D && i + 1 < u.count && u[i + 1] == 0x0A) ? 2 : 1
-                continue
+        var text = text
+        text.withUTF8 { u in
+            out.reserveCapacity(out.count + u.count + u.count / 8)
+            func hex(_ n: UInt8) -> UInt8 { n < 10 ? 48 + n : 55 + n }
+            var length = 0
+            var i = 0
+            while i < u.count {
+                let b = u[i]
+                if b == 0x0A || b == 0x0D {
+                    out.append(0x0D); out.append(0x0A)
+                    length = 0
+                    i += (b == 0x0D && i + 1 < u.count && u[i + 1] == 0x0A) ? 2 : 1
+                    continue
+                }
+                let last = i + 1 == u.count || u[i + 1] == 0x0A || u[i + 1] == 0x0D
+                let literal = (b >= 33 && b <= 126 && b != UInt8(ascii: "=")) || ((b == 0x20 || b == 0x09) && !last)
+                let width = literal ? 1 : 3
+                if length + width > 75 {
+                    out.append(UInt8(ascii: "=")); out.append(0x0D); out.append(0x0A)
+                    length = 0
+                }
+                if literal {
+                    out.append(b)
+                } else {
+                    out.append(UInt8(ascii: "=")); out.append(hex(b >> 4)); out.append(hex(b & 15))
+                }
+                length += width
+                i += 1
             }
-            let last = i + 1 == u.count || u[i + 1] == 0x0A || u[i + 1] == 0x0D
-            let literal = (b >= 33 && b <= 126 && b != UInt8(ascii: "=")) || ((b == 0x20 || b == 0x09) && !last)
-            let width = literal ? 1 : 3
-            if length + width > 75 {
-                out += [UInt8(ascii: "="), 0x0D, 0x0A]
-                length = 0
-            }
-            if literal { out.append(b) } else { out += [UInt8(ascii: "="), hex[Int(b >> 4)], hex[Int(b & 15)]] }
-            length += width
-            i += 1
         }
     }
 

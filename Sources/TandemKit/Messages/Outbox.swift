@@ -16,6 +16,16 @@ public enum MessageKind: String, CaseIterable, Sendable, Comparable {
     /// To matches the check-ins list as never having met (`follow_up: true`).
     case followUp = "follow-up"
 
+    /// The flag a template tests (`{{#new_partner}}`): the name with `_` for `-`.
+    var contextKey: String {
+        switch self {
+        case .newPartner: return "new_partner"
+        case .satOut: return "sat_out"
+        case .followUp: return "follow_up"
+        default: return rawValue
+        }
+    }
+
     public static func < (a: MessageKind, b: MessageKind) -> Bool {
         allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!
     }
@@ -129,6 +139,15 @@ struct MessageBuilder {
     let pages: Pages
     let b: BuiltProgram
     let theme: MessageTheme
+    /// The host of the portal's address, for Message-IDs (parsed once, not per message).
+    let host: String
+
+    init(pages: Pages, b: BuiltProgram, theme: MessageTheme) {
+        self.pages = pages
+        self.b = b
+        self.theme = theme
+        host = URL(string: pages.portal.settings.baseURL ?? "https://tandem.invalid/")?.host ?? "tandem.invalid"
+    }
 
     var program: Program { b.program }
     var settings: PortalSettings { pages.portal.settings }
@@ -337,10 +356,8 @@ struct MessageBuilder {
         let person = b.match.people[i]
         var c = context
         c["kind"] = kind.rawValue
-        c[kind.rawValue.replacingOccurrences(of: "-", with: "_")] = true
+        c[kind.contextKey] = true
         let (subject, text, body) = theme.render(kind, c)
-        let base = settings.baseURL ?? "https://tandem.invalid/"
-        let host = URL(string: base)?.host ?? "tandem.invalid"
         let stamp = "\(date.year)\(date.month < 10 ? "0" : "")\(date.month)\(date.day < 10 ? "0" : "")\(date.day)"
         let suffix = (session.map { $0.hasPrefix("pod-") ? ".pod\($0.dropFirst(4))" : ".s\($0)" } ?? (kind == .newPartner || kind == .followUp ? ".d\(stamp)" : ""))
             + (part > 0 ? ".u\(part + 1)" : "")
