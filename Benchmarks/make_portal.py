@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Writes a synthetic Tandem portal of N participants for benchmarks.
 
-Usage: make_portal.py N OUT_DIR [--hugo HUGO_DIR] [--seed S] [--sources]
+Usage: make_portal.py N OUT_DIR [--hugo HUGO_DIR] [--seed S] [--sources] [--messages]
 
 The portal reuses the demo's programs and activities (copied from Content/) and generates a
 roster with a realistic spread: 12 departments with teams, 9 offices in 7 time zones, a manager
@@ -9,6 +9,10 @@ tree, seniority 1-7, skills/goals from a shared vocabulary of 40 phrases, intere
 groups (some private), a few avoid lists, recent joiners for onboarding and mentor/mentee roles.
 Everyone is in peer-circles; about 20% in learning-groups, 15% in onboarding-buddies and 15% in
 leadership-mentoring.
+
+The demo's settings are kept except `messages:`, which is off unless --messages is given: the
+outbox (around ten messages a person, each a file) is timed on its own by Benchmarks/run, so
+that the site build stays comparable with Hugo's and with earlier figures.
 
 With --sources, the same people come as an admin's files instead of roster.yaml: an HR export
 (Content/people.csv: one row per person, MM/DD/YYYY dates, manager by e-mail), a sign-up form
@@ -59,6 +63,7 @@ def main():
     hugo = args[args.index("--hugo") + 1] if "--hugo" in args else None
     seed = int(args[args.index("--seed") + 1]) if "--seed" in args else 1
     sources = "--sources" in args
+    messages = "--messages" in args
     rng = random.Random(seed)
 
     if os.path.exists(out):
@@ -73,6 +78,8 @@ def main():
         if marker in settings:
             settings = settings[:settings.index(marker) + 1]
     with open(os.path.join(out, "Content", "portal.yaml"), "w", encoding="utf-8") as f:
+        if not messages:
+            settings = "\n".join("messages: false" if line.startswith("messages:") else line for line in settings.split("\n"))
         f.write(settings)
 
     people = []
