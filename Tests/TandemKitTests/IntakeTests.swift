@@ -524,6 +524,82 @@ import Testing
         #expect(Self.errors(bagD) == ["Content/checkins/peer-circles.csv:4:1: '1/25/2027 9:00:00' is written MM/DD/YYYY, but '25/1/2027 9:00:00' on line 3 is written DD/MM/YYYY"])
     }
 
+    // MARK: a person's latest answer, by its timestamp
+
+    @Test func theLatestAnswerWinsByItsTimestampNotItsRow() throws {
+        // Cy's newer answer comes first in the file, as a sheet sorted by another column leaves it.
+        let reordered = try Self.portal(replacing: ["Content/signups.csv": try Self.fixture("google-forms-signups-reordered.csv")])
+        defer { reordered.remove() }
+        let (p, bag) = Self.load(reordered)
+        #expect(!bag.hasErrors, "\(bag.sorted())")
+        let cy = try #require(p.participant("e10236"))
+        #expect(cy.bio == "Second answer: this one counts." && cy.roles == ["leadership-mentoring": .mentee] && cy.skills == ["sql", "testing"])
+        // The same roster as from the file in time order.
+        let ordered = try Self.portal()
+        defer { ordered.remove() }
+        #expect(Self.load(ordered).0.participants.map(Self.fields) == p.participants.map(Self.fields))
+    }
+
+    @Test func equalTimestampsKeepRowOrder() throws {
+        let form = Self.formHeader + """
+        11/2/2026 9:14:33,ada.lovelace@northwind.example,Peer Circles,,,,,,First of two at 9:14:33
+        11/2/2026 9:14:33,ada.lovelace@northwind.example,Peer Circles,,,,,,Second of two at 9:14:33
+        11/1/2026 23:59:59,ada.lovelace@northwind.example,Peer Circles,,,,,,Older: last row but not latest
+
+        """
+        let portal = try Self.portal(roster: nil, replacing: ["Content/signups.csv": form])
+        defer { portal.remove() }
+        let (p, bag) = Self.load(portal)
+        #expect(!bag.hasErrors, "\(bag.sorted())")
+        #expect(p.participant("e10234")?.bio == "Second of two at 9:14:33")
+    }
+
+    @Test func aWorkbooksCompletionTimeOrdersItsAnswers() throws {
+        // Dee's older answer (the day before, mentee) is the workbook's last row.
+        let portal = try Self.xlsxPortal(form: "microsoft-forms-reordered.xlsx")
+        defer { portal.remove() }
+        let (p, bag) = Self.load(portal)
+        #expect(!bag.hasErrors, "\(bag.sorted())")
+        let dee = try #require(p.participant("e10237"))
+        #expect(dee.skills == ["writing", "budgeting"] && dee.programs == ["peer-circles"] && dee.roles.isEmpty)
+    }
+
+    @Test func ambiguousTimestampsAreAnErrorOnlyWhereTheyDecide() throws {
+        // Month first, 2/1 (1 February) is the later answer; day first, 1/2 (1 February) is.
+        let form = Self.formHeader + """
+        1/2/2027 9:00:00,ada.lovelace@northwind.example,Peer Circles,,,,,,Written on 1/2
+        2/1/2027 9:00:00,ada.lovelace@northwind.example,Peer Circles,,,,,,Written on 2/1
+        3/4/2027 9:00:00,bo.chen@northwind.example,Peer Circles,,,,,,Bo answered once
+
+        """
+        let a = try Self.portal(roster: nil, replacing: ["Content/signups.csv": form])
+        defer { a.remove() }
+        #expect(Self.errors(Self.load(a).1) == [
+            "Content/signups.csv:3:1: '2/1/2027 9:00:00' could be read day first or month first, and which answer of 'ada.lovelace@northwind.example' is the latest depends on it",
+        ])
+        // The source's date_format settles it.
+        let settings = Self.settings.replacingOccurrences(of: "  - file: signups.csv\n    match_by: email\n",
+                                                          with: "  - file: signups.csv\n    match_by: email\n    date_format: DD/MM/YYYY\n")
+        let b = try Self.portal(settings: settings, roster: nil, replacing: ["Content/signups.csv": form])
+        defer { b.remove() }
+        let (pb, bagB) = Self.load(b)
+        #expect(!bagB.hasErrors, "\(bagB.sorted())")
+        #expect(pb.participant("e10234")?.bio == "Written on 1/2")
+        // So does a row that can only be read one way.
+        let c = try Self.portal(roster: nil, replacing: ["Content/signups.csv": form + "25/1/2027 9:00:00,cy.diaz@northwind.example,Peer Circles,,,,,,\n"])
+        defer { c.remove() }
+        let (pc, bagC) = Self.load(c)
+        #expect(!bagC.hasErrors, "\(bagC.sorted())")
+        #expect(pc.participant("e10234")?.bio == "Written on 1/2")
+    }
+
+    @Test func anUnreadableTimestampIsAnErrorAtItsCell() throws {
+        let form = Self.formHeader + "yesterday,ada.lovelace@northwind.example,Peer Circles,,,,,,\n"
+        let portal = try Self.portal(roster: nil, replacing: ["Content/signups.csv": form])
+        defer { portal.remove() }
+        #expect(Self.errors(Self.load(portal).1) == ["Content/signups.csv:2:1: 'yesterday' is not a date and time"])
+    }
+
     // MARK: no root cause buried
 
     @Test func aBrokenRosterIsNotBuriedUnderCheckinErrors() throws {

@@ -202,9 +202,9 @@ enum CheckinLoader {
     /// only when day and month cannot be mixed up. A time after the date is ignored.
     static func parseDate(_ text: String, order: DateOrder? = nil) -> DateOrder.Reading {
         guard let groups = DateOrder.numbers(text) else { return .invalid }
-        if groups[0].count == 4 { return DateOrder.iso.date(groups).map { .clear($0, nil) } ?? .invalid }
+        if groups[0].digits == 4 { return DateOrder.iso.date(groups).map { .clear($0, nil) } ?? .invalid }
         if let order { return order.date(groups).map { .clear($0, order) } ?? .invalid }
-        return DateOrder.read(text)
+        return DateOrder.read(groups)
     }
 
     static func parseYesNo(_ text: String) -> Bool? {
