@@ -600,6 +600,53 @@ import Testing
         #expect(Self.errors(Self.load(portal).1) == ["Content/signups.csv:2:1: 'yesterday' is not a date and time"])
     }
 
+    // MARK: check-in workbooks
+
+    static func workbookCheckinPortal(_ fixture: String) throws -> TestPortal {
+        let program = TestPortal.program.replacingOccurrences(
+            of: "agenda: [show-and-tell]",
+            with: "agenda: [show-and-tell]\ncheckins: { date: Completion time, participant: Email, met: \"Did you meet?\", rating: Rating, comment: Comments }")
+        let portal = try Self.portal(replacing: ["Content/programs/peer-circles.md": program])
+        try portal.write("Content/checkins/peer-circles.xlsx", try Self.fixtureData(fixture))
+        return portal
+    }
+
+    @Test func microsoftFormsCheckinWorkbooksLoadAsTheyCome() throws {
+        let portal = try Self.workbookCheckinPortal("microsoft-forms-checkins.xlsx")
+        defer { portal.remove() }
+        let (p, bag) = Self.load(portal)
+        #expect(!bag.hasErrors, "\(bag.sorted())")
+        let imported = try #require(p.checkins["peer-circles"])
+        #expect(imported.file == "Content/checkins/peer-circles.xlsx")
+        // The same answers as the Google Forms CSV; dates from the serial numbers.
+        let csv = try Self.checkinPortal(try Self.fixture("google-forms-checkins.csv"))
+        defer { csv.remove() }
+        let expected = try #require(Self.load(csv).0.checkins["peer-circles"]?.rows)
+        func answer(_ c: Checkin) -> String { "\(c.date) \(c.participant) \(c.met) \(c.rating.map(String.init) ?? "-") \(c.comment ?? "-")" }
+        #expect(imported.rows.map(answer) == expected.map(answer))
+        #expect(imported.rows.first?.location.description == "Content/checkins/peer-circles.xlsx:Sheet1!A2")
+        // The report says where the answers came from.
+        let report = portal.build(now: 1_790_000_000)
+        #expect(report.succeeded, "\(report.diagnostics)")
+        let pages = portal.siteSnapshot().filter { $0.key.hasPrefix("programs/peer-circles/") && $0.key.hasSuffix(".html") }
+        #expect(pages.values.contains { String(decoding: $0, as: UTF8.self).contains("<code>Content/checkins/peer-circles.xlsx</code>") })
+    }
+
+    @Test func checkinWorkbookErrorsAreAtTheirSheetCell() throws {
+        let portal = try Self.workbookCheckinPortal("microsoft-forms-checkins-bad.xlsx")
+        defer { portal.remove() }
+        #expect(Self.errors(Self.load(portal).1) == [
+            "Content/checkins/peer-circles.xlsx:Sheet1!G3: the rating must be a whole number from 1 to 5, found '9'",
+            "Content/checkins/peer-circles.xlsx:Sheet1!D4: unknown participant 'zed@northwind.example'",
+        ])
+        // A file that is not a workbook is one error; a CSV beside a workbook is refused.
+        try portal.write("Content/checkins/peer-circles.xlsx", "date,participant,met\n")
+        #expect(Self.errors(Self.load(portal).1) == ["Content/checkins/peer-circles.xlsx:1:1: cannot read the file as an .xlsx workbook (it is not a ZIP archive)"])
+        try portal.write("Content/checkins/peer-circles.xlsx", try Self.fixtureData("microsoft-forms-checkins.xlsx"))
+        try portal.write("Content/checkins/peer-circles.csv", try Self.fixture("google-forms-checkins.csv"))
+        #expect(Self.errors(Self.load(portal).1) == ["Content/checkins/peer-circles.xlsx:1:1: two check-in files for 'peer-circles'"])
+    }
+
     // MARK: no root cause buried
 
     @Test func aBrokenRosterIsNotBuriedUnderCheckinErrors() throws {
