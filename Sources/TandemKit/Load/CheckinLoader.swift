@@ -156,6 +156,15 @@ enum CheckinLoader {
         let names = header.map { $0.text.trimmingCharacters(in: .whitespaces).lowercased() }
         let columns = program.checkinColumns
         let configured = program.fieldLocations["checkins"]
+        // A header of one cell that lacks two required columns: a separator Tandem does not
+        // detect. One error says so, not one per column.
+        let required = [columns.date, columns.participant, columns.met]
+        let absent = required.filter { !names.contains($0.trimmingCharacters(in: .whitespaces).lowercased()) }
+        if header.count == 1, absent.count >= 2 {
+            bag.error("the header row has one column ('\(header[0].text.prefix(60))'), so no '\(absent.joined(separator: "', '"))' column",
+                      at: table.at(header[0]), hint: "is the file separated by ',', ';' or tabs? Those are detected from the header line; export with one of them")
+            return nil
+        }
         func column(_ name: String, required: Bool) -> Int? {
             if let k = names.firstIndex(of: name.trimmingCharacters(in: .whitespaces).lowercased()) { return k }
             if required {

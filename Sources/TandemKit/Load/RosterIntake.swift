@@ -616,6 +616,13 @@ enum RosterIntake {
         /// The header's columns to keep, with how a workbook's numbers in each are read.
         func choose(_ header: [String], bag: DiagnosticBag) -> [(index: Int, kind: NumberKind)]? {
             let names = header.map(normalised)
+            // A header of one cell that has none of several mapped columns: a separator Tandem
+            // does not detect. One error at the file says so, not one per column.
+            if header.count == 1, source.columns.count >= 2, !source.columns.contains(where: { names.contains(normalised($0.header)) }) {
+                bag.error("the header row has one column ('\(header[0].prefix(60))'), so none of the \(source.columns.count) mapped columns is there",
+                          at: SourceLocation(file: file), hint: "is the file separated by ',', ';' or tabs? Those are detected from the header line; export with one of them")
+                return nil
+            }
             var picked: [(index: Int, kind: NumberKind)] = []
             for column in source.columns {
                 if let k = names.firstIndex(of: normalised(column.header)) {
