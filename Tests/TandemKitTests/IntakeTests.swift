@@ -272,6 +272,17 @@ import Testing
         ])
     }
 
+    @Test func handKeptFieldsCannotComeFromAColumn() throws {
+        // A column mapped to one of them was accepted and its cells dropped without a word.
+        let settings = Self.settings.replacingOccurrences(of: "\"Hobbies\": interests,", with: "\"Hobbies\": interests, \"Preferred partner\": prefer,")
+        let portal = try Self.portal(settings: settings)
+        defer { portal.remove() }
+        let (_, bag) = Self.load(portal)
+        let errors = bag.sorted().filter { $0.severity == .error }
+        #expect(errors.count == 1 && errors.first?.message == "'prefer' cannot come from a column; give it in Content/roster.yaml", "\(errors)")
+        #expect(errors.first?.location?.file == "Content/portal.yaml")
+    }
+
     // MARK: .xlsx
 
     static func fixtureData(_ name: String) throws -> Data {

@@ -40,8 +40,10 @@ struct RosterSettings: Sendable {
     var isEmpty: Bool { sources.isEmpty }
 
     static let sourceKeys = ["file", "columns", "match_by", "date_format"]
-    /// Column targets: the roster's own field names, plus `roles.<program>`.
-    static let targets = RosterLoader.keys.filter { $0 != "roles" }
+    /// Fields kept by hand in roster.yaml: no export has them as one cell Tandem could read.
+    static let handKept = ["working_hours", "working_days", "away", "pause", "skip_rounds", "prefer"]
+    /// Column targets: the roster's own field names (but the hand-kept ones), plus `roles.<program>`.
+    static let targets = RosterLoader.keys.filter { $0 != "roles" && !handKept.contains($0) }
 
     /// Reads `roster:` and `locations:` from the portal settings.
     static func parse(_ r: MappingReader, bag: DiagnosticBag) -> RosterSettings {
@@ -113,6 +115,11 @@ struct RosterSettings: Sendable {
                         bag.error("'\(target)' must be 'roles.' followed by a program's slug", at: at)
                         continue
                     }
+                } else if handKept.contains(target) {
+                    // Accepting them and dropping the cells would lose the admin's data unseen.
+                    bag.error("'\(target)' cannot come from a column; give it in Content/roster.yaml", at: at,
+                              hint: "\(handKept.joined(separator: ", ")) are kept by hand in roster.yaml, which is merged over the sources")
+                    continue
                 } else if !targets.contains(target) {
                     bag.error("unknown roster field '\(target)'", at: at,
                               hint: Suggest.hint(for: target, in: targets + ["roles.<program>"]) ?? "roster fields: \(targets.joined(separator: ", ")), roles.<program>")
