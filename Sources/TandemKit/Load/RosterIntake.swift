@@ -630,6 +630,14 @@ enum RosterIntake {
                           at: SourceLocation(file: file), hint: "is the file separated by ',', ';' or tabs? Those are detected from the header line; export with one of them")
                 return nil
             }
+            // None of several mapped columns: another export than the one 'columns:' was written
+            // for. One error says so, not one per column.
+            if source.columns.count >= 2, !source.columns.contains(where: { names.contains(normalised($0.header)) }) {
+                bag.error("none of the \(source.columns.count) mapped columns is in the header row", at: SourceLocation(file: file),
+                          hint: "the header row has: \(header.prefix(12).map { "'\($0)'" }.joined(separator: ", "))\(header.count > 12 ? ", …" : ""); "
+                            + "is this the export that 'columns:' at \(source.columnsAt) was written for?")
+                return nil
+            }
             var picked: [(index: Int, kind: NumberKind)] = []
             for column in source.columns {
                 if let k = names.firstIndex(of: normalised(column.header)) {
