@@ -40,23 +40,32 @@ struct CSVTable {
 
     init(_ text: String) throws {
         var text = text
-        let (rows, delimiter) = try text.withUTF8 { try CSVTable.parse($0) }
+        var rows: [[Cell]] = []
+        var row: [Cell] = []
+        let delimiter = try text.withUTF8 { bytes in
+            try CSVTable.scan(bytes, cell: { value, line, column in
+                row.append(Cell(text: String(decoding: value, as: UTF8.self), line: line, column: column))
+            }, rowEnd: { hasText in
+                if hasText { rows.append(row) }
+                row.removeAll(keepingCapacity: true)
+            })
+        }
         self.rows = rows
         self.delimiter = Unicode.Scalar(delimiter)
     }
 
-    private static func parse(_ b: UnsafeBufferPointer<UInt8>) throws -> ([[Cell]], UInt8) {
+    /// The parser itself, on the UTF-8 bytes: calls `cell` with each cell's bytes (unquoted)
+    /// and where it starts, and `rowEnd` after each row, saying whether any of its cells had
+    /// text (blank lines have none). Readers that keep only some columns (the roster sources)
+    /// make strings of those alone. Returns the delimiter.
+    static func scan(_ b: UnsafeBufferPointer<UInt8>, cell: (UnsafeBufferPointer<UInt8>, _ line: Int, _ column: Int) throws -> Void,
+                     rowEnd: (_ hasText: Bool) throws -> Void) throws -> UInt8 {
         let quote = UInt8(ascii: "\""), lf = UInt8(ascii: "\n"), cr = UInt8(ascii: "\r")
         let n = b.count
         var i = n >= 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF ? 3 : 0
         let delimiter = guessDelimiter(b, from: i)
-        var rows: [[Cell]] = []
-        var row: [Cell] = []
+        var hasText = false
         var line = 1, column = 1
-        func endRow() {
-            if row.contains(where: { !$0.text.isEmpty }) { rows.append(row) }
-            row = []
-        }
         /// Steps over one line break at `i` (CRLF, LF or CR).
         func lineBreak() {
             guard i < n, b[i] == lf || b[i] == cr else { return }
@@ -68,7 +77,6 @@ struct CSVTable {
         var value: [UInt8] = []
         while i < n {
             let startLine = line, startColumn = column
-            let text: String
             if b[i] == quote {
                 i += 1; column += 1
                 value.removeAll(keepingCapacity: true)
@@ -98,7 +106,8 @@ struct CSVTable {
                 if i < n, b[i] != delimiter, b[i] != lf, b[i] != cr {
                     throw ParseError(message: "unexpected text after a quoted cell; write a quote inside quotes as \"\"", line: line, column: column)
                 }
-                text = String(decoding: value, as: UTF8.self)
+                if !value.isEmpty { hasText = true }
+                try value.withUnsafeBufferPointer { try cell($0, startLine, startColumn) }
             } else {
                 // An unquoted cell runs to the delimiter or the line end; a stray quote is kept as text.
                 let start = i
@@ -106,21 +115,23 @@ struct CSVTable {
                     if b[i] & 0xC0 != 0x80 { column += 1 }
                     i += 1
                 }
-                text = String(decoding: UnsafeBufferPointer(rebasing: b[start..<i]), as: UTF8.self)
+                if i > start { hasText = true }
+                try cell(UnsafeBufferPointer(rebasing: b[start..<i]), startLine, startColumn)
             }
-            row.append(Cell(text: text, line: startLine, column: startColumn))
             if i < n, b[i] == delimiter {
                 i += 1; column += 1
                 if i == n {
-                    row.append(Cell(text: "", line: line, column: column))
-                    endRow()
+                    try cell(UnsafeBufferPointer(rebasing: b[n..<n]), line, column)
+                    try rowEnd(hasText)
+                    hasText = false
                 }
                 continue
             }
             lineBreak()
-            endRow()
+            try rowEnd(hasText)
+            hasText = false
         }
-        return (rows, delimiter)
+        return delimiter
     }
 
     static func guessDelimiter(_ b: UnsafeBufferPointer<UInt8>, from start: Int) -> UInt8 {

@@ -38,9 +38,54 @@ public struct CheckinImport: Sendable {
     public var rows: [Checkin]
 }
 
-/// Reads `Content/checkins/<program>.csv`: the export of any survey tool, one answer per row.
+/// Reads `Content/checkins/<program>.csv` or `.xlsx`: the export of any survey tool, one
+/// answer per row.
 enum CheckinLoader {
     static let folder = "Content/checkins"
+
+    /// A check-in export's rows: a CSV file's, or an .xlsx workbook's first sheet's (Microsoft
+    /// Forms exports a workbook), where cells are shown as `Sheet1!C14`.
+    struct Sheet {
+        var file: String
+        var rows: [[CSVTable.Cell]]
+        /// The workbook, for its sheet's name and its dates; nil for CSV.
+        var book: XLSXTable?
+        /// Which cells of `rows` are numbers in the workbook (dates are serial day numbers there).
+        var numbers: [[Bool]] = []
+
+        init(csv: CSVTable, file: String) {
+            self.file = file
+            rows = csv.rows
+        }
+
+        init(book: XLSXTable, file: String) {
+            self.file = file
+            self.book = book
+            rows = book.rows.map { $0.map { CSVTable.Cell(text: $0.text, line: $0.row, column: $0.column) } }
+            numbers = book.rows.map { $0.map(\.isNumber) }
+        }
+
+        func at(_ line: Int, _ column: Int) -> SourceLocation {
+            SourceLocation(file: file, line: line, column: column,
+                           sheetCell: book.map { "\($0.sheet)!\(XLSXTable.name(column: column))\(line)" })
+        }
+
+        func at(_ cell: CSVTable.Cell) -> SourceLocation { at(cell.line, cell.column) }
+
+        /// Where cell `k` of a row that is too short would be.
+        func missing(_ cells: [CSVTable.Cell], _ k: Int) -> SourceLocation {
+            let last = cells[cells.count - 1]
+            return book == nil ? at(last.line, last.column + last.text.unicodeScalars.count) : at(last.line, k + 1)
+        }
+
+        /// A workbook's date column: serial numbers become `YYYY-MM-DD HH:MM:SS`, which reads one way only.
+        mutating func readDates(column k: Int) {
+            guard let book else { return }
+            for r in rows.indices where k < rows[r].count && numbers[r][k] {
+                if let text = book.timestamp(serial: rows[r][k].text) { rows[r][k].text = text }
+            }
+        }
+    }
 
     /// `rosterUnreadable`: the roster had errors (reported), so answers naming people not on
     /// it are left out without a word each: the root cause is not buried under them.
@@ -50,20 +95,44 @@ enum CheckinLoader {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: base.path) else { return [:] }
         let programs = Dictionary(uniqueKeysWithValues: portal.programs.map { ($0.slug, $0) })
         var result: [String: CheckinImport] = [:]
+        var seen: [String: String] = [:]
         for name in names.sorted() where !name.hasPrefix(".") {
             let path = "\(folder)/\(name)"
-            guard name.hasSuffix(".csv") else {
-                bag.warning("ignored: check-in files are named <program>.csv", at: SourceLocation(file: path))
+            let lower = name.lowercased()
+            guard lower.hasSuffix(".csv") || lower.hasSuffix(".xlsx") else {
+                bag.warning("ignored: check-in files are named <program>.csv or <program>.xlsx", at: SourceLocation(file: path))
                 continue
             }
-            let slug = String(name.dropLast(4))
+            let slug = String(name.dropLast(lower.hasSuffix(".csv") ? 4 : 5))
             guard let program = programs[slug] else {
                 bag.warning("check-ins for an unknown program '\(slug)' are ignored", at: SourceLocation(file: path),
                             hint: bag.hint(for: slug, in: programs.keys.sorted()))
                 continue
             }
-            guard let text = files.text(path, bag: bag) else { continue }
-            if let rows = read(text, file: path, program: program, portal: portal, rosterUnreadable: rosterUnreadable, bag: bag) {
+            // Two exports of one program: neither is read, as neither can be the one meant.
+            if let first = seen[slug] {
+                bag.error("two check-in files for '\(slug)'", at: SourceLocation(file: path), hint: "keep one of \(first) and \(path)")
+                continue
+            }
+            seen[slug] = path
+            if names.contains(where: { $0 != name && ($0 == "\(slug).csv" || $0 == "\(slug).xlsx") }) { continue }
+            let sheet: Sheet
+            if lower.hasSuffix(".xlsx") {
+                guard let bytes = files.data(path, bag: bag) else { continue }
+                do {
+                    sheet = Sheet(book: try XLSXTable(data: Data(bytes)), file: path)
+                } catch let e as XLSXTable.ReadError {
+                    bag.error(e.message, at: SourceLocation(file: path), hint: e.hint)
+                    continue
+                } catch {
+                    bag.error("cannot read the workbook: \(error)", at: SourceLocation(file: path))
+                    continue
+                }
+            } else {
+                guard let text = files.text(path, bag: bag), let table = CSVTable.read(text, file: path, bag: bag) else { continue }
+                sheet = Sheet(csv: table, file: path)
+            }
+            if let rows = read(sheet, program: program, portal: portal, rosterUnreadable: rosterUnreadable, bag: bag) {
                 result[slug] = CheckinImport(file: path, rows: rows)
             }
         }
@@ -73,6 +142,12 @@ enum CheckinLoader {
     /// The rows of one file, or nil when it has errors (all of them reported).
     static func read(_ text: String, file: String, program: Program, portal: Portal, rosterUnreadable: Bool = false, bag: DiagnosticBag) -> [Checkin]? {
         guard let table = CSVTable.read(text, file: file, bag: bag) else { return nil }
+        return read(Sheet(csv: table, file: file), program: program, portal: portal, rosterUnreadable: rosterUnreadable, bag: bag)
+    }
+
+    static func read(_ sheet: Sheet, program: Program, portal: Portal, rosterUnreadable: Bool = false, bag: DiagnosticBag) -> [Checkin]? {
+        var table = sheet
+        let file = sheet.file
         guard let header = table.rows.first else {
             bag.warning("the check-in file is empty", at: SourceLocation(file: file))
             return []
@@ -81,11 +156,20 @@ enum CheckinLoader {
         let names = header.map { $0.text.trimmingCharacters(in: .whitespaces).lowercased() }
         let columns = program.checkinColumns
         let configured = program.fieldLocations["checkins"]
+        // A header of one cell that lacks two required columns: a separator Tandem does not
+        // detect. One error says so, not one per column.
+        let required = [columns.date, columns.participant, columns.met]
+        let absent = required.filter { !names.contains($0.trimmingCharacters(in: .whitespaces).lowercased()) }
+        if header.count == 1, absent.count >= 2 {
+            bag.error("the header row has one column ('\(header[0].text.prefix(60))'), so no '\(absent.joined(separator: "', '"))' column",
+                      at: table.at(header[0]), hint: "is the file separated by ',', ';' or tabs? Those are detected from the header line; export with one of them")
+            return nil
+        }
         func column(_ name: String, required: Bool) -> Int? {
             if let k = names.firstIndex(of: name.trimmingCharacters(in: .whitespaces).lowercased()) { return k }
             if required {
                 let shown = header.map { "'\($0.text)'" }.joined(separator: ", ")
-                bag.error("no '\(name)' column in the header (found \(shown))", at: SourceLocation(file: file, line: header[0].line, column: header[0].column),
+                bag.error("no '\(name)' column in the header (found \(shown))", at: table.at(header[0]),
                           hint: bag.hint(for: name, in: header.map(\.text))
                             ?? "name the columns in the program file: checkins: { date: …, participant: …, met: …, rating: …, comment: … }"
                             + (configured.map { " (at \($0))" } ?? ""))
@@ -98,6 +182,7 @@ enum CheckinLoader {
         let ratingColumn = column(columns.rating, required: false)
         let commentColumn = column(columns.comment, required: false)
         guard let dateColumn, let personColumn, let metColumn else { return nil }
+        table.readDates(column: dateColumn)
 
         // Forms write dates in their owner's locale: day and month are told apart by the
         // program's date_format, else by the rows that are not ambiguous (13/1/2027).
@@ -109,7 +194,7 @@ enum CheckinLoader {
                 guard case let .clear(_, found?) = DateOrder.read(text) else { continue }
                 if let first = inferred, first.order != found {
                     bag.error("'\(text)' is written \(found), but '\(first.text)' on line \(first.line) is written \(first.order)",
-                              at: SourceLocation(file: file, line: cells[dateColumn].line, column: cells[dateColumn].column),
+                              at: table.at(cells[dateColumn]),
                               hint: "say how the export writes dates: add date_format: \(first.order) to 'checkins:' in \(program.sourceFile)")
                     return nil
                 }
@@ -121,15 +206,14 @@ enum CheckinLoader {
         let byEmail = Dictionary(portal.participants.map { ($0.email.lowercased(), $0.id) }, uniquingKeysWith: { a, _ in a })
         var rows: [Checkin] = []
         for cells in table.rows.dropFirst() {
-            let rowStart = SourceLocation(file: file, line: cells[0].line, column: cells[0].column)
+            let rowStart = table.at(cells[0])
             func cell(_ k: Int, _ what: String) -> (String, SourceLocation)? {
                 guard k < cells.count else {
-                    let last = cells[cells.count - 1]
                     bag.error("this row has \(cells.count) cell\(cells.count == 1 ? "" : "s") but the header has \(header.count); '\(what)' is missing",
-                              at: SourceLocation(file: file, line: last.line, column: last.column + last.text.unicodeScalars.count))
+                              at: table.missing(cells, k))
                     return nil
                 }
-                return (cells[k].text.trimmingCharacters(in: .whitespacesAndNewlines), SourceLocation(file: file, line: cells[k].line, column: cells[k].column))
+                return (cells[k].text.trimmingCharacters(in: .whitespacesAndNewlines), table.at(cells[k]))
             }
             guard let (dateText, dateAt) = cell(dateColumn, columns.date),
                   let (who, whoAt) = cell(personColumn, columns.participant),
@@ -176,7 +260,7 @@ enum CheckinLoader {
             var rating: Int?
             if let ratingColumn, ratingColumn < cells.count {
                 let (text, at) = (cells[ratingColumn].text.trimmingCharacters(in: .whitespaces),
-                                  SourceLocation(file: file, line: cells[ratingColumn].line, column: cells[ratingColumn].column))
+                                  table.at(cells[ratingColumn]))
                 if !text.isEmpty {
                     if let r = Int(text), (1...5).contains(r) { rating = r } else {
                         bag.error("the rating must be a whole number from 1 to 5, found '\(text)'", at: at)
@@ -202,9 +286,9 @@ enum CheckinLoader {
     /// only when day and month cannot be mixed up. A time after the date is ignored.
     static func parseDate(_ text: String, order: DateOrder? = nil) -> DateOrder.Reading {
         guard let groups = DateOrder.numbers(text) else { return .invalid }
-        if groups[0].count == 4 { return DateOrder.iso.date(groups).map { .clear($0, nil) } ?? .invalid }
+        if groups[0].digits == 4 { return DateOrder.iso.date(groups).map { .clear($0, nil) } ?? .invalid }
         if let order { return order.date(groups).map { .clear($0, order) } ?? .invalid }
-        return DateOrder.read(text)
+        return DateOrder.read(groups)
     }
 
     static func parseYesNo(_ text: String) -> Bool? {

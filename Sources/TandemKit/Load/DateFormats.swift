@@ -40,15 +40,47 @@ struct DateOrder: Sendable, Equatable, CustomStringConvertible {
         parts.map { $0 == .year ? "YYYY" : $0 == .month ? "MM" : "DD" }.joined(separator: parts.first == .year ? "-" : "/")
     }
 
+    /// The three groups of digits of a date, as written (`11/1/2026` → 11, 1, 2026).
+    struct Groups {
+        var values: (Int, Int, Int)
+        var digits: (Int, Int, Int)
+        /// Where the date ends in the text's UTF-8 bytes (a time may follow).
+        var end: Int
+
+        subscript(i: Int) -> (value: Int, digits: Int) {
+            switch i {
+            case 0: return (values.0, digits.0)
+            case 1: return (values.1, digits.1)
+            default: return (values.2, digits.2)
+            }
+        }
+    }
+
     /// The three numbers of a date (`11/1/2026`, `2026-11-01`, `01.11.26`), without a time
-    /// that follows it; nil unless it is three groups of digits split by `/`, `-` or `.`.
-    static func numbers(_ text: String) -> [Substring]? {
-        let day = text.prefix { $0 != " " && $0 != "T" }
-        let groups = day.split(separator: "/", omittingEmptySubsequences: false)
-            .flatMap { $0.split(separator: "-", omittingEmptySubsequences: false) }
-            .flatMap { $0.split(separator: ".", omittingEmptySubsequences: false) }
-        guard groups.count == 3, groups.allSatisfy({ !$0.isEmpty && $0.count <= 4 && $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) }) else { return nil }
-        return groups
+    /// that follows it; nil unless it is three groups of one to four ASCII digits split by
+    /// `/`, `-` or `.`. Read on the UTF-8 bytes: it runs for every date cell of an export.
+    static func numbers(_ text: String) -> Groups? {
+        var v = (0, 0, 0), d = (0, 0, 0)
+        var group = 0, end = 0
+        for b in text.utf8 {
+            if b == 0x20 || b == UInt8(ascii: "T") { break }
+            end += 1
+            if b >= 0x30 && b <= 0x39 {
+                let n = Int(b - 0x30)
+                switch group {
+                case 0: guard d.0 < 4 else { return nil }; v.0 = v.0 * 10 + n; d.0 += 1
+                case 1: guard d.1 < 4 else { return nil }; v.1 = v.1 * 10 + n; d.1 += 1
+                default: guard d.2 < 4 else { return nil }; v.2 = v.2 * 10 + n; d.2 += 1
+                }
+            } else if b == UInt8(ascii: "/") || b == UInt8(ascii: "-") || b == UInt8(ascii: ".") {
+                guard group < 2, (group == 0 ? d.0 : d.1) > 0 else { return nil }
+                group += 1
+            } else {
+                return nil
+            }
+        }
+        guard group == 2, d.2 > 0 else { return nil }
+        return Groups(values: v, digits: d, end: end)
     }
 
     /// The date in `text` read in this order; a time after it is ignored.
@@ -57,23 +89,54 @@ struct DateOrder: Sendable, Equatable, CustomStringConvertible {
         return date(groups)
     }
 
-    func date(_ groups: [Substring]) -> LocalDate? {
+    func date(_ groups: Groups) -> LocalDate? {
         var y = 0, m = 0, d = 0
-        for (part, group) in zip(parts, groups) {
-            guard let n = Int(group) else { return nil }
+        for (k, part) in parts.enumerated() {
+            let (n, count) = groups[k]
             switch part {
             case .year:
-                guard group.count == 4 || group.count == 2 else { return nil }
-                y = group.count == 2 ? 2000 + n : n
+                guard count == 4 || count == 2 else { return nil }
+                y = count == 2 ? 2000 + n : n
             case .month:
-                guard group.count <= 2 else { return nil }
+                guard count <= 2 else { return nil }
                 m = n
             case .day:
-                guard group.count <= 2 else { return nil }
+                guard count <= 2 else { return nil }
                 d = n
             }
         }
         return LocalDate(year: y, month: m, day: d)
+    }
+
+    /// The seconds since midnight of a time after a date (`9:14:33`, `09:14`, `9:14:33 PM`,
+    /// `T09:14:33Z`; a zone name or offset after it is ignored, as forms write the owner's
+    /// zone on every row); 0 when there is none. Orders the answers of one export.
+    static func secondsOfDay(_ text: String, after groups: Groups) -> Int {
+        let bytes = Array(text.utf8.dropFirst(groups.end))
+        var i = 0
+        while i < bytes.count, bytes[i] == 0x20 || bytes[i] == UInt8(ascii: "T") { i += 1 }
+        var fields: [Int] = []
+        var n = 0, digits = 0
+        while i < bytes.count, fields.count < 3 {
+            let b = bytes[i]
+            if b >= 0x30 && b <= 0x39, digits < 2 {
+                n = n * 10 + Int(b - 0x30); digits += 1; i += 1
+            } else if b == UInt8(ascii: ":"), digits > 0, fields.count < 2 {
+                fields.append(n); n = 0; digits = 0; i += 1
+            } else {
+                break
+            }
+        }
+        if digits > 0 { fields.append(n) }
+        guard fields.count >= 2 else { return 0 }
+        var hour = fields[0]
+        while i < bytes.count, bytes[i] == 0x20 || bytes[i] == UInt8(ascii: ".") || (bytes[i] >= 0x30 && bytes[i] <= 0x39) { i += 1 }
+        if i + 1 < bytes.count, bytes[i + 1] | 0x20 == UInt8(ascii: "m") {
+            let meridiem = bytes[i] | 0x20
+            if meridiem == UInt8(ascii: "p"), hour < 12 { hour += 12 }
+            if meridiem == UInt8(ascii: "a"), hour == 12 { hour = 0 }
+        }
+        return hour * 3600 + fields[1] * 60 + (fields.count > 2 ? fields[2] : 0)
     }
 
     /// How a date with no format given reads: year first (`2026-11-01`, `2026/11/01`) is
@@ -83,8 +146,13 @@ struct DateOrder: Sendable, Equatable, CustomStringConvertible {
 
     static func read(_ text: String) -> Reading {
         guard let groups = numbers(text) else { return .invalid }
-        if groups[0].count == 4 { return iso.date(groups).map { .clear($0, nil) } ?? .invalid }
-        guard groups[2].count == 4 || groups[2].count == 2, let a = Int(groups[0]), let b = Int(groups[1]) else { return .invalid }
+        return read(groups)
+    }
+
+    static func read(_ groups: Groups) -> Reading {
+        if groups[0].digits == 4 { return iso.date(groups).map { .clear($0, nil) } ?? .invalid }
+        guard groups[2].digits == 4 || groups[2].digits == 2 else { return .invalid }
+        let a = groups[0].value, b = groups[1].value
         if a == b { return monthFirst.date(groups).map { .clear($0, nil) } ?? .invalid }
         if a > 12 { return dayFirst.date(groups).map { .clear($0, dayFirst) } ?? .invalid }
         if b > 12 { return monthFirst.date(groups).map { .clear($0, monthFirst) } ?? .invalid }

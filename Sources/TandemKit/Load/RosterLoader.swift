@@ -229,7 +229,15 @@ enum RosterLoader {
     /// no '--', because pair and group pages join their members' ids with '--' ('ada--bo'),
     /// which must name one set of people only.
     static func isValidID(_ id: String) -> Bool {
-        usesIDCharacters(id) && !id.hasPrefix("-") && !id.hasSuffix("-") && !id.contains("--")
+        // On the bytes: every id of a roster is checked, and `contains("--")` goes through Foundation.
+        var previous: UInt8 = UInt8(ascii: "-"), count = 0
+        for b in id.utf8 {
+            let letter = (b >= UInt8(ascii: "a") && b <= UInt8(ascii: "z")) || (b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9"))
+            guard letter || (b == UInt8(ascii: "-") && previous != UInt8(ascii: "-")) else { return false }
+            previous = b
+            count += 1
+        }
+        return count > 0 && count <= 64 && previous != UInt8(ascii: "-")
     }
 
     static func usesIDCharacters(_ id: String) -> Bool {

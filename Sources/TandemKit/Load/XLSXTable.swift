@@ -142,6 +142,14 @@ struct XLSXTable {
         return LocalDate(dayNumber: Int(value.rounded(.down)) - (date1904 ? 24_107 : 25_569))
     }
 
+    /// A serial day number with its fraction (a form's `Completion time`) as `YYYY-MM-DD HH:MM:SS`.
+    func timestamp(serial text: String) -> String? {
+        guard let value = Double(text), let date = date(serial: text) else { return nil }
+        let seconds = min(86_399, Int(((value - value.rounded(.down)) * 86_400).rounded()))
+        let two = { (n: Int) in n < 10 ? "0\(n)" : "\(n)" }
+        return "\(date) \(two(seconds / 3600)):\(two(seconds / 60 % 60)):\(two(seconds % 60))"
+    }
+
     /// "C14" → (row 14, column 3).
     static func reference(_ ref: String) -> (row: Int, column: Int)? {
         var column = 0

@@ -10,7 +10,7 @@ extension Pages {
 
     func checkins(_ b: BuiltProgram) -> ViewObject {
         let m = b.match
-        var c: ViewObject = ["checkinFile": "\(CheckinLoader.folder)/\(b.program.slug).csv"]
+        var c: ViewObject = ["checkinFile": portal.checkins[b.program.slug]?.file ?? "\(CheckinLoader.folder)/\(b.program.slug).csv"]
         guard let imported = portal.checkins[b.program.slug], !b.sessions.isEmpty else {
             c["hasCheckins"] = false
             return c

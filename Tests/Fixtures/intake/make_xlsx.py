@@ -7,6 +7,10 @@ left out (rows hold only the cells that have a value), the first sheet named by 
                                 Email, Name and the answers; ';'-joined choices)
   workday-people.xlsx           the HR export of workday-people.csv, hire dates as serials
   microsoft-forms-bad.xlsx      two bad answers, for the positions of errors
+  microsoft-forms-reordered.xlsx  the answers of microsoft-forms-signups.xlsx, plus an older answer
+                                of Dee's placed after her newer one (rows out of time order)
+  microsoft-forms-checkins.xlsx a check-in survey export (the answers of google-forms-checkins.csv)
+  microsoft-forms-checkins-bad.xlsx  a rating of 9 (Sheet1!G3) and an unknown address (Sheet1!D4)
 
 Run from this folder: python3 make_xlsx.py
 """
@@ -99,4 +103,33 @@ workbook("microsoft-forms-bad.xlsx", "Sheet1", [
      "Mentor or mentee?", "What can you help others with?", "What would you like to grow in?"],
     [1, dt(2026, 11, 2, 9, 10, 2), dt(2026, 11, 2, 9, 14, 33), "dee.evans@northwind.example", "Dee Evans",
      "Peer Circle;", "Mentorr", "writing;", "sql;"],
+])
+
+# Rows out of time order: Dee's newer answer (9:14:33) comes before an older one (the day before).
+workbook("microsoft-forms-reordered.xlsx", "Sheet1", [
+    ["ID", "Start time", "Completion time", "Email", "Name", "Which programs would you like to join?",
+     "Mentor or mentee?", "What can you help others with?", "What would you like to grow in?"],
+    [2, dt(2026, 11, 2, 9, 20, 0), dt(2026, 11, 2, 9, 21, 40), "eve.fox@northwind.example", "Eve Fox",
+     "Peer Circles;Leadership Mentoring;", "Mentor", "branding;public speaking;", "negotiation;"],
+    [3, dt(2026, 11, 2, 9, 10, 2), dt(2026, 11, 2, 9, 14, 33), "dee.evans@northwind.example", "Dee Evans",
+     "Peer Circles;", None, "writing;budgeting;", "sql;"],
+    [1, dt(2026, 11, 1, 17, 2, 0), dt(2026, 11, 1, 17, 5, 12), "dee.evans@northwind.example", "Dee Evans",
+     "Leadership Mentoring;", "Mentee", "spreadsheets;", "public speaking;"],
+])
+
+CHECKIN_HEADER = ["ID", "Start time", "Completion time", "Email", "Name", "Did you meet?", "Rating", "Comments"]
+workbook("microsoft-forms-checkins.xlsx", "Sheet1", [
+    CHECKIN_HEADER,
+    [1, dt(2027, 1, 12, 9, 10, 0), dt(2027, 1, 12, 9, 14, 33), "ada.lovelace@northwind.example", "Ada Lovelace", "Yes", 5,
+     "Great chat, thanks!\nWe will meet again."],
+    [2, dt(2027, 1, 13, 18, 0, 0), dt(2027, 1, 13, 18, 2, 10), "bo.chen@northwind.example", "Chen, Bo", "Yes", 4, None],
+    [3, dt(2027, 1, 25, 11, 58, 0), dt(2027, 1, 25, 12, 0, 0), "cy.diaz@northwind.example", "Cy Diaz", "No", None,
+     "Could not find a time, sadly"],
+])
+
+workbook("microsoft-forms-checkins-bad.xlsx", "Sheet1", [
+    CHECKIN_HEADER,
+    [1, dt(2027, 1, 12, 9, 10, 0), dt(2027, 1, 12, 9, 14, 33), "ada.lovelace@northwind.example", "Ada Lovelace", "Yes", 5, None],
+    [2, dt(2027, 1, 13, 18, 0, 0), dt(2027, 1, 13, 18, 2, 10), "bo.chen@northwind.example", "Chen, Bo", "Yes", 9, None],
+    [3, dt(2027, 1, 25, 11, 58, 0), dt(2027, 1, 25, 12, 0, 0), "zed@northwind.example", "Zed", "No", None, None],
 ])
