@@ -10,7 +10,7 @@ public struct WorkingWeek: Sendable, Hashable {
     public var start: Int
     public var end: Int
     /// `days` as bits, for the scheduler's inner loops.
-    private var mask: Int
+    private(set) var mask: Int
 
     public init(days: Set<Int> = [0, 1, 2, 3, 4], start: Int = 9 * 60, end: Int = 17 * 60) {
         self.days = days

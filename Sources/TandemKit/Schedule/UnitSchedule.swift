@@ -150,6 +150,7 @@ extension Scheduler {
     /// round locks. Warnings (no common slot, a locked slot outside someone's hours) go to `bag`.
     static func scheduleAll(_ matches: inout [ProgramMatch], portal: Portal, bag: DiagnosticBag) {
         let bookings = Bookings()
+        let grids = WeekGrids()
         let holidays = portal.settings.holidays
         var pending: [(p: Int, u: Int)] = []
         // Results are gathered here and stored once at the end: writing into `matches` while a
@@ -185,18 +186,20 @@ extension Scheduler {
                     }
                 }
                 slots[p][u] = choice
-                units[p][u] = materialize(choice, ms, program: m.program, template: templates[p], bookings: bookings)
+                units[p][u] = materialize(choice, ms, program: m.program, template: templates[p], bookings: bookings, grids: grids)
             }
         }
         // Then every other unit, program by program; mentors' mentees spread over days.
-        var daysUsed: [String: Set<Int>] = [:]
+        // Weekdays a person already meets on, as bits (Monday = 1).
+        var daysUsed: [String: Int] = [:]
         for (p, u) in pending {
             let m = matches[p]
             let ms = members(m.units[u].members, of: m, portal: portal, holidays: holidays)
-            let choice = choose(ms, program: m.program, bookings: bookings, daysUsed: daysUsed)
-            for member in ms { daysUsed[member.id, default: []].insert(member.wall(start(date(ofSession: 0, slot: choice.slot, program: m.program), choice.slot)).weekday) }
+            let choice = choose(ms, program: m.program, bookings: bookings, daysUsed: daysUsed, grids: grids)
+            let first = start(date(ofSession: 0, slot: choice.slot, program: m.program), choice.slot)
+            for member in ms { daysUsed[member.id, default: 0] |= 1 << member.wall(first).weekday }
             slots[p][u] = choice
-            units[p][u] = materialize(choice, ms, program: m.program, template: templates[p], bookings: bookings)
+            units[p][u] = materialize(choice, ms, program: m.program, template: templates[p], bookings: bookings, grids: grids)
             if let e = entryOf[p][u] { newSlots.append((p, e, choice)) }
             if !choice.common {
                 warnNoCommonSlot(choice, ms, program: m.program, bag: bag)
@@ -209,7 +212,7 @@ extension Scheduler {
             let template = podSessions(for: m.program, portal: portal, sessions: templates[p])
             pods[p] = m.pods.map { pod in
                 let ms = members(pod.units.flatMap { m.units[$0].members }, of: m, portal: portal, holidays: holidays)
-                return template.map { placePodSession($0, ms, program: m.program, bookings: bookings) }
+                return template.map { placePodSession($0, ms, program: m.program, bookings: bookings, grids: grids) }
             }
         }
         for p in matches.indices {
@@ -268,38 +271,25 @@ extension Scheduler {
 
     /// The unit's slot: inside everyone's hours on a working day, not clashing with anyone's
     /// other sessions, nearest to the program's meeting time; else the least-bad one.
-    static func choose(_ ms: [Member], program: Program, bookings: Bookings, daysUsed: [String: Set<Int>]) -> SlotChoice {
+    static func choose(_ ms: [Member], program: Program, bookings: Bookings, daysUsed: [String: Int], grids: WeekGrids) -> SlotChoice {
         let (pref, list) = candidates(program)
         let minutes = program.sessionMinutes
-        let offsets = ms.map { Zones.offset($0.zone, at: pref) ?? 0 }
         let zone = slotZone(ms, program: program)
-        // One flat table: a large portal schedules tens of thousands of units.
+        // Each member's clock is taken at its offset at the meeting time, all week.
+        let cells = ms.map { grids.grid(wallBase: list[0] + (Zones.offset($0.zone, at: pref) ?? 0), minutes: minutes, week: $0.week).cells }
         struct Scored { var k: Int; var weekend: Bool; var total: Int; var gap: Int; var spread: Int; var distance: Int }
-        let width = ms.count
-        var outsideAll = [Int](repeating: 0, count: list.count * width)
-        let used = ms.map { daysUsed[$0.id] }
-        var scored: [Scored] = []
-        scored.reserveCapacity(list.count)
-        for (k, c) in list.enumerated() {
-            var weekend = false, total = 0, spread = 0, gap = 0
-            for j in 0..<width {
-                // The member's wall clock, worked out once per candidate (the hot loop).
-                let wall = c + offsets[j]
-                let day = Int((Double(wall) / 86_400).rounded(.down))
-                let weekday = ((day % 7) + 7 + 3) % 7
-                let minute = (wall - day * 86_400) / 60
-                let endWeekday = minute + minutes - 1 >= 1440 ? (weekday + 1) % 7 : weekday
-                if weekday >= 5 || endWeekday >= 5 { weekend = true }
-                let week = ms[j].week
-                let o = week.minutesOutside(weekday: weekday, from: minute, to: minute + minutes)
-                outsideAll[k * width + j] = o
-                total += o
-                if o > 0 { gap += week.gap(weekday: weekday, from: minute, to: minute + minutes) }
-                if let days = used[j], days.contains(weekday) { spread += 1 }
+        var scored = list.indices.map { k in Scored(k: k, weekend: false, total: 0, gap: 0, spread: 0, distance: abs(list[k] - pref)) }
+        for (j, member) in ms.enumerated() {
+            let used = daysUsed[member.id] ?? 0
+            for k in scored.indices {
+                let cell = cells[j][k]
+                scored[k].weekend = scored[k].weekend || cell.weekend
+                scored[k].total += Int(cell.outside)
+                scored[k].gap += Int(cell.gap)
+                scored[k].spread += used >> Int(cell.weekday) & 1
             }
-            scored.append(Scored(k: k, weekend: weekend, total: total, gap: gap, spread: spread, distance: abs(c - pref)))
         }
-        func outside(_ s: Scored) -> [Int] { Array(outsideAll[(s.k * width)..<((s.k + 1) * width)]) }
+        func outside(_ s: Scored) -> [Int] { cells.map { Int($0[s.k].outside) } }
         // Fewest minutes outside anyone's hours, then the nearest to them, then a day the
         // members do not meet others on, then the nearest to the program's meeting time.
         func before(_ a: Scored, _ b: Scored) -> Bool {
@@ -321,7 +311,7 @@ extension Scheduler {
         var choice = SlotChoice(slot: slot(at: list[best.k], in: zone), alternate: nil, common: !best.weekend && best.total == 0, outside: bestOutside)
         if !choice.common, program.sessions > 1, let worst = bestOutside.indices.max(by: { bestOutside[$0] < bestOutside[$1] }) {
             // Every other session, someone else takes the early or late end.
-            func worstOf(_ s: Scored) -> Int { outsideAll[s.k * width + worst] }
+            func worstOf(_ s: Scored) -> Int { Int(cells[worst][s.k].outside) }
             let relief = scored.filter { !$0.weekend && $0.k != best.k && worstOf($0) < bestOutside[worst] && $0.total <= best.total }
                 .sorted { (worstOf($0), $0.gap, $0.distance, $0.k) < (worstOf($1), $1.gap, $1.distance, $1.k) }
             if let other = relief.first(where: { free(slot(at: list[$0.k], in: zone)) }) {
@@ -333,7 +323,7 @@ extension Scheduler {
 
     /// The unit's sessions at its slot(s), each moved within its week or skipped when a member
     /// has a holiday, is away, or a daylight-saving change takes the slot outside their hours.
-    static func materialize(_ choice: SlotChoice, _ ms: [Member], program: Program, template: [Session], bookings: Bookings) -> [Session] {
+    static func materialize(_ choice: SlotChoice, _ ms: [Member], program: Program, template: [Session], bookings: Bookings, grids: WeekGrids) -> [Session] {
         let minutes = program.sessionMinutes
         let firstStart = template.isEmpty ? 0 : start(date(ofSession: 0, slot: choice.slot, program: program), choice.slot)
         return template.indices.map { i in
@@ -348,7 +338,7 @@ extension Scheduler {
             } else if choice.common && outsideNow > 0 {
                 reason = "the clocks change, so the usual time falls outside someone's working hours"
             } else if !choice.common && outsideNow > 0, offsetsChanged(ms, from: firstStart, to: s.start),
-                      let better = bestInWeek(ms, around: s.start, zone: slot.zone, minutes: minutes, maxOutside: 0, bookings: bookings) {
+                      let better = bestInWeek(ms, around: s.start, zone: slot.zone, minutes: minutes, maxOutside: 0, bookings: bookings, grids: grids) {
                 // The clocks changed somewhere, and this week has a time inside everyone's hours.
                 let was = local(s.start, in: slot.zone)
                 s.start = better
@@ -360,7 +350,7 @@ extension Scheduler {
             if let reason {
                 let was = local(s.start, in: slot.zone)
                 if let moved = bestInWeek(ms, around: s.start, zone: slot.zone, minutes: minutes,
-                                          maxOutside: choice.common ? 0 : outsideNow, bookings: bookings) {
+                                          maxOutside: choice.common ? 0 : outsideNow, bookings: bookings, grids: grids) {
                     s.start = moved
                     s.date = local(moved, in: slot.zone).date
                     s.moved = "Moved from \(was.date.longText) at \(was.time) (\(slot.zone)): \(reason)."
@@ -383,15 +373,15 @@ extension Scheduler {
     /// The best start in the week (Monday to Sunday on `zone`'s clock) of `around`: nobody on
     /// a weekend, a holiday or away, everyone free, at most `maxOutside` minutes outside
     /// hours in all; the nearest day first, then the nearest time.
-    static func bestInWeek(_ ms: [Member], around: Int, zone: String, minutes: Int, maxOutside: Int?, bookings: Bookings) -> Int? {
+    static func bestInWeek(_ ms: [Member], around: Int, zone: String, minutes: Int, maxOutside: Int?, bookings: Bookings, grids: WeekGrids) -> Int? {
         let here = local(around, in: zone)
         let monday = here.date.adding(days: -here.date.weekday)
         let parts = here.time.split(separator: ":")
         let minuteOfDay = Int(parts[0])! * 60 + Int(parts[1])!
         let base = instant(monday, (0, minuteOfDay % 30), zone)
         var best: (key: (Int, Int, Int), at: Int)?
-        // Each member's offset, when it does not change during the week (the usual case): the
-        // search then needs no time-zone look-ups.
+        // Each member's offset, when it does not change during the week (the usual case): their
+        // grid is then shared with every week and everyone whose clock reads the same.
         let weekEnd = base + 8 * 86_400
         let steady: [Int?] = ms.map { m in
             let a = Zones.offset(m.zone, at: base - 86_400), b = Zones.offset(m.zone, at: weekEnd)
@@ -406,36 +396,40 @@ extension Scheduler {
             for d in (monday.dayNumber - 1)...(monday.dayNumber + 8) where m.away.contains(where: { $0.contains(LocalDate(dayNumber: d)) }) { days.append(d) }
             return days
         }
-        let zones = ms.map(\.zone)
-        let width = ms.count
-        for k in 0..<(7 * 48) {
-            let c = base + k * 1800
-            var outside = 0, ok = true
-            for j in 0..<width {
-                let wall = c + (steady[j] ?? Zones.offset(zones[j], at: c) ?? 0)
-                let day = Int((Double(wall) / 86_400).rounded(.down))
-                let weekday = ((day % 7) + 7 + 3) % 7
-                let minute = (wall - day * 86_400) / 60
-                let endWeekday = minute + minutes - 1 >= 1440 ? (weekday + 1) % 7 : weekday
-                if weekday >= 5 || endWeekday >= 5 || blockedDays[j].contains(day) { ok = false; break }
-                outside += weeks[j].minutesOutside(weekday: weekday, from: minute, to: minute + minutes)
+        // Minutes outside hours in all per candidate; -1 where someone is on a weekend, a holiday or away.
+        var outside = [Int](repeating: 0, count: WeekGrids.count)
+        for j in ms.indices {
+            let blocked = blockedDays[j]
+            let grid = steady[j].map { grids.grid(wallBase: base + $0, minutes: minutes, week: weeks[j]) }
+                ?? grids.grid(zone: ms[j].zone, base: base, minutes: minutes, week: weeks[j])
+            for k in outside.indices where outside[k] >= 0 {
+                let cell = grid.cells[k]
+                if cell.weekend || (!blocked.isEmpty && blocked.contains(grid.firstDay + Int(cell.day))) {
+                    outside[k] = -1
+                } else {
+                    outside[k] += Int(cell.outside)
+                }
             }
-            guard ok else { continue }
-            if let maxOutside, outside > maxOutside { continue }
-            guard Bookings.isFree(busy, c, c + minutes * 60) else { continue }
-            let wall = c + (zoneSteady ?? Zones.offset(zone, at: c) ?? 0)
-            let day = Int((Double(wall) / 86_400).rounded(.down))
-            let key = (outside, abs(day - here.date.dayNumber), abs((wall - day * 86_400) / 60 - minuteOfDay))
-            if best.map({ key < $0.key }) ?? true { best = (key, c) }
+        }
+        let zoneOffsets = zoneSteady == nil ? grids.offsets(zone, base: base) : []
+        for k in outside.indices where outside[k] >= 0 {
+            if let maxOutside, outside[k] > maxOutside { continue }
+            let c = base + k * WeekGrids.step
+            let wall = c + (zoneSteady ?? zoneOffsets[k])
+            let day = WeekGrids.floorDay(wall)
+            let key = (outside[k], abs(day - here.date.dayNumber), abs((wall - day * 86_400) / 60 - minuteOfDay))
+            // Whether everyone is free is asked only of a candidate that would win: the same
+            // answer as filtering first, with far fewer look-ups.
+            if best.map({ key < $0.key }) ?? true, Bookings.isFree(busy, c, c + minutes * 60) { best = (key, c) }
         }
         return best?.at
     }
 
     /// A pod session in the week of its nominal date, at the time that suits the whole pod
     /// best and clashes with nobody's sessions; skipped when nobody-free time exists.
-    static func placePodSession(_ nominal: Session, _ ms: [Member], program: Program, bookings: Bookings) -> Session {
+    static func placePodSession(_ nominal: Session, _ ms: [Member], program: Program, bookings: Bookings, grids: WeekGrids) -> Session {
         var s = nominal
-        if let at = bestInWeek(ms, around: nominal.start, zone: program.timezone, minutes: s.minutes, maxOutside: nil, bookings: bookings) {
+        if let at = bestInWeek(ms, around: nominal.start, zone: program.timezone, minutes: s.minutes, maxOutside: nil, bookings: bookings, grids: grids) {
             s.start = at
             s.date = local(at, in: program.timezone).date
             bookings.book(ms, s.start, s.end)
