@@ -364,6 +364,21 @@ INLINE uint64_t at_least(const uint64_t *p, int32_t W, int32_t planes, int32_t w
     return greater | equal;
 }
 
+/// at_least on four words held in registers (`p`: planes of bit-sliced counters).
+INLINE v4 at_least4(const v4 *p, int32_t planes, int32_t t) {
+    const v4 zero = {0, 0, 0, 0};
+    v4 greater = zero, equal = ~zero;
+    for (int32_t b = planes - 1; b >= 0; b--) {
+        if ((t >> b) & 1) {
+            equal &= p[b];
+        } else {
+            greater |= equal & p[b];
+            equal &= ~p[b];
+        }
+    }
+    return greater | equal;
+}
+
 INLINE int32_t score_at(const uint64_t *p, int32_t W, int32_t planes, int32_t y) {
     int32_t s = 0;
     for (int32_t b = 0; b < planes; b++) s |= (int32_t)((p[(int64_t)b * W + (y >> 6)] >> (y & 63)) & 1) << b;
@@ -580,13 +595,14 @@ INLINE int32_t row_body(const tandem_sliced *e, int32_t x, int32_t k, const int3
 // Exact top k without scoring every pair: a threshold top-k in the manner of Fagin, Lotem
 // and Naor's Threshold Algorithm ("Optimal aggregation algorithms for middleware", PODS
 // 2001; JCSS 66(4), 2003), with one list under sorted access. The score is a sum of
-// per-criterion terms with small ranges. The "pivot" is the set criterion worth the most
+// per-criterion terms with small ranges. The "pivots" are the set criteria worth the most
 // (weight times its cap: usually goals_skills, whose inverted index is the bitsets of the
-// people holding each skill and each goal); its level for every person in the row comes from
-// bit-sliced counters over those bitsets, a few word operations per 64 people. People are
-// then taken level by level, highest first, and scored exactly (tandem_score_row). Everyone
-// not yet scored has a pivot level of at most L, so at most w·L plus the largest value every
-// other criterion can take for this person (`rest`). Once that bound is below the k-th best
+// people holding each skill and each goal, then shared goals or interests); their points
+// plus the department, location and time-zone points give P(y) for every person in the row,
+// from bit-sliced counters over those bitsets, a few word operations per 64 people. People
+// are then taken by P, highest levels first, and scored exactly (tandem_score_row). Everyone
+// not yet scored has P at most L, so a score at most L plus the largest value every other
+// criterion can take for this person (`rest`). Once that bound is below the k-th best
 // score found, nobody unseen can enter the top k, not even on a tie (ties go to the lower
 // vertex, so a bound equal to the k-th best does not stop the scan). The result is the
 // exhaustive row's top k, pair for pair. When a row's levels hold so many people that
@@ -703,20 +719,30 @@ INLINE int32_t pruned_body(const tandem_sliced *e, int32_t x, int32_t k, const i
     // Highest level each set criterion can reach with this person (a level counts shared items).
     const int32_t reach[5] = {cap32(4, goal_count + skill_count), cap32(3, goal_count), cap32(3, skill_count),
                               cap32(3, like_count), cap32(2, circle_count)};
-    // The pivots: the two set criteria with the largest weight × reach.
-    int32_t pivot[2] = {-1, -1};
-    for (int32_t p = 0; p < 2; p++) {
-        int32_t best = 0;
-        for (int32_t c = 0; c < 5; c++) {
-            if (c != pivot[0] && w[c] > 0 && w[c] * reach[c] > best) { best = w[c] * reach[c]; pivot[p] = c; }
-        }
-    }
     // P(y), computed for everyone: the pivots' exact points plus the exact department,
     // location and time-zone points, shifted to start at 0. Every other criterion adds at
     // most `rest` (its largest value for anyone), so score(x, y) <= P(y) + rest.
     const int use_department = w[tandem_same_department] != w[tandem_different_department], use_location = w[tandem_same_location] != w[tandem_different_location];
+    int64_t p_max = (use_department ? labs((long)w[tandem_same_department] - w[tandem_different_department]) : 0) + (use_location ? labs((long)w[tandem_same_location] - w[tandem_different_location]) : 0) + 2 * labs((long)w[tandem_same_timezone]);
+    // The pivots: up to three set criteria with positive points, largest weight × reach
+    // first, as many as P's ten planes hold. Each pivot in P tightens the bound, so fewer
+    // people are scored one by one, and costs a few word operations per 64 people: on the
+    // 100,000-person benchmark portal two pivots scored about 700 pairs a row, three about
+    // 160 and were the fastest (4.7–5.2 s against 5.5–5.8 s with two or four).
+    enum { max_pivots = 3 };
+    int32_t pivot[5] = {-1, -1, -1, -1, -1}, pivots = 0, is_pivot[5] = {0, 0, 0, 0, 0};
+    for (;;) {
+        int32_t best = 0, pick = -1;
+        for (int32_t c = 0; c < 5; c++) {
+            if (!is_pivot[c] && w[c] > 0 && w[c] * reach[c] > best) { best = w[c] * reach[c]; pick = c; }
+        }
+        if (pick < 0 || pivots == max_pivots || p_max + best >= 1024) break;
+        pivot[pivots++] = pick;
+        is_pivot[pick] = 1;
+        p_max += best;
+    }
     int32_t rest = 0;
-    for (int32_t c = 0; c < 5; c++) if (c != pivot[0] && c != pivot[1]) rest += max32(0, w[c] * reach[c]);
+    for (int32_t c = 0; c < 5; c++) if (!is_pivot[c]) rest += max32(0, w[c] * reach[c]);
     rest += use_department ? cap32(w[tandem_same_department], w[tandem_different_department]) : w[tandem_same_department];
     rest += use_location ? cap32(w[tandem_same_location], w[tandem_different_location]) : w[tandem_same_location];
     rest += cap32(0, 2 * w[tandem_same_timezone]) + max32(0, 2 * w[tandem_tenure_gap]);
@@ -738,19 +764,22 @@ INLINE int32_t pruned_body(const tandem_sliced *e, int32_t x, int32_t k, const i
         }
         rest += top;
     }
-    int64_t p_max = (use_department ? labs((long)w[tandem_same_department] - w[tandem_different_department]) : 0) + (use_location ? labs((long)w[tandem_same_location] - w[tandem_different_location]) : 0) + 2 * labs((long)w[tandem_same_timezone]);
-    for (int32_t p = 0; p < 2; p++) if (pivot[p] >= 0) p_max += (int64_t)w[pivot[p]] * reach[pivot[p]];
     int32_t p_planes = 1;
     while (p_planes < 10 && ((int64_t)1 << p_planes) <= p_max) p_planes++;
     if (((int64_t)1 << p_planes) <= p_max) return -1;
     uint64_t *p_plane = counter;  // p_planes planes of W words
+    // The first pass's band, P >= guess (see below), worked out while P is in registers; it
+    // sits where tandem_sliced_row keeps its planes (that path starts afresh).
+    const int64_t guess = *hint == INT32_MIN ? p_max / 2 : (int64_t)*hint - rest;
+    const int32_t first_floor = guess < 0 ? 0 : guess > p_max ? (int32_t)p_max + 1 : (int32_t)guess;
+    uint64_t *top_band = scratch + W;
     const uint64_t *same_zone = e->offset_map + (int64_t)e->offset_index[x] * W;
     const uint64_t *near_zone = e->near_map + (int64_t)e->offset_index[x] * W;
     {
-        const uint64_t *maps[2][2] = {{NULL, NULL}, {NULL, NULL}};
-        const int32_t *lists[2][2] = {{NULL, NULL}, {NULL, NULL}};
-        int32_t counts[2][2] = {{0, 0}, {0, 0}};
-        for (int32_t p = 0; p < 2; p++) {
+        const uint64_t *maps[5][2] = {{NULL, NULL}};
+        const int32_t *lists[5][2] = {{NULL, NULL}};
+        int32_t counts[5][2] = {{0, 0}};
+        for (int32_t p = 0; p < pivots; p++) {
             switch (pivot[p]) {
             case -1: break;
             case 0: maps[p][0] = e->skill_map; lists[p][0] = goals; counts[p][0] = goal_count;
@@ -765,8 +794,7 @@ INLINE int32_t pruned_body(const tandem_sliced *e, int32_t x, int32_t k, const i
         for (int32_t at = 0; at < W; at += 4) {
             v4 acc[10];
             for (int32_t r = 0; r < p_planes; r++) acc[r] = zero;
-            for (int32_t p = 0; p < 2; p++) {
-                if (pivot[p] < 0) continue;
+            for (int32_t p = 0; p < pivots; p++) {
                 v4 c0 = zero, c1 = zero, c2 = zero;
                 for (int32_t m = 0; m < 2; m++) {
                     for (int32_t i = 0; i < counts[p][m]; i++) count3(&c0, &c1, &c2, load4(maps[p][m] + (int64_t)lists[p][m][i] * W + at));
@@ -797,35 +825,41 @@ INLINE int32_t pruned_body(const tandem_sliced *e, int32_t x, int32_t k, const i
                 add_scaled(acc, p_planes, -2 * w[tandem_same_timezone], ~(load4(same_zone + at) | load4(near_zone + at)));
             }
             for (int32_t r = 0; r < p_planes; r++) store4(p_plane + (int64_t)r * W + at, acc[r]);
+            store4(top_band + at, load4(allowed + at) & (first_floor > p_max ? zero : at_least4(acc, p_planes, first_floor)));
         }
     }
 
     // Scoring one by one costs about what the bit-sliced row costs for a twelfth of the row.
     const int64_t budget = e->sliceable ? n / 12 + 64 : INT64_MAX;
     int64_t scored = 0;
-    // Pass 1 takes everyone with P at least `guess` (from the previous row's k-th best: it
-    // only splits the work, the result does not depend on it); pass 2 everyone whose bound
-    // reaches the k-th best found, when pass 1 did not settle it. Everyone left out has a
-    // bound below the final k-th best (a bound equal to it could still win a tie on the lower
+    // Levels of P are taken from the top down, a pass each: first everyone with P at least
+    // `guess` (the previous row's k-th best score less `rest`: rows of one program have
+    // similar k-th bests; it only splits the work, the result does not depend on it), then,
+    // while fewer than k are found, ever wider bands below (1, 2, 4… levels), and once k are
+    // found, everyone whose bound still reaches the k-th best. Everyone left out has a bound
+    // below the final k-th best (a bound equal to it could still win a tie on the lower
     // index, so it is taken).
-    const int32_t guess = *hint == INT32_MIN ? (int32_t)(p_max / 2) : *hint - 2;
-    for (int32_t pass = 0; pass < 2; pass++) {
-        int64_t from = guess, to = INT64_MAX;  // P in [from, to)
-        if (pass == 1) {
-            if (size == k && (int64_t)heap[0].score >= (int64_t)guess + rest) break;
-            to = guess;
-            from = size == k ? (int64_t)heap[0].score - rest : INT64_MIN;
+    int64_t floor_p = first_floor, step = 1;  // everyone with P >= floor_p has been taken
+    for (int32_t pass = 0;; pass++) {
+        int64_t from = first_floor, to = INT64_MAX;  // P in [from, to)
+        if (pass > 0) {
+            if (size == k && (int64_t)heap[0].score >= floor_p + rest) break;
+            if (floor_p <= 0) break;
+            to = floor_p;
+            from = size == k ? (int64_t)heap[0].score - rest : floor_p - step;
+            step *= 2;
         }
         // P lies in 0...p_max: clip the range, and skip it when nobody can be in it.
         if (from < 0) from = 0;
+        floor_p = from;
         if (from > p_max || from >= to) continue;
         const int32_t lo = (int32_t)from, hi = to > p_max ? -1 : (int32_t)to;
         int32_t count = 0;
         for (int32_t at = 0; at < W; at++) {
-            uint64_t m = allowed[at];
+            uint64_t m = pass == 0 ? top_band[at] : allowed[at];
             if (!m) continue;
-            if (lo > 0) m &= at_least(p_plane, W, p_planes, at, lo);
-            if (hi >= 0) m &= ~at_least(p_plane, W, p_planes, at, hi);
+            if (pass > 0 && lo > 0) m &= at_least(p_plane, W, p_planes, at, lo);
+            if (pass > 0 && hi >= 0) m &= ~at_least(p_plane, W, p_planes, at, hi);
             while (m) {
                 candidates[count++] = at * 64 + __builtin_ctzll(m);
                 m &= m - 1;
@@ -844,7 +878,7 @@ INLINE int32_t pruned_body(const tandem_sliced *e, int32_t x, int32_t k, const i
             if (row[y] != INT32_MIN) heap_offer(heap, &size, k, (ranked){y, row[y]});
         }
     }
-    if (size == k) *hint = heap[0].score - rest;
+    if (size == k) *hint = heap[0].score;
     *scored_out = scored + extra_count;
     qsort(heap, (size_t)size, sizeof(ranked), compare_ranked_vertex);
     for (int32_t i = 0; i < size; i++) {
