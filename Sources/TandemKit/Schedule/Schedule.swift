@@ -70,6 +70,13 @@ enum Scheduler {
         return (LocalDate(dayNumber: day), twoDigits(seconds / 3600) + ":" + twoDigits((seconds % 3600) / 60), offset / 60)
     }
 
+    /// Day number, weekday (0 = Monday; day 0, 1 January 1970, was a Thursday) and minute of the
+    /// day of a wall-clock time in seconds: the one conversion every slot search makes.
+    static func clock(_ wall: Int) -> (day: Int, weekday: Int, minute: Int) {
+        let day = Int((Double(wall) / 86_400).rounded(.down))
+        return (day, ((day % 7) + 7 + 3) % 7, (wall - day * 86_400) / 60)
+    }
+
     static func twoDigits(_ n: Int) -> String { n < 10 ? "0" + String(n) : String(n) }
 
     /// Check-in, activity, reflection and next steps, sized to the session and rounded to

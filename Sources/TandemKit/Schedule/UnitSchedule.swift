@@ -49,9 +49,7 @@ extension Scheduler {
 
         /// Day number, weekday and minute of the day of an instant on this member's clock.
         func wall(_ instant: Int, offset: Int? = nil) -> (day: Int, weekday: Int, minute: Int) {
-            let wall = instant + (offset ?? Zones.offset(zone, at: instant) ?? 0)
-            let day = Int((Double(wall) / 86_400).rounded(.down))
-            return (day, ((day % 7) + 7 + 3) % 7, (wall - day * 86_400) / 60)
+            Scheduler.clock(instant + (offset ?? Zones.offset(zone, at: instant) ?? 0))
         }
 
         func outside(_ instant: Int, minutes: Int, offset: Int? = nil) -> Int {
@@ -415,9 +413,8 @@ extension Scheduler {
         for k in outside.indices where outside[k] >= 0 {
             if let maxOutside, outside[k] > maxOutside { continue }
             let c = base + k * WeekGrids.step
-            let wall = c + (zoneSteady ?? zoneOffsets[k])
-            let day = WeekGrids.floorDay(wall)
-            let key = (outside[k], abs(day - here.date.dayNumber), abs((wall - day * 86_400) / 60 - minuteOfDay))
+            let clock = Scheduler.clock(c + (zoneSteady ?? zoneOffsets[k]))
+            let key = (outside[k], abs(clock.day - here.date.dayNumber), abs(clock.minute - minuteOfDay))
             // Whether everyone is free is asked only of a candidate that would win: the same
             // answer as filtering first, with far fewer look-ups.
             if best.map({ key < $0.key }) ?? true, Bookings.isFree(busy, c, c + minutes * 60) { best = (key, c) }

@@ -89,7 +89,7 @@ final class WeekGrids {
         let cells = (0..<WeekGrids.count).map { k in
             WeekGrids.cell(wall: base + k * WeekGrids.step + offsets[k], minutes: minutes, week: week)
         }
-        let firstDay = WeekGrids.floorDay(base + offsets[0])
+        let firstDay = Scheduler.clock(base + offsets[0]).day
         let grid = Grid(cells: cells.map { var c = $0.cell; c.day = Int8($0.day - firstDay); return c }, firstDay: firstDay)
         zoneGrids[key] = grid
         return grid
@@ -104,15 +104,9 @@ final class WeekGrids {
         return offsets
     }
 
-    /// The day number (days since 1 January 1970) of a wall-clock time in seconds.
-    static func floorDay(_ wall: Int) -> Int { Int((Double(wall) / 86_400).rounded(.down)) }
-
     /// One candidate on a wall clock, as the searches work it out; `day` is the day number.
     private static func cell(wall: Int, minutes: Int, week: WorkingWeek) -> (cell: Cell, day: Int) {
-        let day = floorDay(wall)
-        // Day 0 (1 January 1970) was a Thursday.
-        let weekday = ((day % 7) + 7 + 3) % 7
-        let minute = (wall - day * 86_400) / 60
+        let (day, weekday, minute) = Scheduler.clock(wall)
         let endWeekday = minute + minutes - 1 >= 1440 ? (weekday + 1) % 7 : weekday
         let outside = week.minutesOutside(weekday: weekday, from: minute, to: minute + minutes)
         let gap = outside > 0 ? week.gap(weekday: weekday, from: minute, to: minute + minutes) : 0
