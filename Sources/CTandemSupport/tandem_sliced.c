@@ -385,6 +385,21 @@ INLINE int32_t score_at(const uint64_t *p, int32_t W, int32_t planes, int32_t y)
     return s;
 }
 
+/// Row x's allowed mask before the rules that cover many people: everyone valid but x, x's
+/// manager and reports, and (not_same_team) x's team.
+INLINE void few_people_rules(const tandem_sliced *e, int32_t x, uint64_t *allowed) {
+    const tandem_scoring *t = &e->table;
+    memcpy(allowed, e->valid, sizeof(uint64_t) * (size_t)e->words);
+    clear_bit(allowed, x);
+    if (t->manager[x] >= 0 && t->manager[x] < e->n) clear_bit(allowed, t->manager[x]);
+    if (x <= e->top_manager) {
+        for (int32_t i = e->report_start[x]; i < e->report_start[x + 1]; i++) clear_bit(allowed, e->report_order[i]);
+    }
+    if (t->rule_team && t->team[x] > 0 && t->team[x] <= e->top_team) {
+        for (int32_t i = e->team_start[t->team[x]]; i < e->team_start[t->team[x] + 1]; i++) clear_bit(allowed, e->team_order[i]);
+    }
+}
+
 typedef struct { int32_t vertex, score; } extra_entry;
 
 static int compare_extra(const void *a, const void *b) {
@@ -400,16 +415,7 @@ INLINE int32_t row_body(const tandem_sliced *e, int32_t x, int32_t k, const int3
     uint64_t *allowed = scratch, *plane = scratch + W;
     const int32_t *w = t->weight;
 
-    // Rules that concern a few people: self, manager, reports, team.
-    memcpy(allowed, e->valid, sizeof(uint64_t) * (size_t)W);
-    clear_bit(allowed, x);
-    if (t->manager[x] >= 0 && t->manager[x] < n) clear_bit(allowed, t->manager[x]);
-    if (x <= e->top_manager) {
-        for (int32_t i = e->report_start[x]; i < e->report_start[x + 1]; i++) clear_bit(allowed, e->report_order[i]);
-    }
-    if (t->rule_team && t->team[x] > 0 && t->team[x] <= e->top_team) {
-        for (int32_t i = e->team_start[t->team[x]]; i < e->team_start[t->team[x] + 1]; i++) clear_bit(allowed, e->team_order[i]);
-    }
+    few_people_rules(e, x, allowed);
 
     int32_t goals[256], skills[256], likes[256], circles[256];
     int32_t goal_count = 0, skill_count = 0, like_count = 0, circle_count = 0;
@@ -667,15 +673,7 @@ INLINE int32_t pruned_body(const tandem_sliced *e, int32_t x, int32_t k, const i
     }
 
     // The allowed mask, as in row_body.
-    memcpy(allowed, e->valid, sizeof(uint64_t) * (size_t)W);
-    clear_bit(allowed, x);
-    if (t->manager[x] >= 0 && t->manager[x] < n) clear_bit(allowed, t->manager[x]);
-    if (x <= e->top_manager) {
-        for (int32_t i = e->report_start[x]; i < e->report_start[x + 1]; i++) clear_bit(allowed, e->report_order[i]);
-    }
-    if (t->rule_team && t->team[x] > 0 && t->team[x] <= e->top_team) {
-        for (int32_t i = e->team_start[t->team[x]]; i < e->team_start[t->team[x] + 1]; i++) clear_bit(allowed, e->team_order[i]);
-    }
+    few_people_rules(e, x, allowed);
     const uint64_t *same_department = e->department_map + (int64_t)e->department_index[x] * W;
     const uint64_t *same_location = e->location_map + (int64_t)e->location_index[x] * W;
     const uint64_t *far_zone = e->far_map + (int64_t)e->offset_index[x] * W;
