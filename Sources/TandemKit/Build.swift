@@ -157,14 +157,13 @@ public enum Pipeline {
         let scheduled = matches
         let model = SiteModel(portal: portal, programs: scheduled.map { BuiltProgram(match: $0) }, now: options.now)
         let counts = timed("render", &report, options.progress) { () -> (pages: Int, files: Int) in
-            let rendered = PoolResults<(built: BuiltProgram, pages: Int, files: Int)>(count: scheduled.count)
+            let rendered = PoolResults<(pages: Int, files: Int)>(count: scheduled.count)
             let pool = WorkPool()
             pool.add(scheduled.indices.sorted { (scheduled[$0].people.count, $1) > (scheduled[$1].people.count, $0) }.map { p in
                 { @Sendable in
-                    let built = BuiltProgram(match: scheduled[p])
-                    let single = SiteModel(portal: portal, programs: [built], now: options.now)
+                    let single = SiteModel(portal: portal, programs: [model.programs[p]], now: options.now)
                     let (tasks, pages, files) = Renderer(model: single, theme: theme, writer: writer, cache: cache).programTasks(0)
-                    rendered.set(p, (built, pages, files))
+                    rendered.set(p, (pages, files))
                     pool.add(tasks)
                 }
             })

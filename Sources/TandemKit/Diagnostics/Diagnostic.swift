@@ -78,9 +78,7 @@ public final class DiagnosticBag: @unchecked Sendable {
 
     public func merge(_ other: DiagnosticBag) {
         diagnostics += other.diagnostics
-        for path in other.paths {
-            if let i = paths.firstIndex(where: { $0.what == path.what && $0.how == path.how }) { paths[i].times += path.times } else { paths.append(path) }
-        }
+        for path in other.paths { ran(path.what, path.how, times: path.times) }
     }
 
     /// Which way each part with a fast and a slow path ran ("YAML": "libyaml events"), in the
@@ -88,8 +86,8 @@ public final class DiagnosticBag: @unchecked Sendable {
     /// slow build says why.
     public private(set) var paths: [(what: String, how: String, times: Int)] = []
 
-    public func ran(_ what: String, _ how: String) {
-        if let i = paths.firstIndex(where: { $0.what == what && $0.how == how }) { paths[i].times += 1 } else { paths.append((what, how, 1)) }
+    public func ran(_ what: String, _ how: String, times: Int = 1) {
+        if let i = paths.firstIndex(where: { $0.what == what && $0.how == how }) { paths[i].times += times } else { paths.append((what, how, times)) }
     }
 
     /// Diagnostics in file order, errors before warnings at the same place, duplicates removed.

@@ -78,7 +78,7 @@ struct MessageTheme: Sendable {
     }
 
     /// The compiled templates, or nil when swift-mustache must render them (see above).
-    static func compile(_ sources: [String: String], engine: String? = ProcessInfo.processInfo.environment["TANDEM_TEMPLATE_ENGINE"]) -> CompiledTheme? {
+    static func compile(_ sources: [String: String], engine: String? = Theme.referenceEngine) -> CompiledTheme? {
         guard engine != "swift-mustache", sources.values.allSatisfy({ Theme.partialReferences(in: $0).isEmpty }) else { return nil }
         return CompiledTheme.compile(sources, unescaped: Set(sources.keys.filter { !$0.hasSuffix(".html") }))
     }

@@ -77,7 +77,7 @@ struct Theme: Sendable {
         for name in pageTemplates where sources[name] == nil {
             bag.error("the theme has no '\(name).mustache' template", at: SourceLocation(file: "Templates/\(name).mustache"))
         }
-        let useReference = ProcessInfo.processInfo.environment["TANDEM_TEMPLATE_ENGINE"] == "swift-mustache"
+        let useReference = Theme.referenceEngine == "swift-mustache"
         let compiled = useReference ? nil : CompiledTheme.compile(sources.mapValues(\.text))
         bag.ran("pages", compiled != nil ? "compiled templates" : useReference ? "swift-mustache (TANDEM_TEMPLATE_ENGINE)"
                 : "swift-mustache (a template uses what the compiled engine does not: set delimiters, pragmas, dynamic partials)")
@@ -89,6 +89,10 @@ struct Theme: Sendable {
         }
         return theme
     }
+
+    /// `TANDEM_TEMPLATE_ENGINE`: `swift-mustache` renders pages and messages with the
+    /// reference engine (differential checks, and a way round a compiled-engine bug).
+    static var referenceEngine: String? { ProcessInfo.processInfo.environment["TANDEM_TEMPLATE_ENGINE"] }
 
     static func isLink(_ url: URL) -> Bool {
         var info = stat()
