@@ -49,7 +49,16 @@ struct tandem_sliced {
     // Whether the bit-sliced planes may be used (tandem_sliced_row; the fallback of
     // tandem_sliced_row_pruned): non-negative weights, tenure unweighted.
     int32_t sliceable;
+    // Bit positions (pruning engines with a time-zone or working-hours rule): person i sits
+    // at bit pos[i] of every bitset, and who[p] is the person at bit p. People are laid out
+    // by UTC offset and working-week class, so the people such a rule excludes fill whole
+    // words that a row skips. NULL: person i at bit i. Scores, the heap and its ties use
+    // people, never positions, so the result does not depend on the layout.
+    int32_t *pos, *who;
 };
+
+/// Bit position of person i.
+INLINE int32_t bit_of(const tandem_sliced *e, int32_t i) { return e->pos ? e->pos[i] : i; }
 
 INLINE v4 load4(const uint64_t *p) {
     v4 v;
@@ -123,13 +132,14 @@ void tandem_sliced_free(tandem_sliced *e) {
     free(e->class_map); free(e->class_ok_map);
     free(e->team_order); free(e->team_start);
     free(e->report_order); free(e->report_start);
+    free(e->pos); free(e->who);
     free(e);
 }
 
 static void set_bit(uint64_t *map, int32_t i) { map[i >> 6] |= (uint64_t)1 << (i & 63); }
 
 /// Bitsets per item of a person-major bitset column (`words` words a person).
-static uint64_t *item_maps(const uint64_t *column, int32_t words, int32_t n, int32_t stride) {
+static uint64_t *item_maps(const uint64_t *column, int32_t words, int32_t n, int32_t stride, const int32_t *pos) {
     uint64_t *maps = calloc((size_t)words * 64 * (size_t)stride, sizeof(uint64_t));
     if (!maps) return NULL;
     for (int32_t i = 0; i < n; i++) {
@@ -138,17 +148,17 @@ static uint64_t *item_maps(const uint64_t *column, int32_t words, int32_t n, int
             while (bits) {
                 const int32_t b = __builtin_ctzll(bits);
                 bits &= bits - 1;
-                set_bit(maps + (int64_t)(w * 64 + b) * stride, i);
+                set_bit(maps + (int64_t)(w * 64 + b) * stride, pos ? pos[i] : i);
             }
         }
     }
     return maps;
 }
 
-static uint64_t *value_maps(const int32_t *index, int32_t count, int32_t n, int32_t stride) {
+static uint64_t *value_maps(const int32_t *index, int32_t count, int32_t n, int32_t stride, const int32_t *pos) {
     uint64_t *maps = calloc((size_t)(count > 0 ? count : 1) * (size_t)stride, sizeof(uint64_t));
     if (!maps) return NULL;
-    for (int32_t i = 0; i < n; i++) set_bit(maps + (int64_t)index[i] * stride, i);
+    for (int32_t i = 0; i < n; i++) set_bit(maps + (int64_t)index[i] * stride, pos ? pos[i] : i);
     return maps;
 }
 
@@ -211,15 +221,34 @@ static tandem_sliced *create(const tandem_scoring *t, int32_t n, int pruning_onl
     e->talk_items = t->words * 64;
     e->like_items = t->interest_words * 64;
     e->circle_items = t->group_words * 64;
-    e->skill_map = item_maps(t->skills, t->words, n, W);
-    e->goal_map = item_maps(t->goals, t->words, n, W);
-    e->interest_map = item_maps(t->interests, t->interest_words, n, W);
-    e->group_map = item_maps(t->groups, t->group_words, n, W);
     int32_t offsets[max_distinct];
     const int32_t departments = distinct_values(t->department, n, e->department_index, NULL, max_places);
     const int32_t locations = distinct_values(t->location, n, e->location_index, NULL, max_places);
     const int32_t zones = distinct_values(t->offset_minutes, n, e->offset_index, offsets, max_distinct);
     e->seniority_count = distinct_values(t->seniority, n, e->seniority_index, e->seniority_value, max_distinct);
+    int all_allowed = 1;
+    for (int32_t c = 0; c < classes * classes; c++) all_allowed &= t->class_allowed[c] != 0;
+    // A pruning engine whose rules exclude whole time zones or working weeks lays people out
+    // by offset and class (see `pos`). It then never falls back to tandem_sliced_row, whose
+    // ties follow bit order; rows that cannot be pruned are scored one by one instead.
+    if (pruning_only && zones > 0 && ((int32_t)distance32(offsets[0], offsets[zones - 1]) > t->max_gap || !all_allowed)) {
+        int32_t *key = malloc(sizeof(int32_t) * (size_t)n);
+        e->pos = malloc(sizeof(int32_t) * (size_t)n);
+        e->who = malloc(sizeof(int32_t) * (size_t)n);
+        int32_t *starts = NULL;
+        if (!key || !e->pos || !e->who) { free(key); tandem_sliced_free(e); return NULL; }
+        for (int32_t i = 0; i < n; i++) key[i] = e->offset_index[i] * (classes > 0 ? classes : 1) + (classes > 0 ? t->week_class[i] : 0);
+        const int32_t top = runs_by_key(key, n, e->who, &starts);
+        free(key);
+        free(starts);
+        if (top == -2) { tandem_sliced_free(e); return NULL; }
+        for (int32_t p = 0; p < n; p++) e->pos[e->who[p]] = p;
+        e->sliceable = 0;
+    }
+    e->skill_map = item_maps(t->skills, t->words, n, W, e->pos);
+    e->goal_map = item_maps(t->goals, t->words, n, W, e->pos);
+    e->interest_map = item_maps(t->interests, t->interest_words, n, W, e->pos);
+    e->group_map = item_maps(t->groups, t->group_words, n, W, e->pos);
     // A bitset per department and per location: at most 256 MiB for both.
     const int64_t place_bytes = ((int64_t)(departments > 0 ? departments : 0) + (locations > 0 ? locations : 0)) * W * 8;
     if (!e->skill_map || !e->goal_map || !e->interest_map || !e->group_map || departments < 0 || locations < 0 ||
@@ -227,10 +256,10 @@ static tandem_sliced *create(const tandem_scoring *t, int32_t n, int pruning_onl
         tandem_sliced_free(e);
         return NULL;
     }
-    e->department_map = value_maps(e->department_index, departments, n, W);
-    e->location_map = value_maps(e->location_index, locations, n, W);
-    e->offset_map = value_maps(e->offset_index, zones, n, W);
-    e->seniority_map = value_maps(e->seniority_index, e->seniority_count, n, W);
+    e->department_map = value_maps(e->department_index, departments, n, W, e->pos);
+    e->location_map = value_maps(e->location_index, locations, n, W, e->pos);
+    e->offset_map = value_maps(e->offset_index, zones, n, W, e->pos);
+    e->seniority_map = value_maps(e->seniority_index, e->seniority_count, n, W, e->pos);
     // Per offset: those 1–180 minutes away (one time-zone level), and those beyond the
     // largest allowed gap.
     e->near_map = calloc((size_t)zones * (size_t)W, sizeof(uint64_t));
@@ -248,13 +277,11 @@ static tandem_sliced *create(const tandem_scoring *t, int32_t n, int pruning_onl
         }
     }
     if (classes > 0) {
-        e->class_map = value_maps(t->week_class, classes, n, W);
+        e->class_map = value_maps(t->week_class, classes, n, W, e->pos);
         if (!e->class_map) {
             tandem_sliced_free(e);
             return NULL;
         }
-        int all_allowed = 1;
-        for (int32_t c = 0; c < classes * classes; c++) all_allowed &= t->class_allowed[c] != 0;
         if (!all_allowed) {
             e->class_ok_map = calloc((size_t)classes * (size_t)W, sizeof(uint64_t));
             if (!e->class_ok_map) {
@@ -284,6 +311,8 @@ tandem_sliced *tandem_sliced_create(const tandem_scoring *t, int32_t n) { return
 tandem_sliced *tandem_sliced_create_pruning(const tandem_scoring *t, int32_t n) { return create(t, n, 1); }
 
 int32_t tandem_sliced_can_slice(const tandem_sliced *e) { return e->sliceable; }
+
+int32_t tandem_sliced_laid_out(const tandem_sliced *e) { return e->who != NULL; }
 
 // Scratch: the planes (and the allowed mask) of tandem_sliced_row, then for the pruned rows
 // two pivots' level masks (up to 5 words a word each) and two int32 arrays of n (candidates,
@@ -390,13 +419,13 @@ INLINE int32_t score_at(const uint64_t *p, int32_t W, int32_t planes, int32_t y)
 INLINE void few_people_rules(const tandem_sliced *e, int32_t x, uint64_t *allowed) {
     const tandem_scoring *t = &e->table;
     memcpy(allowed, e->valid, sizeof(uint64_t) * (size_t)e->words);
-    clear_bit(allowed, x);
-    if (t->manager[x] >= 0 && t->manager[x] < e->n) clear_bit(allowed, t->manager[x]);
+    clear_bit(allowed, bit_of(e, x));
+    if (t->manager[x] >= 0 && t->manager[x] < e->n) clear_bit(allowed, bit_of(e, t->manager[x]));
     if (x <= e->top_manager) {
-        for (int32_t i = e->report_start[x]; i < e->report_start[x + 1]; i++) clear_bit(allowed, e->report_order[i]);
+        for (int32_t i = e->report_start[x]; i < e->report_start[x + 1]; i++) clear_bit(allowed, bit_of(e, e->report_order[i]));
     }
     if (t->rule_team && t->team[x] > 0 && t->team[x] <= e->top_team) {
-        for (int32_t i = e->team_start[t->team[x]]; i < e->team_start[t->team[x] + 1]; i++) clear_bit(allowed, e->team_order[i]);
+        for (int32_t i = e->team_start[t->team[x]]; i < e->team_start[t->team[x] + 1]; i++) clear_bit(allowed, bit_of(e, e->team_order[i]));
     }
 }
 
@@ -687,7 +716,7 @@ INLINE int32_t pruned_body(const tandem_sliced *e, int32_t x, int32_t k, const i
     }
     for (int32_t i = 0; i < avoid_count; i++) {
         const int32_t y = avoid[i];
-        if (y >= 0 && y < n) clear_bit(allowed, y);
+        if (y >= 0 && y < n) clear_bit(allowed, bit_of(e, y));
     }
 
     ranked heap[4096];
@@ -695,8 +724,10 @@ INLINE int32_t pruned_body(const tandem_sliced *e, int32_t x, int32_t k, const i
     // Earlier partners leave the mask; a relieved one is scored now, with the penalty.
     for (int32_t i = 0; i < earlier_count; i++) {
         const int32_t y = earlier[i];
-        if (y < 0 || y >= n || !((allowed[y >> 6] >> (y & 63)) & 1)) continue;
-        clear_bit(allowed, y);
+        if (y < 0 || y >= n) continue;
+        const int32_t b = bit_of(e, y);
+        if (!((allowed[b >> 6] >> (b & 63)) & 1)) continue;
+        clear_bit(allowed, b);
         if (!relieved[x] && !relieved[y]) continue;
         extra_count += 1;
         tandem_score_row(t, x, 0, &y, 1, row);
@@ -790,6 +821,12 @@ INLINE int32_t pruned_body(const tandem_sliced *e, int32_t x, int32_t k, const i
         }
         const v4 zero = {0, 0, 0, 0}, ones = ~zero;
         for (int32_t at = 0; at < W; at += 4) {
+            // Nobody allowed in these 256 bits: P is never read there.
+            const v4 here = load4(allowed + at);
+            if (!(here[0] | here[1] | here[2] | here[3])) {
+                store4(top_band + at, zero);
+                continue;
+            }
             v4 acc[10];
             for (int32_t r = 0; r < p_planes; r++) acc[r] = zero;
             for (int32_t p = 0; p < pivots; p++) {
@@ -823,7 +860,7 @@ INLINE int32_t pruned_body(const tandem_sliced *e, int32_t x, int32_t k, const i
                 add_scaled(acc, p_planes, -2 * w[tandem_same_timezone], ~(load4(same_zone + at) | load4(near_zone + at)));
             }
             for (int32_t r = 0; r < p_planes; r++) store4(p_plane + (int64_t)r * W + at, acc[r]);
-            store4(top_band + at, load4(allowed + at) & (first_floor > p_max ? zero : at_least4(acc, p_planes, first_floor)));
+            store4(top_band + at, here & (first_floor > p_max ? zero : at_least4(acc, p_planes, first_floor)));
         }
     }
 
@@ -858,9 +895,16 @@ INLINE int32_t pruned_body(const tandem_sliced *e, int32_t x, int32_t k, const i
             if (!m) continue;
             if (pass > 0 && lo > 0) m &= at_least(p_plane, W, p_planes, at, lo);
             if (pass > 0 && hi >= 0) m &= ~at_least(p_plane, W, p_planes, at, hi);
-            while (m) {
-                candidates[count++] = at * 64 + __builtin_ctzll(m);
-                m &= m - 1;
+            if (e->who) {
+                while (m) {
+                    candidates[count++] = e->who[at * 64 + __builtin_ctzll(m)];
+                    m &= m - 1;
+                }
+            } else {
+                while (m) {
+                    candidates[count++] = at * 64 + __builtin_ctzll(m);
+                    m &= m - 1;
+                }
             }
         }
         if (scored + count > budget) {
@@ -957,6 +1001,7 @@ static int32_t sliced_avx2(const tandem_sliced *e, int32_t x, int32_t k, const i
 int32_t tandem_sliced_row(const tandem_sliced *e, int32_t x, int32_t k, const int32_t *avoid, int32_t avoid_count,
                           const int32_t *earlier, int32_t earlier_count, const uint8_t *relieved, int32_t penalty,
                           uint64_t *scratch, int32_t *allowed, int32_t *out_vertex, int32_t *out_score) {
+    if (!e->sliceable) return -1;
     sliced_function f = sliced_portable;
 #ifdef TANDEM_SLICED_X86
     switch (tandem_scoring_level()) {

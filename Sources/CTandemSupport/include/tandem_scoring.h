@@ -93,6 +93,9 @@ int32_t tandem_sliced_row(const tandem_sliced *engine, int32_t x, int32_t k, con
 tandem_sliced *tandem_sliced_create_pruning(const tandem_scoring *table, int32_t count);
 /// Whether tandem_sliced_row may be called on this engine.
 int32_t tandem_sliced_can_slice(const tandem_sliced *engine);
+/// Whether a pruning engine laid people out by time zone and working week (a rule excludes
+/// whole zones or weeks, so rows skip the words that hold nobody allowed).
+int32_t tandem_sliced_laid_out(const tandem_sliced *engine);
 
 /// Row `x`'s allowed count and k best (k <= 4096), exactly as tandem_sliced_row gives them
 /// (and tandem_score_row plus tandem_top_k), found by a threshold top-k that scores only

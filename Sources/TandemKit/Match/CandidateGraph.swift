@@ -156,7 +156,8 @@ struct CandidateGraph: Sendable {
             }
         }
         var info = CandidateInfo(method: pruning != nil ? .pruned : .exhaustive, k: k,
-                                 scoring: (pruning != nil ? "pruned rows" : sliced != nil ? "bit-sliced rows" : "rows scored whole") + ", " + table.scoringPath)
+                                 scoring: (pruning.map { $0.laidOut ? "pruned rows (people laid out by time zone and working week)" : "pruned rows" }
+                                     ?? (sliced != nil ? "bit-sliced rows" : "rows scored whole")) + ", " + table.scoringPath)
         for s in stats { info.prunedRows += s.pruned; info.wholeRows += s.whole; info.pairsScored += s.scored }
         // Each edge (u, v) with u < v, bucketed by u, then sorted by v within the bucket; an
         // edge chosen from both ends appears twice with the same score and is kept once.

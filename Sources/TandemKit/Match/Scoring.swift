@@ -625,6 +625,9 @@ final class SlicedRows: @unchecked Sendable {
     /// Whether `row` may be called (an engine made with `pruning` may refuse it).
     var canSlice: Bool { tandem_sliced_can_slice(engine) != 0 }
 
+    /// Whether the engine laid people out by time zone and working week (see tandem_sliced.c).
+    var laidOut: Bool { tandem_sliced_laid_out(engine) != 0 }
+
     /// Row `x` as `row` gives it, found by the threshold top-k of `tandem_sliced_row_pruned`:
     /// `pruned` tells whether the row was pruned or scored whole, `scored` how many pairs
     /// were scored one by one. Nil when the engine cannot take this row.
