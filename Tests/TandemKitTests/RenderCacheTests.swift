@@ -100,10 +100,14 @@ import Testing
             var report = BuildReport()
             let matches = try #require(Pipeline.analyse(root: portal.root, bag: bag, report: &report, now: nil))
             let loaded = PortalLoader.load(root: portal.root, bag: DiagnosticBag())
-            let b = try #require(Pipeline.schedule(loaded, matches, now: nil).programs.first)
+            let model = Pipeline.schedule(loaded, matches, now: nil)
+            let b = try #require(model.programs.first)
             let cache = RenderCache(writer: SiteWriter(output: portal.root.appendingPathComponent("Site")), theme: Theme.load(portalRoot: portal.root, bag: bag))
-            let pair = try #require(b.match.units.first { $0.id == "ada--bo" })
-            return (cache, cache.stamp(for: b, portal: loaded, now: nil).map { cache.stamp($0, showing: pair.members, of: b, portal: loaded) })
+            let pair = try #require(b.match.units.firstIndex { $0.id == "ada--bo" })
+            // The stamp of the sources the plan declares for the pair's agenda.
+            let agenda = SitePlan(model: model).item(.unit(pair), ofProgram: 0, Pages(model: model))
+            #expect(agenda.path == "programs/peer-circles/pairs/ada--bo.html")
+            return (cache, Renderer.ProgramStamps(cache: cache, program: b, portal: loaded, now: nil).stamp(agenda.sources))
         }
         let (cache, unchanged) = try stamp()
         let same = try #require(unchanged)

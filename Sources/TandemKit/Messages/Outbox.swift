@@ -209,7 +209,7 @@ struct MessageBuilder {
             for (u, unit) in m.units.enumerated() {
                 tasks.append { [self] in
                     let sessions = b.sessions(ofUnit: u)
-                    let unitURL = pages.absoluteURL("programs/\(program.slug)/pairs/\(pages.unitFile(b, unit)).html") ?? ""
+                    let unitURL = pages.absoluteURL(pages.addresses.unit(b, unit)) ?? ""
                     var out: [OutboxMessage] = []
                     for i in unit.members {
                         // A mentor with several mentees gets one reminder per mentee: the second
@@ -230,7 +230,7 @@ struct MessageBuilder {
                 tasks.append { [self] in
                     let sessions = b.sessions(ofPod: k)
                     let members = pod.units.flatMap { m.units[$0].members }
-                    let podURL = pages.absoluteURL("programs/\(program.slug)/pods/\(pages.podFile(b, pod)).html") ?? ""
+                    let podURL = pages.absoluteURL(pages.addresses.pod(b, pod)) ?? ""
                     var out: [OutboxMessage] = []
                     for i in members {
                         let since = told[i] ?? lockDay
@@ -280,7 +280,7 @@ struct MessageBuilder {
             for i in unit.members {
                 var c = baseContext(i)
                 c["peerNames"] = Explain.list(unit.members.filter { $0 != i }.map { m.people[$0].name })
-                c["unitURL"] = pages.absoluteURL("programs/\(program.slug)/pairs/\(pages.unitFile(b, unit)).html") ?? ""
+                c["unitURL"] = pages.absoluteURL(pages.addresses.unit(b, unit)) ?? ""
                 out.append(message(.followUp, person: i, date: last, context: c))
             }
         }
@@ -291,7 +291,7 @@ struct MessageBuilder {
     private func baseContext(_ i: Int) -> ViewObject {
         let person = b.match.people[i]
         var summary = pages.programSummary(b, root: "")
-        summary["url"] = pages.absoluteURL("programs/\(program.slug)/index.html") ?? ""
+        summary["url"] = pages.absoluteURL(SiteAddresses.program(program.slug)) ?? ""
         return [
             "portal": ["title": settings.title, "contact": settings.contact ?? ""] as ViewObject,
             "program": summary,
@@ -308,7 +308,7 @@ struct MessageBuilder {
         if let a = s.activity {
             c["activity"] = a.title
             c["activitySummary"] = a.summary
-            c["activityURL"] = pages.absoluteURL("activities/\(a.slug).html") ?? ""
+            c["activityURL"] = pages.absoluteURL(SiteAddresses.activity(a.slug)) ?? ""
             c["prep"] = a.prep ?? ""
         } else {
             c["activity"] = "Open conversation"
@@ -334,7 +334,7 @@ struct MessageBuilder {
             let label = unit.kind == .group ? "Your group" : unit.kind == .trio ? "Your trio"
                 : role == .mentor ? "Your mentee" : role == .mentee ? "Your mentor" : "Your peer"
             var match: ViewObject = ["peers": peers, "kindLabel": label,
-                                     "unitURL": pages.absoluteURL("programs/\(program.slug)/pairs/\(pages.unitFile(b, unit)).html") ?? ""]
+                                     "unitURL": pages.absoluteURL(pages.addresses.unit(b, unit)) ?? ""]
             let sessions = b.sessions(ofUnit: u)
             if let first = sessions.first(where: { $0.date >= day }) {
                 match["next"] = sessionContext(first, count: sessions.count, zone: me.timezone)

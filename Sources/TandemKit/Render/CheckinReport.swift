@@ -50,8 +50,8 @@ extension Pages {
         let everHeard = respondents.reduce(into: Set<Int>()) { $0.formUnion($1) }
         let neverMet = m.units.filter { u in u.members.contains { everHeard.contains($0) } && !u.members.contains { everSaid.contains($0) } }
         let silent = m.units.filter { u in !u.members.contains { everHeard.contains($0) } }
-        c["neverMet"] = neverMet.map { ["names": names($0), "url": "pairs/\(unitFile(b, $0)).html"] as ViewObject }
-        c["silent"] = silent.map { ["names": names($0), "url": "pairs/\(unitFile(b, $0)).html"] as ViewObject }
+        c["neverMet"] = neverMet.map { ["names": names($0), "url": SiteAddresses.link(from: addresses.report(b.program.slug), to: addresses.unit(b, $0))] as ViewObject }
+        c["silent"] = silent.map { ["names": names($0), "url": SiteAddresses.link(from: addresses.report(b.program.slug), to: addresses.unit(b, $0))] as ViewObject }
         c["hasNeverMet"] = !neverMet.isEmpty
         c["hasSilent"] = !silent.isEmpty
         c["ratingChart"] = Charts.line(averages, label: "Average rating per session")
@@ -102,7 +102,7 @@ extension Pages {
             if let locked = m.round.lock?.locked, on < locked { on = locked }
             let reason = Explain.list(why)
             let entry = "ended:\n  - members: [\(ids.joined(separator: ", "))]\n    on: \(on)\n    reason: \(LockWriter.quote(reason))\n    rematch: true"
-            out.append(["names": Explain.list(unit.members.map { m.people[$0].name }), "url": "pairs/\(unitFile(b, unit)).html",
+            out.append(["names": Explain.list(unit.members.map { m.people[$0].name }), "url": SiteAddresses.link(from: addresses.report(b.program.slug), to: addresses.unit(b, unit)),
                         "why": reason, "entry": entry])
         }
         return out

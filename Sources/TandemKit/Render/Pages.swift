@@ -19,6 +19,9 @@ struct Pages {
 
     var portal: Portal { model.portal }
 
+    /// Every output's path (`SiteAddresses`): links are computed from these.
+    var addresses: SiteAddresses { SiteAddresses(settings: portal.settings) }
+
     func base(root: String, title: String, noindex: Bool = false) -> ViewObject {
         let s = portal.settings
         return [
@@ -45,7 +48,7 @@ struct Pages {
         let p = b.program
         return [
             "title": p.title, "summary": p.summary, "slug": p.slug,
-            "url": "\(root)programs/\(p.slug)/index.html",
+            "url": root + SiteAddresses.program(p.slug),
             "format": Pages.formatLabel(p.format),
             "start": p.start.longText,
             "end": b.lastDate.longText,
@@ -64,7 +67,7 @@ struct Pages {
     func activitySummary(_ a: Activity, root: String) -> ViewObject {
         [
             "title": a.title, "summary": a.summary, "slug": a.slug,
-            "url": "\(root)activities/\(a.slug).html",
+            "url": root + SiteAddresses.activity(a.slug),
             "duration": Duration.words(minutes: a.durationMinutes),
             "formats": a.formats.count == 2 ? "pairs and groups" : a.formats.contains(.groups) ? "groups only" : "pairs",
         ]
@@ -73,10 +76,11 @@ struct Pages {
     // MARK: index
 
     func index() -> ViewObject {
-        var c = base(root: "", title: portal.settings.title)
+        let root = SiteAddresses.root(of: SiteAddresses.index)
+        var c = base(root: root, title: portal.settings.title)
         c["description"] = portal.settings.description
-        c["programs"] = model.programs.map { programSummary($0, root: "") }
-        c["activities"] = portal.activities.map { activitySummary($0, root: "") }
+        c["programs"] = model.programs.map { programSummary($0, root: root) }
+        c["activities"] = portal.activities.map { activitySummary($0, root: root) }
         c["participantCount"] = portal.participants.count
         return c
     }
@@ -103,7 +107,7 @@ struct Pages {
         var row = row
         if let a = s.activity {
             row["activity"] = a.title
-            row["activityURL"] = "\(root)activities/\(a.slug).html"
+            row["activityURL"] = root + SiteAddresses.activity(a.slug)
             row["activitySummary"] = a.summary
         } else {
             row["activity"] = "Open conversation"
@@ -112,7 +116,7 @@ struct Pages {
     }
 
     func program(_ b: BuiltProgram) -> ViewObject {
-        let root = "../../"
+        let here = SiteAddresses.program(b.program.slug), root = SiteAddresses.root(of: here)
         var c = base(root: root, title: b.program.title)
         c["program"] = programSummary(b, root: root)
         c["body"] = b.program.bodyHTML
@@ -125,10 +129,10 @@ struct Pages {
         c["activities"] = b.sessions.compactMap(\.activity).filter { seen.insert($0.slug).inserted }.map { activitySummary($0, root: root) }
         // An unlisted portal has no directory of people and no link to the report.
         c["people"] = portal.settings.unlisted ? [] : b.match.people.map { p in
-            ["name": p.name, "url": "people/\(personFile(b, p)).html", "department": p.isPrivate("department") ? "" : p.department] as ViewObject
+            ["name": p.name, "url": SiteAddresses.link(from: here, to: addresses.person(b, p)), "department": p.isPrivate("department") ? "" : p.department] as ViewObject
         }
         c["unitCount"] = b.match.units.count
-        c["reportURL"] = portal.settings.unlisted ? "" : "\(reportFile(b, "report")).html"
+        c["reportURL"] = portal.settings.unlisted ? "" : SiteAddresses.link(from: here, to: addresses.report(b.program.slug))
         c["listsPeople"] = !portal.settings.unlisted
         return c
     }
@@ -193,14 +197,6 @@ struct Pages {
         return card
     }
 
-    func unitURL(_ unit: MatchUnit, root: String, slug: String) -> String { "\(root)programs/\(slug)/pairs/\(portal.settings.unitPage(program: slug, unit: unit.id)).html" }
-
-    /// File names (without extension) of participant, agenda and report pages: the id, or an
-    /// unguessable key when the portal is unlisted. Every link and every write goes through these.
-    func personFile(_ b: BuiltProgram, _ p: Participant) -> String { portal.settings.personPage(program: b.program.slug, id: p.id) }
-    func unitFile(_ b: BuiltProgram, _ unit: MatchUnit) -> String { portal.settings.unitPage(program: b.program.slug, unit: unit.id) }
-    func podFile(_ b: BuiltProgram, _ pod: Pod) -> String { portal.settings.podPage(program: b.program.slug, pod: pod.slug) }
-    func reportFile(_ b: BuiltProgram, _ name: String) -> String { portal.settings.reportPage(program: b.program.slug, name: name) }
 
     /// The first session that takes place and has not ended at the build's date; without a
     /// date, the first that takes place.
@@ -228,8 +224,8 @@ struct Pages {
     }
 
     func person(_ b: BuiltProgram, _ i: Int) -> ViewObject {
-        let root = "../../../"
         let me = b.match.people[i]
+        let here = addresses.person(b, me), root = SiteAddresses.root(of: here)
         let parts = parts(b)
         var c = base(root: root, title: "\(me.name) — \(b.program.title)", noindex: true)
         c["program"] = parts.summary
@@ -258,8 +254,8 @@ struct Pages {
                 "peers": peers,
                 "kindLabel": label,
                 "headingID": "match-\(matches.count + 1)",
-                "unitURL": "../pairs/\(unitFile(b, unit)).html",
-                "icsURL": "../pairs/\(unitFile(b, unit)).ics",
+                "unitURL": SiteAddresses.link(from: here, to: addresses.unit(b, unit)),
+                "icsURL": SiteAddresses.link(from: here, to: addresses.calendar(b, unit)),
             ]
             if let slot = slotLines(b, u, viewer: i) {
                 match["slot"] = slot.when
@@ -411,16 +407,16 @@ struct Pages {
     // MARK: pair / group agenda
 
     func unit(_ b: BuiltProgram, _ u: Int) -> ViewObject {
-        let root = "../../../"
         let unit = b.match.units[u]
+        let here = addresses.unit(b, unit), root = SiteAddresses.root(of: here)
         let members = unit.members
         let names = Explain.list(members.map { b.match.people[$0].name })
         var c = base(root: root, title: "Meeting plan: \(names) — \(b.program.title)", noindex: true)
         c["program"] = parts(b).summary
-        c["members"] = members.map { memberRow(b.match.people[$0], b) }
+        c["members"] = members.map { memberRow(b.match.people[$0], b, on: here) }
         c["names"] = names
         c["kindLabel"] = members.count == 2 ? "pair" : "group"
-        c["icsURL"] = "\(unitFile(b, unit)).ics"
+        c["icsURL"] = SiteAddresses.link(from: here, to: addresses.calendar(b, unit))
         let sessions = b.sessions(ofUnit: u)
         let nextIndex = nextSessionIndex(sessions)
         c["sessions"] = sessions.indices.map { k -> ViewObject in
@@ -437,14 +433,14 @@ struct Pages {
         return c
     }
 
-    private func memberRow(_ p: Participant, _ b: BuiltProgram) -> ViewObject {
-        ["name": p.name, "url": "../people/\(personFile(b, p)).html", "timezone": visible(p, "timezone", p.timezone),
+    private func memberRow(_ p: Participant, _ b: BuiltProgram, on here: String) -> ViewObject {
+        ["name": p.name, "url": SiteAddresses.link(from: here, to: addresses.person(b, p)), "timezone": visible(p, "timezone", p.timezone),
          "title": visible(p, "title", p.title), "department": visible(p, "department", p.department)]
     }
 
     /// One session of an agenda (a pair's, a group's or a pod's): each member's own clock,
     /// the activity, the running time plan and what to do afterwards.
-    /// Agenda pages sit three folders down (`ProgramParts.root`); `pod` picks the pod sessions.
+    /// `pod` picks the pod sessions.
     /// `members`: indices into the program's people (a page has a dozen rows: copying each
     /// member's whole roster entry for every row was a measurable part of rendering).
     func agendaRow(_ b: BuiltProgram, _ sessions: [Session], _ k: Int, pod: Bool = false, members: [Int]) -> ViewObject {
@@ -470,7 +466,7 @@ struct Pages {
         var row: ViewObject = ["number": s.number, "date": s.date.longText, "length": Duration.words(minutes: s.minutes)]
         if let a = s.activity {
             row["activity"] = a.title
-            row["activityURL"] = "\(root)activities/\(a.slug).html"
+            row["activityURL"] = root + SiteAddresses.activity(a.slug)
             row["prep"] = a.prep ?? ""
             row["materials"] = a.materials.joined(separator: ", ")
         }
@@ -503,7 +499,7 @@ struct Pages {
             ICalendar.Event(shared: parts.sessionEvents[k].retimed(start: s.start, end: s.end, zone: parts.zone, stamp: parts.stamp, note: s.moved),
                             uid: "\(p.slug)-r\(p.round)-\(unit.id)-\(s.number)@tandem.invalid",
                             heading: "\(p.title), session \(s.number) of \(sessions.count), with \(names).", attendees: attendees,
-                            url: absoluteURL("programs/\(p.slug)/pairs/\(unitFile(b, unit)).html"))
+                            url: absoluteURL(addresses.unit(b, unit)))
         } + podEvents(b, u)
         return ICalendar.document(name: "\(p.title): \(names)", timezone: p.timezone, events: events, extras: calendarExtras(b))
     }
@@ -555,20 +551,23 @@ struct Pages {
     }
 
     func activity(_ a: Activity) -> ViewObject {
-        var c = base(root: "../", title: a.title)
-        c["activity"] = activityContext(a, root: "../", onOwnPage: true)
+        let root = SiteAddresses.root(of: SiteAddresses.activity(a.slug))
+        var c = base(root: root, title: a.title)
+        c["activity"] = activityContext(a, root: root, onOwnPage: true)
         return c
     }
 
     func activitiesIndex() -> ViewObject {
-        var c = base(root: "../", title: "Activity guides")
-        c["activities"] = portal.activities.map { activitySummary($0, root: "../") }
+        let root = SiteAddresses.root(of: SiteAddresses.activitiesIndex)
+        var c = base(root: root, title: "Activity guides")
+        c["activities"] = portal.activities.map { activitySummary($0, root: root) }
         return c
     }
 
     func print() -> ViewObject {
-        var c = base(root: "../", title: "Printable activity cards")
-        c["activities"] = portal.activities.map { activityContext($0, root: "../", onOwnPage: false) }
+        let root = SiteAddresses.root(of: SiteAddresses.printCards)
+        var c = base(root: root, title: "Printable activity cards")
+        c["activities"] = portal.activities.map { activityContext($0, root: root, onOwnPage: false) }
         return c
     }
 }

@@ -3,8 +3,6 @@ import Foundation
 /// Pods on the pages: the pod page, the pod sessions in each pair's agenda, participant page
 /// and calendar.
 extension Pages {
-    func podURL(_ pod: Pod, root: String, slug: String) -> String { "\(root)programs/\(slug)/pods/\(portal.settings.podPage(program: slug, pod: pod.slug)).html" }
-
     func pod(of unit: Int, _ b: BuiltProgram) -> Pod? { podIndex(of: unit, b).map { b.match.pods[$0] } }
 
     func podIndex(of unit: Int, _ b: BuiltProgram) -> Int? {
@@ -35,8 +33,8 @@ extension Pages {
     // MARK: pod page
 
     func pod(_ b: BuiltProgram, _ k: Int) -> ViewObject {
-        let root = "../../../"
         let pod = b.match.pods[k]
+        let here = addresses.pod(b, pod), root = SiteAddresses.root(of: here)
         let units = pod.units.map { b.match.units[$0] }
         let people = units.flatMap(\.members)
         var c = base(root: root, title: "Pod \(pod.number) — \(b.program.title)", noindex: true)
@@ -46,9 +44,9 @@ extension Pages {
         c["units"] = units.map { unit -> ViewObject in
             [
                 "names": Explain.list(unit.members.map { b.match.people[$0].name }),
-                "url": "../pairs/\(unitFile(b, unit)).html",
+                "url": SiteAddresses.link(from: here, to: addresses.unit(b, unit)),
                 "kind": unit.kind == .trio ? "Trio" : "Pair",
-                "members": unit.members.map { podMemberRow(b.match.people[$0], b) },
+                "members": unit.members.map { podMemberRow(b.match.people[$0], b, on: here) },
             ]
         }
         let sessions = b.sessions(ofPod: k)
@@ -64,8 +62,8 @@ extension Pages {
         return c
     }
 
-    private func podMemberRow(_ p: Participant, _ b: BuiltProgram) -> ViewObject {
-        ["name": p.name, "url": "../people/\(personFile(b, p)).html", "title": visible(p, "title", p.title),
+    private func podMemberRow(_ p: Participant, _ b: BuiltProgram, on here: String) -> ViewObject {
+        ["name": p.name, "url": SiteAddresses.link(from: here, to: addresses.person(b, p)), "title": visible(p, "title", p.title),
          "department": visible(p, "department", p.department), "location": visible(p, "location", p.location)]
     }
 
@@ -80,7 +78,7 @@ extension Pages {
             "podSize": b.program.pods ?? 0,
             "podSessionDates": Explain.list(b.podTemplate.map { "the week of \($0.date.adding(days: -$0.date.weekday).shortText)" }),
             "pods": m.pods.map { pod -> ViewObject in
-                ["number": pod.number, "url": "pods/\(podFile(b, pod)).html", "score": PodPlanner.score(pod, score),
+                ["number": pod.number, "url": SiteAddresses.link(from: addresses.report(b.program.slug), to: addresses.pod(b, pod)), "score": PodPlanner.score(pod, score),
                  "names": pod.units.map { Explain.list(m.units[$0].members.map { m.people[$0].name }) }.joined(separator: " · ")]
             },
         ]
@@ -96,18 +94,18 @@ extension Pages {
         let pod = b.match.pods[k]
         let sessions = b.sessions(ofPod: k)
         let me = b.match.people[i]
+        let podURL = SiteAddresses.link(from: addresses.person(b, me), to: addresses.pod(b, pod))
         let parts = parts(b)
         let zone = me.isPrivate("timezone") ? b.program.timezone : me.timezone
         let with = otherPairs(in: pod, besides: u, b)
         c["kindWord"] = b.match.units[u].members.count > 2 ? "peers" : "peer"
-        c["pod"] = ["number": pod.number, "url": "../pods/\(podFile(b, pod)).html", "with": with,
+        c["pod"] = ["number": pod.number, "url": podURL, "with": with,
                     "dates": Explain.list(sessions.filter { $0.skipped == nil }.map { parts.local($0, in: zone).longDate })] as ViewObject
         let podNext = nextPodSessionIndex(sessions)
         let pairNext = rows.firstIndex { ($0["isNext"] as? Bool) == true }
         let podComesFirst = podNext.map { p in pairNext.map { sessions[p].start < starts[$0] } ?? true } ?? false
         if podComesFirst, let pairNext { rows[pairNext]["isNext"] = false }
         var timeline = zip(starts, rows).map { (start: $0, row: $1) }
-        let podURL = "../pods/\(podFile(b, pod)).html"
         for (j, s) in sessions.enumerated() {
             let local = parts.local(s, in: zone)
             var row = parts.podPersonRows[j]
@@ -147,14 +145,15 @@ extension Pages {
         let unit = b.match.units[u]
         let members = unit.members
         let with = otherPairs(in: pod, besides: u, b)
-        c["pod"] = ["number": pod.number, "url": "../pods/\(podFile(b, pod)).html", "with": with] as ViewObject
+        let podURL = SiteAddresses.link(from: addresses.unit(b, unit), to: addresses.pod(b, pod))
+        c["pod"] = ["number": pod.number, "url": podURL, "with": with] as ViewObject
         var timeline = zip(b.sessions(ofUnit: u).map(\.start), rows).map { (start: $0, row: $1) }
         let sessions = b.sessions(ofPod: p)
         for (k, s) in sessions.enumerated() {
             var row = agendaRow(b, sessions, k, pod: true, members: members)
             row["isPod"] = true
             row["podWith"] = with
-            row["podURL"] = "../pods/\(podFile(b, pod)).html"
+            row["podURL"] = podURL
             timeline.append((s.start, row))
         }
         c["sessions"] = timeline.sorted { $0.start < $1.start }.map(\.row)
@@ -175,7 +174,7 @@ extension Pages {
             ICalendar.Event(shared: parts.podSessionEvents[k].retimed(start: s.start, end: s.end, zone: parts.zone, stamp: parts.stamp),
                             uid: "\(p.slug)-r\(p.round)-pod-\(pod.number)-\(s.number)@tandem.invalid",
                             heading: "\(p.title), pod \(pod.number), pod session \(s.number) of \(sessions.count), with \(names).",
-                            attendees: attendees, url: absoluteURL("programs/\(p.slug)/pods/\(podFile(b, pod)).html"))
+                            attendees: attendees, url: absoluteURL(addresses.pod(b, pod)))
         }
     }
 }

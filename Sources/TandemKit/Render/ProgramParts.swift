@@ -24,7 +24,6 @@ final class ProgramParts: Sendable {
     let podAgendaRows: [ViewObject]
     /// The participant page's pod session rows, without the pod, the local time and "next".
     let podPersonRows: [ViewObject]
-    static let root = "../../../"
 
     /// Each session number's calendar event (summary and description); a unit's own times
     /// are put in with `ICalendar.SharedEvent.retimed`.
@@ -34,7 +33,8 @@ final class ProgramParts: Sendable {
     let stamp: Int
 
     init(_ b: BuiltProgram, now: Int?, pages: Pages) {
-        let root = ProgramParts.root
+        // Participant, agenda and pod pages sit in sibling folders (people/, pairs/, pods/).
+        let root = SiteAddresses.root(ofFolder: SiteAddresses.pairsFolder(b.program.slug))
         summary = pages.programSummary(b, root: root)
         var rows = pages.sessionRows(b, root: root)
         for (k, s) in b.sessions.enumerated() {

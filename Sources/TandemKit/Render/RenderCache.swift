@@ -12,13 +12,15 @@ import Foundation
 /// as it is. Anything else, including a file touched by hand, a different theme or a new
 /// tandem, is rendered and compared as usual.
 ///
-/// A program whose pages all come from unchanged sources goes further: its person, pair and
-/// pod pages and calendars are kept without even building their view models. The program's
-/// stamp (`stamp(for:)`) covers every source those pages are made from: the roster, the
-/// portal settings and URL secret, the program and activity files, the round's matches and
-/// scores, the build time, the templates and the code (the tandem binary and every library it
-/// has loaded, and the time-zone database). A file is kept this way only if it was recorded
-/// under the same stamp and is still the file recorded (inode, size and change time).
+/// An output whose declared sources (`SitePlan`, `Inputs`) are all unchanged goes further:
+/// person, pair and pod pages and calendars are kept without even building their view
+/// models. Their stamp (`stamp(_:of:portal:now:)`, then `stamp(_:showing:of:portal:)`) is
+/// made from exactly the inputs the plan declares for them (the roster entries of the people
+/// shown, the portal settings and URL secret, the program and activity files, the round's
+/// matches, scores and schedule, the build time) and always the templates and the code (the
+/// tandem binary and every library it has loaded, and the time-zone database). A file is kept
+/// this way only if it was recorded under the same stamp and is still the file recorded
+/// (inode, size and change time).
 ///
 /// The record is `.<output>.tandem-pages` beside the output, never inside the published
 /// site (it lists every page, and unlisted portals keep their page names unguessable). Both
@@ -78,26 +80,42 @@ final class RenderCache: @unchecked Sendable {
         return f
     }
 
-    /// The stamp of everything a program's person, pair and pod pages and calendars are made
-    /// from (see the type's comment) except the participants they show, which each page adds
-    /// (`stamp(_:showing:of:portal:)`); nil when a source is unknown, and then nothing is kept
-    /// by stamp.
-    func stamp(for b: BuiltProgram, portal: Portal, now: Int?) -> Fingerprint? {
-        guard let roster = portal.sources[RosterLoader.path], let program = portal.sources[b.program.sourceFile] else { return nil }
+    /// The stamp of an output's declared program-wide inputs (`SitePlan`; every one but whose
+    /// roster entries it shows, which `stamp(_:showing:of:portal:)` adds); nil when an input
+    /// cannot be stamped or a source is unknown, and then the output is not kept by stamp.
+    /// Each input adds exactly what it names, so an output kept by stamp is one whose declared
+    /// sources are unchanged.
+    func stamp(_ inputs: Inputs, of b: BuiltProgram, portal: Portal, now: Int?) -> Fingerprint? {
+        guard inputs.canStamp else { return nil }
         var f = salt
-        f.combine("program pages")
-        // Without each entry's own digest, any roster edit changes every page.
-        if portal.participantDigests == nil { f.combine(roster) }
-        f.combine(program)
-        f.combine(portal.sources[SettingsLoader.path] ?? RenderCache.noStamp)
-        portal.settings.urlSecret.withUnsafeBufferPointer { f.combine(bytes: $0) }
-        for a in portal.activities {
-            guard let digest = portal.sources[a.sourceFile] else { return nil }
-            f.combine(digest)
+        f.combine("program outputs \(inputs.rawValue)")
+        if inputs.contains(.shownPeople) {
+            guard let roster = portal.sources[RosterLoader.path] else { return nil }
+            // Without each entry's own digest, any roster edit changes every output.
+            if portal.participantDigests == nil { f.combine(roster) }
         }
-        f.combine(now.map { UInt64(bitPattern: Int64($0)) } ?? UInt64.max)
-        // The round's result: a lock file or earlier rounds can change it without any of the
-        // sources above changing.
+        if inputs.contains(.programFile) {
+            guard let program = portal.sources[b.program.sourceFile] else { return nil }
+            f.combine(program)
+        }
+        if inputs.contains(.settings) {
+            f.combine(portal.sources[SettingsLoader.path] ?? RenderCache.noStamp)
+            portal.settings.urlSecret.withUnsafeBufferPointer { f.combine(bytes: $0) }
+        }
+        if inputs.contains(.activities) {
+            for a in portal.activities {
+                guard let digest = portal.sources[a.sourceFile] else { return nil }
+                f.combine(digest)
+            }
+        }
+        if inputs.contains(.buildTime) { f.combine(now.map { UInt64(bitPattern: Int64($0)) } ?? UInt64.max) }
+        if inputs.contains(.round) { combineRound(b, into: &f) }
+        return f
+    }
+
+    /// The round's result: a lock file or earlier rounds can change it without any of the
+    /// files above changing.
+    private func combineRound(_ b: BuiltProgram, into f: inout Fingerprint) {
         let m = b.match
         f.combine(UInt64(m.people.count))
         for p in m.people { f.combine(p.id) }
@@ -148,7 +166,6 @@ final class RenderCache: @unchecked Sendable {
             }
         }
         for k in m.pods.indices { combine(b.sessions(ofPod: k)) }
-        return f
     }
 
     /// A page's stamp: its program's and the roster entries of the participants it shows

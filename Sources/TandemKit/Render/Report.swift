@@ -4,9 +4,10 @@ import Foundation
 extension Pages {
     func report(_ b: BuiltProgram) -> ViewObject {
         let m = b.match
-        var c = base(root: "../../", title: "Report: \(b.program.title)", noindex: true)
-        c["program"] = programSummary(b, root: "../../")
-        c["csvURL"] = "\(reportFile(b, "matches")).csv"
+        let here = addresses.report(b.program.slug), root = SiteAddresses.root(of: here)
+        var c = base(root: root, title: "Report: \(b.program.title)", noindex: true)
+        c["program"] = programSummary(b, root: root)
+        c["csvURL"] = SiteAddresses.link(from: here, to: addresses.matchesCSV(b.program.slug))
         let matchedPeople = Set(m.units.flatMap(\.members)).count
         let enrolled = m.people.count
         c["enrolled"] = enrolled
@@ -30,7 +31,7 @@ extension Pages {
         c["lowest"] = m.units.sorted { ($0.score, $0.id) < ($1.score, $1.id) }.prefix(10).map { unit -> ViewObject in
             [
                 "names": Explain.list(unit.members.map { m.people[$0].name }),
-                "url": "pairs/\(unitFile(b, unit)).html",
+                "url": SiteAddresses.link(from: here, to: addresses.unit(b, unit)),
                 "score": unit.score,
                 "breakdown": unit.pairScores.flatMap { $0.score.parts }.reduce(into: [Criterion: Int]()) { $0[$1.criterion, default: 0] += $1.points }
                     .sorted { ($0.value, $1.key) > ($1.value, $0.key) }
@@ -168,7 +169,7 @@ extension Pages {
 
     /// A participant's page under base_url (nil without one).
     func personURL(_ b: BuiltProgram, _ p: Participant) -> String? {
-        absoluteURL("programs/\(b.program.slug)/people/\(personFile(b, p)).html")
+        absoluteURL(addresses.person(b, p))
     }
 
     static func csvCell(_ value: String) -> String {
