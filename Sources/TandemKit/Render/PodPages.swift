@@ -68,16 +68,20 @@ extension Pages {
         return c
     }
 
-    /// The session that shows a pod's slot as it is: the first that keeps it (else the first).
-    func slotSession(_ sessions: [Session]) -> Session? {
-        sessions.first { $0.moved == nil && $0.skipped == nil } ?? sessions.first
+    /// The pod's first session as its slot places it (before any move): what shows the slot
+    /// on each member's clock.
+    func slotSession(_ b: BuiltProgram, _ k: Int) -> Session? {
+        guard let choice = b.slot(ofPod: k), var s = b.sessions(ofPod: k).first else { return nil }
+        s.date = s.date.adding(days: choice.slot.weekday - s.date.weekday)
+        s.start = Scheduler.start(s.date, choice.slot)
+        return s
     }
 
     /// The pod page's "when": the slot (weekday and time in its zone) and every member's own
     /// clock ("16:00 for Ada in London, 11:00 for Bo in Austin"), and why when it is outside
     /// someone's hours. Members whose time zone is private are left out of the clocks.
     func podSlotLines(_ b: BuiltProgram, _ k: Int) -> (when: String, why: String?)? {
-        guard let choice = b.slot(ofPod: k), let s = slotSession(b.sessions(ofPod: k)) else { return nil }
+        guard let choice = b.slot(ofPod: k), let s = slotSession(b, k) else { return nil }
         let parts = parts(b)
         let people = b.match.pods[k].units.flatMap { b.match.units[$0].members }
         let zoneTime = parts.local(s, in: choice.slot.zone)
@@ -145,7 +149,7 @@ extension Pages {
         c["kindWord"] = b.match.units[u].members.count > 2 ? "peers" : "peer"
         var podView: ViewObject = ["number": pod.number, "url": "../pods/\(podFile(b, pod)).html", "with": with,
                                    "dates": Explain.list(sessions.filter { $0.skipped == nil }.map { parts.local($0, in: zone).longDate })]
-        if b.slot(ofPod: k) != nil, let s = slotSession(sessions), s.skipped == nil {
+        if let s = slotSession(b, k) {
             podView["slot"] = "at \(parts.local(s, in: zone).time) " + (me.isPrivate("timezone") ? "(\(zone))" : "your time")
         }
         c["pod"] = podView
