@@ -285,4 +285,56 @@ import Testing
         #expect(report.diagnostics.contains { $0.severity == .error && $0.location?.line == podsLine + 2 && $0.message.contains("'time'") },
                 "\(report.diagnostics.map(\.description))")
     }
+
+    @Test func aPodWithNoCommonHourIsWarnedExplainedAndNeverNamesAPrivateZone() throws {
+        // Two pairs locked into one pod: one in Sydney, one in London (no shared working hour);
+        // s2 keeps their time zone private.
+        func person(_ id: String, _ location: String, _ zone: String, extra: String = "") -> String {
+            TestPortal.person(id, id.uppercased() + " Person", dept: "D-" + id, team: id, extra: extra)
+                .replacingOccurrences(of: "location: London", with: "location: \(location)")
+                .replacingOccurrences(of: "timezone: Europe/London", with: "timezone: \(zone)")
+        }
+        let roster = "participants:\n" + [
+            person("s1", "Sydney", "Australia/Sydney"), person("s2", "Sydney", "Australia/Sydney", extra: "    private: [timezone]\n"),
+            person("l1", "London", "Europe/London"), person("l2", "London", "Europe/London"),
+        ].joined(separator: "\n") + "\n"
+        let lock = """
+        program: peer-circles
+        round: 1
+        format: pairs
+        locked: 2027-01-04
+        matches:
+          - members: [l1, l2]
+            pod: 1
+          - members: [s1, s2]
+            pod: 1
+
+        """
+        let portal = try TestPortal([
+            "Content/portal.yaml": "title: Test Portal\n",
+            "Content/programs/peer-circles.md": PodsTests.program(),
+            "Content/activities/show-and-tell.md": TestPortal.activity,
+            "Content/activities/card-deck.md": PodsTests.groupActivity,
+            "Content/roster.yaml": roster,
+            Self.lockPath: lock,
+        ])
+        defer { portal.remove() }
+        let report = portal.build(now: RoundsTests.now)
+        #expect(report.succeeded, "\(report.diagnostics)")
+        let warning = try #require(report.diagnostics.first { $0.message.hasPrefix("no common working hour for pod 1: ") }, "\(report.diagnostics)")
+        #expect(warning.message.contains("L1 Person (Europe/London, 09:00-17:00)") && warning.message.contains("S1 Person (Australia/Sydney, 09:00-17:00)"))
+        let (model, _) = try Self.model(portal)
+        let b = model.programs[0]
+        let choice = try #require(b.slot(ofPod: 0))
+        #expect(!choice.common && choice.alternate == nil)
+        #expect(Self.slotProblems(b, 0).isEmpty, "\(Self.slotProblems(b, 0))")
+        // The slot is never written in the private zone's name, and the pages never name it
+        // for s2; the pod page explains the early or late hour.
+        #expect(portal.read(Self.lockPath)?.contains("pods:") == true)
+        let page = try #require(portal.read("Site/programs/peer-circles/pods/pod-1.html"))
+        #expect(page.contains("There is no working hour the whole pod shares, so this is the time that asks least of everyone"))
+        #expect(page.contains("for L1 and L2 in London") && page.contains("for S1 in Sydney") && !page.contains("S2 in"))
+        #expect(!(try #require(portal.read("Site/programs/peer-circles/people/s2.html"))).contains("your time:"),
+                "s2's page gives the pod's time in the program's zone, not as theirs")
+    }
 }
