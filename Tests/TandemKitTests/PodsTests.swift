@@ -97,7 +97,10 @@ import Testing
         var lock = try #require(portal.read(RoundsTests.lockPath))
         // Everyone in pod 7.
         for n in 1...4 { lock = lock.replacingOccurrences(of: "    pod: \(n)\n", with: "    pod: 7\n") }
+        // The slots of pods 1 and 2 now name pods nobody is in: an error, until they go too.
         try portal.write(RoundsTests.lockPath, lock)
+        #expect(portal.errors(portal.build(now: RoundsTests.now)).contains { $0.hasSuffix("no match in this round is in pod 1") })
+        try portal.write(RoundsTests.lockPath, PodSlotTests.withoutPodSlots(lock))
         let m = try RoundsTests.analyse(portal)
         #expect(m.pods.map(\.number) == [7])
         #expect(m.pods[0].units == Array(m.units.indices))

@@ -126,10 +126,17 @@ import Testing
             }
             for (k, pod) in b.match.pods.enumerated() {
                 let ids = pod.units.flatMap { b.match.units[$0].members.map { b.match.people[$0].id } }
+                let people = pod.units.flatMap { b.match.units[$0].members.map { b.match.people[$0] } }
+                // One slot for every pod session, unless the session says why it moved.
+                out += PodSlotTests.slotProblems(b, k)
                 for s in b.sessions(ofPod: k) where s.skipped == nil {
                     for id in ids { busy[id, default: []].append((s.start, s.end, "\(b.program.slug)/pod-\(pod.number)#\(s.number)")) }
                     for id in ids where onWeekend(b.match.people.first { $0.id == id }!, s.start, minutes: s.minutes) {
                         out.append("pod \(pod.number) session \(s.number) on a weekend for \(id)")
+                    }
+                    if checkHours, b.slot(ofPod: k)?.common == true,
+                       people.contains(where: { !inside($0, model.portal.week(of: $0), s.start, minutes: s.minutes) }) {
+                        out.append("pod \(pod.number) session \(s.number) outside someone's hours although the pod has a common slot")
                     }
                 }
             }

@@ -4,7 +4,7 @@ import Foundation
 /// the history of earlier rounds.
 enum LockLoader {
     static let folder = "Content/matches"
-    static let keys = ["program", "round", "format", "locked", "updated", "matches", "sat_out", "paused", "unmatched", "ended", "dissolved"]
+    static let keys = ["program", "round", "format", "locked", "updated", "matches", "sat_out", "paused", "unmatched", "ended", "dissolved", "pods"]
 
     /// Lock files per program slug. Ids in the current round must be on the roster; earlier
     /// rounds may name people who have since left.
@@ -110,16 +110,7 @@ enum LockLoader {
             if let kind = u.string("kind"), UnitKind(rawValue: kind) == nil {
                 bag.error("unknown kind '\(kind)'", at: u.location(of: "kind"), hint: bag.hint(for: kind, in: ["pair", "trio", "group", "mentoring"]))
             }
-            func slot(_ key: String) -> Slot? {
-                guard let text = u.string(key) else { return nil }
-                switch Slot.parse(text) {
-                case let .success(slot): return slot
-                case let .failure(problem):
-                    bag.error(problem.message, at: u.location(of: key),
-                              hint: problem.hint ?? "write it as '<weekday> <HH:MM> <time zone>', e.g. 'tue 15:00 Europe/London', or delete the line to let the build choose")
-                    return nil
-                }
-            }
+            func slot(_ key: String) -> Slot? { readSlot(u, key, bag: bag) }
             var entry = LockedUnit(members: members.map(\.value), score: u.int("score"), added: u.date("added"),
                                    pod: u.int("pod", range: 1...100_000), memberLocations: members.map(\.location), location: u.location)
             entry.slot = slot("slot")
@@ -127,6 +118,33 @@ enum LockLoader {
             entry.slotLocation = u.has("slot") ? u.location(of: "slot") : nil
             lock.matches.append(entry)
         }
+        // Each pod's slot: one line per pod, `- pod: 2` then `slot: wed 16:00 Europe/London`.
+        let podNumbers = Set(lock.matches.compactMap(\.pod))
+        var podSeen: [Int: SourceLocation] = [:]
+        for item in sequence(r, "pods") {
+            guard let p = MappingReader(item, source: source, bag: bag, what: "a pod's slot") else { continue }
+            defer { p.finish(allowed: ["pod", "slot"]) }
+            guard p.has("pod") else {
+                bag.error("a pods entry needs 'pod': the pod's number, as on its matches", at: p.location,
+                          hint: "write '- pod: 1' with 'slot: …' below it, or delete the entry to let the build choose")
+                continue
+            }
+            guard let number = p.int("pod", range: 1...100_000) else { continue }
+            if let first = podSeen[number] {
+                bag.error("pod \(number) appears twice in 'pods'", at: p.location(of: "pod"), hint: "first listed at \(first); keep one of them")
+                continue
+            }
+            podSeen[number] = p.location(of: "pod")
+            if !podNumbers.contains(number) {
+                bag.error("no match in this round is in pod \(number)", at: p.location(of: "pod"),
+                          hint: podNumbers.isEmpty ? "no match has a 'pod:' number; delete the 'pods' entries"
+                              : "the pods are \(podNumbers.sorted().map(String.init).joined(separator: ", ")); delete this entry or correct its number")
+                continue
+            }
+            lock.pods.append(LockedPod(pod: number, slot: readSlot(p, "slot", bag: bag),
+                                       slotLocation: p.has("slot") ? p.location(of: "slot") : nil, location: p.location))
+        }
+        lock.pods.sort { $0.pod < $1.pod }
         for (key, what) in [("sat_out", "someone who sat out"), ("paused", "someone paused"), ("unmatched", "someone unmatched")] {
             for item in sequence(r, key) {
                 guard let p = MappingReader(item, source: source, bag: bag, what: what) else { continue }
@@ -175,6 +193,18 @@ enum LockLoader {
             lock.dissolved.append(DissolvedUnit(members: d.stringList("members").map(\.value), reason: d.string("reason") ?? "", date: d.date("on")))
         }
         return bag.errorCount == errorsBefore ? lock : nil
+    }
+
+    /// A slot line (`slot: tue 15:00 Europe/London`); an unreadable one is an error at its value.
+    private static func readSlot(_ r: MappingReader, _ key: String, bag: DiagnosticBag) -> Slot? {
+        guard let text = r.string(key) else { return nil }
+        switch Slot.parse(text) {
+        case let .success(slot): return slot
+        case let .failure(problem):
+            bag.error(problem.message, at: r.location(of: key),
+                      hint: problem.hint ?? "write it as '<weekday> <HH:MM> <time zone>', e.g. 'tue 15:00 Europe/London', or delete the line to let the build choose")
+            return nil
+        }
     }
 
     /// A mentoring match is `[mentor, mentee]`: its first member must have the role mentor in

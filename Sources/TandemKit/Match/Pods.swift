@@ -32,6 +32,7 @@ enum PodPlanner {
         var lock = lock
         guard let size = match.program.pods, match.program.format == .pairs, !match.units.isEmpty else {
             for k in lock.matches.indices { lock.matches[k].pod = nil }
+            lock.pods = []
             return ([], lock)
         }
         // Lock entries by member set; the units of a locked round come from these entries.

@@ -20,6 +20,8 @@ public struct RoundLock: Sendable {
     public var ended: [EndedMatch] = []
     /// Matches that were published and later broken up (someone left).
     public var dissolved: [DissolvedUnit]
+    /// Each pod's meeting slot (`pods:`, programs with pods), in pod order.
+    public var pods: [LockedPod] = []
     /// The file's path relative to the portal root.
     public var file: String
 
@@ -41,6 +43,14 @@ public struct LockedUnit: Sendable {
     public var alternateSlot: Slot?
     var slotLocation: SourceLocation?
     var memberLocations: [SourceLocation] = []
+    var location: SourceLocation?
+}
+
+/// A `pods:` entry of a lock file: the slot every session of pod `pod` keeps.
+public struct LockedPod: Sendable {
+    public var pod: Int
+    public var slot: Slot?
+    var slotLocation: SourceLocation?
     var location: SourceLocation?
 }
 

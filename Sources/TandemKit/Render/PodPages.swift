@@ -59,7 +59,54 @@ extension Pages {
         }
         c["sessionCount"] = sessions.count
         c["hasSessions"] = !sessions.isEmpty
+        if let slot = podSlotLines(b, k) {
+            c["slot"] = slot.when
+            c["slotWhy"] = slot.why ?? ""
+        }
         return c
+    }
+
+    /// The pod's first session as its slot places it (before any move): what shows the slot
+    /// on each member's clock.
+    func slotSession(_ b: BuiltProgram, _ k: Int) -> Session? {
+        guard let choice = b.slot(ofPod: k), var s = b.sessions(ofPod: k).first else { return nil }
+        s.date = s.date.adding(days: choice.slot.weekday - s.date.weekday)
+        s.start = Scheduler.start(s.date, choice.slot)
+        return s
+    }
+
+    /// The pod page's "when": the slot (weekday and time in its zone) and every member's own
+    /// clock ("16:00 for Ada in London, 11:00 for Bo in Austin"), and why when it is outside
+    /// someone's hours. Members whose time zone is private are left out of the clocks.
+    func podSlotLines(_ b: BuiltProgram, _ k: Int) -> (when: String, why: String?)? {
+        guard let choice = b.slot(ofPod: k), let s = slotSession(b, k) else { return nil }
+        let parts = parts(b)
+        let people = b.match.pods[k].units.flatMap { b.match.units[$0].members }
+        let zoneTime = parts.local(s, in: choice.slot.zone)
+        var when = "\(LocalDate.weekdayNames[zoneTime.date.weekday]) \(zoneTime.time) (\(choice.slot.zone)) in the week of each pod session"
+        // Grouped by clock, then by place: "16:00 for Wei and Chen in Singapore".
+        var clocks: [(clock: String, places: [(place: String, names: [String])])] = []
+        for p in people.map({ b.match.people[$0] }) where !p.isPrivate("timezone") {
+            let theirs = parts.local(s, in: p.timezone)
+            let clock = (theirs.date == zoneTime.date ? "" : "\(LocalDate.weekdayNames[theirs.date.weekday]) ") + theirs.time
+            let place = p.isPrivate("location") ? "" : p.location
+            let c = clocks.firstIndex { $0.clock == clock } ?? { clocks.append((clock, [])); return clocks.count - 1 }()
+            if let q = clocks[c].places.firstIndex(where: { $0.place == place }) {
+                clocks[c].places[q].names.append(Explain.firstName(p))
+            } else {
+                clocks[c].places.append((place, [Explain.firstName(p)]))
+            }
+        }
+        if !clocks.isEmpty {
+            when += ": " + clocks.map { c in
+                "\(c.clock) for " + Explain.list(c.places.map { Explain.list($0.names) + ($0.place.isEmpty ? "" : " in \($0.place)") })
+            }.joined(separator: "; ")
+        }
+        guard !choice.common else { return (when + ".", nil) }
+        let burdened = people.indices.filter { $0 < choice.outside.count && choice.outside[$0] > 0 }.map { Explain.firstName(b.match.people[people[$0]]) }
+        var why = "There is no working hour the whole pod shares, so this is the time that asks least of everyone"
+        if !burdened.isEmpty { why += " (outside the working hours of \(Explain.list(burdened)))" }
+        return (when + ".", why + ".")
     }
 
     private func podMemberRow(_ p: Participant, _ b: BuiltProgram, on here: String) -> ViewObject {
@@ -99,8 +146,12 @@ extension Pages {
         let zone = me.isPrivate("timezone") ? b.program.timezone : me.timezone
         let with = otherPairs(in: pod, besides: u, b)
         c["kindWord"] = b.match.units[u].members.count > 2 ? "peers" : "peer"
-        c["pod"] = ["number": pod.number, "url": podURL, "with": with,
-                    "dates": Explain.list(sessions.filter { $0.skipped == nil }.map { parts.local($0, in: zone).longDate })] as ViewObject
+        var podView: ViewObject = ["number": pod.number, "url": podURL, "with": with,
+                                   "dates": Explain.list(sessions.filter { $0.skipped == nil }.map { parts.local($0, in: zone).longDate })]
+        if let s = slotSession(b, k) {
+            podView["slot"] = "at \(parts.local(s, in: zone).time) " + (me.isPrivate("timezone") ? "(\(zone))" : "your time")
+        }
+        c["pod"] = podView
         let podNext = nextPodSessionIndex(sessions)
         let pairNext = rows.firstIndex { ($0["isNext"] as? Bool) == true }
         let podComesFirst = podNext.map { p in pairNext.map { sessions[p].start < starts[$0] } ?? true } ?? false
@@ -114,6 +165,7 @@ extension Pages {
             row["localDate"] = local.longDate
             row["localTime"] = local.time
             row["date"] = s.date.longText
+            if let moved = s.moved { row["moved"] = moved }
             if let skipped = s.skipped { row["skipped"] = skipped }
             if podComesFirst && j == podNext {
                 row["isNext"] = true

@@ -165,7 +165,13 @@ final class RenderCache: @unchecked Sendable {
                 for o in choice.outside { f.combine(UInt64(o)) }
             }
         }
-        for k in m.pods.indices { combine(b.sessions(ofPod: k)) }
+        for k in m.pods.indices {
+            combine(b.sessions(ofPod: k))
+            if let choice = b.slot(ofPod: k) {
+                f.combine(choice.slot.description + (choice.common ? " common" : ""))
+                for o in choice.outside { f.combine(UInt64(o)) }
+            }
+        }
     }
 
     /// A page's stamp: its program's and the roster entries of the participants it shows

@@ -34,6 +34,12 @@ public struct BuiltProgram: Sendable {
     /// What every pod's sessions share (activity, plan, follow-ups): the first pod's.
     public var podTemplate: [Session] { match.schedule.pods.first ?? [] }
 
+    /// The pod's slot (an index into `match.pods`), when it has one: every pod session keeps
+    /// it unless the session says why it moved.
+    public func slot(ofPod pod: Int) -> SlotChoice? {
+        pod < match.schedule.podSlots.count ? match.schedule.podSlots[pod] : nil
+    }
+
     /// The unit's slot, when it has one.
     public func slot(ofUnit unit: Int) -> SlotChoice? {
         unit < match.schedule.slots.count ? match.schedule.slots[unit] : nil

@@ -1,9 +1,10 @@
 import Foundation
 
 /// Pod sessions: the whole pod meets once midway through the round and, in programs of four
-/// sessions or more, once more after the last pair session. Each falls halfway between two
-/// pair sessions (or half a cadence after the last), at the program's meeting time, so it
-/// never lands on a pair's own meeting.
+/// sessions or more, once more after the last pair session. These are the nominal sessions,
+/// halfway between two pair sessions (or half a cadence after the last) at the program's
+/// meeting time; each pod then meets on its own slot in the week of each nominal date
+/// (`Meetings.pod`, `Scheduler.scheduleAll`).
 extension Scheduler {
     /// Pod sessions run at least an hour: there are twice as many people to hear from.
     static let podMinutes = 60

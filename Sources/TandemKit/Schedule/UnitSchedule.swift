@@ -23,17 +23,50 @@ public struct ProgramSchedule: Sendable {
     public var slots: [SlotChoice?] = []
     /// Per pod (index into `ProgramMatch.pods`).
     public var pods: [[Session]] = []
+    /// Each pod's slot (index into `ProgramMatch.pods`): one weekday and time for all its sessions.
+    public var podSlots: [SlotChoice?] = []
     public init() {}
 
     /// Units with no common slot.
     public var withoutCommonSlot: Int { slots.count { $0.map { !$0.common } ?? false } }
 }
 
+/// The sessions a slot places: how many, how long, the date of each for a given slot, and the
+/// week searched for the slot (that of `anchor`, nearest to the program's meeting time on it).
+struct Meetings {
+    var count: Int
+    var minutes: Int
+    var anchor: LocalDate
+    /// Whether, with no common slot, every other session may use an alternate slot.
+    var alternates: Bool
+    var date: (Int, Slot) -> LocalDate
+
+    func start(_ i: Int, _ slot: Slot) -> Int { Scheduler.start(date(i, slot), slot) }
+
+    /// A unit's sessions: the program's cadence from its start.
+    static func unit(_ program: Program) -> Meetings {
+        Meetings(count: program.sessions, minutes: program.sessionMinutes, anchor: program.start, alternates: true) { i, slot in
+            Scheduler.date(ofSession: i, slot: slot, program: program)
+        }
+    }
+
+    /// A pod's sessions: the slot's weekday in the week (Monday to Sunday) of each nominal
+    /// pod session date.
+    static func pod(_ template: [Session], program: Program) -> Meetings {
+        let dates = template.map(\.date)
+        return Meetings(count: dates.count, minutes: template.first?.minutes ?? Scheduler.podMinutes, anchor: dates.first ?? program.start,
+                        alternates: false) { i, slot in
+            dates[i].adding(days: slot.weekday - dates[i].weekday)
+        }
+    }
+}
+
 /// Per-unit scheduling across all programs at once, so that nobody is double-booked.
 ///
 /// Order: every unit whose slot is in its lock file keeps it (they are booked first), then
-/// the other units of each program in slug order pick the fitting slot nearest to the
-/// program's meeting time, then pods fit their sessions around everyone's pair sessions.
+/// every pod whose slot is in its lock file, then the other units of each program in slug
+/// order pick the fitting slot nearest to the program's meeting time, then the other pods
+/// pick theirs around everyone's sessions. A pod's slot holds for all its pod sessions.
 extension Scheduler {
     /// Someone in a unit, with what scheduling needs.
     struct Member {
@@ -157,6 +190,7 @@ extension Scheduler {
         var newSlots: [(p: Int, entry: Int, choice: SlotChoice)] = []
         // Lock entries by member set, per program.
         var entryOf: [[Int?]] = []
+        let unitMeetings = matches.map { Meetings.unit($0.program) }
         for m in matches {
             templates.append(sessions(for: m.program, portal: portal))
             units.append(Array(repeating: [], count: m.units.count))
@@ -174,17 +208,34 @@ extension Scheduler {
                     continue
                 }
                 let ms = members(m.units[u].members, of: m, portal: portal, holidays: holidays)
-                var choice = evaluate(slot, alternate: entry.alternateSlot, ms, program: m.program)
-                choice.common = choice.outside.allSatisfy { $0 == 0 } && !onWeekend(slot, ms, program: m.program)
-                if !choice.common {
-                    if hasCommonSlot(ms, program: m.program) || onWeekend(slot, ms, program: m.program) {
-                        checkLocked(slot, ms, program: m.program, at: entry.slotLocation ?? entry.location, bag: bag)
-                    } else {
-                        warnNoCommonSlot(choice, ms, program: m.program, bag: bag)
-                    }
-                }
+                let choice = honour(slot, alternate: entry.alternateSlot, ms, program: m.program, meetings: unitMeetings[p],
+                                    at: entry.slotLocation ?? entry.location, bag: bag)
                 slots[p][u] = choice
-                units[p][u] = materialize(choice, ms, program: m.program, template: templates[p], bookings: bookings, grids: grids)
+                units[p][u] = materialize(choice, ms, program: m.program, meetings: unitMeetings[p], template: templates[p], bookings: bookings, grids: grids)
+            }
+        }
+        // Then locked pod slots: a pod keeps its slot whoever joins or leaves it.
+        var podTemplates: [[Session]] = [], pods: [[[Session]]] = [], podSlots: [[SlotChoice?]] = []
+        var pendingPods: [(p: Int, k: Int)] = []
+        for p in matches.indices {
+            let m = matches[p]
+            let template = m.pods.isEmpty ? [] : podSessions(for: m.program, portal: portal, sessions: templates[p])
+            podTemplates.append(template)
+            pods.append(Array(repeating: [], count: m.pods.count))
+            podSlots.append(Array(repeating: nil, count: m.pods.count))
+            guard !template.isEmpty else { continue }
+            let locked = Dictionary((m.round.lock?.pods ?? []).map { ($0.pod, $0) }, uniquingKeysWith: { a, _ in a })
+            for (k, pod) in m.pods.enumerated() {
+                guard let entry = locked[pod.number], let slot = entry.slot else {
+                    pendingPods.append((p, k))
+                    continue
+                }
+                let ms = podMembers(pod, of: m, portal: portal, holidays: holidays)
+                let meetings = Meetings.pod(template, program: m.program)
+                let choice = honour(slot, alternate: nil, ms, program: m.program, meetings: meetings, pod: pod.number,
+                                    at: entry.slotLocation ?? entry.location, bag: bag)
+                podSlots[p][k] = choice
+                pods[p][k] = materialize(choice, ms, program: m.program, meetings: meetings, template: template, bookings: bookings, grids: grids)
             }
         }
         // Then every other unit, program by program; mentors' mentees spread over days.
@@ -193,24 +244,28 @@ extension Scheduler {
         for (p, u) in pending {
             let m = matches[p]
             let ms = members(m.units[u].members, of: m, portal: portal, holidays: holidays)
-            let choice = choose(ms, program: m.program, bookings: bookings, daysUsed: daysUsed, grids: grids)
-            let first = start(date(ofSession: 0, slot: choice.slot, program: m.program), choice.slot)
+            let choice = choose(ms, program: m.program, meetings: unitMeetings[p], bookings: bookings, daysUsed: daysUsed, grids: grids)
+            let first = unitMeetings[p].start(0, choice.slot)
             for member in ms { daysUsed[member.id, default: 0] |= 1 << member.wall(first).weekday }
             slots[p][u] = choice
-            units[p][u] = materialize(choice, ms, program: m.program, template: templates[p], bookings: bookings, grids: grids)
+            units[p][u] = materialize(choice, ms, program: m.program, meetings: unitMeetings[p], template: templates[p], bookings: bookings, grids: grids)
             if let e = entryOf[p][u] { newSlots.append((p, e, choice)) }
             if !choice.common {
                 warnNoCommonSlot(choice, ms, program: m.program, bag: bag)
             }
         }
-        // Pods last, around everyone's own sessions.
-        var pods: [[[Session]]] = matches.map { _ in [] }
-        for p in matches.indices where !matches[p].pods.isEmpty {
+        // The other pods last: one slot over the weeks of their pod sessions, around everyone's
+        // own sessions.
+        for (p, k) in pendingPods {
             let m = matches[p]
-            let template = podSessions(for: m.program, portal: portal, sessions: templates[p])
-            pods[p] = m.pods.map { pod in
-                let ms = members(pod.units.flatMap { m.units[$0].members }, of: m, portal: portal, holidays: holidays)
-                return template.map { placePodSession($0, ms, program: m.program, bookings: bookings, grids: grids) }
+            let pod = m.pods[k]
+            let ms = podMembers(pod, of: m, portal: portal, holidays: holidays)
+            let meetings = Meetings.pod(podTemplates[p], program: m.program)
+            let choice = choose(ms, program: m.program, meetings: meetings, bookings: bookings, daysUsed: [:], grids: grids)
+            podSlots[p][k] = choice
+            pods[p][k] = materialize(choice, ms, program: m.program, meetings: meetings, template: podTemplates[p], bookings: bookings, grids: grids)
+            if !choice.common {
+                warnNoCommonSlot(choice, ms, program: m.program, pod: pod.number, bag: bag)
             }
         }
         for p in matches.indices {
@@ -219,7 +274,17 @@ extension Scheduler {
             schedule.units = units[p]
             schedule.slots = slots[p]
             schedule.pods = pods[p]
+            schedule.podSlots = podSlots[p]
             matches[p].schedule = schedule
+            // The lock keeps one slot per pod, in pod order; pods that are gone lose theirs.
+            guard matches[p].round.lock != nil else { continue }
+            let written = zip(matches[p].pods, podSlots[p]).compactMap { pod, choice in choice.map { LockedPod(pod: pod.number, slot: $0.slot) } }
+                .sorted { $0.pod < $1.pod }
+            let before = matches[p].round.lock!.pods.map { "\($0.pod) \($0.slot.map(\.description) ?? "")" }
+            if written.map({ "\($0.pod) \($0.slot!)" }) != before {
+                matches[p].round.lock!.pods = written
+                matches[p].round.needsWrite = true
+            }
         }
         for (p, e, choice) in newSlots where matches[p].round.lock != nil {
             matches[p].round.lock!.matches[e].slot = choice.slot
@@ -228,15 +293,37 @@ extension Scheduler {
         }
     }
 
-    /// Minutes outside each member's hours at the slot's first session.
-    static func evaluate(_ slot: Slot, alternate: Slot?, _ ms: [Member], program: Program) -> SlotChoice {
-        let at = start(date(ofSession: 0, slot: slot, program: program), slot)
-        return SlotChoice(slot: slot, alternate: alternate, common: false, outside: ms.map { $0.outside(at, minutes: program.sessionMinutes) })
+    /// The members of a pod, pair by pair.
+    static func podMembers(_ pod: Pod, of m: ProgramMatch, portal: Portal, holidays: [Holiday]) -> [Member] {
+        members(pod.units.flatMap { m.units[$0].members }, of: m, portal: portal, holidays: holidays)
     }
 
-    static func onWeekend(_ slot: Slot, _ ms: [Member], program: Program) -> Bool {
-        let at = start(date(ofSession: 0, slot: slot, program: program), slot)
-        return ms.contains { $0.onWeekend(at, minutes: program.sessionMinutes) }
+    /// A slot from the lock file, kept as it is: warned about when it falls on someone's
+    /// weekend or outside their hours (or when the members share no working hour at all).
+    static func honour(_ slot: Slot, alternate: Slot?, _ ms: [Member], program: Program, meetings: Meetings, pod: Int? = nil,
+                       at location: SourceLocation?, bag: DiagnosticBag) -> SlotChoice {
+        var choice = evaluate(slot, alternate: alternate, ms, meetings: meetings)
+        let weekend = onWeekend(slot, ms, meetings: meetings)
+        choice.common = choice.outside.allSatisfy { $0 == 0 } && !weekend
+        if !choice.common {
+            if weekend || hasCommonSlot(ms, program: program, meetings: meetings) {
+                checkLocked(slot, ms, meetings: meetings, at: location, bag: bag)
+            } else {
+                warnNoCommonSlot(choice, ms, program: program, pod: pod, bag: bag)
+            }
+        }
+        return choice
+    }
+
+    /// Minutes outside each member's hours at the slot's first session.
+    static func evaluate(_ slot: Slot, alternate: Slot?, _ ms: [Member], meetings: Meetings) -> SlotChoice {
+        let at = meetings.start(0, slot)
+        return SlotChoice(slot: slot, alternate: alternate, common: false, outside: ms.map { $0.outside(at, minutes: meetings.minutes) })
+    }
+
+    static func onWeekend(_ slot: Slot, _ ms: [Member], meetings: Meetings) -> Bool {
+        let at = meetings.start(0, slot)
+        return ms.contains { $0.onWeekend(at, minutes: meetings.minutes) }
     }
 
     /// The zone a unit's slot is written in: the program's when a member lives there, else
@@ -247,31 +334,33 @@ extension Scheduler {
         return open.first { $0.zone == program.timezone }?.zone ?? open.first?.zone ?? program.timezone
     }
 
-    /// Candidate start instants: every half hour of the program's first week, on the minute
-    /// grid of its meeting time.
-    static func candidates(_ program: Program) -> (pref: Int, list: [Int]) {
-        let pref = instant(program.start, program.meetingTime, program.timezone)
-        let monday = program.start.adding(days: -program.start.weekday)
+    /// Candidate start instants: every half hour of the week of `anchor` (a unit's: the
+    /// program's start; a pod's: its first pod session), on the minute grid of the program's
+    /// meeting time, which on `anchor` is the preference.
+    static func candidates(_ program: Program, anchor: LocalDate) -> (pref: Int, list: [Int]) {
+        let pref = instant(anchor, program.meetingTime, program.timezone)
+        let monday = anchor.adding(days: -anchor.weekday)
         let base = instant(monday, (0, program.meetingTime.minute % 30), program.timezone)
         return (pref, (0..<(7 * 48)).map { base + $0 * 1800 })
     }
 
-    /// Whether some half hour of the program's first week suits every member.
-    static func hasCommonSlot(_ ms: [Member], program: Program) -> Bool {
-        let (pref, list) = candidates(program)
+    /// Whether some half hour of the searched week suits every member.
+    static func hasCommonSlot(_ ms: [Member], program: Program, meetings: Meetings) -> Bool {
+        let (pref, list) = candidates(program, anchor: meetings.anchor)
         let offsets = ms.map { Zones.offset($0.zone, at: pref) ?? 0 }
+        let minutes = meetings.minutes
         return list.contains { c in
             ms.indices.allSatisfy { j in
-                !ms[j].onWeekend(c, minutes: program.sessionMinutes, offset: offsets[j]) && ms[j].outside(c, minutes: program.sessionMinutes, offset: offsets[j]) == 0
+                !ms[j].onWeekend(c, minutes: minutes, offset: offsets[j]) && ms[j].outside(c, minutes: minutes, offset: offsets[j]) == 0
             }
         }
     }
 
     /// The unit's slot: inside everyone's hours on a working day, not clashing with anyone's
     /// other sessions, nearest to the program's meeting time; else the least-bad one.
-    static func choose(_ ms: [Member], program: Program, bookings: Bookings, daysUsed: [String: Int], grids: WeekGrids) -> SlotChoice {
-        let (pref, list) = candidates(program)
-        let minutes = program.sessionMinutes
+    static func choose(_ ms: [Member], program: Program, meetings: Meetings, bookings: Bookings, daysUsed: [String: Int], grids: WeekGrids) -> SlotChoice {
+        let (pref, list) = candidates(program, anchor: meetings.anchor)
+        let minutes = meetings.minutes
         let zone = slotZone(ms, program: program)
         // Each member's clock is taken at its offset at the meeting time, all week.
         let cells = ms.map { grids.grid(wallBase: list[0] + (Zones.offset($0.zone, at: pref) ?? 0), minutes: minutes, week: $0.week).cells }
@@ -294,8 +383,8 @@ extension Scheduler {
             (a.weekend ? 1 : 0, a.total, a.gap, a.spread, a.distance, a.k) < (b.weekend ? 1 : 0, b.total, b.gap, b.spread, b.distance, b.k)
         }
         func free(_ slot: Slot) -> Bool {
-            (0..<program.sessions).allSatisfy { i in
-                let s = start(date(ofSession: i, slot: slot, program: program), slot)
+            (0..<meetings.count).allSatisfy { i in
+                let s = meetings.start(i, slot)
                 return bookings.isFree(ms, s, s + minutes * 60)
             }
         }
@@ -307,7 +396,7 @@ extension Scheduler {
         }
         let bestOutside = outside(best)
         var choice = SlotChoice(slot: slot(at: list[best.k], in: zone), alternate: nil, common: !best.weekend && best.total == 0, outside: bestOutside)
-        if !choice.common, program.sessions > 1, let worst = bestOutside.indices.max(by: { bestOutside[$0] < bestOutside[$1] }) {
+        if !choice.common, meetings.alternates, meetings.count > 1, let worst = bestOutside.indices.max(by: { bestOutside[$0] < bestOutside[$1] }) {
             // Every other session, someone else takes the early or late end.
             func worstOf(_ s: Scored) -> Int { Int(cells[worst][s.k].outside) }
             let relief = scored.filter { !$0.weekend && $0.k != best.k && worstOf($0) < bestOutside[worst] && $0.total <= best.total }
@@ -321,13 +410,14 @@ extension Scheduler {
 
     /// The unit's sessions at its slot(s), each moved within its week or skipped when a member
     /// has a holiday, is away, or a daylight-saving change takes the slot outside their hours.
-    static func materialize(_ choice: SlotChoice, _ ms: [Member], program: Program, template: [Session], bookings: Bookings, grids: WeekGrids) -> [Session] {
-        let minutes = program.sessionMinutes
-        let firstStart = template.isEmpty ? 0 : start(date(ofSession: 0, slot: choice.slot, program: program), choice.slot)
+    static func materialize(_ choice: SlotChoice, _ ms: [Member], program: Program, meetings: Meetings, template: [Session], bookings: Bookings,
+                            grids: WeekGrids) -> [Session] {
+        let minutes = meetings.minutes
+        let firstStart = template.isEmpty ? 0 : meetings.start(0, choice.slot)
         return template.indices.map { i in
             var s = template[i]
             let slot = i % 2 == 1 ? (choice.alternate ?? choice.slot) : choice.slot
-            s.date = date(ofSession: i, slot: slot, program: program)
+            s.date = meetings.date(i, slot)
             s.start = start(s.date, slot)
             let outsideNow = ms.map { $0.outside(s.start, minutes: minutes) }.reduce(0, +)
             var reason: String?
@@ -422,40 +512,26 @@ extension Scheduler {
         return best?.at
     }
 
-    /// A pod session in the week of its nominal date, at the time that suits the whole pod
-    /// best and clashes with nobody's sessions; skipped when nobody-free time exists.
-    static func placePodSession(_ nominal: Session, _ ms: [Member], program: Program, bookings: Bookings, grids: WeekGrids) -> Session {
-        var s = nominal
-        if let at = bestInWeek(ms, around: nominal.start, zone: program.timezone, minutes: s.minutes, maxOutside: nil, bookings: bookings, grids: grids) {
-            s.start = at
-            s.date = local(at, in: program.timezone).date
-            bookings.book(ms, s.start, s.end)
-        } else {
-            s.skipped = "No time that week suits the whole pod."
-        }
-        return s
-    }
-
     /// "Ada (Australia/Sydney, 09:00-17:00)"
     static func describe(_ m: Member) -> String { "\(m.name) (\(m.zone), \(m.week.hoursText))" }
 
-    static func warnNoCommonSlot(_ choice: SlotChoice, _ ms: [Member], program: Program, bag: DiagnosticBag) {
+    static func warnNoCommonSlot(_ choice: SlotChoice, _ ms: [Member], program: Program, pod: Int? = nil, bag: DiagnosticBag) {
         let who = ms.indices.filter { choice.outside[$0] > 0 }.map { "\(ms[$0].name) \(choice.outside[$0]) min" }
-        bag.warning("no common working hour for \(Explain.list(ms.map(describe))) in '\(program.slug)': they meet at the least-bad slot, \(choice.slot)"
+        bag.warning("no common working hour for \(pod.map { "pod \($0): " } ?? "")\(Explain.list(ms.map(describe))) in '\(program.slug)': they meet at the least-bad slot, \(choice.slot)"
                     + (choice.alternate.map { " and \($0) in turn" } ?? "") + " (outside hours: \(who.joined(separator: ", ")))",
                     at: SourceLocation(file: program.sourceFile),
                     hint: "their pages explain why; the rule 'common_hours: 45m' keeps people without a shared working hour from being matched")
     }
 
     /// A locked slot (perhaps edited by hand) that falls on someone's weekend or outside their hours.
-    static func checkLocked(_ slot: Slot, _ ms: [Member], program: Program, at location: SourceLocation?, bag: DiagnosticBag) {
-        let at = start(date(ofSession: 0, slot: slot, program: program), slot)
+    static func checkLocked(_ slot: Slot, _ ms: [Member], meetings: Meetings, at location: SourceLocation?, bag: DiagnosticBag) {
+        let at = meetings.start(0, slot)
         for m in ms {
             let w = m.wall(at)
             let clock = "\(LocalDate.weekdayNames[w.weekday]) \(WorkingWeek.clock(w.minute)) in \(m.zone)"
-            if m.onWeekend(at, minutes: program.sessionMinutes) {
+            if m.onWeekend(at, minutes: meetings.minutes) {
                 bag.warning("the slot '\(slot)' falls on a weekend for \(m.name) (\(clock))", at: location, hint: "choose a weekday that is a working day for everyone")
-            } else if m.outside(at, minutes: program.sessionMinutes) > 0 {
+            } else if m.outside(at, minutes: meetings.minutes) > 0 {
                 bag.warning("the slot '\(slot)' is outside working hours for \(m.name) (\(clock); their hours are \(m.week.hoursText))", at: location)
             }
         }

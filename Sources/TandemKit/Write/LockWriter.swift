@@ -28,6 +28,11 @@ enum LockWriter {
             if let slot = unit.slot { out += "    slot: \(slot)\n" }
             if let slot = unit.alternateSlot { out += "    alternate_slot: \(slot)\n" }
         }
+        let podSlots = lock.pods.filter { $0.slot != nil }
+        if !podSlots.isEmpty {
+            out += "pods:                         # each pod's meeting slot, kept for all its pod sessions\n"
+            for pod in podSlots { out += "  - pod: \(pod.pod)\n    slot: \(pod.slot!)\n" }
+        }
         for (key, people) in [("sat_out", lock.satOut), ("paused", lock.paused), ("unmatched", lock.unmatched)] where !people.isEmpty {
             out += "\(key):\n"
             for p in people { out += "  - id: \(p.id)\n    reason: \(quote(p.reason.trimmedFast(newlines: true)))\n" }
