@@ -66,8 +66,9 @@ public struct BuildReport: Sendable {
     public init() {}
 }
 
-/// load → validate → prepare → match (and render each program once it is matched) →
-/// render the portal's own pages → write.
+/// load (and validate) → match → schedule → plan and render → write → messages: each stage a
+/// function, each timed for `--verbose`. `check` and `match` run the first three
+/// (`analyse`); the tests take the site model the same way (`model`); `build` runs them all.
 public enum Pipeline {
     static func timed<T>(_ name: String, _ report: inout BuildReport, _ progress: BuildProgress? = nil, _ body: () -> T) -> T {
         progress?.begin(name)
@@ -77,17 +78,44 @@ public enum Pipeline {
         return value
     }
 
-    /// Load, validate and match: everything `check` and `match` need.
+    /// Load, validate, match and schedule: everything `check` and `match` need.
     public static func analyse(root: URL, bag: DiagnosticBag, report: inout BuildReport, now: Int? = BuildOptions.sourceDateEpoch(),
                                progress: BuildProgress? = nil) -> [ProgramMatch]? {
+        loaded(root: root, bag: bag, report: &report, progress: progress).map { portal, locks in
+            matchAndSchedule(portal, locks: locks, now: now, bag: bag, report: &report, progress: progress)
+        }
+    }
+
+    /// The site model `build` renders, made by the same stages: for tests and tools that
+    /// look at pages without writing a site.
+    public static func model(root: URL, bag: DiagnosticBag, report: inout BuildReport, now: Int? = BuildOptions.sourceDateEpoch(),
+                             progress: BuildProgress? = nil) -> SiteModel? {
+        loaded(root: root, bag: bag, report: &report, progress: progress).map { portal, locks in
+            model(portal, matchAndSchedule(portal, locks: locks, now: now, bag: bag, report: &report, progress: progress), now: now)
+        }
+    }
+
+    /// The load stage; nil on any error.
+    private static func loaded(root: URL, bag: DiagnosticBag, report: inout BuildReport, progress: BuildProgress?) -> (Portal, [String: ProgramLocks])? {
         let (portal, locks) = timed("load", &report, progress) { load(root, bag) }
         report.participants = portal.participants.count
-        guard !bag.hasErrors else { return nil }
+        return bag.hasErrors ? nil : (portal, locks)
+    }
+
+    /// The match and schedule stages, with what `--verbose` says of them.
+    static func matchAndSchedule(_ portal: Portal, locks: [String: ProgramLocks], now: Int?, bag: DiagnosticBag,
+                                 report: inout BuildReport, progress: BuildProgress?) -> [ProgramMatch] {
         var matches = timed("match", &report, progress) { match(portal, locks: locks, now: now, bag: bag) }
+        // Scheduling looks at every program at once: nobody may be double-booked across programs.
         timed("schedule", &report, progress) { Scheduler.scheduleAll(&matches, portal: portal, bag: bag) }
         report.candidates = matches.compactMap { m in m.candidates.map { (m.program.slug, $0) } }
         report.paths = bag.paths
         return matches
+    }
+
+    /// The frozen model the plan and the renderer read.
+    static func model(_ portal: Portal, _ matches: [ProgramMatch], now: Int?) -> SiteModel {
+        SiteModel(portal: portal, programs: matches.map { BuiltProgram(match: $0) }, now: now)
     }
 
     static func load(_ root: URL, _ bag: DiagnosticBag) -> (Portal, [String: ProgramLocks]) {
@@ -109,15 +137,6 @@ public enum Pipeline {
     public static func writeLocks(_ matches: [ProgramMatch], root: URL, bag: DiagnosticBag) -> [String] {
         guard !bag.hasErrors else { return [] }
         return LockWriter.write(matches, root: root, bag: bag)
-    }
-
-    /// The site model of matched programs, scheduling them first unless `analyse` did.
-    public static func schedule(_ portal: Portal, _ matches: [ProgramMatch], now: Int?) -> SiteModel {
-        var matches = matches
-        if matches.contains(where: { $0.schedule.units.count != $0.units.count || $0.schedule.template.count != $0.program.sessions }) {
-            Scheduler.scheduleAll(&matches, portal: portal, bag: DiagnosticBag())
-        }
-        return SiteModel(portal: portal, programs: matches.map { BuiltProgram(match: $0) }, now: now)
     }
 
     /// Runs the whole build. On any error nothing is written and the old site stays.
@@ -150,12 +169,8 @@ public enum Pipeline {
             return report
         }
         let cache = RenderCache(writer: writer, theme: theme)
-        var matches = timed("match", &report, options.progress) { match(portal, locks: locks, now: options.now, bag: bag) }
-        // Scheduling looks at every program at once (nobody may be double-booked across
-        // programs), so pages are rendered once every program is scheduled.
-        timed("schedule", &report, options.progress) { Scheduler.scheduleAll(&matches, portal: portal, bag: bag) }
-        let scheduled = matches
-        let model = SiteModel(portal: portal, programs: scheduled.map { BuiltProgram(match: $0) }, now: options.now)
+        let scheduled = matchAndSchedule(portal, locks: locks, now: options.now, bag: bag, report: &report, progress: options.progress)
+        let model = model(portal, scheduled, now: options.now)
         let counts = timed("render", &report, options.progress) { () -> (pages: Int, files: Int) in
             let rendered = PoolResults<(pages: Int, files: Int)>(count: scheduled.count)
             let pool = WorkPool()
@@ -178,10 +193,9 @@ public enum Pipeline {
         let locksWritten = timed("write", &report, options.progress) { () -> [String] in
             writer.commit(bag: bag)
             if !bag.hasErrors { cache.save() }
-            return options.writeLocks ? writeLocks(matches, root: options.root, bag: bag) : []
+            return options.writeLocks ? writeLocks(scheduled, root: options.root, bag: bag) : []
         }
         report.locksWritten = locksWritten
-        report.candidates = matches.compactMap { m in m.candidates.map { (m.program.slug, $0) } }
         // The outbox only follows a build that succeeded: it describes the site now in place.
         if let messageTheme, !bag.hasErrors {
             report.messages = timed("messages", &report, options.progress) {

@@ -5,12 +5,13 @@ import Testing
 /// What participants and facilitators hold in their hands: the view models behind the
 /// participant and agenda pages, the schedule, and the calendar files.
 @Suite struct PagesTests {
-    /// Loads, matches and schedules a fixture portal without writing a site.
+    /// Loads, matches and schedules a fixture portal as a build does, without writing a site.
     static func model(_ portal: TestPortal, now: Int? = nil) throws -> SiteModel {
         let bag = DiagnosticBag()
-        let loaded = PortalLoader.load(root: portal.root, bag: bag)
+        var report = BuildReport()
+        let model = Pipeline.model(root: portal.root, bag: bag, report: &report, now: now)
         #expect(!bag.hasErrors, "\(bag.diagnostics)")
-        return Pipeline.schedule(loaded, Pipeline.match(loaded, locks: [:], now: now, bag: bag), now: now)
+        return try #require(model)
     }
 
     static func person(_ model: SiteModel, _ id: String, program: Int = 0) throws -> ViewObject {

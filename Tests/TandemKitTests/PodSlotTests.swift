@@ -32,11 +32,10 @@ import Testing
     /// The model as a build sees it: lock files read, every program scheduled.
     static func model(_ portal: TestPortal) throws -> (SiteModel, DiagnosticBag) {
         let bag = DiagnosticBag()
-        let (loaded, locks) = Pipeline.load(portal.root, bag)
+        var report = BuildReport()
+        let model = Pipeline.model(root: portal.root, bag: bag, report: &report, now: RoundsTests.now)
         #expect(!bag.hasErrors, "\(bag.diagnostics)")
-        var matches = Pipeline.match(loaded, locks: locks, now: RoundsTests.now, bag: bag)
-        Scheduler.scheduleAll(&matches, portal: loaded, bag: bag)
-        return (SiteModel(portal: loaded, programs: matches.map { BuiltProgram(match: $0) }, now: nil), bag)
+        return (try #require(model), bag)
     }
 
     /// Weekday and minute of the day of an instant on `zone`'s clock, by Foundation's calendar.

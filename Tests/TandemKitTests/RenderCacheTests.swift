@@ -11,10 +11,8 @@ import Testing
     func nextBuildCache(_ portal: TestPortal) throws -> (RenderCache, Fingerprint) {
         let bag = DiagnosticBag()
         var report = BuildReport()
-        let matches = try #require(Pipeline.analyse(root: portal.root, bag: bag, report: &report, now: nil))
-        let loaded = PortalLoader.load(root: portal.root, bag: DiagnosticBag())
+        let model = try #require(Pipeline.model(root: portal.root, bag: bag, report: &report, now: nil))
         let theme = Theme.load(portalRoot: portal.root, bag: bag)
-        let model = Pipeline.schedule(loaded, matches, now: nil)
         let b = try #require(model.programs.first)
         let i = try #require(b.match.people.firstIndex { $0.id == "ada" })
         let cache = RenderCache(writer: SiteWriter(output: portal.root.appendingPathComponent("Site")), theme: theme)
@@ -98,9 +96,8 @@ import Testing
         func stamp() throws -> (RenderCache, Fingerprint?) {
             let bag = DiagnosticBag()
             var report = BuildReport()
-            let matches = try #require(Pipeline.analyse(root: portal.root, bag: bag, report: &report, now: nil))
-            let loaded = PortalLoader.load(root: portal.root, bag: DiagnosticBag())
-            let model = Pipeline.schedule(loaded, matches, now: nil)
+            let model = try #require(Pipeline.model(root: portal.root, bag: bag, report: &report, now: nil))
+            let loaded = model.portal
             let b = try #require(model.programs.first)
             let cache = RenderCache(writer: SiteWriter(output: portal.root.appendingPathComponent("Site")), theme: Theme.load(portalRoot: portal.root, bag: bag))
             let pair = try #require(b.match.units.firstIndex { $0.id == "ada--bo" })

@@ -335,8 +335,7 @@ extension ScheduleTests {
         _ = try Scaffold.create(template, at: root)
         let bag = DiagnosticBag()
         var report = BuildReport()
-        let matches = try #require(Pipeline.analyse(root: root, bag: bag, report: &report, now: 1_800_000_000))
-        let model = Pipeline.schedule(PortalLoader.load(root: root, bag: DiagnosticBag()), matches, now: 1_800_000_000)
+        let model = try #require(Pipeline.model(root: root, bag: bag, report: &report, now: 1_800_000_000))
         #expect(Self.problems(model, checkHours: true).isEmpty)
         for b in model.programs {
             for (u, unit) in b.match.units.enumerated() {

@@ -43,8 +43,7 @@ import Testing
     static func model(_ root: URL) throws -> SiteModel {
         let bag = DiagnosticBag()
         var report = BuildReport()
-        let matches = try #require(Pipeline.analyse(root: root, bag: bag, report: &report, now: nil))
-        return Pipeline.schedule(PortalLoader.load(root: root, bag: DiagnosticBag()), matches, now: nil)
+        return try #require(Pipeline.model(root: root, bag: bag, report: &report, now: nil))
     }
 
     /// The committed demo site holds exactly the plan's files, each planned once.

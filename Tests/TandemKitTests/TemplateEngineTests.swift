@@ -18,12 +18,11 @@ import Testing
     @Test func demoPortalPagesAreIdenticalThroughBothEngines() throws {
         let bag = DiagnosticBag()
         var report = BuildReport()
-        let matches = try #require(Pipeline.analyse(root: Self.repoRoot, bag: bag, report: &report, now: nil))
-        let portal = PortalLoader.load(root: Self.repoRoot, bag: DiagnosticBag())
+        let model = try #require(Pipeline.model(root: Self.repoRoot, bag: bag, report: &report, now: nil))
+        let portal = model.portal
         let theme = Theme.load(portalRoot: Self.repoRoot, bag: bag)
         #expect(!bag.hasErrors, "\(bag.sorted())")
         let compiled = try #require(theme.compiled, "the built-in theme must compile")
-        let model = Pipeline.schedule(portal, matches, now: nil)
         let pages = Pages(model: model)
         var contexts: [(String, ViewObject)] = [("index", pages.index()), ("activities", pages.activitiesIndex()), ("print", pages.print())]
         contexts += portal.activities.map { ("activity", pages.activity($0)) }
@@ -48,12 +47,11 @@ import Testing
     @Test func demoPortalMessagesAreIdenticalThroughBothEngines() throws {
         let bag = DiagnosticBag()
         var report = BuildReport()
-        let matches = try #require(Pipeline.analyse(root: Self.repoRoot, bag: bag, report: &report, now: nil))
-        let portal = PortalLoader.load(root: Self.repoRoot, bag: DiagnosticBag())
+        let model = try #require(Pipeline.model(root: Self.repoRoot, bag: bag, report: &report, now: nil))
         let theme = MessageTheme.load(portalRoot: Self.repoRoot, bag: bag)
         #expect(!bag.hasErrors, "\(bag.sorted())")
         #expect(theme.compiled != nil, "the built-in message theme must compile")
-        let pages = Outbox.pages(Pipeline.schedule(portal, matches, now: nil))
+        let pages = Outbox.pages(model)
         var kinds = Set<MessageKind>(), compared = 0
         for b in pages.model.programs {
             let fast = MessageBuilder(pages: pages, b: b, theme: theme).tasks().flatMap { $0() }
