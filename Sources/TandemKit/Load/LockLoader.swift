@@ -135,10 +135,12 @@ enum LockLoader {
                 continue
             }
             podSeen[number] = p.location(of: "pod")
+            // Moving every pair out of a pod by hand (see README, "Pods are locked too") leaves
+            // its slot naming nobody: the build goes on without it and says so.
             if !podNumbers.contains(number) {
-                bag.error("no match in this round is in pod \(number)", at: p.location(of: "pod"),
-                          hint: podNumbers.isEmpty ? "no match has a 'pod:' number; delete the 'pods' entries"
-                              : "the pods are \(podNumbers.sorted().map(String.init).joined(separator: ", ")); delete this entry or correct its number")
+                bag.warning("no match in this round is in pod \(number): its slot is not used", at: p.location(of: "pod"),
+                            hint: podNumbers.isEmpty ? "no match has a 'pod:' number; delete the 'pods' entries"
+                                : "the pods are \(podNumbers.sorted().map(String.init).joined(separator: ", ")); delete this entry or correct its number")
                 continue
             }
             lock.pods.append(LockedPod(pod: number, slot: readSlot(p, "slot", bag: bag),
