@@ -135,6 +135,34 @@ import Testing
         #expect(ics.components(separatedBy: "TRIGGER:-P2D\r\n").count - 1 == 3)
     }
 
+    /// A session skipped for a unit (someone is away all that week) has no reminder; the
+    /// unit's other sessions still do.
+    @Test func aSkippedSessionHasNoReminder() throws {
+        let portal = try Self.portal(extra: "\nreminders: 2d")
+        defer { portal.remove() }
+        // Ada is away the whole week of session 2 (from Monday 2027-01-25).
+        let roster = try #require(portal.read("Content/roster.yaml"))
+        let ada = try #require(roster.range(of: "- id: ada\n"))
+        let zone = try #require(roster.range(of: "    timezone: Europe/London\n", range: ada.upperBound..<roster.endIndex))
+        try portal.write("Content/roster.yaml", roster.replacingCharacters(in: zone, with: "    timezone: Europe/London\n    away: [{ from: 2027-01-25, to: 2027-01-29 }]\n"))
+        #expect(portal.build(now: RoundsTests.now).succeeded)
+        let files = Self.outbox(portal)
+        let m = try RoundsTests.analyse(portal)
+        let away = try #require(m.people.firstIndex { $0.id == "ada" })
+        let u = try #require(m.unitsOf[away].first)
+        let b = BuiltProgram(match: m)
+        #expect(b.sessions(ofUnit: u)[1].skipped != nil, "session 2 is skipped for the unit")
+        for i in m.units[u].members {
+            let id = m.people[i].id
+            #expect(files["2027-01-09/peer-circles/reminder-\(id)-1.eml"] != nil)
+            #expect(!files.keys.contains { $0.hasSuffix("/reminder-\(id)-2.eml") }, "no reminder of the skipped session for \(id)")
+            #expect(files["2027-02-06/peer-circles/reminder-\(id)-3.eml"] != nil)
+        }
+        // Everyone else is reminded of session 2.
+        let other = try #require(m.units.indices.first { $0 != u })
+        for i in m.units[other].members { #expect(files["2027-01-23/peer-circles/reminder-\(m.people[i].id)-2.eml"] != nil) }
+    }
+
     @Test func nonASCIINamesAreEncodedWords() throws {
         #expect(MIME.mailbox("Zoë Ångström", "zoe@example.com") == "=?utf-8?b?Wm/DqyDDhW5nc3Ryw7Zt?= <zoe@example.com>")
         #expect(MIME.mailbox("Ada \"The\" Lovelace", "ada@example.com").hasPrefix("=?utf-8?b?"))

@@ -217,7 +217,8 @@ struct MessageBuilder {
                         let position = m.unitsOf[i].firstIndex(of: u) ?? 0
                         let since = max(told[i] ?? lockDay, unitDay[u])
                         let peers = Explain.list(unit.members.filter { $0 != i }.map { m.people[$0].name })
-                        for s in sessions where s.date >= since {
+                        // A skipped session has no reminder: its page says why it does not take place.
+                        for s in sessions where s.date >= since && s.skipped == nil {
                             out.append(reminder(i, s, label: "Session \(s.number) of \(sessions.count)", peers: peers, url: unitURL,
                                                 days: days, told: since, key: "\(s.number)", part: position))
                         }
@@ -235,7 +236,8 @@ struct MessageBuilder {
                     for i in members {
                         let since = told[i] ?? lockDay
                         let peers = "your pod, " + Explain.list(members.filter { $0 != i }.map { m.people[$0].name })
-                        for s in sessions where s.date >= since {
+                        // A skipped session has no reminder: its page says why it does not take place.
+                        for s in sessions where s.date >= since && s.skipped == nil {
                             out.append(reminder(i, s, label: "Pod session \(s.number) of \(sessions.count)", peers: peers, url: podURL,
                                                 days: days, told: since, key: "pod-\(s.number)", part: 0))
                         }
