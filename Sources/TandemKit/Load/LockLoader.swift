@@ -123,7 +123,7 @@ enum LockLoader {
         var podSeen: [Int: SourceLocation] = [:]
         for item in sequence(r, "pods") {
             guard let p = MappingReader(item, source: source, bag: bag, what: "a pod's slot") else { continue }
-            defer { p.finish(allowed: ["pod", "slot"]) }
+            defer { p.finish(allowed: ["pod", "slot", "alternate_slot"]) }
             guard p.has("pod") else {
                 bag.error("a pods entry needs 'pod': the pod's number, as on its matches", at: p.location,
                           hint: "write '- pod: 1' with 'slot: …' below it, or delete the entry to let the build choose")
@@ -143,7 +143,8 @@ enum LockLoader {
                                 : "the pods are \(podNumbers.sorted().map(String.init).joined(separator: ", ")); delete this entry or correct its number")
                 continue
             }
-            lock.pods.append(LockedPod(pod: number, slot: readSlot(p, "slot", bag: bag),
+            let slot = readSlot(p, "slot", bag: bag)
+            lock.pods.append(LockedPod(pod: number, slot: slot, alternateSlot: slot == nil ? nil : readSlot(p, "alternate_slot", bag: bag),
                                        slotLocation: p.has("slot") ? p.location(of: "slot") : nil, location: p.location))
         }
         lock.pods.sort { $0.pod < $1.pod }

@@ -50,6 +50,8 @@ public struct LockedUnit: Sendable {
 public struct LockedPod: Sendable {
     public var pod: Int
     public var slot: Slot?
+    /// With no common slot, the slot of every other pod session (as for a match).
+    public var alternateSlot: Slot?
     var slotLocation: SourceLocation?
     var location: SourceLocation?
 }

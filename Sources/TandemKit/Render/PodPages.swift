@@ -83,7 +83,8 @@ extension Pages {
         let parts = parts(b)
         let people = b.match.pods[k].units.flatMap { b.match.units[$0].members }
         let zoneTime = parts.local(s, in: choice.slot.zone)
-        var when = "\(LocalDate.weekdayNames[zoneTime.date.weekday]) \(zoneTime.time) (\(choice.slot.zone)) in the week of each pod session"
+        var when = "\(LocalDate.weekdayNames[zoneTime.date.weekday]) \(zoneTime.time) (\(choice.slot.zone)) in the week of "
+            + (choice.alternate == nil ? "each pod session" : "the first pod session")
         // Grouped by clock, then by place: "16:00 for Wei and Chen in Singapore".
         var clocks: [(clock: String, places: [(place: String, names: [String])])] = []
         for p in people.map({ b.match.people[$0] }) where !p.isPrivate("timezone") {
@@ -102,11 +103,13 @@ extension Pages {
                 "\(c.clock) for " + Explain.list(c.places.map { Explain.list($0.names) + ($0.place.isEmpty ? "" : " in \($0.place)") })
             }.joined(separator: "; ")
         }
+        if let alternate = choice.alternate { when += "; \(alternate.spoken) (\(alternate.zone)) in the week of the second" }
         guard !choice.common else { return (when + ".", nil) }
         let burdened = people.indices.filter { $0 < choice.outside.count && choice.outside[$0] > 0 }.map { Explain.firstName(b.match.people[people[$0]]) }
         var why = "There is no working hour the whole pod shares, so this is the time that asks least of everyone"
         if !burdened.isEmpty { why += " (outside the working hours of \(Explain.list(burdened)))" }
-        return (when + ".", why + ".")
+        why += choice.alternate != nil ? "; the two pod sessions alternate so that the early or late end does not fall on the same people twice." : "."
+        return (when + ".", why)
     }
 
     private func podMemberRow(_ p: Participant, _ b: BuiltProgram, on here: String) -> ViewObject {

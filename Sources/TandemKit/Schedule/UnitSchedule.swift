@@ -51,11 +51,12 @@ struct Meetings {
     }
 
     /// A pod's sessions: the slot's weekday in the week (Monday to Sunday) of each nominal
-    /// pod session date.
+    /// pod session date. With no common slot, the second takes the alternate slot, as a
+    /// unit's every other session does.
     static func pod(_ template: [Session], program: Program) -> Meetings {
         let dates = template.map(\.date)
         return Meetings(count: dates.count, minutes: template.first?.minutes ?? Scheduler.podMinutes, anchor: dates.first ?? program.start,
-                        alternates: false) { i, slot in
+                        alternates: true) { i, slot in
             dates[i].adding(days: slot.weekday - dates[i].weekday)
         }
     }
@@ -232,7 +233,7 @@ extension Scheduler {
                 }
                 let ms = podMembers(pod, of: m, portal: portal, holidays: holidays)
                 let meetings = Meetings.pod(template, program: m.program)
-                let choice = honour(slot, alternate: nil, ms, program: m.program, meetings: meetings, pod: pod.number,
+                let choice = honour(slot, alternate: entry.alternateSlot, ms, program: m.program, meetings: meetings, pod: pod.number,
                                     at: entry.slotLocation ?? entry.location, bag: bag)
                 podSlots[p][k] = choice
                 pods[p][k] = materialize(choice, ms, program: m.program, meetings: meetings, template: template, bookings: bookings, grids: grids)
@@ -278,10 +279,11 @@ extension Scheduler {
             matches[p].schedule = schedule
             // The lock keeps one slot per pod, in pod order; pods that are gone lose theirs.
             guard matches[p].round.lock != nil else { continue }
-            let written = zip(matches[p].pods, podSlots[p]).compactMap { pod, choice in choice.map { LockedPod(pod: pod.number, slot: $0.slot) } }
-                .sorted { $0.pod < $1.pod }
-            let before = matches[p].round.lock!.pods.map { "\($0.pod) \($0.slot.map(\.description) ?? "")" }
-            if written.map({ "\($0.pod) \($0.slot!)" }) != before {
+            let written = zip(matches[p].pods, podSlots[p]).compactMap { pod, choice in
+                choice.map { LockedPod(pod: pod.number, slot: $0.slot, alternateSlot: $0.alternate) }
+            }.sorted { $0.pod < $1.pod }
+            func line(_ pod: LockedPod) -> String { "\(pod.pod) \(pod.slot.map(\.description) ?? "") \(pod.alternateSlot.map(\.description) ?? "")" }
+            if written.map(line) != matches[p].round.lock!.pods.map(line) {
                 matches[p].round.lock!.pods = written
                 matches[p].round.needsWrite = true
             }

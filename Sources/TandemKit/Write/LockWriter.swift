@@ -31,7 +31,10 @@ enum LockWriter {
         let podSlots = lock.pods.filter { $0.slot != nil }
         if !podSlots.isEmpty {
             out += "pods:                         # each pod's meeting slot, kept for all its pod sessions\n"
-            for pod in podSlots { out += "  - pod: \(pod.pod)\n    slot: \(pod.slot!)\n" }
+            for pod in podSlots {
+                out += "  - pod: \(pod.pod)\n    slot: \(pod.slot!)\n"
+                if let alternate = pod.alternateSlot { out += "    alternate_slot: \(alternate)\n" }
+            }
         }
         for (key, people) in [("sat_out", lock.satOut), ("paused", lock.paused), ("unmatched", lock.unmatched)] where !people.isEmpty {
             out += "\(key):\n"
