@@ -1,14 +1,16 @@
-// Bit-sliced scoring of whole rows, for the exhaustive top-k candidate graph.
+// The exact top k of each person's row without scoring every pair (the pruned top-k below).
 //
-// Scoring one person against 10,000 others pair by pair costs a few nanoseconds a pair even
-// vectorised. Here the table is transposed once: for each skill, goal, interest, group,
-// department, location, UTC offset and seniority value, the bitset of the people who have
-// it. A row's levels are then sums of a few of those bitsets, added as bit-sliced counters
-// (bit j of every person in plane j), and its weighted score is accumulated the same way,
-// 64 people per machine word. The row's top k comes from counting people at or above a
-// threshold (a comparison against the planes and a popcount), so no per-pair score is ever
-// written. Hand-written for the same reasons as tandem_scoring.c; the levels mirror
-// ScoringTable.level and tandem_score_row, and the Swift tests compare the two.
+// The table is transposed once: for each skill, goal, interest, group, department,
+// location and UTC offset value, the bitset of the people who have it. For a row, a bound on
+// every person's score is then a sum of a few of those bitsets, added as bit-sliced counters
+// (bit j of every person in plane j), 256 people per vector; only the people whose bound can
+// still reach the k-th best are scored exactly (tandem_score_row). Hand-written for the same
+// reasons as tandem_scoring.c; the Swift tests compare the result with every pair scored.
+//
+// (A whole-row bit-sliced scorer for non-negative weights lived here too. Measured against
+// this pruned top-k on the synthetic portals at 2,000, 10,000 and 12,000 people it saved
+// nothing: 5 against 7 ms, 72-80 against 59-66 ms, 131-163 against 66-77 ms for the largest
+// program's candidates, so it went.)
 #include "tandem_scoring.h"
 #include <limits.h>
 #include <stdlib.h>
@@ -32,13 +34,12 @@ enum { max_planes = 16, max_distinct = 64, max_places = 1 << 16 };
 struct tandem_sliced {
     tandem_scoring table;
     int32_t n, words;  // words: per bitset, a multiple of 4
-    int32_t planes, high;
     uint64_t *valid;
     int32_t talk_items, like_items, circle_items;
     uint64_t *skill_map, *goal_map, *interest_map, *group_map;
     int32_t *department_index, *location_index, *offset_index, *seniority_index;
     int32_t seniority_count, seniority_value[max_distinct];
-    uint64_t *department_map, *location_map, *offset_map, *near_map, *far_map, *seniority_map;
+    uint64_t *department_map, *location_map, *offset_map, *near_map, *far_map;
     // Working-week classes (overlap_hours, common_hours): the people of each class, and per
     // class the people common_hours allows with it (NULL when it allows everyone).
     uint64_t *class_map, *class_ok_map;
@@ -46,9 +47,6 @@ struct tandem_sliced {
     // team_order[team_start[v] ..< team_start[v + 1]], the reports of x likewise.
     int32_t *team_order, *team_start, top_team;
     int32_t *report_order, *report_start, top_manager;
-    // Whether the bit-sliced planes may be used (tandem_sliced_row; the fallback of
-    // tandem_sliced_row_pruned): non-negative weights, tenure unweighted.
-    int32_t sliceable;
     // Bit positions (pruning engines with a time-zone or working-hours rule): person i sits
     // at bit pos[i] of every bitset, and who[p] is the person at bit p. People are laid out
     // by UTC offset and working-week class, so the people such a rule excludes fill whole
@@ -128,7 +126,6 @@ void tandem_sliced_free(tandem_sliced *e) {
     free(e->skill_map); free(e->goal_map); free(e->interest_map); free(e->group_map);
     free(e->department_index); free(e->location_index); free(e->offset_index); free(e->seniority_index);
     free(e->department_map); free(e->location_map); free(e->offset_map); free(e->near_map); free(e->far_map);
-    free(e->seniority_map);
     free(e->class_map); free(e->class_ok_map);
     free(e->team_order); free(e->team_start);
     free(e->report_order); free(e->report_start);
@@ -162,37 +159,12 @@ static uint64_t *value_maps(const int32_t *index, int32_t count, int32_t n, int3
     return maps;
 }
 
-/// With `pruning_only`, an engine for tandem_sliced_row_pruned alone: any weights (negative,
-/// tenure) are accepted, since it scores its candidates with tandem_score_row; the
-/// bit-sliced planes (which need non-negative weights) are then never used.
-static tandem_sliced *create(const tandem_scoring *t, int32_t n, int pruning_only) {
+/// The engine of a non-mentoring table: any weights (negative ones, tenure) are accepted,
+/// since candidates are scored by tandem_score_row; the bitsets only bound the scores.
+tandem_sliced *tandem_sliced_create(const tandem_scoring *t, int32_t n) {
     if (n <= 0 || t->mentoring) return NULL;
-    int64_t high = 0;
-    int sliceable = t->weight[tandem_tenure_gap] == 0;
-    // overlap_hours comes from the class table (below); department and location add one of
-    // their two weights; tenure is never sliced.
-    for (int i = 0; i < tandem_overlap_hours; i++) {
-        if (t->weight[i] < 0) sliceable = 0;
-        const int either = i >= tandem_same_department && i <= tandem_different_location;
-        if (!either && i != tandem_tenure_gap) high += (int64_t)(t->weight[i] > 0 ? t->weight[i] : 0) * t->max_level[i];
-    }
-    high += (t->weight[tandem_same_department] > t->weight[tandem_different_department] ? t->weight[tandem_same_department] : t->weight[tandem_different_department]);
-    high += (t->weight[tandem_same_location] > t->weight[tandem_different_location] ? t->weight[tandem_same_location] : t->weight[tandem_different_location]);
     const int32_t classes = t->week_class ? t->week_classes : 0;
     if (classes > max_distinct) return NULL;
-    if (classes > 0) {
-        int32_t top = 0;
-        for (int32_t c = 0; c < classes * classes; c++) {
-            if (t->class_points[c] < 0) sliceable = 0;
-            if (t->class_points[c] > top) top = t->class_points[c];
-        }
-        high += top;
-    }
-    int32_t planes = 1;
-    while (planes < max_planes && ((int64_t)1 << planes) <= high) planes++;
-    if (((int64_t)1 << planes) <= high) sliceable = 0;
-    if (!sliceable && !pruning_only) return NULL;
-    if (!sliceable) planes = 1;
     const int64_t memory = (int64_t)(t->words * 128 + t->interest_words * 64 + t->group_words * 64 + 4 * max_distinct) * n / 8;
     if (memory > ((int64_t)256 << 20)) return NULL;
 
@@ -201,9 +173,6 @@ static tandem_sliced *create(const tandem_scoring *t, int32_t n, int pruning_onl
     e->table = *t;
     e->n = n;
     e->words = ((n + 63) / 64 + 3) / 4 * 4;
-    e->planes = planes;
-    e->high = (int32_t)high;
-    e->sliceable = sliceable;
     const int32_t W = e->words;
     e->valid = calloc((size_t)W, sizeof(uint64_t));
     e->department_index = malloc(sizeof(int32_t) * (size_t)n);
@@ -228,10 +197,9 @@ static tandem_sliced *create(const tandem_scoring *t, int32_t n, int pruning_onl
     e->seniority_count = distinct_values(t->seniority, n, e->seniority_index, e->seniority_value, max_distinct);
     int all_allowed = 1;
     for (int32_t c = 0; c < classes * classes; c++) all_allowed &= t->class_allowed[c] != 0;
-    // A pruning engine whose rules exclude whole time zones or working weeks lays people out
-    // by offset and class (see `pos`). It then never falls back to tandem_sliced_row, whose
-    // ties follow bit order; rows that cannot be pruned are scored one by one instead.
-    if (pruning_only && zones > 0 && ((int32_t)distance32(offsets[0], offsets[zones - 1]) > t->max_gap || !all_allowed)) {
+    // Rules that exclude whole time zones or working weeks: people are laid out by offset
+    // and class (see `pos`).
+    if (zones > 0 && ((int32_t)distance32(offsets[0], offsets[zones - 1]) > t->max_gap || !all_allowed)) {
         int32_t *key = malloc(sizeof(int32_t) * (size_t)n);
         e->pos = malloc(sizeof(int32_t) * (size_t)n);
         e->who = malloc(sizeof(int32_t) * (size_t)n);
@@ -243,7 +211,6 @@ static tandem_sliced *create(const tandem_scoring *t, int32_t n, int pruning_onl
         free(starts);
         if (top == -2) { tandem_sliced_free(e); return NULL; }
         for (int32_t p = 0; p < n; p++) e->pos[e->who[p]] = p;
-        e->sliceable = 0;
     }
     e->skill_map = item_maps(t->skills, t->words, n, W, e->pos);
     e->goal_map = item_maps(t->goals, t->words, n, W, e->pos);
@@ -259,12 +226,11 @@ static tandem_sliced *create(const tandem_scoring *t, int32_t n, int pruning_onl
     e->department_map = value_maps(e->department_index, departments, n, W, e->pos);
     e->location_map = value_maps(e->location_index, locations, n, W, e->pos);
     e->offset_map = value_maps(e->offset_index, zones, n, W, e->pos);
-    e->seniority_map = value_maps(e->seniority_index, e->seniority_count, n, W, e->pos);
     // Per offset: those 1–180 minutes away (one time-zone level), and those beyond the
     // largest allowed gap.
     e->near_map = calloc((size_t)zones * (size_t)W, sizeof(uint64_t));
     e->far_map = calloc((size_t)zones * (size_t)W, sizeof(uint64_t));
-    if (!e->department_map || !e->location_map || !e->offset_map || !e->seniority_map || !e->near_map || !e->far_map) {
+    if (!e->department_map || !e->location_map || !e->offset_map || !e->near_map || !e->far_map) {
         tandem_sliced_free(e);
         return NULL;
     }
@@ -306,18 +272,11 @@ static tandem_sliced *create(const tandem_scoring *t, int32_t n, int pruning_onl
     return e;
 }
 
-tandem_sliced *tandem_sliced_create(const tandem_scoring *t, int32_t n) { return create(t, n, 0); }
-
-tandem_sliced *tandem_sliced_create_pruning(const tandem_scoring *t, int32_t n) { return create(t, n, 1); }
-
-int32_t tandem_sliced_can_slice(const tandem_sliced *e) { return e->sliceable; }
-
 int32_t tandem_sliced_laid_out(const tandem_sliced *e) { return e->who != NULL; }
 
-// Scratch: the planes (and the allowed mask) of tandem_sliced_row, then for the pruned rows
-// two pivots' level masks (up to 5 words a word each) and two int32 arrays of n (candidates,
-// scores).
-int32_t tandem_sliced_scratch_words(const tandem_sliced *e) { return (e->planes + 1) * e->words + 10 * e->words + e->n + 2; }
+// Scratch: the allowed mask, the first pass's band, the bound's planes (up to 10) and two
+// int32 arrays of n (candidates, scores).
+int32_t tandem_sliced_scratch_words(const tandem_sliced *e) { return 12 * e->words + e->n + 2; }
 
 INLINE void clear_bit(uint64_t *map, int32_t i) { map[i >> 6] &= ~((uint64_t)1 << (i & 63)); }
 
@@ -345,24 +304,6 @@ INLINE void count3(v4 *c0, v4 *c1, v4 *c2, v4 m) {
     *c2 |= t1;
     *c0 |= over;
     *c1 |= over;
-}
-
-/// Counter c (2 bits, saturating at 3) += mask.
-INLINE void count2(v4 *c0, v4 *c1, v4 m) {
-    const v4 t0 = *c0 & m;
-    *c0 ^= m;
-    const v4 over = *c1 & t0;
-    *c1 |= t0;
-    *c0 |= over;
-}
-
-/// Bit-sliced min(3, number of `maps[items[i]]` holding each person) over four words from
-/// `at`, as a 2-bit counter (c0, c1).
-INLINE void count_items(const uint64_t *maps, const int32_t *items, int32_t count, int32_t W, int32_t at, v4 *c0, v4 *c1) {
-    const v4 zero = {0, 0, 0, 0};
-    *c0 = zero;
-    *c1 = zero;
-    for (int32_t i = 0; i < count; i++) count2(c0, c1, load4(maps + (int64_t)items[i] * W + at));
 }
 
 /// Items set in person i's bitset (`words` words) into `items`; returns how many.
@@ -408,12 +349,6 @@ INLINE v4 at_least4(const v4 *p, int32_t planes, int32_t t) {
     return greater | equal;
 }
 
-INLINE int32_t score_at(const uint64_t *p, int32_t W, int32_t planes, int32_t y) {
-    int32_t s = 0;
-    for (int32_t b = 0; b < planes; b++) s |= (int32_t)((p[(int64_t)b * W + (y >> 6)] >> (y & 63)) & 1) << b;
-    return s;
-}
-
 /// Row x's allowed mask before the rules that cover many people: everyone valid but x, x's
 /// manager and reports, and (not_same_team) x's team.
 INLINE void few_people_rules(const tandem_sliced *e, int32_t x, uint64_t *allowed) {
@@ -429,204 +364,6 @@ INLINE void few_people_rules(const tandem_sliced *e, int32_t x, uint64_t *allowe
     }
 }
 
-typedef struct { int32_t vertex, score; } extra_entry;
-
-static int compare_extra(const void *a, const void *b) {
-    const int32_t x = ((const extra_entry *)a)->vertex, y = ((const extra_entry *)b)->vertex;
-    return (x > y) - (x < y);
-}
-
-INLINE int32_t row_body(const tandem_sliced *e, int32_t x, int32_t k, const int32_t *avoid, int32_t avoid_count,
-                        const int32_t *earlier, int32_t earlier_count, const uint8_t *relieved, int32_t penalty,
-                        uint64_t *scratch, int32_t *allowed_out, int32_t *out_vertex, int32_t *out_score) {
-    const tandem_scoring *t = &e->table;
-    const int32_t W = e->words, planes = e->planes, n = e->n;
-    uint64_t *allowed = scratch, *plane = scratch + W;
-    const int32_t *w = t->weight;
-
-    few_people_rules(e, x, allowed);
-
-    int32_t goals[256], skills[256], likes[256], circles[256];
-    int32_t goal_count = 0, skill_count = 0, like_count = 0, circle_count = 0;
-    if (t->words * 64 > 256 || t->interest_words * 64 > 256 || t->group_words * 64 > 256) return -1;
-    goal_count = items_of(t->goals, x, t->words, goals);
-    skill_count = items_of(t->skills, x, t->words, skills);
-    like_count = items_of(t->interests, x, t->interest_words, likes);
-    circle_count = items_of(t->groups, x, t->group_words, circles);
-    const uint64_t *same_department = e->department_map + (int64_t)e->department_index[x] * W;
-    const uint64_t *same_location = e->location_map + (int64_t)e->location_index[x] * W;
-    const uint64_t *same_zone = e->offset_map + (int64_t)e->offset_index[x] * W;
-    const uint64_t *near_zone = e->near_map + (int64_t)e->offset_index[x] * W;
-    const uint64_t *far_zone = e->far_map + (int64_t)e->offset_index[x] * W;
-    // Seniority contributes a constant per distinct seniority of the other person.
-    int32_t seniority_points[max_distinct];
-    const int32_t sx = t->seniority[x];
-    for (int32_t j = 0; j < e->seniority_count; j++) {
-        const int32_t sy = e->seniority_value[j];
-        const uint32_t d = distance32(sx, sy);
-        const int32_t gap = (int32_t)d;
-        seniority_points[j] = (sx >= 0 && sy >= 0)
-            ? w[tandem_similar_seniority] * (d == 0 ? 2 : d == 1 ? 1 : 0) + w[tandem_seniority_gap] * (gap <= 0 ? 0 : (gap < 3 ? gap : 3)) : 0;
-    }
-
-    // overlap_hours: a constant per working-week class of the other person.
-    const int32_t classes = e->class_map ? t->week_classes : 0;
-    const int32_t *class_points = classes ? t->class_points + (int64_t)t->week_class[x] * classes : NULL;
-
-    const v4 zero = {0, 0, 0, 0};
-    for (int32_t at = 0; at < W; at += 4) {
-        v4 a = load4(allowed + at);
-        if (t->rule_department) a &= ~load4(same_department + at);
-        if (t->rule_location) a &= load4(same_location + at);
-        a &= ~load4(far_zone + at);
-        if (e->class_ok_map) a &= load4(e->class_ok_map + (int64_t)t->week_class[x] * W + at);
-        store4(allowed + at, a);
-        v4 p[max_planes];
-        for (int32_t r = 0; r < planes; r++) p[r] = zero;
-        if (w[tandem_goals_skills]) {
-            v4 c0 = zero, c1 = zero, c2 = zero;
-            for (int32_t i = 0; i < goal_count; i++) count3(&c0, &c1, &c2, load4(e->skill_map + (int64_t)goals[i] * W + at));
-            for (int32_t i = 0; i < skill_count; i++) count3(&c0, &c1, &c2, load4(e->goal_map + (int64_t)skills[i] * W + at));
-            // min(4, level)
-            add_scaled(p, planes, w[tandem_goals_skills], c0 & ~c2);
-            add_scaled(p, planes, 2 * w[tandem_goals_skills], c1 & ~c2);
-            add_scaled(p, planes, 4 * w[tandem_goals_skills], c2);
-        }
-        v4 c0, c1;
-        if (w[tandem_shared_goals]) {
-            count_items(e->goal_map, goals, goal_count, W, at, &c0, &c1);
-            add_scaled(p, planes, w[tandem_shared_goals], c0);
-            add_scaled(p, planes, 2 * w[tandem_shared_goals], c1);
-        }
-        if (w[tandem_shared_skills]) {
-            count_items(e->skill_map, skills, skill_count, W, at, &c0, &c1);
-            add_scaled(p, planes, w[tandem_shared_skills], c0);
-            add_scaled(p, planes, 2 * w[tandem_shared_skills], c1);
-        }
-        if (w[tandem_interests]) {
-            count_items(e->interest_map, likes, like_count, W, at, &c0, &c1);
-            add_scaled(p, planes, w[tandem_interests], c0);
-            add_scaled(p, planes, 2 * w[tandem_interests], c1);
-        }
-        if (w[tandem_shared_groups]) {
-            count_items(e->group_map, circles, circle_count, W, at, &c0, &c1);
-            // min(2, level): 3 counts as 2.
-            add_scaled(p, planes, w[tandem_shared_groups], c0 & ~c1);
-            add_scaled(p, planes, 2 * w[tandem_shared_groups], c1);
-        }
-        if (w[tandem_same_department] || w[tandem_different_department]) {
-            const v4 same = load4(same_department + at);
-            add_scaled(p, planes, w[tandem_same_department], same);
-            add_scaled(p, planes, w[tandem_different_department], ~same);
-        }
-        if (w[tandem_same_location] || w[tandem_different_location]) {
-            const v4 same = load4(same_location + at);
-            add_scaled(p, planes, w[tandem_same_location], same);
-            add_scaled(p, planes, w[tandem_different_location], ~same);
-        }
-        if (w[tandem_same_timezone]) {
-            add_scaled(p, planes, 2 * w[tandem_same_timezone], load4(same_zone + at));
-            add_scaled(p, planes, w[tandem_same_timezone], load4(near_zone + at));
-        }
-        if (w[tandem_similar_seniority] || w[tandem_seniority_gap]) {
-            for (int32_t j = 0; j < e->seniority_count; j++) {
-                if (seniority_points[j]) add_scaled(p, planes, seniority_points[j], load4(e->seniority_map + (int64_t)j * W + at));
-            }
-        }
-        for (int32_t c = 0; c < classes; c++) {
-            if (class_points[c]) add_scaled(p, planes, class_points[c], load4(e->class_map + (int64_t)c * W + at));
-        }
-        for (int32_t r = 0; r < planes; r++) store4(plane + (int64_t)r * W + at, p[r]);
-    }
-
-    // The caller's patches: avoid lists, then earlier partners (a penalised repeat leaves
-    // the planes and joins a short list of extras).
-    extra_entry extras[256];
-    int32_t extra_count = 0;
-    for (int32_t i = 0; i < avoid_count; i++) {
-        const int32_t y = avoid[i];
-        if (y >= 0 && y < n) clear_bit(allowed, y);
-    }
-    for (int32_t i = 0; i < earlier_count; i++) {
-        const int32_t y = earlier[i];
-        if (y < 0 || y >= n || !((allowed[y >> 6] >> (y & 63)) & 1)) continue;
-        clear_bit(allowed, y);
-        if (!relieved[x] && !relieved[y]) continue;
-        if (extra_count == 256) return -1;
-        const int32_t s = score_at(plane, W, planes, y) - penalty;
-        extras[extra_count].vertex = y;
-        extras[extra_count].score = s < 1 ? 1 : s;
-        extra_count += 1;
-    }
-    if (extra_count > 1) qsort(extras, (size_t)extra_count, sizeof(extra_entry), compare_extra);
-
-    int32_t total = extra_count;
-    for (int32_t at = 0; at < W; at++) total += __builtin_popcountll(allowed[at]);
-    *allowed_out = total;
-    if (k <= 0) return 0;
-
-    // The k-th best score: the highest t with at least k people at or above it.
-    int32_t threshold = INT32_MIN, need = 0;
-    if (total > k) {
-        int32_t lo = 0, hi = e->high;
-        while (lo < hi) {
-            const int32_t mid = lo + (hi - lo + 1) / 2;
-            int32_t count = 0;
-            for (int32_t i = 0; i < extra_count; i++) count += extras[i].score >= mid;
-            for (int32_t at = 0; at < W && count < k; at++) count += __builtin_popcountll(allowed[at] & at_least(plane, W, planes, at, mid));
-            if (count >= k) lo = mid; else hi = mid - 1;
-        }
-        threshold = lo;
-        int32_t above = 0;
-        for (int32_t i = 0; i < extra_count; i++) above += extras[i].score > threshold;
-        if (threshold < e->high) {
-            for (int32_t at = 0; at < W; at++) above += __builtin_popcountll(allowed[at] & at_least(plane, W, planes, at, threshold + 1));
-        }
-        need = k - above;
-    }
-
-    // Collect in vertex order: everyone above the threshold, and the first `need` at it.
-    int32_t taken = 0, next_extra = 0;
-    for (int32_t at = 0; at <= W; at++) {
-        uint64_t above = 0, level = 0;
-        if (at < W) {
-            if (threshold == INT32_MIN) {
-                above = allowed[at];
-            } else {
-                const uint64_t ge = allowed[at] & at_least(plane, W, planes, at, threshold);
-                above = threshold < e->high ? ge & at_least(plane, W, planes, at, threshold + 1) : 0;
-                level = ge & ~above;
-            }
-        }
-        const int32_t limit = at < W ? (at + 1) * 64 : INT32_MAX;
-        uint64_t both = above | level;
-        while (both || (next_extra < extra_count && extras[next_extra].vertex < limit)) {
-            const int32_t y = both ? at * 64 + __builtin_ctzll(both) : INT32_MAX;
-            if (next_extra < extra_count && extras[next_extra].vertex < y) {
-                const int32_t s = extras[next_extra].score;
-                if (s > threshold || (s == threshold && need > 0)) {
-                    if (s == threshold) need -= 1;
-                    out_vertex[taken] = extras[next_extra].vertex;
-                    out_score[taken] = s;
-                    taken += 1;
-                }
-                next_extra += 1;
-                continue;
-            }
-            both &= both - 1;
-            const uint64_t bit = (uint64_t)1 << (y & 63);
-            if (level & bit) {
-                if (need == 0) continue;
-                need -= 1;
-            }
-            out_vertex[taken] = y;
-            out_score[taken] = score_at(plane, W, planes, y);
-            taken += 1;
-        }
-    }
-    return taken;
-}
-
 // Exact top k without scoring every pair: a threshold top-k in the manner of Fagin, Lotem
 // and Naor's Threshold Algorithm ("Optimal aggregation algorithms for middleware", PODS
 // 2001; JCSS 66(4), 2003), with one list under sorted access. The score is a sum of
@@ -640,9 +377,8 @@ INLINE int32_t row_body(const tandem_sliced *e, int32_t x, int32_t k, const int3
 // criterion can take for this person (`rest`). Once that bound is below the k-th best
 // score found, nobody unseen can enter the top k, not even on a tie (ties go to the lower
 // vertex, so a bound equal to the k-th best does not stop the scan). The result is the
-// exhaustive row's top k, pair for pair. When a row's levels hold so many people that
-// scoring them one by one would cost more than the bit-sliced row, the row is done that way
-// (when the engine can slice), with the same result.
+// exhaustive row's top k, pair for pair. Weights that leave nothing to prune on make every
+// allowed person a candidate: slower, never wrong.
 
 typedef struct { int32_t vertex, score; } ranked;
 
@@ -690,18 +426,13 @@ INLINE int32_t pruned_body(const tandem_sliced *e, int32_t x, int32_t k, const i
     const tandem_scoring *t = &e->table;
     const int32_t W = e->words, n = e->n;
     const int32_t *w = t->weight;
-    uint64_t *allowed = scratch, *counter = scratch + (int64_t)(e->planes + 1) * W;
+    uint64_t *allowed = scratch, *top_band = scratch + W, *counter = scratch + 2 * (int64_t)W;
     int32_t *candidates = (int32_t *)(counter + 10 * (int64_t)W), *row = candidates + n;
     *pruned_out = 1;
     *scored_out = 0;
-    if (k <= 0 || k > 4096) {
-        if (!e->sliceable) return -1;
-        *pruned_out = 0;
-        return row_body(e, x, k, avoid, avoid_count, earlier, earlier_count, relieved, penalty, scratch, allowed_out,
-                        out_vertex, out_score);
-    }
+    if (k <= 0 || k > 4096) return -1;
 
-    // The allowed mask, as in row_body.
+    // The allowed mask: everyone the rules allow with x.
     few_people_rules(e, x, allowed);
     const uint64_t *same_department = e->department_map + (int64_t)e->department_index[x] * W;
     const uint64_t *same_location = e->location_map + (int64_t)e->location_index[x] * W;
@@ -797,11 +528,9 @@ INLINE int32_t pruned_body(const tandem_sliced *e, int32_t x, int32_t k, const i
     while (p_planes < 10 && ((int64_t)1 << p_planes) <= p_max) p_planes++;
     if (((int64_t)1 << p_planes) <= p_max) return -1;
     uint64_t *p_plane = counter;  // p_planes planes of W words
-    // The first pass's band, P >= guess (see below), worked out while P is in registers; it
-    // sits where tandem_sliced_row keeps its planes (that path starts afresh).
+    // The first pass's band, P >= guess (see below), worked out while P is in registers.
     const int64_t guess = *hint == INT32_MIN ? p_max / 2 : (int64_t)*hint - rest;
     const int32_t first_floor = guess < 0 ? 0 : guess > p_max ? (int32_t)p_max + 1 : (int32_t)guess;
-    uint64_t *top_band = scratch + W;
     const uint64_t *same_zone = e->offset_map + (int64_t)e->offset_index[x] * W;
     const uint64_t *near_zone = e->near_map + (int64_t)e->offset_index[x] * W;
     {
@@ -864,8 +593,6 @@ INLINE int32_t pruned_body(const tandem_sliced *e, int32_t x, int32_t k, const i
         }
     }
 
-    // Scoring one by one costs about what the bit-sliced row costs for a twelfth of the row.
-    const int64_t budget = e->sliceable ? n / 12 + 64 : INT64_MAX;
     int64_t scored = 0;
     // Levels of P are taken from the top down, a pass each: first everyone with P at least
     // `guess` (the previous row's k-th best score less `rest`: rows of one program have
@@ -907,12 +634,6 @@ INLINE int32_t pruned_body(const tandem_sliced *e, int32_t x, int32_t k, const i
                 }
             }
         }
-        if (scored + count > budget) {
-            *pruned_out = 0;
-            *scored_out = scored;
-            return row_body(e, x, k, avoid, avoid_count, earlier, earlier_count, relieved, penalty, scratch, allowed_out,
-                            out_vertex, out_score);
-        }
         scored += count;
         tandem_score_row(t, x, 0, candidates, count, row);
         for (int32_t i = 0; i < count; i++) {
@@ -922,6 +643,8 @@ INLINE int32_t pruned_body(const tandem_sliced *e, int32_t x, int32_t k, const i
     }
     if (size == k) *hint = heap[0].score;
     *scored_out = scored + extra_count;
+    // Every allowed person scored one by one: the row was not pruned, only scored whole.
+    *pruned_out = scored < total - extra_count;
     qsort(heap, (size_t)size, sizeof(ranked), compare_ranked_vertex);
     for (int32_t i = 0; i < size; i++) {
         out_vertex[i] = heap[i].vertex;
@@ -972,44 +695,3 @@ int32_t tandem_sliced_row_pruned(const tandem_sliced *e, int32_t x, int32_t k, c
              out_score, pruned, scored, hint);
 }
 
-typedef int32_t (*sliced_function)(const tandem_sliced *, int32_t, int32_t, const int32_t *, int32_t, const int32_t *,
-                                   int32_t, const uint8_t *, int32_t, uint64_t *, int32_t *, int32_t *, int32_t *);
-
-static int32_t sliced_portable(const tandem_sliced *e, int32_t x, int32_t k, const int32_t *avoid, int32_t na,
-                               const int32_t *earlier, int32_t ne, const uint8_t *relieved, int32_t penalty,
-                               uint64_t *scratch, int32_t *allowed, int32_t *ov, int32_t *os) {
-    return row_body(e, x, k, avoid, na, earlier, ne, relieved, penalty, scratch, allowed, ov, os);
-}
-
-#if defined(__x86_64__) && (defined(__clang__) || defined(__GNUC__))
-__attribute__((target("popcnt")))
-static int32_t sliced_popcnt(const tandem_sliced *e, int32_t x, int32_t k, const int32_t *avoid, int32_t na,
-                             const int32_t *earlier, int32_t ne, const uint8_t *relieved, int32_t penalty,
-                             uint64_t *scratch, int32_t *allowed, int32_t *ov, int32_t *os) {
-    return row_body(e, x, k, avoid, na, earlier, ne, relieved, penalty, scratch, allowed, ov, os);
-}
-
-__attribute__((target("avx2,popcnt")))
-static int32_t sliced_avx2(const tandem_sliced *e, int32_t x, int32_t k, const int32_t *avoid, int32_t na,
-                           const int32_t *earlier, int32_t ne, const uint8_t *relieved, int32_t penalty,
-                           uint64_t *scratch, int32_t *allowed, int32_t *ov, int32_t *os) {
-    return row_body(e, x, k, avoid, na, earlier, ne, relieved, penalty, scratch, allowed, ov, os);
-}
-#define TANDEM_SLICED_X86 1
-#endif
-
-int32_t tandem_sliced_row(const tandem_sliced *e, int32_t x, int32_t k, const int32_t *avoid, int32_t avoid_count,
-                          const int32_t *earlier, int32_t earlier_count, const uint8_t *relieved, int32_t penalty,
-                          uint64_t *scratch, int32_t *allowed, int32_t *out_vertex, int32_t *out_score) {
-    if (!e->sliceable) return -1;
-    sliced_function f = sliced_portable;
-#ifdef TANDEM_SLICED_X86
-    switch (tandem_scoring_level()) {
-    case 2: f = sliced_avx2; break;
-    case 1: f = sliced_popcnt; break;
-    default: break;
-    }
-#endif
-    return f(e, x, k, avoid, avoid_count, earlier, earlier_count, relieved, penalty, scratch, allowed, out_vertex,
-             out_score);
-}

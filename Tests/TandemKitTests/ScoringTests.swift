@@ -306,10 +306,11 @@ extension ScoringKernelTests {
 }
 
 extension ScoringKernelTests {
-    /// The bit-sliced row engine gives each row the allowed count and top k that the row
-    /// kernel and the counting selection give: pairs and groups formats, rows of one to
-    /// seven 64-bit words, every rule, avoid lists, earlier partners with and without relief.
-    @Test func slicedRowsAgreeWithKernelRows() throws {
+    /// The pruned top-k gives each row the allowed count and top k that the row kernel and
+    /// the counting selection give, on each of the kernels' code paths: pairs and groups
+    /// formats, rows of one to seven 64-bit words, every criterion and rule, avoid lists,
+    /// earlier partners with and without relief.
+    @Test func prunedRowsAgreeWithKernelRows() throws {
         let bag = DiagnosticBag()
         let portal = PortalLoader.load(root: ScoringTests.repoRoot, bag: bag)
         let template = (try #require(portal.programs.first), try #require(portal.participants.first))
@@ -319,17 +320,18 @@ extension ScoringKernelTests {
             ScoringColumns.forceKernelLevel(level)
             for _ in 0..<25 {
                 let table = Self.randomTable(&rng, template: template, formats: [.pairs, .groups],
-                                             criteria: Criterion.allCases.filter { $0 != .tenureGap }, people: 30...449)
+                                             criteria: Criterion.allCases, people: 30...449)
                 let sliced = try #require(table.slicedRows())
                 let n = table.count
                 var row = [Int32](repeating: 0, count: n), scratch: [UInt64] = []
                 for k in [1, 5, 24, 500] {
                     var selector = TopSelector(table: table, k: k)
+                    var hint = Int32.min
                     var vertices = [Int32](repeating: -1, count: k), scores = vertices
                     var wantVertices = vertices, wantScores = vertices
                     for x in 0..<n {
                         // Rows of people with preferences are left to the scanned path.
-                        guard let result = sliced.row(x, k: k, scratch: &scratch, vertices: &vertices, scores: &scores) else {
+                        guard let result = sliced.prunedRow(x, k: k, scratch: &scratch, hint: &hint, vertices: &vertices, scores: &scores) else {
                             #expect(!table.preferences(of: x).isEmpty, "row \(x)")
                             continue
                         }

@@ -128,16 +128,17 @@ import Testing
         }
     }
 
-    /// Below the exhaustive limit nothing changes: the automatic method scores every pair,
-    /// and the pruned method finds the same graph.
-    @Test func automaticMethodBelowTheLimitIsExhaustive() throws {
+    /// Above the complete graph's limit the automatic method is the pruned top-k, and
+    /// scoring every pair finds the same graph.
+    @Test func automaticMethodAboveTheCompleteLimitIsPruned() throws {
         let template = try Self.template()
         var rng = Random(state: 5)
         let table = ScoringKernelTests.randomTable(&rng, template: template, formats: [.pairs], people: 1_600...1_700)
         let automatic = CandidateGraph.build(table, k: 24)
-        #expect(automatic.info.method == .exhaustive)
-        let pruned = CandidateGraph.build(table, k: 24, method: .pruned)
-        #expect(pruned.edges == automatic.edges)
-        #expect(pruned.allowedCount == automatic.allowedCount)
+        #expect(automatic.info.method == .pruned)
+        let exhaustive = CandidateGraph.build(table, k: 24, method: .exhaustive)
+        #expect(exhaustive.info.method == .exhaustive)
+        #expect(exhaustive.edges == automatic.edges)
+        #expect(exhaustive.allowedCount == automatic.allowedCount)
     }
 }

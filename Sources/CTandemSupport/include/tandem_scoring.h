@@ -67,41 +67,27 @@ int32_t tandem_scoring_level(void);
 void tandem_scoring_force_level(int32_t level);
 
 
-/// A program's scoring table transposed: for each skill, goal, interest, group, department,
-/// location, UTC offset and seniority, the bitset of the people who have it. One row's
-/// scores are then computed 64 people per machine word (bit-sliced arithmetic), and the top
-/// k found by counting, without a score per pair in memory. For programs that are not
-/// mentoring, with non-negative weights and tenure unweighted; NULL otherwise (and when the
-/// columns hold too many distinct values). Borrows the table's columns: free it first.
+/// A program's scoring table transposed for the pruned top-k: for each skill, goal, interest,
+/// group, department, location and UTC offset, the bitset of the people who have it, from
+/// which a bound on every score in a row is computed 256 people at a time (see
+/// tandem_sliced.c). Any weights; NULL for mentoring tables and when the columns hold too
+/// many distinct values. Borrows the table's columns: free it first.
 typedef struct tandem_sliced tandem_sliced;
 tandem_sliced *tandem_sliced_create(const tandem_scoring *table, int32_t count);
 void tandem_sliced_free(tandem_sliced *engine);
-/// 64-bit words of scratch one tandem_sliced_row call needs.
+/// 64-bit words of scratch one tandem_sliced_row_pruned call needs.
 int32_t tandem_sliced_scratch_words(const tandem_sliced *engine);
-
-/// Row `x` against everyone: the same allowed pairs and values as tandem_score_row, then
-/// the caller's patches: `avoid` (people x may not meet) and `earlier` (earlier partners:
-/// forbidden unless relieved[x] or relieved[y], then max(1, score - penalty)). Writes how
-/// many were allowed to *allowed, the k best as tandem_top_k would choose them (vertices
-/// ascending), and returns how many.
-int32_t tandem_sliced_row(const tandem_sliced *engine, int32_t x, int32_t k, const int32_t *avoid, int32_t avoid_count,
-                          const int32_t *earlier, int32_t earlier_count, const uint8_t *relieved, int32_t penalty,
-                          uint64_t *scratch, int32_t *allowed, int32_t *out_vertex, int32_t *out_score);
-
-/// An engine for tandem_sliced_row_pruned only: like tandem_sliced_create, but any weights
-/// (negative ones, tenure) are accepted. tandem_sliced_row must not be called on it.
-tandem_sliced *tandem_sliced_create_pruning(const tandem_scoring *table, int32_t count);
-/// Whether tandem_sliced_row may be called on this engine.
-int32_t tandem_sliced_can_slice(const tandem_sliced *engine);
 /// Whether a pruning engine laid people out by time zone and working week (a rule excludes
 /// whole zones or weeks, so rows skip the words that hold nobody allowed).
 int32_t tandem_sliced_laid_out(const tandem_sliced *engine);
 
-/// Row `x`'s allowed count and k best (k <= 4096), exactly as tandem_sliced_row gives them
-/// (and tandem_score_row plus tandem_top_k), found by a threshold top-k that scores only
-/// the people who could still beat the k-th best (see tandem_sliced.c). *pruned is 1 when
-/// the row was pruned, 0 when it was scored whole; *scored counts the pairs scored one by
-/// one. *hint carries a guess from row to row (start with INT32_MIN); it only splits the work,
+/// Row `x` against everyone: the same allowed pairs and values as tandem_score_row, then
+/// the caller's patches: `avoid` (people x may not meet) and `earlier` (earlier partners:
+/// forbidden unless relieved[x] or relieved[y], then max(1, score - penalty)). Writes how
+/// many were allowed to *allowed and the k best (k <= 4096) as tandem_top_k would choose
+/// them (vertices ascending), found by a threshold top-k that scores only the people who
+/// could still beat the k-th best. *pruned is 1 when someone allowed was never scored, 0
+/// when every allowed person had to be; *scored counts the pairs scored one by one. *hint carries a guess from row to row (start with INT32_MIN); it only splits the work,
 /// never changes the result. Returns -1 when the engine cannot take the row.
 int32_t tandem_sliced_row_pruned(const tandem_sliced *engine, int32_t x, int32_t k, const int32_t *avoid,
                                  int32_t avoid_count, const int32_t *earlier, int32_t earlier_count,

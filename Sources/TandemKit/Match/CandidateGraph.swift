@@ -9,8 +9,8 @@ import Matching
 public enum CandidateMethod: String, Sendable {
     /// Every allowed pair (small programs).
     case complete
-    /// Every pair scored (bit-sliced, 64 people per machine word, or the row kernel), each
-    /// person's k best kept.
+    /// Every pair scored by the row kernel, each person's k best kept (tables the pruned
+    /// engine cannot take: mentoring, too many distinct values).
     case exhaustive
     /// Each person's k best by a threshold top-k that skips the people who cannot beat the
     /// k-th best found (`tandem_sliced_row_pruned`).
@@ -50,8 +50,8 @@ public struct CandidateInfo: Sendable, Equatable {
 /// The graph the solver sees: enrolled people as vertices (sorted by id), allowed pairs as
 /// integer-weighted edges. Small programs get every allowed pair; larger ones keep each
 /// person's `k` best allowed partners (the union over both ends), in O(n·k) memory. The top k
-/// is always exact: up to `exhaustiveLimit` people every pair is scored; beyond it a threshold
-/// top-k finds the same k best without scoring most pairs.
+/// is always exact, at any size: a threshold top-k finds the k best without scoring most
+/// pairs, or, where it cannot run, every pair is scored.
 struct CandidateGraph: Sendable {
     var vertexCount: Int
     var edges: [WeightedEdge]
@@ -62,10 +62,6 @@ struct CandidateGraph: Sendable {
 
     /// Programs up to this size use all pairs.
     static let completeLimit = 1_500
-    /// Up to this size every allowed pair is scored (the bit-sliced row engine, or the row
-    /// kernel) and each person keeps their exact top k. Beyond it the pruned top-k finds the
-    /// same k best without scoring most pairs.
-    static let exhaustiveLimit = 12_000
 
     /// `method` forces `.exhaustive` or `.pruned` (tests); nil chooses by size and weights, or as the
     /// environment variable TANDEM_CANDIDATES says (`exhaustive` or `pruned`: for benchmarks;
@@ -96,20 +92,11 @@ struct CandidateGraph: Sendable {
                                   info: CandidateInfo(method: .complete, k: nil, scoring: "every row scored whole, " + table.scoringPath))
         }
         let k = max(0, k)
-        // Above the exhaustive limit the pruned top-k (its own engine, any weights); up to it,
-        // whole rows through the bit-sliced engine where the table suits it (non-negative
-        // weights, tenure unweighted), else the row kernel. All exact. On the synthetic
-        // portals (Benchmarks/make_portal.py) the pruned top-k and the bit-sliced scan of
-        // every pair take about the same time at 50,000 and 100,000 people (paired runs on a
-        // shared machine went either way); against the row kernel (negative weights, tenure)
-        // the pruned top-k is several times faster.
-        let (sliced, pruning): (SlicedRows?, SlicedRows?) = {
-            guard k > 0 else { return (nil, nil) }
-            if forced == .pruned || (forced == nil && n > exhaustiveLimit), let pruning = table.slicedRows(pruning: true) {
-                return (nil, pruning)
-            }
-            return (table.slicedRows(), nil)
-        }()
+        // The pruned top-k where the table suits its engine (any weights; not mentoring, a
+        // few dozen time zones and week classes at most), else every pair through the row
+        // kernel. Both exact. A whole-row bit-sliced scorer once served 1,501–12,000 people;
+        // the pruned top-k was as fast or faster there (see tandem_sliced.c) and it went.
+        let pruning = k > 0 && forced != .exhaustive ? table.slicedRows() : nil
         // Rows are independent: score them in parallel, keep the k best per row (flat, k
         // slots a row), merge in row order.
         var chosen = [Int32](repeating: 0, count: n * k), chosenScore = [Int32](repeating: 0, count: n * k)
@@ -136,13 +123,6 @@ struct CandidateGraph: Sendable {
                                         st[c].scored += found.scored
                                         continue
                                     }
-                                    if let sliced, let (allowed, count) = sliced.row(x, k: k, scratch: &scratch, vertices: vb.baseAddress! + x * k,
-                                                                                    scores: sb.baseAddress! + x * k) {
-                                        cb[x] = allowed
-                                        tb[x] = Int32(count)
-                                        st[c].whole += 1
-                                        continue
-                                    }
                                     if row.isEmpty { row = [Int32](repeating: Int32.min, count: n) }
                                     cb[x] = table.scanRow(x, into: &row)
                                     tb[x] = selector.select(row, candidates: nil, count: n,
@@ -157,7 +137,7 @@ struct CandidateGraph: Sendable {
         }
         var info = CandidateInfo(method: pruning != nil ? .pruned : .exhaustive, k: k,
                                  scoring: (pruning.map { $0.laidOut ? "pruned rows (people laid out by time zone and working week)" : "pruned rows" }
-                                     ?? (sliced != nil ? "bit-sliced rows" : "rows scored whole")) + ", " + table.scoringPath)
+                                     ?? "rows scored whole") + ", " + table.scoringPath)
         for s in stats { info.prunedRows += s.pruned; info.wholeRows += s.whole; info.pairsScored += s.scored }
         // Each edge (u, v) with u < v, bucketed by u, then sorted by v within the bucket; an
         // edge chosen from both ends appears twice with the same score and is kept once.

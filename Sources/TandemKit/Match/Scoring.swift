@@ -315,11 +315,10 @@ struct ScoringTable: Sendable {
         return (cut == 0 ? total : max(1, total - cut)) + bonus(x, y)
     }
 
-    /// The bit-sliced row engine for this table (exhaustive top-k rows), or nil when the
-    /// table does not suit it (see `tandem_sliced_create`).
-    /// With `pruning`, an engine for `SlicedRows.prunedRow` alone, which takes any weights.
-    func slicedRows(pruning: Bool = false) -> SlicedRows? {
-        guard columns.bounds != nil, let engine = columns.makeSliced(count: count, pruning: pruning) else { return nil }
+    /// The pruned top-k engine for this table (`SlicedRows.prunedRow`), or nil when the table
+    /// does not suit it (see `tandem_sliced_create`).
+    func slicedRows() -> SlicedRows? {
+        guard columns.bounds != nil, let engine = columns.makeSliced(count: count) else { return nil }
         var relieved = [UInt8](repeating: 0, count: count)
         for x in repeatAllowed where x >= 0 && x < count { relieved[x] = 1 }
         return SlicedRows(engine: engine, columns: columns, avoid: avoidNeighbours,
@@ -565,8 +564,8 @@ final class ScoringColumns: @unchecked Sendable {
     static var kernelLevel: Int { Int(tandem_scoring_level()) }
     static func forceKernelLevel(_ level: Int?) { tandem_scoring_force_level(Int32(level ?? -1)) }
 
-    func makeSliced(count: Int, pruning: Bool = false) -> OpaquePointer? {
-        withUnsafePointer(to: header) { pruning ? tandem_sliced_create_pruning($0, Int32(count)) : tandem_sliced_create($0, Int32(count)) }
+    func makeSliced(count: Int) -> OpaquePointer? {
+        withUnsafePointer(to: header) { tandem_sliced_create($0, Int32(count)) }
     }
 
     func scoreRow(_ x: Int32, asMentee: Bool, candidates: UnsafePointer<Int32>?, count: Int32, out: UnsafeMutablePointer<Int32>) -> Int32 {
@@ -574,9 +573,9 @@ final class ScoringColumns: @unchecked Sendable {
     }
 }
 
-/// Whole rows of a table scored by `tandem_sliced_row`: each person's allowed count and k
-/// best partners, with avoid lists and earlier partners applied as `ScoringTable.scanRow`
-/// applies them.
+/// Rows of a table by the pruned top-k (`tandem_sliced_row_pruned`): each person's allowed
+/// count and k best partners, with avoid lists and earlier partners applied as
+/// `ScoringTable.scanRow` applies them.
 final class SlicedRows: @unchecked Sendable {
     private let engine: OpaquePointer
     /// The engine borrows the columns' memory.
@@ -601,30 +600,6 @@ final class SlicedRows: @unchecked Sendable {
 
     deinit { tandem_sliced_free(engine) }
 
-    /// Row `x`: how many partners are allowed, and the k best (vertices ascending) written
-    /// to `vertices` and `scores`; nil when the engine cannot take this row.
-    func row(_ x: Int, k: Int, scratch: inout [UInt64], vertices: UnsafeMutablePointer<Int32>,
-             scores: UnsafeMutablePointer<Int32>) -> (allowed: Int, taken: Int)? {
-        if !scanned.isEmpty && scanned[x] { return nil }
-        if scratch.count < scratchWords { scratch = [UInt64](repeating: 0, count: scratchWords) }
-        var allowed: Int32 = 0
-        let avoiding = avoid[x], partners = earlier[x] ?? []
-        let taken = avoiding.withUnsafeBufferPointer { a in
-            partners.withUnsafeBufferPointer { e in
-                relieved.withUnsafeBufferPointer { r in
-                    scratch.withUnsafeMutableBufferPointer { s in
-                        tandem_sliced_row(engine, Int32(x), Int32(k), a.baseAddress, Int32(a.count), e.baseAddress, Int32(e.count),
-                                          r.baseAddress, Int32(ScoringTable.repeatPenalty), s.baseAddress, &allowed, vertices, scores)
-                    }
-                }
-            }
-        }
-        return taken < 0 ? nil : (Int(allowed), Int(taken))
-    }
-
-    /// Whether `row` may be called (an engine made with `pruning` may refuse it).
-    var canSlice: Bool { tandem_sliced_can_slice(engine) != 0 }
-
     /// Whether the engine laid people out by time zone and working week (see tandem_sliced.c).
     var laidOut: Bool { tandem_sliced_laid_out(engine) != 0 }
 
@@ -635,7 +610,7 @@ final class SlicedRows: @unchecked Sendable {
     /// changes the result.
     func prunedRow(_ x: Int, k: Int, scratch: inout [UInt64], hint: inout Int32, vertices: UnsafeMutablePointer<Int32>,
                    scores: UnsafeMutablePointer<Int32>) -> (allowed: Int, taken: Int, pruned: Bool, scored: Int)? {
-        // As in `row`: a row with requests goes to the ordinary scan, which adds their bonus.
+        // A row with requests goes to the ordinary scan, which adds their bonus.
         if !scanned.isEmpty && scanned[x] { return nil }
         if scratch.count < scratchWords { scratch = [UInt64](repeating: 0, count: scratchWords) }
         var allowed: Int32 = 0, pruned: Int32 = 0, scored: Int64 = 0
