@@ -78,11 +78,13 @@ public enum Pipeline {
         return value
     }
 
-    /// Load, validate, match and schedule: everything `check` and `match` need.
+    /// Load, validate, match and (with `schedule`) schedule: everything `check` and `match`
+    /// need. Without `schedule` the matches carry no slots and no slot warnings: for
+    /// `tandem match`'s table, which shows neither.
     public static func analyse(root: URL, bag: DiagnosticBag, report: inout BuildReport, now: Int? = BuildOptions.sourceDateEpoch(),
-                               progress: BuildProgress? = nil) -> [ProgramMatch]? {
+                               progress: BuildProgress? = nil, schedule: Bool = true) -> [ProgramMatch]? {
         loaded(root: root, bag: bag, report: &report, progress: progress).map { portal, locks in
-            matchAndSchedule(portal, locks: locks, now: now, bag: bag, report: &report, progress: progress)
+            matchAndSchedule(portal, locks: locks, now: now, bag: bag, report: &report, progress: progress, schedule: schedule)
         }
     }
 
@@ -104,10 +106,10 @@ public enum Pipeline {
 
     /// The match and schedule stages, with what `--verbose` says of them.
     static func matchAndSchedule(_ portal: Portal, locks: [String: ProgramLocks], now: Int?, bag: DiagnosticBag,
-                                 report: inout BuildReport, progress: BuildProgress?) -> [ProgramMatch] {
+                                 report: inout BuildReport, progress: BuildProgress?, schedule: Bool = true) -> [ProgramMatch] {
         var matches = timed("match", &report, progress) { match(portal, locks: locks, now: now, bag: bag) }
         // Scheduling looks at every program at once: nobody may be double-booked across programs.
-        timed("schedule", &report, progress) { Scheduler.scheduleAll(&matches, portal: portal, bag: bag) }
+        if schedule { timed("schedule", &report, progress) { Scheduler.scheduleAll(&matches, portal: portal, bag: bag) } }
         report.candidates = matches.compactMap { m in m.candidates.map { (m.program.slug, $0) } }
         report.paths = bag.paths
         return matches

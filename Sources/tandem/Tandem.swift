@@ -106,7 +106,8 @@ struct Match: ParsableCommand {
     func run() throws {
         var report = BuildReport()
         let bag = DiagnosticBag()
-        guard var matches = Pipeline.analyse(root: options.root, bag: bag, report: &report) else {
+        // The table shows no meeting slots: only --json and --lock (which write them) schedule.
+        guard var matches = Pipeline.analyse(root: options.root, bag: bag, report: &report, schedule: json || lock) else {
             emit(bag.sorted())
             throw ExitCode(1)
         }

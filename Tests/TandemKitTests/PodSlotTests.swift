@@ -187,16 +187,16 @@ import Testing
         let slots = try #require(program["pod_slots"] as? [[String: Any]])
         #expect(slots.map { $0["pod"] as? Int } == m.pods.map(\.number))
         #expect(slots.map { $0["slot"] as? String } == m.pods.indices.map { m.schedule.podSlots[$0]?.slot.description })
-        #expect(slots.allSatisfy { $0["common_hours"] as? Bool == true })
+        #expect(slots.allSatisfy { $0["common_hours"] as? Bool == true && $0["alternate_slot"] is NSNull })
     }
 
     // MARK: hand edits, end to end through the command line
 
     /// Runs `tandem build` on the portal; its exit status and what it printed on stderr.
-    static func runTandem(_ portal: TestPortal) throws -> (status: Int32, stderr: String) {
+    static func runTandem(_ portal: TestPortal, _ arguments: [String] = ["build"]) throws -> (status: Int32, stderr: String) {
         let process = Process()
         process.executableURL = try HardeningTests.tandemExecutable()
-        process.arguments = ["build", portal.root.path]
+        process.arguments = arguments + [portal.root.path]
         process.environment = ["SOURCE_DATE_EPOCH": String(RoundsTests.now), "PATH": "/usr/bin:/bin"]
         let err = Pipe()
         process.standardOutput = FileHandle.nullDevice
@@ -205,6 +205,21 @@ import Testing
         let data = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
+    /// `tandem match` prints a table without meeting slots: it schedules (and warns about
+    /// slots) only with --json or --lock, which carry the slots.
+    @Test func matchSchedulesOnlyWhenItsOutputCarriesSlots() throws {
+        let portal = try Self.portal()
+        defer { portal.remove() }
+        let table = try Self.runTandem(portal, ["match", "--verbose"])
+        #expect(table.status == 0)
+        #expect(table.stderr.contains("  match ") && !table.stderr.contains("  schedule "), "\(table.stderr)")
+        for flags in [["--json"], ["--lock"]] {
+            let run = try Self.runTandem(portal, ["match", "--verbose"] + flags)
+            #expect(run.status == 0)
+            #expect(run.stderr.contains("  schedule "), "\(flags): \(run.stderr)")
+        }
     }
 
     /// The lock with pod `number`'s slot line replaced, and that line's 1-based number.

@@ -24,10 +24,10 @@ public enum AuditJSON {
                 }.joined(separator: ", ") + "]")
             }
             if m.program.pods != nil {
-                // Each pod's slot, by pod number: {"pod", "slot", "common_hours"}.
+                // Each pod's slot, by pod number: {"pod", "slot", "alternate_slot", "common_hours"}.
                 fields.append("\"pod_slots\": [" + m.pods.indices.map { k -> String in
                     guard k < m.schedule.podSlots.count, let choice = m.schedule.podSlots[k] else { return "{\"pod\": \(m.pods[k].number), \"slot\": null}" }
-                    return "{\"pod\": \(m.pods[k].number), \"slot\": \(quote(choice.slot.description)), \"common_hours\": \(choice.common)}"
+                    return "{\"pod\": \(m.pods[k].number), \"slot\": \(quote(choice.slot.description)), \"alternate_slot\": \(choice.alternate.map { quote($0.description) } ?? "null"), \"common_hours\": \(choice.common)}"
                 }.joined(separator: ", ") + "]")
             }
             fields.append("\"groups\": [" + m.units.map { "[" + $0.members.map { quote(ids[$0]) }.joined(separator: ", ") + "]" }.joined(separator: ", ") + "]")
