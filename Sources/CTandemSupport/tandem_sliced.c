@@ -29,7 +29,7 @@ typedef uint64_t v4 __attribute__((vector_size(32)));
 // Time zones, seniorities and week classes keep small per-value tables on the stack (a
 // company has a few dozen of each at most); departments and locations only need a bitset
 // per value, so a large company's hundreds of them are taken as they come.
-enum { max_planes = 16, max_distinct = 64, max_places = 1 << 16 };
+enum { max_distinct = 64, max_places = 1 << 16 };
 
 struct tandem_sliced {
     tandem_scoring table;

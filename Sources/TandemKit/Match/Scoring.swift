@@ -419,7 +419,7 @@ struct ScoringTable: Sendable {
 /// People grouped by their working days on the UTC clock (`WorkingOverlap.intervals`):
 /// overlap_hours and common_hours depend on nothing else, so the C kernels read them from a
 /// class-by-class table. A portal has a few zones and a few working weeks, so a few classes;
-/// beyond `limit` (the bit-sliced engine's bound on distinct values) there is no table and
+/// beyond `limit` (the pruned engine's bound on distinct values) there is no table and
 /// the program is scored in Swift (`ScoringTable.pairValue`).
 struct WeekClasses {
     static let limit = 64
