@@ -70,7 +70,7 @@ extension Pages {
     /// on each member's clock.
     func slotSession(_ b: BuiltProgram, _ k: Int) -> Session? {
         guard let choice = b.slot(ofPod: k), var s = b.sessions(ofPod: k).first else { return nil }
-        s.date = s.date.adding(days: choice.slot.weekday - s.date.weekday)
+        s.date = Scheduler.inWeek(of: s.date, choice.slot)
         s.start = Scheduler.start(s.date, choice.slot)
         return s
     }

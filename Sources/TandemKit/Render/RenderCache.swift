@@ -158,19 +158,19 @@ final class RenderCache: @unchecked Sendable {
                 f.combine(s.skipped ?? "-")
             }
         }
+        // A unit's or pod's slot, as its pages describe it.
+        func combine(_ choice: SlotChoice?) {
+            guard let choice else { return }
+            f.combine(choice.slot.description + " " + (choice.alternate?.description ?? "") + (choice.common ? " common" : ""))
+            for o in choice.outside { f.combine(UInt64(o)) }
+        }
         for u in m.units.indices {
             combine(b.sessions(ofUnit: u))
-            if let choice = b.slot(ofUnit: u) {
-                f.combine(choice.slot.description + " " + (choice.alternate?.description ?? "") + (choice.common ? " common" : ""))
-                for o in choice.outside { f.combine(UInt64(o)) }
-            }
+            combine(b.slot(ofUnit: u))
         }
         for k in m.pods.indices {
             combine(b.sessions(ofPod: k))
-            if let choice = b.slot(ofPod: k) {
-                f.combine(choice.slot.description + (choice.common ? " common" : ""))
-                for o in choice.outside { f.combine(UInt64(o)) }
-            }
+            combine(b.slot(ofPod: k))
         }
     }
 

@@ -37,27 +37,23 @@ struct Meetings {
     var count: Int
     var minutes: Int
     var anchor: LocalDate
-    /// Whether, with no common slot, every other session may use an alternate slot.
-    var alternates: Bool
     var date: (Int, Slot) -> LocalDate
 
     func start(_ i: Int, _ slot: Slot) -> Int { Scheduler.start(date(i, slot), slot) }
 
     /// A unit's sessions: the program's cadence from its start.
     static func unit(_ program: Program) -> Meetings {
-        Meetings(count: program.sessions, minutes: program.sessionMinutes, anchor: program.start, alternates: true) { i, slot in
+        Meetings(count: program.sessions, minutes: program.sessionMinutes, anchor: program.start) { i, slot in
             Scheduler.date(ofSession: i, slot: slot, program: program)
         }
     }
 
-    /// A pod's sessions: the slot's weekday in the week (Monday to Sunday) of each nominal
-    /// pod session date. With no common slot, the second takes the alternate slot, as a
-    /// unit's every other session does.
+    /// A pod's sessions: the slot's weekday in the week of each nominal pod session date
+    /// (`Scheduler.inWeek`).
     static func pod(_ template: [Session], program: Program) -> Meetings {
         let dates = template.map(\.date)
-        return Meetings(count: dates.count, minutes: template.first?.minutes ?? Scheduler.podMinutes, anchor: dates.first ?? program.start,
-                        alternates: true) { i, slot in
-            dates[i].adding(days: slot.weekday - dates[i].weekday)
+        return Meetings(count: dates.count, minutes: template.first?.minutes ?? Scheduler.podMinutes, anchor: dates.first ?? program.start) { i, slot in
+            Scheduler.inWeek(of: dates[i], slot)
         }
     }
 }
@@ -144,6 +140,9 @@ extension Scheduler {
         }
     }
 
+    /// The slot's weekday in the week (Monday to Sunday) of `date`: where a pod session meets.
+    static func inWeek(of date: LocalDate, _ slot: Slot) -> LocalDate { date.adding(days: slot.weekday - date.weekday) }
+
     /// Session `index`'s date for a slot: the first slot weekday on or after the program's
     /// start, then every week, every other week, or the same nth weekday of each month.
     static func date(ofSession index: Int, slot: Slot, program: Program) -> LocalDate {
@@ -216,12 +215,14 @@ extension Scheduler {
             }
         }
         // Then locked pod slots: a pod keeps its slot whoever joins or leaves it.
-        var podTemplates: [[Session]] = [], pods: [[[Session]]] = [], podSlots: [[SlotChoice?]] = []
+        var podTemplates: [[Session]] = [], podMeetings: [Meetings] = [], pods: [[[Session]]] = [], podSlots: [[SlotChoice?]] = []
         var pendingPods: [(p: Int, k: Int)] = []
         for p in matches.indices {
             let m = matches[p]
             let template = m.pods.isEmpty ? [] : podSessions(for: m.program, portal: portal, sessions: templates[p])
+            let meetings = Meetings.pod(template, program: m.program)
             podTemplates.append(template)
+            podMeetings.append(meetings)
             pods.append(Array(repeating: [], count: m.pods.count))
             podSlots.append(Array(repeating: nil, count: m.pods.count))
             guard !template.isEmpty else { continue }
@@ -232,7 +233,6 @@ extension Scheduler {
                     continue
                 }
                 let ms = podMembers(pod, of: m, portal: portal, holidays: holidays)
-                let meetings = Meetings.pod(template, program: m.program)
                 let choice = honour(slot, alternate: entry.alternateSlot, ms, program: m.program, meetings: meetings, pod: pod.number,
                                     at: entry.slotLocation ?? entry.location, bag: bag)
                 podSlots[p][k] = choice
@@ -261,7 +261,7 @@ extension Scheduler {
             let m = matches[p]
             let pod = m.pods[k]
             let ms = podMembers(pod, of: m, portal: portal, holidays: holidays)
-            let meetings = Meetings.pod(podTemplates[p], program: m.program)
+            let meetings = podMeetings[p]
             let choice = choose(ms, program: m.program, meetings: meetings, bookings: bookings, daysUsed: [:], grids: grids)
             podSlots[p][k] = choice
             pods[p][k] = materialize(choice, ms, program: m.program, meetings: meetings, template: podTemplates[p], bookings: bookings, grids: grids)
@@ -282,8 +282,7 @@ extension Scheduler {
             let written = zip(matches[p].pods, podSlots[p]).compactMap { pod, choice in
                 choice.map { LockedPod(pod: pod.number, slot: $0.slot, alternateSlot: $0.alternate) }
             }.sorted { $0.pod < $1.pod }
-            func line(_ pod: LockedPod) -> String { "\(pod.pod) \(pod.slot.map(\.description) ?? "") \(pod.alternateSlot.map(\.description) ?? "")" }
-            if written.map(line) != matches[p].round.lock!.pods.map(line) {
+            if !written.elementsEqual(matches[p].round.lock!.pods, by: { ($0.pod, $0.slot, $0.alternateSlot) == ($1.pod, $1.slot, $1.alternateSlot) }) {
                 matches[p].round.lock!.pods = written
                 matches[p].round.needsWrite = true
             }
@@ -398,7 +397,7 @@ extension Scheduler {
         }
         let bestOutside = outside(best)
         var choice = SlotChoice(slot: slot(at: list[best.k], in: zone), alternate: nil, common: !best.weekend && best.total == 0, outside: bestOutside)
-        if !choice.common, meetings.alternates, meetings.count > 1, let worst = bestOutside.indices.max(by: { bestOutside[$0] < bestOutside[$1] }) {
+        if !choice.common, meetings.count > 1, let worst = bestOutside.indices.max(by: { bestOutside[$0] < bestOutside[$1] }) {
             // Every other session, someone else takes the early or late end.
             func worstOf(_ s: Scored) -> Int { Int(cells[worst][s.k].outside) }
             let relief = scored.filter { !$0.weekend && $0.k != best.k && worstOf($0) < bestOutside[worst] && $0.total <= best.total }
