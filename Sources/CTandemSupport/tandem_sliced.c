@@ -438,13 +438,13 @@ INLINE int32_t pruned_body(const tandem_sliced *e, int32_t x, int32_t k, const i
     const uint64_t *same_location = e->location_map + (int64_t)e->location_index[x] * W;
     const uint64_t *far_zone = e->far_map + (int64_t)e->offset_index[x] * W;
     const uint64_t *class_ok = e->class_ok_map ? e->class_ok_map + (int64_t)t->week_class[x] * W : NULL;
-    for (int32_t at = 0; at < W; at++) {
-        uint64_t a = allowed[at];
-        if (t->rule_department) a &= ~same_department[at];
-        if (t->rule_location) a &= same_location[at];
-        if (class_ok) a &= class_ok[at];
-        allowed[at] = a & ~far_zone[at];
-    }
+    // One loop per rule, with the test outside: a test inside the loop became masked loads,
+    // and a masked load from a NULL `class_ok` cost about half of this function's time
+    // at 100,000 people (perf, AMD EPYC).
+    for (int32_t at = 0; at < W; at++) allowed[at] &= ~far_zone[at];
+    if (t->rule_department) for (int32_t at = 0; at < W; at++) allowed[at] &= ~same_department[at];
+    if (t->rule_location) for (int32_t at = 0; at < W; at++) allowed[at] &= same_location[at];
+    if (class_ok) for (int32_t at = 0; at < W; at++) allowed[at] &= class_ok[at];
     for (int32_t i = 0; i < avoid_count; i++) {
         const int32_t y = avoid[i];
         if (y >= 0 && y < n) clear_bit(allowed, bit_of(e, y));
