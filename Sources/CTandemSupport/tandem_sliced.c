@@ -274,9 +274,10 @@ tandem_sliced *tandem_sliced_create(const tandem_scoring *t, int32_t n) {
 
 int32_t tandem_sliced_laid_out(const tandem_sliced *e) { return e->who != NULL; }
 
-// Scratch: the allowed mask, the first pass's band, the bound's planes (up to 10) and two
-// int32 arrays of n (candidates, scores).
-int32_t tandem_sliced_scratch_words(const tandem_sliced *e) { return 12 * e->words + e->n + 2; }
+// Scratch: the allowed mask, the first pass's band, the bound's planes (up to 10), each
+// 256-person block's largest bound (16 bits a block, in one more bitset's room) and two int32
+// arrays of n (candidates, scores).
+int32_t tandem_sliced_scratch_words(const tandem_sliced *e) { return 13 * e->words + e->n + 2; }
 
 INLINE void clear_bit(uint64_t *map, int32_t i) { map[i >> 6] &= ~((uint64_t)1 << (i & 63)); }
 
@@ -319,22 +320,7 @@ INLINE int32_t items_of(const uint64_t *column, int32_t i, int32_t words, int32_
     return count;
 }
 
-/// Mask of people whose score (planes `p`, word `w`) is at least `t`.
-INLINE uint64_t at_least(const uint64_t *p, int32_t W, int32_t planes, int32_t w, int32_t t) {
-    uint64_t greater = 0, equal = ~(uint64_t)0;
-    for (int32_t b = planes - 1; b >= 0; b--) {
-        const uint64_t bit = p[(int64_t)b * W + w];
-        if ((t >> b) & 1) {
-            equal &= bit;
-        } else {
-            greater |= equal & bit;
-            equal &= ~bit;
-        }
-    }
-    return greater | equal;
-}
-
-/// at_least on four words held in registers (`p`: planes of bit-sliced counters).
+/// Mask of the people (four words, `p`: planes of bit-sliced counters) whose count is at least `t`.
 INLINE v4 at_least4(const v4 *p, int32_t planes, int32_t t) {
     const v4 zero = {0, 0, 0, 0};
     v4 greater = zero, equal = ~zero;
@@ -427,7 +413,8 @@ INLINE int32_t pruned_body(const tandem_sliced *e, int32_t x, int32_t k, const i
     const int32_t W = e->words, n = e->n;
     const int32_t *w = t->weight;
     uint64_t *allowed = scratch, *top_band = scratch + W, *counter = scratch + 2 * (int64_t)W;
-    int32_t *candidates = (int32_t *)(counter + 10 * (int64_t)W), *row = candidates + n;
+    uint16_t *block_top = (uint16_t *)(counter + 10 * (int64_t)W);
+    int32_t *candidates = (int32_t *)(counter + 11 * (int64_t)W), *row = candidates + n;
     *pruned_out = 1;
     *scored_out = 0;
     if (k <= 0 || k > 4096) return -1;
@@ -554,6 +541,7 @@ INLINE int32_t pruned_body(const tandem_sliced *e, int32_t x, int32_t k, const i
             const v4 here = load4(allowed + at);
             if (!(here[0] | here[1] | here[2] | here[3])) {
                 store4(top_band + at, zero);
+                block_top[at / 4] = 0;
                 continue;
             }
             v4 acc[10];
@@ -590,6 +578,15 @@ INLINE int32_t pruned_body(const tandem_sliced *e, int32_t x, int32_t k, const i
             }
             for (int32_t r = 0; r < p_planes; r++) store4(p_plane + (int64_t)r * W + at, acc[r]);
             store4(top_band + at, here & (first_floor > p_max ? zero : at_least4(acc, p_planes, first_floor)));
+            // The block's largest P among the allowed, bit by bit from the top: later passes
+            // skip the blocks whose largest is below their band.
+            int32_t top = 0;
+            v4 left = here;
+            for (int32_t r = p_planes - 1; r >= 0; r--) {
+                const v4 high = left & acc[r];
+                if (high[0] | high[1] | high[2] | high[3]) { top |= 1 << r; left = high; }
+            }
+            block_top[at / 4] = (uint16_t)top;
         }
     }
 
@@ -617,20 +614,33 @@ INLINE int32_t pruned_body(const tandem_sliced *e, int32_t x, int32_t k, const i
         if (from > p_max || from >= to) continue;
         const int32_t lo = (int32_t)from, hi = to > p_max ? -1 : (int32_t)to;
         int32_t count = 0;
-        for (int32_t at = 0; at < W; at++) {
-            uint64_t m = pass == 0 ? top_band[at] : allowed[at];
-            if (!m) continue;
-            if (pass > 0 && lo > 0) m &= at_least(p_plane, W, p_planes, at, lo);
-            if (pass > 0 && hi >= 0) m &= ~at_least(p_plane, W, p_planes, at, hi);
-            if (e->who) {
-                while (m) {
-                    candidates[count++] = e->who[at * 64 + __builtin_ctzll(m)];
-                    m &= m - 1;
-                }
+        const v4 zero = {0, 0, 0, 0};
+        for (int32_t at = 0; at < W; at += 4) {
+            if (block_top[at / 4] < lo) continue;
+            v4 m;
+            if (pass == 0) {
+                m = load4(top_band + at);
             } else {
-                while (m) {
-                    candidates[count++] = at * 64 + __builtin_ctzll(m);
-                    m &= m - 1;
+                m = load4(allowed + at);
+                v4 planes[10];
+                for (int32_t r = 0; r < p_planes; r++) planes[r] = load4(p_plane + (int64_t)r * W + at);
+                if (lo > 0) m &= at_least4(planes, p_planes, lo);
+                if (hi >= 0) m &= ~at_least4(planes, p_planes, hi);
+            }
+            if (!(m[0] | m[1] | m[2] | m[3])) continue;
+            for (int32_t j = 0; j < 4; j++) {
+                uint64_t bits = m[j];
+                const int32_t base = (at + j) * 64;
+                if (e->who) {
+                    while (bits) {
+                        candidates[count++] = e->who[base + __builtin_ctzll(bits)];
+                        bits &= bits - 1;
+                    }
+                } else {
+                    while (bits) {
+                        candidates[count++] = base + __builtin_ctzll(bits);
+                        bits &= bits - 1;
+                    }
                 }
             }
         }
