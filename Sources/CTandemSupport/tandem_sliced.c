@@ -274,10 +274,9 @@ tandem_sliced *tandem_sliced_create(const tandem_scoring *t, int32_t n) {
 
 int32_t tandem_sliced_laid_out(const tandem_sliced *e) { return e->who != NULL; }
 
-// Scratch: the allowed mask, the first pass's band, the bound's planes (up to 10), each
-// 256-person block's largest bound (16 bits a block, in one more bitset's room) and two int32
-// arrays of n (candidates, scores).
-int32_t tandem_sliced_scratch_words(const tandem_sliced *e) { return 13 * e->words + e->n + 2; }
+// Scratch: the allowed mask, the first pass's band, the bound's planes (up to 10) and two
+// int32 arrays of n (candidates, scores).
+int32_t tandem_sliced_scratch_words(const tandem_sliced *e) { return 12 * e->words + e->n + 2; }
 
 INLINE void clear_bit(uint64_t *map, int32_t i) { map[i >> 6] &= ~((uint64_t)1 << (i & 63)); }
 
@@ -413,8 +412,7 @@ INLINE int32_t pruned_body(const tandem_sliced *e, int32_t x, int32_t k, const i
     const int32_t W = e->words, n = e->n;
     const int32_t *w = t->weight;
     uint64_t *allowed = scratch, *top_band = scratch + W, *counter = scratch + 2 * (int64_t)W;
-    uint16_t *block_top = (uint16_t *)(counter + 10 * (int64_t)W);
-    int32_t *candidates = (int32_t *)(counter + 11 * (int64_t)W), *row = candidates + n;
+    int32_t *candidates = (int32_t *)(counter + 10 * (int64_t)W), *row = candidates + n;
     *pruned_out = 1;
     *scored_out = 0;
     if (k <= 0 || k > 4096) return -1;
@@ -541,7 +539,6 @@ INLINE int32_t pruned_body(const tandem_sliced *e, int32_t x, int32_t k, const i
             const v4 here = load4(allowed + at);
             if (!(here[0] | here[1] | here[2] | here[3])) {
                 store4(top_band + at, zero);
-                block_top[at / 4] = 0;
                 continue;
             }
             v4 acc[10];
@@ -578,15 +575,6 @@ INLINE int32_t pruned_body(const tandem_sliced *e, int32_t x, int32_t k, const i
             }
             for (int32_t r = 0; r < p_planes; r++) store4(p_plane + (int64_t)r * W + at, acc[r]);
             store4(top_band + at, here & (first_floor > p_max ? zero : at_least4(acc, p_planes, first_floor)));
-            // The block's largest P among the allowed, bit by bit from the top: later passes
-            // skip the blocks whose largest is below their band.
-            int32_t top = 0;
-            v4 left = here;
-            for (int32_t r = p_planes - 1; r >= 0; r--) {
-                const v4 high = left & acc[r];
-                if (high[0] | high[1] | high[2] | high[3]) { top |= 1 << r; left = high; }
-            }
-            block_top[at / 4] = (uint16_t)top;
         }
     }
 
@@ -616,7 +604,6 @@ INLINE int32_t pruned_body(const tandem_sliced *e, int32_t x, int32_t k, const i
         int32_t count = 0;
         const v4 zero = {0, 0, 0, 0};
         for (int32_t at = 0; at < W; at += 4) {
-            if (block_top[at / 4] < lo) continue;
             v4 m;
             if (pass == 0) {
                 m = load4(top_band + at);
