@@ -53,6 +53,11 @@ struct tandem_sliced {
     // words that a row skips. NULL: person i at bit i. Scores, the heap and its ties use
     // people, never positions, so the result does not depend on the layout.
     int32_t *pos, *who;
+    // tenure_gap with a positive weight: joining days in buckets of `tenure_width` days from
+    // `tenure_first`, and per bucket b the people whose bucket is at most b (`tenure_map`,
+    // `tenure_buckets` bitsets), so the people of any run of buckets are two loads a word.
+    int32_t tenure_first, tenure_width, tenure_buckets;
+    uint64_t *tenure_map;
 };
 
 /// Bit position of person i.
@@ -130,6 +135,7 @@ void tandem_sliced_free(tandem_sliced *e) {
     free(e->team_order); free(e->team_start);
     free(e->report_order); free(e->report_start);
     free(e->pos); free(e->who);
+    free(e->tenure_map);
     free(e);
 }
 
@@ -260,6 +266,35 @@ tandem_sliced *tandem_sliced_create(const tandem_scoring *t, int32_t n) {
                     const uint64_t *from = e->class_map + (int64_t)b * W;
                     for (int32_t w = 0; w < W; w++) e->class_ok_map[(int64_t)a * W + w] |= from[w];
                 }
+            }
+        }
+    }
+    if (t->weight[tandem_tenure_gap] > 0) {
+        // At most 256 buckets of at least 30 days: 3 MiB at 100,000 people. Wider buckets
+        // only loosen the bound.
+        int32_t first = INT32_MAX, last = INT32_MIN;
+        for (int32_t i = 0; i < n; i++) {
+            const int32_t d = t->joined_day[i];
+            if (d == INT32_MIN) continue;
+            if (d < first) first = d;
+            if (d > last) last = d;
+        }
+        if (first <= last) {
+            const int64_t span = (int64_t)last - first + 1;
+            e->tenure_first = first;
+            e->tenure_width = (int32_t)(span > 30 * 256 ? (span + 255) / 256 : 30);
+            e->tenure_buckets = (int32_t)((span + e->tenure_width - 1) / e->tenure_width);
+            e->tenure_map = calloc((size_t)e->tenure_buckets * (size_t)W, sizeof(uint64_t));
+            if (!e->tenure_map) {
+                tandem_sliced_free(e);
+                return NULL;
+            }
+            for (int32_t i = 0; i < n; i++) {
+                const int32_t d = t->joined_day[i];
+                if (d != INT32_MIN) set_bit(e->tenure_map + (int64_t)((d - first) / e->tenure_width) * W, bit_of(e, i));
+            }
+            for (int32_t b = 1; b < e->tenure_buckets; b++) {
+                for (int32_t w = 0; w < W; w++) e->tenure_map[(int64_t)b * W + w] |= e->tenure_map[(int64_t)(b - 1) * W + w];
             }
         }
     }
@@ -402,6 +437,22 @@ static int compare_ranked_vertex(const void *a, const void *b) {
 }
 
 INLINE int32_t max32(int32_t a, int32_t b) { return a > b ? a : b; }
+
+INLINE int64_t floor_div(int64_t a, int64_t b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }
+
+/// The people certainly fewer than `days` days apart from x in joining date: the buckets
+/// wholly inside (day - days, day + days), as the bitsets to AND (`*upto`) and to clear
+/// (`*below`, NULL for none). False when no bucket is wholly inside.
+INLINE int tenure_within(const tandem_sliced *e, int32_t day, int32_t days, const uint64_t **upto, const uint64_t **below) {
+    const int64_t W = e->words, from = (int64_t)day - days - e->tenure_first, to = (int64_t)day + days - e->tenure_first;
+    int64_t lo = floor_div(from, e->tenure_width) + 1, hi = floor_div(to, e->tenure_width) - 1;
+    if (lo < 0) lo = 0;
+    if (hi > e->tenure_buckets - 1) hi = e->tenure_buckets - 1;
+    if (lo > hi) return 0;
+    *upto = e->tenure_map + hi * W;
+    *below = lo > 0 ? e->tenure_map + (lo - 1) * W : NULL;
+    return 1;
+}
 INLINE int32_t cap32(int32_t a, int32_t b) { return a < b ? a : b; }
 
 INLINE int32_t pruned_body(const tandem_sliced *e, int32_t x, int32_t k, const int32_t *avoid, int32_t avoid_count,
@@ -465,10 +516,24 @@ INLINE int32_t pruned_body(const tandem_sliced *e, int32_t x, int32_t k, const i
     const int32_t reach[5] = {cap32(4, goal_count + skill_count), cap32(3, goal_count), cap32(3, skill_count),
                               cap32(3, like_count), cap32(2, circle_count)};
     // P(y), computed for everyone: the pivots' exact points plus the exact department,
-    // location and time-zone points, shifted to start at 0. Every other criterion adds at
-    // most `rest` (its largest value for anyone), so score(x, y) <= P(y) + rest.
+    // location and time-zone points, shifted to start at 0, and a bound on a positive
+    // tenure_gap. Every other criterion adds at most `rest` (its largest value for anyone),
+    // so score(x, y) <= P(y) + rest.
     const int use_department = w[tandem_same_department] != w[tandem_different_department], use_location = w[tandem_same_location] != w[tandem_different_location];
     int64_t p_max = (use_department ? labs((long)w[tandem_same_department] - w[tandem_different_department]) : 0) + (use_location ? labs((long)w[tandem_same_location] - w[tandem_different_location]) : 0) + 2 * labs((long)w[tandem_same_timezone]);
+    // tenure_gap with a positive weight: w for each of "not certainly within 365 days" and
+    // "not certainly within 90 days" of x's joining date, for people whose date is known
+    // (by buckets of days: a bucket that straddles a limit counts as apart).
+    const int32_t tenure_weight = w[tandem_tenure_gap];
+    const int use_tenure = e->tenure_map && t->joined_day[x] != INT32_MIN && p_max + 2 * (int64_t)tenure_weight < 1024;
+    const uint64_t *known = NULL, *within_year[2] = {NULL, NULL}, *within_quarter[2] = {NULL, NULL};
+    int year_any = 0, quarter_any = 0;
+    if (use_tenure) {
+        known = e->tenure_map + (int64_t)(e->tenure_buckets - 1) * W;
+        year_any = tenure_within(e, t->joined_day[x], 365, &within_year[0], &within_year[1]);
+        quarter_any = tenure_within(e, t->joined_day[x], 90, &within_quarter[0], &within_quarter[1]);
+        p_max += 2 * (int64_t)tenure_weight;
+    }
     // The pivots: up to three set criteria with positive points, largest weight × reach
     // first, as many as P's ten planes hold. Each pivot in P tightens the bound, so fewer
     // people are scored one by one, and costs a few word operations per 64 people: on the
@@ -490,7 +555,8 @@ INLINE int32_t pruned_body(const tandem_sliced *e, int32_t x, int32_t k, const i
     for (int32_t c = 0; c < 5; c++) if (!is_pivot[c]) rest += max32(0, w[c] * reach[c]);
     rest += use_department ? cap32(w[tandem_same_department], w[tandem_different_department]) : w[tandem_same_department];
     rest += use_location ? cap32(w[tandem_same_location], w[tandem_different_location]) : w[tandem_same_location];
-    rest += cap32(0, 2 * w[tandem_same_timezone]) + max32(0, 2 * w[tandem_tenure_gap]);
+    // Tenure adds nothing when x's joining date is unknown.
+    rest += cap32(0, 2 * w[tandem_same_timezone]) + (use_tenure || t->joined_day[x] == INT32_MIN ? 0 : max32(0, 2 * w[tandem_tenure_gap]));
     if (e->class_map) {
         // overlap_hours: the most this person's class gets with any class.
         int32_t top = 0;
@@ -572,6 +638,14 @@ INLINE int32_t pruned_body(const tandem_sliced *e, int32_t x, int32_t k, const i
             } else if (w[tandem_same_timezone] < 0) {
                 add_scaled(acc, p_planes, -w[tandem_same_timezone], load4(near_zone + at));
                 add_scaled(acc, p_planes, -2 * w[tandem_same_timezone], ~(load4(same_zone + at) | load4(near_zone + at)));
+            }
+            if (use_tenure) {
+                const v4 them = load4(known + at);
+                v4 year = zero, quarter = zero;
+                if (year_any) year = load4(within_year[0] + at) & ~(within_year[1] ? load4(within_year[1] + at) : zero);
+                if (quarter_any) quarter = load4(within_quarter[0] + at) & ~(within_quarter[1] ? load4(within_quarter[1] + at) : zero);
+                add_scaled(acc, p_planes, tenure_weight, them & ~year);
+                add_scaled(acc, p_planes, tenure_weight, them & ~quarter);
             }
             for (int32_t r = 0; r < p_planes; r++) store4(p_plane + (int64_t)r * W + at, acc[r]);
             store4(top_band + at, here & (first_floor > p_max ? zero : at_least4(acc, p_planes, first_floor)));
