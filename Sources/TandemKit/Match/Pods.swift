@@ -98,7 +98,8 @@ enum PodPlanner {
 
     static func scorer(_ match: ProgramMatch, matrix: Bool = true) -> @Sendable (Int, Int) -> Int {
         let instant = Scheduler.instant(match.program.start, match.program.meetingTime, match.program.timezone)
-        let offsets = match.people.map { Zones.offset($0.timezone, at: instant) ?? 0 }
+        let everyone = match.people
+        let offsets = everyone.indices.map { Zones.offset(everyone[$0].timezone, at: instant) ?? 0 }
         // Departments and locations as small integers: the score compares them pair by pair.
         var codes: [String: Int] = [:]
         func code(_ s: String) -> Int {
@@ -106,7 +107,8 @@ enum PodPlanner {
             codes[s] = codes.count
             return codes.count - 1
         }
-        let people = match.people.map { (department: code("d:" + $0.department), location: code("l:" + $0.location)) }
+        // By index: mapping over the people copied each one (a retain per field).
+        let people = everyone.indices.map { (department: code("d:" + everyone[$0].department), location: code("l:" + everyone[$0].location)) }
         let members = match.units.map(\.members)
         let unitScore: @Sendable (Int, Int) -> Int = { i, j in
             var s = 0

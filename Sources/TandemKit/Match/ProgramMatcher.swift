@@ -94,7 +94,7 @@ enum ProgramMatcher {
     /// sit-outs of earlier rounds.
     static func match(_ program: Program, portal: Portal, locks: ProgramLocks = ProgramLocks(), today: LocalDate) -> ProgramMatch {
         let people = portal.participants.filter { $0.programs.contains(program.slug) }
-        let index = Dictionary(uniqueKeysWithValues: people.enumerated().map { ($1.id, $0) })
+        let index = Dictionary(uniqueKeysWithValues: people.indices.map { (people[$0].id, $0) })
         var table = ScoringTable(program: program, people: people)
         let history = RoundHistory(locks.earlier, current: locks.current, index: index, count: people.count)
         table.previousPartners = history.pairs
@@ -242,8 +242,11 @@ enum ProgramMatcher {
                 pairScores.append((members[i], members[j], table.breakdown(members[i], members[j])))
             }
         }
-        let ordered = kind == .mentoring ? members : members.sorted { table.people[$0].id < table.people[$1].id }
-        return MatchUnit(id: ordered.map { table.people[$0].id }.joined(separator: "--"), kind: kind, members: ordered,
+        // The people, not the table, in the closure: a closure reading `table.people` copied
+        // the whole table (a retain per array in it) at every comparison.
+        let people = table.people
+        let ordered = kind == .mentoring ? members : members.sorted { people[$0].id < people[$1].id }
+        return MatchUnit(id: ordered.map { people[$0].id }.joined(separator: "--"), kind: kind, members: ordered,
                          score: pairScores.reduce(0) { $0 + $1.2.total }, pairScores: pairScores)
     }
 

@@ -191,7 +191,10 @@ enum Reconcile {
     /// The program's matching as a lock describes it; every score is computed afresh.
     /// `solved`, when given, is the fresh solve the lock was made from: its graph is reused.
     static func result(from lock: RoundLock, table: ScoringTable, solved: ProgramMatch? = nil) -> ProgramMatch {
-        let index = Dictionary(uniqueKeysWithValues: table.people.enumerated().map { ($1.id, $0) })
+        // Indices and a local `people`: enumerating or capturing the table copied each
+        // person (a retain per field) or the whole table.
+        let people = table.people
+        let index = Dictionary(uniqueKeysWithValues: people.indices.map { (people[$0].id, $0) })
         var result = ProgramMatcher.empty(table)
         let resting = Set(lock.paused.compactMap { index[$0.id] })
         let graph = solved.map { ($0.edges, $0.allowedCount, $0.candidates) } ?? candidates(table, without: resting)
@@ -205,7 +208,7 @@ enum Reconcile {
         }.sorted { $0.id < $1.id }
         result.unmatched = (lock.satOut.map { ($0, 1) } + lock.unmatched.map { ($0, 0) } + lock.paused.map { ($0, 2) }).compactMap { p, kind in
             index[p.id].map { Unmatched(person: $0, reason: p.reason, satOut: kind == 1, paused: kind == 2) }
-        }.sorted { table.people[$0.person].id < table.people[$1.person].id }
+        }.sorted { people[$0.person].id < people[$1.person].id }
         result.solverPairs = solved?.solverPairs ?? result.units.filter { $0.kind == .pair }.map { Pair($0.members[0], $0.members[1]) }
         result.objective = result.units.reduce(0) { $0 + $1.score }
         return result
