@@ -19,6 +19,27 @@ import Testing
             ("programs/pc/people/ada.html", "activities/show-and-tell.html", "../../../activities/show-and-tell.html"),
         ]
         for c in cases { #expect(SiteAddresses.link(from: c.from, to: c.to) == c.link, "\(c.from) → \(c.to)") }
+        // Names that share a prefix but not a folder, a target named like a folder, UTF-8.
+        #expect(SiteAddresses.link(from: "programs/pc/people/ada.html", to: "programs/pcx/index.html") == "../../pcx/index.html")
+        #expect(SiteAddresses.link(from: "programs/pc/index.html", to: "programs/pc") == "../pc")
+        #expect(SiteAddresses.link(from: "programs/pé/people/zoë.html", to: "programs/pé/pairs/zoë--ada.html") == "../pairs/zoë--ada.html")
+        // Against the definition (components: up out of the folders not shared, down to the
+        // file) on random paths over a small alphabet, so that shared prefixes are common.
+        func byComponents(_ from: String, _ to: String) -> String {
+            let a = from.split(separator: "/", omittingEmptySubsequences: false).dropLast()
+            let b = to.split(separator: "/", omittingEmptySubsequences: false)
+            var shared = 0
+            while shared < a.count, shared < b.count - 1, a[a.startIndex + shared] == b[shared] { shared += 1 }
+            return String(repeating: "../", count: a.count - shared) + b[shared...].joined(separator: "/")
+        }
+        var rng = ScoringKernelTests.Random(state: 42)
+        func path() -> String {
+            (0...rng.below(4)).map { _ in (0...rng.below(2)).map { _ in rng.chance(50) ? "a" : "b" }.joined() }.joined(separator: "/")
+        }
+        for _ in 0..<2_000 {
+            let (from, to) = (path(), path())
+            #expect(SiteAddresses.link(from: from, to: to) == byComponents(from, to), "\(from) → \(to)")
+        }
         #expect(SiteAddresses.root(of: "index.html") == "")
         #expect(SiteAddresses.root(of: "activities/print.html") == "../")
         #expect(SiteAddresses.root(of: "programs/pc/report.html") == "../../")

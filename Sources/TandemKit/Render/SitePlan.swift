@@ -45,12 +45,28 @@ struct SiteAddresses: Sendable {
 
     /// The relative link from the page at `from` to the file at `to` (both relative to the
     /// site's root): up out of the folders they do not share, then down to the file.
+    /// Byte by byte: it runs for every link of every page (splitting both paths into
+    /// components took 5% of a 100,000-person first build).
     static func link(from: String, to: String) -> String {
-        let a = from.split(separator: "/", omittingEmptySubsequences: false).dropLast()
-        let b = to.split(separator: "/", omittingEmptySubsequences: false)
-        var shared = 0
-        while shared < a.count, shared < b.count - 1, a[a.startIndex + shared] == b[shared] { shared += 1 }
-        return String(repeating: "../", count: a.count - shared) + b[shared...].joined(separator: "/")
+        let slash = UInt8(ascii: "/")
+        var (ups, shared) = (0, 0)
+        var (from, to) = (from, to)  // withUTF8 makes a string contiguous, so it is mutating
+        from.withUTF8 { a in
+            to.withUTF8 { b in
+                // The folders of `from`: everything up to and including its last slash.
+                let folderEnd = (a.lastIndex(of: slash) ?? -1) + 1
+                // The folders both paths share end at a slash both have at the same place.
+                var i = 0
+                while i < folderEnd, i < b.count, a[i] == b[i] {
+                    if a[i] == slash { shared = i + 1 }
+                    i += 1
+                }
+                for j in shared..<folderEnd where a[j] == slash { ups += 1 }
+            }
+        }
+        var link = String(repeating: "../", count: ups)
+        link += Substring(to.utf8.dropFirst(shared))
+        return link
     }
 }
 
