@@ -311,9 +311,7 @@ import Testing
         // Two pairs locked into one pod: one in Sydney, one in London (no shared working hour);
         // s2 keeps their time zone private.
         func person(_ id: String, _ location: String, _ zone: String, extra: String = "") -> String {
-            TestPortal.person(id, id.uppercased() + " Person", dept: "D-" + id, team: id, extra: extra)
-                .replacingOccurrences(of: "location: London", with: "location: \(location)")
-                .replacingOccurrences(of: "timezone: Europe/London", with: "timezone: \(zone)")
+            TestPortal.person(id, id.uppercased() + " Person", dept: "D-" + id, team: id, location: location, timezone: zone, extra: extra)
         }
         let roster = "participants:\n" + [
             person("s1", "Sydney", "Australia/Sydney"), person("s2", "Sydney", "Australia/Sydney", extra: "    private: [timezone]\n"),

@@ -114,9 +114,7 @@ import Testing
         // Four locked pairs: two all-Engineering in London, two all-Sales in Paris. Pods of two
         // should each mix an Engineering pair with a Sales pair.
         func person(_ id: String, _ dept: String, _ location: String, _ zone: String) -> String {
-            TestPortal.person(id, id.capitalized, dept: dept, team: id)
-                .replacingOccurrences(of: "location: London", with: "location: \(location)")
-                .replacingOccurrences(of: "timezone: Europe/London", with: "timezone: \(zone)")
+            TestPortal.person(id, id.capitalized, dept: dept, team: id, location: location, timezone: zone)
         }
         let roster = "participants:\n" + [
             person("e1", "Engineering", "London", "Europe/London"), person("e2", "Engineering", "London", "Europe/London"),

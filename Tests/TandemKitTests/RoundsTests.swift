@@ -21,11 +21,10 @@ import Testing
     /// Someone with a department, team and topics that vary with `n`, so scores differ.
     static func person(_ id: String, _ n: Int, enrolled: Bool = true, timezone: String = "Europe/London") -> String {
         let dept = departments[n % departments.count]
-        return TestPortal.person(id, id.capitalized, dept: dept, team: "\(dept)-\(n % 2)",
+        return TestPortal.person(id, id.capitalized, dept: dept, team: "\(dept)-\(n % 2)", timezone: timezone,
                                  skills: [topics[n % topics.count]], goals: [topics[(n * 3 + 1) % topics.count]],
                                  interests: [n % 3 == 0 ? "chess" : "running"])
             .replacingOccurrences(of: "programs: [peer-circles]", with: enrolled ? "programs: [peer-circles]" : "programs: []")
-            .replacingOccurrences(of: "timezone: Europe/London", with: "timezone: \(timezone)")
     }
 
     static func roster(_ people: [(String, Int)], leaving: Set<String> = []) -> String {

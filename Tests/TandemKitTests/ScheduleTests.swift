@@ -194,10 +194,8 @@ import Testing
     static func pairPortal(adaZone: String = "Europe/London", boZone: String = "Europe/London", portalExtra: String = "",
                            boExtra: String = "") throws -> TestPortal {
         let roster = "participants:\n" + [
-            TestPortal.person("ada", "Ada Lovelace", dept: "Engineering", team: "Compilers", skills: ["swift"], goals: ["negotiation"])
-                .replacingOccurrences(of: "timezone: Europe/London", with: "timezone: \(adaZone)"),
-            TestPortal.person("bo", "Bo Chen", dept: "Sales", team: "EMEA", skills: ["negotiation"], goals: ["swift"], extra: boExtra)
-                .replacingOccurrences(of: "timezone: Europe/London", with: "timezone: \(boZone)"),
+            TestPortal.person("ada", "Ada Lovelace", dept: "Engineering", team: "Compilers", timezone: adaZone, skills: ["swift"], goals: ["negotiation"]),
+            TestPortal.person("bo", "Bo Chen", dept: "Sales", team: "EMEA", timezone: boZone, skills: ["negotiation"], goals: ["swift"], extra: boExtra),
         ].joined(separator: "\n") + "\n"
         return try TestPortal([
             "Content/portal.yaml": "title: Test\n" + portalExtra,

@@ -90,6 +90,7 @@ struct TestPortal {
     """
 
     static func person(_ id: String, _ name: String, dept: String, team: String, manager: String? = nil,
+                       location: String = "London", timezone: String = "Europe/London",
                        skills: [String] = [], goals: [String] = [], interests: [String] = [], extra: String = "") -> String {
         """
           - id: \(id)
@@ -98,8 +99,8 @@ struct TestPortal {
             title: Engineer
             department: \(dept)
             team: \(team)
-        \(manager.map { "    manager: \($0)\n" } ?? "")    location: London
-            timezone: Europe/London
+        \(manager.map { "    manager: \($0)\n" } ?? "")    location: \(location)
+            timezone: \(timezone)
             seniority: 3
             programs: [peer-circles]
             skills: [\(skills.joined(separator: ", "))]
