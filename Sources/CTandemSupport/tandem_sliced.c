@@ -35,9 +35,8 @@ struct tandem_sliced {
     tandem_scoring table;
     int32_t n, words;  // words: per bitset, a multiple of 4
     uint64_t *valid;
-    int32_t talk_items, like_items, circle_items;
     uint64_t *skill_map, *goal_map, *interest_map, *group_map;
-    int32_t *department_index, *location_index, *offset_index, *seniority_index;
+    int32_t *department_index, *location_index, *offset_index;
     int32_t seniority_count, seniority_value[max_distinct];
     uint64_t *department_map, *location_map, *offset_map, *near_map, *far_map;
     // Working-week classes (overlap_hours, common_hours): the people of each class, and per
@@ -81,8 +80,8 @@ static int compare_int32(const void *a, const void *b) {
     return (x > y) - (x < y);
 }
 
-/// Dense indices of a column's distinct values (sorted) into `index`; their values into
-/// `values` (if non-NULL). Returns how many, or -1 when more than `cap`.
+/// Dense indices of a column's distinct values (sorted) into `index` (if non-NULL); their
+/// values into `values` (if non-NULL). Returns how many, or -1 when more than `cap`.
 static int32_t distinct_values(const int32_t *column, int32_t n, int32_t *index, int32_t *values, int32_t cap) {
     int32_t *sorted = malloc(sizeof(int32_t) * (size_t)(n > 0 ? n : 1));
     if (!sorted) return -1;
@@ -94,7 +93,7 @@ static int32_t distinct_values(const int32_t *column, int32_t n, int32_t *index,
         if (count == cap) { free(sorted); return -1; }
         sorted[count++] = sorted[i];
     }
-    for (int32_t i = 0; i < n; i++) {
+    for (int32_t i = 0; index && i < n; i++) {
         int32_t lo = 0, hi = count - 1;
         while (lo < hi) {
             const int32_t mid = (lo + hi) / 2;
@@ -129,7 +128,7 @@ void tandem_sliced_free(tandem_sliced *e) {
     if (!e) return;
     free(e->valid);
     free(e->skill_map); free(e->goal_map); free(e->interest_map); free(e->group_map);
-    free(e->department_index); free(e->location_index); free(e->offset_index); free(e->seniority_index);
+    free(e->department_index); free(e->location_index); free(e->offset_index);
     free(e->department_map); free(e->location_map); free(e->offset_map); free(e->near_map); free(e->far_map);
     free(e->class_map); free(e->class_ok_map);
     free(e->team_order); free(e->team_start);
@@ -184,23 +183,19 @@ tandem_sliced *tandem_sliced_create(const tandem_scoring *t, int32_t n) {
     e->department_index = malloc(sizeof(int32_t) * (size_t)n);
     e->location_index = malloc(sizeof(int32_t) * (size_t)n);
     e->offset_index = malloc(sizeof(int32_t) * (size_t)n);
-    e->seniority_index = malloc(sizeof(int32_t) * (size_t)n);
     e->team_order = malloc(sizeof(int32_t) * (size_t)n);
     e->report_order = malloc(sizeof(int32_t) * (size_t)n);
-    if (!e->valid || !e->department_index || !e->location_index || !e->offset_index || !e->seniority_index ||
+    if (!e->valid || !e->department_index || !e->location_index || !e->offset_index ||
         !e->team_order || !e->report_order) {
         tandem_sliced_free(e);
         return NULL;
     }
     for (int32_t i = 0; i < n; i++) set_bit(e->valid, i);
-    e->talk_items = t->words * 64;
-    e->like_items = t->interest_words * 64;
-    e->circle_items = t->group_words * 64;
     int32_t offsets[max_distinct];
     const int32_t departments = distinct_values(t->department, n, e->department_index, NULL, max_places);
     const int32_t locations = distinct_values(t->location, n, e->location_index, NULL, max_places);
     const int32_t zones = distinct_values(t->offset_minutes, n, e->offset_index, offsets, max_distinct);
-    e->seniority_count = distinct_values(t->seniority, n, e->seniority_index, e->seniority_value, max_distinct);
+    e->seniority_count = distinct_values(t->seniority, n, NULL, e->seniority_value, max_distinct);
     int all_allowed = 1;
     for (int32_t c = 0; c < classes * classes; c++) all_allowed &= t->class_allowed[c] != 0;
     // Rules that exclude whole time zones or working weeks: people are laid out by offset

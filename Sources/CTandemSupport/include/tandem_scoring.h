@@ -87,8 +87,9 @@ int32_t tandem_sliced_laid_out(const tandem_sliced *engine);
 /// many were allowed to *allowed and the k best (k <= 4096) as tandem_top_k would choose
 /// them (vertices ascending), found by a threshold top-k that scores only the people who
 /// could still beat the k-th best. *pruned is 1 when someone allowed was never scored, 0
-/// when every allowed person had to be; *scored counts the pairs scored one by one. *hint carries a guess from row to row (start with INT32_MIN); it only splits the work,
-/// never changes the result. Returns -1 when the engine cannot take the row.
+/// when every allowed person had to be; *scored counts the pairs scored one by one. *hint
+/// carries a guess from row to row (start with INT32_MIN); it only splits the work, never
+/// changes the result. Returns -1 when the engine cannot take the row.
 int32_t tandem_sliced_row_pruned(const tandem_sliced *engine, int32_t x, int32_t k, const int32_t *avoid,
                                  int32_t avoid_count, const int32_t *earlier, int32_t earlier_count,
                                  const uint8_t *relieved, int32_t penalty, uint64_t *scratch, int32_t *allowed,

@@ -603,8 +603,9 @@ final class SlicedRows: @unchecked Sendable {
     /// Whether the engine laid people out by time zone and working week (see tandem_sliced.c).
     var laidOut: Bool { tandem_sliced_laid_out(engine) != 0 }
 
-    /// Row `x` as `row` gives it, found by the threshold top-k of `tandem_sliced_row_pruned`:
-    /// `pruned` tells whether the row was pruned or scored whole, `scored` how many pairs
+    /// Row `x`'s allowed count and k best partners (vertices ascending, into `vertices` and
+    /// `scores`), exactly as `ScoringTable.scanRow` and a top-k would give them, found by the
+    /// threshold top-k of `tandem_sliced_row_pruned`: `pruned` tells whether the row was pruned or scored whole, `scored` how many pairs
     /// were scored one by one. Nil when the engine cannot take this row.
     /// `hint` is carried from row to row (start with `Int32.min`): it splits the work, never
     /// changes the result.
