@@ -464,7 +464,7 @@ enum RosterIntake {
         // 5. The hand-kept fields of roster.yaml win.
         var given: [String: Set<String>] = [:]
         if files.exists(RosterLoader.path), let text = files.text(RosterLoader.path, bag: bag) {
-            let index = Dictionary(uniqueKeysWithValues: people.enumerated().map { ($1.id, $0) })
+            let index = people.positionsByID
             for (entry, keys) in RosterLoader.parseOverlay(text, bag: bag) {
                 guard let k = index[entry.id] else {
                     bag.error("'\(entry.id)' is not in \(listingNames)", at: entry.fieldLocations["id"],

@@ -94,7 +94,7 @@ enum ProgramMatcher {
     /// sit-outs of earlier rounds.
     static func match(_ program: Program, portal: Portal, locks: ProgramLocks = ProgramLocks(), today: LocalDate) -> ProgramMatch {
         let people = portal.participants.filter { $0.programs.contains(program.slug) }
-        let index = Dictionary(uniqueKeysWithValues: people.indices.map { (people[$0].id, $0) })
+        let index = people.positionsByID
         var table = ScoringTable(program: program, people: people)
         let history = RoundHistory(locks.earlier, current: locks.current, index: index, count: people.count)
         table.previousPartners = history.pairs

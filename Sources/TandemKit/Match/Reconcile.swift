@@ -191,10 +191,9 @@ enum Reconcile {
     /// The program's matching as a lock describes it; every score is computed afresh.
     /// `solved`, when given, is the fresh solve the lock was made from: its graph is reused.
     static func result(from lock: RoundLock, table: ScoringTable, solved: ProgramMatch? = nil) -> ProgramMatch {
-        // Indices and a local `people`: enumerating or capturing the table copied each
-        // person (a retain per field) or the whole table.
+        // A local `people`: a closure reading `table.people` copied the whole table.
         let people = table.people
-        let index = Dictionary(uniqueKeysWithValues: people.indices.map { (people[$0].id, $0) })
+        let index = people.positionsByID
         var result = ProgramMatcher.empty(table)
         let resting = Set(lock.paused.compactMap { index[$0.id] })
         let graph = solved.map { ($0.edges, $0.allowedCount, $0.candidates) } ?? candidates(table, without: resting)

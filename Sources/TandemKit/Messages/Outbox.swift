@@ -270,7 +270,7 @@ struct MessageBuilder {
     private func followUps() -> [OutboxMessage] {
         guard program.followUp, let imported = pages.portal.checkins[program.slug], let last = imported.rows.map(\.date).max() else { return [] }
         let m = b.match
-        let index = Dictionary(uniqueKeysWithValues: m.people.enumerated().map { ($1.id, $0) })
+        let index = m.people.positionsByID
         var heard = Set<Int>(), said = Set<Int>()
         for row in imported.rows {
             guard let i = index[row.participant] else { continue }

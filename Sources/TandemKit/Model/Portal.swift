@@ -102,6 +102,12 @@ public struct Participant: Sendable, Identifiable {
     func isPrivate(_ field: String) -> Bool { !privateFields.isEmpty && privateFields.contains(field) }
 }
 
+extension Array where Element == Participant {
+    /// Each person's position, by id (ids are unique once a roster is read). By index:
+    /// enumerating the people copied each one (a retain per field).
+    var positionsByID: [String: Int] { Dictionary(uniqueKeysWithValues: indices.map { (self[$0].id, $0) }) }
+}
+
 /// Soft criteria: each gives integer points per pair, scaled by the program's weight.
 public enum Criterion: String, Sendable, CaseIterable, Comparable {
     case goalsSkills = "goals_skills"

@@ -15,7 +15,7 @@ extension Pages {
             c["hasCheckins"] = false
             return c
         }
-        let index = Dictionary(uniqueKeysWithValues: m.people.enumerated().map { ($1.id, $0) })
+        let index = m.people.positionsByID
         let n = b.sessions.count
         var respondents = [Set<Int>](repeating: [], count: n)
         var said = [Set<Int>](repeating: [], count: n)
