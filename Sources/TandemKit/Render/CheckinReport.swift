@@ -34,6 +34,7 @@ extension Pages {
             if row.comment != nil { comments.append((row, k)) }
         }
         func names(_ unit: MatchUnit) -> String { Explain.list(unit.members.map { m.people[$0].name }) }
+        let report = addresses.report(b.program.slug)
         var averages: [Double?] = []
         // Sessions after the last one anybody answered for are still to come: left out of the table.
         let answered = (responses.lastIndex { $0 > 0 } ?? -1) + 1
@@ -50,8 +51,8 @@ extension Pages {
         let everHeard = respondents.reduce(into: Set<Int>()) { $0.formUnion($1) }
         let neverMet = m.units.filter { u in u.members.contains { everHeard.contains($0) } && !u.members.contains { everSaid.contains($0) } }
         let silent = m.units.filter { u in !u.members.contains { everHeard.contains($0) } }
-        c["neverMet"] = neverMet.map { ["names": names($0), "url": SiteAddresses.link(from: addresses.report(b.program.slug), to: addresses.unit(b, $0))] as ViewObject }
-        c["silent"] = silent.map { ["names": names($0), "url": SiteAddresses.link(from: addresses.report(b.program.slug), to: addresses.unit(b, $0))] as ViewObject }
+        c["neverMet"] = neverMet.map { ["names": names($0), "url": SiteAddresses.link(from: report, to: addresses.unit(b, $0))] as ViewObject }
+        c["silent"] = silent.map { ["names": names($0), "url": SiteAddresses.link(from: report, to: addresses.unit(b, $0))] as ViewObject }
         c["hasNeverMet"] = !neverMet.isEmpty
         c["hasSilent"] = !silent.isEmpty
         c["ratingChart"] = Charts.line(averages, label: "Average rating per session")
@@ -82,6 +83,7 @@ extension Pages {
         let m = b.match
         let addedOn = Dictionary((m.round.lock?.matches ?? []).compactMap { e in e.added.map { (e.members, $0) } }, uniquingKeysWith: { a, _ in a })
         var out: [ViewObject] = []
+        let report = addresses.report(b.program.slug)
         for unit in m.units {
             let since = addedOn[unit.members.map { m.people[$0].id }]
             let answers = unit.members.flatMap { answersOf[$0] ?? [] }.filter { since == nil || $0.row.date >= since! }
@@ -102,7 +104,7 @@ extension Pages {
             if let locked = m.round.lock?.locked, on < locked { on = locked }
             let reason = Explain.list(why)
             let entry = "ended:\n  - members: [\(ids.joined(separator: ", "))]\n    on: \(on)\n    reason: \(LockWriter.quote(reason))\n    rematch: true"
-            out.append(["names": Explain.list(unit.members.map { m.people[$0].name }), "url": SiteAddresses.link(from: addresses.report(b.program.slug), to: addresses.unit(b, unit)),
+            out.append(["names": Explain.list(unit.members.map { m.people[$0].name }), "url": SiteAddresses.link(from: report, to: addresses.unit(b, unit)),
                         "why": reason, "entry": entry])
         }
         return out

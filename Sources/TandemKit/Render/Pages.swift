@@ -303,7 +303,7 @@ struct Pages {
             c["nextIsFirst"] = entry.session.number == 1
         }
         c["sessions"] = rows
-        addPod(toPerson: &c, b, i, starts: timeline.map(\.start))
+        addPod(toPerson: &c, b, i, on: here, starts: timeline.map(\.start))
         let shortlist = shortlist(b, i)
         c["shortlist"] = shortlist
         c["hasShortlist"] = !shortlist.isEmpty
@@ -429,7 +429,7 @@ struct Pages {
                 + (choice.alternate.map { ", every other session \($0.spoken) (\($0.zone))" } ?? "") + "."
             c["slotWhy"] = choice.common ? "" : "There is no working hour you all share, so this is the time that asks least of everyone."
         }
-        addPod(toUnit: &c, b, u)
+        addPod(toUnit: &c, b, u, on: here)
         return c
     }
 

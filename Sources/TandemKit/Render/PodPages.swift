@@ -123,12 +123,13 @@ extension Pages {
         guard !m.pods.isEmpty else { return ["hasPods": false] }
         // The report scores each pod once: no need for the planner's matrix of all pairs.
         let score = PodPlanner.scorer(m, matrix: false)
+        let report = addresses.report(b.program.slug)
         return [
             "hasPods": true,
             "podSize": b.program.pods ?? 0,
             "podSessionDates": Explain.list(b.podTemplate.map { "the week of \($0.date.adding(days: -$0.date.weekday).shortText)" }),
             "pods": m.pods.map { pod -> ViewObject in
-                ["number": pod.number, "url": SiteAddresses.link(from: addresses.report(b.program.slug), to: addresses.pod(b, pod)), "score": PodPlanner.score(pod, score),
+                ["number": pod.number, "url": SiteAddresses.link(from: report, to: addresses.pod(b, pod)), "score": PodPlanner.score(pod, score),
                  "names": pod.units.map { Explain.list(m.units[$0].members.map { m.people[$0].name }) }.joined(separator: " · ")]
             },
         ]
@@ -138,13 +139,13 @@ extension Pages {
 
     /// Adds the participant's pod, puts the pod sessions into their meeting plan in date
     /// order (`starts`: the start of each row already there), and makes a pod session the next
-    /// one when it comes first.
-    func addPod(toPerson c: inout ViewObject, _ b: BuiltProgram, _ i: Int, starts: [Int]) {
+    /// one when it comes first. `here`: the participant page's path.
+    func addPod(toPerson c: inout ViewObject, _ b: BuiltProgram, _ i: Int, on here: String, starts: [Int]) {
         guard let u = b.match.unitsOf[i].first, let k = podIndex(of: u, b), var rows = c["sessions"] as? [ViewObject] else { return }
         let pod = b.match.pods[k]
         let sessions = b.sessions(ofPod: k)
         let me = b.match.people[i]
-        let podURL = SiteAddresses.link(from: addresses.person(b, me), to: addresses.pod(b, pod))
+        let podURL = SiteAddresses.link(from: here, to: addresses.pod(b, pod))
         let parts = parts(b)
         let zone = me.isPrivate("timezone") ? b.program.timezone : me.timezone
         let with = otherPairs(in: pod, besides: u, b)
@@ -193,14 +194,14 @@ extension Pages {
 
     // MARK: pair agenda and calendar
 
-    /// Puts the pod sessions into a pair's agenda, in date order.
-    func addPod(toUnit c: inout ViewObject, _ b: BuiltProgram, _ u: Int) {
+    /// Puts the pod sessions into a pair's agenda (at `here`), in date order.
+    func addPod(toUnit c: inout ViewObject, _ b: BuiltProgram, _ u: Int, on here: String) {
         guard let p = podIndex(of: u, b), let rows = c["sessions"] as? [ViewObject] else { return }
         let pod = b.match.pods[p]
         let unit = b.match.units[u]
         let members = unit.members
         let with = otherPairs(in: pod, besides: u, b)
-        let podURL = SiteAddresses.link(from: addresses.unit(b, unit), to: addresses.pod(b, pod))
+        let podURL = SiteAddresses.link(from: here, to: addresses.pod(b, pod))
         c["pod"] = ["number": pod.number, "url": podURL, "with": with] as ViewObject
         var timeline = zip(b.sessions(ofUnit: u).map(\.start), rows).map { (start: $0, row: $1) }
         let sessions = b.sessions(ofPod: p)
